@@ -1,0 +1,17 @@
+//! The analysis core of PBS: source files, names, syntax, symbols, types and
+//! diagnostics.
+//!
+//! Everything the compiler and the language server know about a PBS program is built
+//! here, as immutable arenas addressed by small integer IDs. This crate knows nothing of
+//! bytecode, the LSP protocol or the file system layout of a cartridge; it depends on no
+//! other crate of the workspace.
+
+pub mod diagnostic;
+pub mod ids;
+pub mod interner;
+pub mod span;
+
+pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
+pub use ids::{FileId, ModuleId, NameId, NodeId, ProjectId, SymbolId, TypeId};
+pub use interner::NameInterner;
+pub use span::Span;
