@@ -108,7 +108,7 @@ diagnostic_codes! {
 
 impl DiagnosticCode {
     /// The code written as `text`, if there is one.
-    pub fn from_str(text: &str) -> Option<DiagnosticCode> {
+    pub fn from_code(text: &str) -> Option<DiagnosticCode> {
         DiagnosticCode::ALL
             .iter()
             .copied()
@@ -131,7 +131,7 @@ impl serde::Serialize for DiagnosticCode {
 impl<'de> serde::Deserialize<'de> for DiagnosticCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        DiagnosticCode::from_str(&text)
+        DiagnosticCode::from_code(&text)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{text}`")))
     }
 }
@@ -219,9 +219,9 @@ mod tests {
             };
             assert_eq!(code.severity(), expected, "{code}");
             assert!(!code.description().is_empty());
-            assert_eq!(DiagnosticCode::from_str(code.as_str()), Some(code));
+            assert_eq!(DiagnosticCode::from_code(code.as_str()), Some(code));
         }
-        assert_eq!(DiagnosticCode::from_str("E_NOPE"), None);
+        assert_eq!(DiagnosticCode::from_code("E_NOPE"), None);
     }
 
     /// The table must list exactly the codes of the spec's §11 table.
