@@ -97,6 +97,8 @@ diagnostic_codes! {
     ProjectNoMain = "E_PROJECT_NO_MAIN", Error, "An app without `src/main.pbs`.";
     ProjectNoFrame = "E_PROJECT_NO_FRAME", Error, "An app without `fn frame()`.";
     ProjectDependency = "E_PROJECT_DEPENDENCY", Error, "A dependency that cannot be found, or a cycle of projects.";
+    ProjectIo = "E_PROJECT_IO", Error, "A project file or directory that cannot be read (permissions, a broken link, a symlink loop, a non-UTF-8 name).";
+    ProjectUnknownField = "W_PROJECT_UNKNOWN_FIELD", Warning, "A `prometeu.json` field the toolchain does not know; it is ignored.";
     UnusedLocal = "W_UNUSED_LOCAL", Warning, "A local or parameter declared and never used.";
     UnusedImport = "W_UNUSED_IMPORT", Warning, "An import never used.";
     UnusedPrivate = "W_UNUSED_PRIVATE", Warning, "A private item or service member never used.";

@@ -7,11 +7,18 @@
 //! other crate of the workspace.
 
 pub mod diagnostic;
+pub mod file_db;
 pub mod ids;
 pub mod interner;
+pub mod line_index;
+pub mod project;
 pub mod span;
+pub mod syntax;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
+pub use file_db::FileDb;
 pub use ids::{FileId, ModuleId, NameId, NodeId, ProjectId, SymbolId, TypeId};
 pub use interner::NameInterner;
+pub use line_index::{LineCol, LineIndex};
 pub use span::Span;
+pub use syntax::{AstArena, NodeKind, Parse, parse_file};

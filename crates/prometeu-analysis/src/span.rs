@@ -18,7 +18,8 @@ use crate::FileId;
     serde::Deserialize,
 )]
 pub struct Span {
-    /// The file the offsets are in.
+    /// The file the offsets are in (`file_id` in JSON, as in `analysis.json`).
+    #[serde(rename = "file_id")]
     pub file: FileId,
     /// Offset of the first byte.
     pub start: u32,

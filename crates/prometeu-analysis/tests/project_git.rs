@@ -1,0 +1,204 @@
+//! Git dependencies against a local repository made by the test with the system `git`:
+//! clone by tag, by commit and by default branch, reuse of the cache without git, and
+//! failures reported on the dependency entry.
+
+mod project_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use prometeu_analysis::project::{LoadOptions, ProjectGraph, RealFs, git, load_project_with};
+use prometeu_analysis::{DiagnosticCode, FileDb, ProjectId};
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn load(dir: &Path, cache: &Path) -> (ProjectGraph, FileDb) {
+    let mut db = FileDb::new();
+    let options = LoadOptions {
+        git_cache_dir: Some(cache.to_path_buf()),
+    };
+    let graph = load_project_with(dir, &RealFs, &options, &mut db);
+    (graph, db)
+}
+
+/// The module paths of the dependency `alias` of the root.
+fn dep_modules(graph: &ProjectGraph, alias: &str) -> Vec<String> {
+    let dep = graph
+        .project(ProjectId(0))
+        .dependencies
+        .iter()
+        .find(|d| d.alias == alias)
+        .unwrap();
+    graph
+        .project_modules(dep.project)
+        .iter()
+        .map(|m| m.path.clone())
+        .collect()
+}
+
+#[test]
+fn git_dependencies_clone_once_and_are_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("tweens");
+    write(
+        &repo.join("prometeu.json"),
+        r#"{ "name": "tweens", "version": "1.0.0", "kind": "lib" }"#,
+    );
+    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
+    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "tweens"]);
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    git_in(&repo, &["tag", "v1"]);
+    write(
+        &repo.join("src/extra/more.pbs"),
+        "pub fn two() -> int { 2 }\n",
+    );
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "two"]);
+    let second = git_in(&repo, &["rev-parse", "HEAD"]);
+    git_in(&repo, &["checkout", "--quiet", "-b", "feature"]);
+    write(&repo.join("src/feature/f.pbs"), "pub fn f() {}\n");
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "feature"]);
+    git_in(&repo, &["checkout", "--quiet", "main"]);
+
+    let url = format!("file://{}", repo.display());
+    let app = tmp.path().join("app");
+    write(&app.join("src/main.pbs"), "fn frame() {}\n");
+    write(
+        &app.join("prometeu.json"),
+        &format!(
+            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{
+  "bytag": {{ "git": "{url}", "rev": "v1" }},
+  "bycommit": {{ "git": "{url}", "rev": "{second}" }},
+  "bybranch": {{ "git": "{url}", "rev": "feature" }},
+  "head": {{ "git": "{url}" }}
+}} }}"#
+        ),
+    );
+    let cache = tmp.path().join("cache");
+
+    let (graph, db) = load(&app, &cache);
+    assert!(
+        graph.diagnostics.is_empty(),
+        "{}",
+        project_support::render_graph(&graph, &db)
+    );
+    assert_eq!(dep_modules(&graph, "bytag"), [""]);
+    assert_eq!(dep_modules(&graph, "bycommit"), ["", "extra"]);
+    assert_eq!(dep_modules(&graph, "bybranch"), ["", "extra", "feature"]);
+    assert_eq!(dep_modules(&graph, "head"), ["", "extra"]);
+    // Display paths are relative: the cache location never shows.
+    let displays: Vec<&str> = graph
+        .files
+        .iter()
+        .map(|f| f.display_path.as_str())
+        .collect();
+    assert!(displays.contains(&"@bytag/src/lib.pbs"), "{displays:?}");
+    // Each (url, rev) has its own checkout under its deterministic name, and no
+    // temporary directory is left behind.
+    let mut entries: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    entries.sort();
+    let mut expected = vec![
+        git::checkout_dir_name(&url, Some("v1")),
+        git::checkout_dir_name(&url, Some(&second)),
+        git::checkout_dir_name(&url, Some("feature")),
+        git::checkout_dir_name(&url, None),
+    ];
+    expected.sort();
+    assert_eq!(entries, expected);
+
+    // With the source repository gone, only the cache can answer: nothing is cloned
+    // again and the graph is the same.
+    let before = project_support::render_graph(&graph, &db);
+    std::fs::remove_dir_all(&repo).unwrap();
+    let (again, again_db) = load(&app, &cache);
+    assert!(
+        again.diagnostics.is_empty(),
+        "{}",
+        project_support::render_graph(&again, &again_db)
+    );
+    assert_eq!(project_support::render_graph(&again, &again_db), before);
+}
+
+#[test]
+fn git_failures_are_reported_on_the_dependency_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("lib");
+    write(
+        &repo.join("prometeu.json"),
+        r#"{ "name": "lib", "version": "1.0.0", "kind": "lib" }"#,
+    );
+    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
+    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "lib"]);
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    let url = format!("file://{}", repo.display());
+    let missing = format!("file://{}", tmp.path().join("nowhere").display());
+    let app = tmp.path().join("app");
+    write(&app.join("src/main.pbs"), "fn frame() {}\n");
+    write(
+        &app.join("prometeu.json"),
+        &format!(
+            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{
+  "badrev": {{ "git": "{url}", "rev": "v9" }},
+  "norepo": {{ "git": "{missing}" }}
+}} }}"#
+        ),
+    );
+    let cache = tmp.path().join("cache");
+    let (graph, db) = load(&app, &cache);
+    assert_eq!(
+        graph.diagnostics.len(),
+        2,
+        "{}",
+        project_support::render_graph(&graph, &db)
+    );
+    for d in &graph.diagnostics {
+        assert_eq!(d.code, DiagnosticCode::ProjectDependency);
+        // The span is the `git` value; the message carries git's complaint on one line.
+        assert!(db.text(d.span.file)[d.span.range()].starts_with("\"file://"));
+        assert!(!d.message.contains('\n'), "{}", d.message);
+    }
+    assert!(
+        graph.diagnostics[0].message.contains("`v9`"),
+        "{}",
+        graph.diagnostics[0].message
+    );
+    assert!(
+        graph.diagnostics[1].message.contains("git clone"),
+        "{}",
+        graph.diagnostics[1].message
+    );
+    // Failed checkouts leave nothing in the cache that could pass for a checkout.
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0);
+    assert!(graph.project(ProjectId(0)).dependencies.is_empty());
+}

@@ -1,0 +1,364 @@
+//! The parser: every construct of §3–§6, recovery (§11), doc comments, and the arena
+//! helpers the language server uses.
+
+use prometeu_analysis::syntax::{NodeKind, Parse, Visibility, to_sexpr};
+use prometeu_analysis::{DiagnosticCode, FileId, NameInterner, NodeId, parse_file};
+
+fn parse(src: &str) -> (Parse, NameInterner) {
+    let mut names = NameInterner::new();
+    let parse = parse_file(FileId(3), src, &mut names);
+    (parse, names)
+}
+
+/// `(code, text under the primary span)` of every diagnostic.
+fn diags(src: &str) -> Vec<(DiagnosticCode, String)> {
+    let (p, _) = parse(src);
+    p.diagnostics
+        .iter()
+        .map(|d| (d.code, src[d.span.range()].to_string()))
+        .collect()
+}
+
+fn find(p: &Parse, pred: impl Fn(&NodeKind) -> bool) -> Vec<NodeId> {
+    p.arena.ids().filter(|&id| pred(p.arena.kind(id))).collect()
+}
+
+const EVERYTHING: &str = r#"
+import { A, b as c, } from "mod/x";
+import { D } from "@dep";
+
+/// Adds.
+/// Twice.
+pub fn add(a: int, mut b: int,): int { return a + b; }
+fn nothing() { return; }
+mod fn m() {}
+
+pub declare struct Vec2(
+    /// Horizontal.
+    x: float,
+    y: float,
+) {
+    /// The origin.
+    pub const ZERO: Vec2 = Vec2(0.0, 0.0);
+    const RAW: Vec2;
+    pub fn len2(self): float { return self.x * self.x + self.y * self.y; }
+    pub fn scale(mut self, k: float) { self.x *= k; self.y /= k; }
+    fn intrinsic(self): bounded;
+}
+declare struct Empty()
+
+/// Keeps score.
+pub service Score: Scorer {
+    /// Points.
+    let mut points: int = 0;
+    pub let items: list<ref<Vec2>> = alloc list<ref<Vec2>>();
+    mod fn add(n: int) { points += n; }
+}
+
+pub declare contract Scorer { fn add(n: int); fn get(): int; }
+declare contract Gfx host { fn clear(c: Color); }
+pub declare error LoadError {
+    /// Missing.
+    NotFound,
+    Corrupt,
+}
+declare const W: int = 320;
+declare const GRID: [[int; 4]; W / 80] = [[0; 4]; 4];
+
+fn everything(o: optional<int>, r: result<void, LoadError>, h: ref<Vec2>) {
+    let x = 1;
+    let mut y: int = 2;
+    let _ = x;
+    y = 3; y += 1; y -= 1; y *= 2; y /= 2; y %= 2;
+    a.b[1].c = 4;
+    self.x = 1;
+    if x > 0 { y = 0; } else if x < 0 { y = 1; } else { y = 2; }
+    while y < 10 { y += 1; if y == 5 { break; } continue; }
+    for i in 0..x + 3 { }
+    for _ in items { }
+    let v = borrow h as s { s.x };
+    mutate h as m { m.x = 1.0; }
+    let c = peek h;
+    let t = take h;
+    let w = o when { some(n) -> n, none -> 0, };
+    handle r { LoadError.NotFound -> ok(), LoadError.Corrupt -> err(LoadError.Corrupt), };
+    { let inner = 1; }
+    f(1)?;
+    let arr = [1, 2, 3];
+    let rep = [0b; 8];
+    let q = -1 when { -1 -> "neg", 0 | 1 -> "small", "s" -> "str", true -> "t", _ -> "x" };
+    let z = { 1 };
+}
+"#;
+
+#[test]
+fn every_construct_parses_cleanly() {
+    let (p, names) = parse(EVERYTHING);
+    assert_eq!(p.diagnostics, vec![], "{:#?}", p.diagnostics);
+    let count = |name: &str| p.arena.ids().filter(|&id| p.arena.kind(id).name() == name).count();
+    assert_eq!(count("Import"), 2);
+    assert_eq!(count("ImportName"), 3);
+    assert_eq!(count("FnDecl"), 11);
+    assert_eq!(count("StructDecl"), 2);
+    assert_eq!(count("ServiceDecl"), 1);
+    assert_eq!(count("ServiceField"), 2);
+    assert_eq!(count("ContractDecl"), 2);
+    assert_eq!(count("ErrorCase"), 2);
+    assert_eq!(count("ConstDecl"), 4);
+    assert_eq!(count("AssignStmt"), 16);
+    assert_eq!(count("View"), 2);
+    assert_eq!(count("Range"), 1);
+    assert_eq!(count("TypeArray"), 2);
+    // `r when …` with `-1`: a negative literal pattern.
+    let neg = find(&p, |k| matches!(k, NodeKind::PatLiteral { .. }))
+        .into_iter()
+        .map(|id| to_sexpr(&p.arena, &names, id))
+        .collect::<Vec<_>>();
+    assert!(neg.contains(&"(- 1)".to_string()), "{neg:?}");
+    let svc = find(&p, |k| matches!(k, NodeKind::ServiceDecl { .. }))[0];
+    let NodeKind::ServiceDecl { vis, contract, .. } = *p.arena.kind(svc) else { unreachable!() };
+    assert_eq!(vis, Visibility::Pub);
+    assert!(contract.is_some());
+}
+
+#[test]
+fn a_missing_semicolon_before_the_closing_brace_is_reported_once() {
+    // `let z = { 1 }` ends with a block, but `let` always needs its `;`.
+    let (p, _) = parse("fn f() { let z = { 1 } }");
+    assert_eq!(p.diagnostics.len(), 1);
+    assert_eq!(p.diagnostics[0].code, DiagnosticCode::ParseUnexpectedToken);
+}
+
+#[test]
+fn doc_comments_attach_to_declarations_fields_and_cases() {
+    let (p, names) = parse(EVERYTHING);
+    let documented: Vec<(String, String)> = p
+        .arena
+        .docs()
+        .iter()
+        .map(|d| {
+            let kind = p.arena.kind(d.node);
+            let name = p
+                .arena
+                .children(d.node)
+                .into_iter()
+                .find_map(|c| match *p.arena.kind(c) {
+                    NodeKind::Name { name } => Some(names.resolve(name).to_string()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            (format!("{} {name}", kind.name()), d.text.clone())
+        })
+        .collect();
+    assert_eq!(
+        documented,
+        vec![
+            ("FnDecl add".to_string(), "Adds.\nTwice.".to_string()),
+            ("Field x".to_string(), "Horizontal.".to_string()),
+            ("ConstDecl ZERO".to_string(), "The origin.".to_string()),
+            ("ServiceField points".to_string(), "Points.".to_string()),
+            ("ServiceDecl Score".to_string(), "Keeps score.".to_string()),
+            ("ErrorCase NotFound".to_string(), "Missing.".to_string()),
+        ]
+    );
+    // An ordinary comment between the doc and the item breaks the attachment.
+    let (p, _) = parse("/// doc\n// plain\nfn f() {}");
+    assert!(p.arena.docs().is_empty());
+}
+
+#[test]
+fn recovery_missing_semicolon_keeps_both_statements() {
+    let src = "fn f() { let a = 1 let b = 2; }";
+    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnexpectedToken, "let".into())]);
+    let (p, _) = parse(src);
+    assert_eq!(find(&p, |k| matches!(k, NodeKind::LetStmt { .. })).len(), 2);
+}
+
+#[test]
+fn recovery_unclosed_delimiters_point_back_at_the_opener() {
+    let src = "fn f() { let a = 1;";
+    let (p, _) = parse(src);
+    assert_eq!(p.diagnostics.len(), 1);
+    let d = &p.diagnostics[0];
+    assert_eq!(d.code, DiagnosticCode::ParseUnclosedDelimiter);
+    assert_eq!(d.span.range(), src.len()..src.len());
+    assert_eq!(d.related.len(), 1);
+    assert_eq!(&src[d.related[0].span.range()], "{");
+    assert_eq!(d.related[0].span.start, 7);
+
+    // Nested blocks ending at the same place: still one diagnostic.
+    assert_eq!(diags("fn f() { if a { while b {").len(), 1);
+
+    // A declaration keyword ends the unclosed block; the next function still parses.
+    let src = "fn f() {\n    let a = 1;\nfn g() { }";
+    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnclosedDelimiter, "fn".into())]);
+    let (p, _) = parse(src);
+    assert_eq!(find(&p, |k| matches!(k, NodeKind::FnDecl { .. })).len(), 2);
+
+    let src = "fn f() { g(1, 2; }";
+    let (p, _) = parse(src);
+    assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+    assert_eq!(p.diagnostics[0].code, DiagnosticCode::ParseUnclosedDelimiter);
+    assert_eq!(&src[p.diagnostics[0].related[0].span.range()], "(");
+}
+
+#[test]
+fn recovery_expected_expr_type_and_ident() {
+    use DiagnosticCode as D;
+    assert_eq!(diags("fn f() { let a = ; }"), vec![(D::ParseExpectedExpr, ";".into())]);
+    assert_eq!(diags("fn f(a: ) {}"), vec![(D::ParseExpectedType, ")".into())]);
+    assert_eq!(diags("fn f(a) {}"), vec![(D::ParseExpectedType, ")".into())]);
+    assert_eq!(diags("fn (a: int) {}"), vec![(D::ParseExpectedIdent, "(".into())]);
+    assert_eq!(diags("fn f(_: int) {}"), vec![(D::ParseExpectedIdent, "_".into())]);
+    assert_eq!(diags("fn f() { let x = a.; }"), vec![(D::ParseExpectedIdent, ";".into())]);
+    assert_eq!(diags("fn f() { g(1 2); }"), vec![(D::ParseUnexpectedToken, "2".into())]);
+    assert_eq!(diags("fn f() { f() = 1; }"), vec![(D::ParseUnexpectedToken, "=".into())]);
+    assert_eq!(diags("fn weak() {}"), vec![(D::ParseReserved, "weak".into())]);
+    assert_eq!(diags("fn f(): weak {}"), vec![(D::ParseReserved, "weak".into())]);
+}
+
+#[test]
+fn recovery_one_diagnostic_per_mistake() {
+    // A broken statement reports once, and the next statement is still checked.
+    let src = "fn f() { let a = (1 + ; let b = ); }";
+    let got = diags(src);
+    assert_eq!(got.len(), 2, "{got:?}");
+    // Garbage at top level: one diagnostic, and the function after it parses.
+    let src = "}}} ] fn f() {}";
+    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnexpectedToken, "}".into())]);
+    let (p, _) = parse(src);
+    assert_eq!(find(&p, |k| matches!(k, NodeKind::FnDecl { .. })).len(), 1);
+}
+
+#[test]
+fn no_parse_error_inside_a_statement_with_a_lexical_error() {
+    use DiagnosticCode as D;
+    assert_eq!(diags("fn f() { let a = 0x let b = 1; }"), vec![(D::LexInvalidNumber, "0x".into())]);
+    assert_eq!(diags("fn f() { let a = # ; }"), vec![(D::LexInvalidChar, "#".into())]);
+    assert_eq!(
+        diags("fn f() { let a = \"open\n let b = 1; }"),
+        vec![(D::LexUnterminatedString, "\"open".into())]
+    );
+    // A later statement is not covered by the earlier lexical error.
+    assert_eq!(
+        diags("fn f() { let a = 0x; let b = ; }"),
+        vec![(D::LexInvalidNumber, "0x".into()), (D::ParseExpectedExpr, ";".into())]
+    );
+}
+
+#[test]
+fn top_level_statements_and_late_imports() {
+    use DiagnosticCode as D;
+    assert_eq!(
+        diags("  let top = ;\nfn f() {}"),
+        vec![(D::ParseTopLevelStatement, "let top = ;".into())]
+    );
+    assert_eq!(diags("x = 1;"), vec![(D::ParseTopLevelStatement, "x = 1;".into())]);
+    assert_eq!(
+        diags("fn f() {}\nimport { a } from \"m\";"),
+        vec![(D::ParseImportAfterDecl, "import { a } from \"m\";".into())]
+    );
+}
+
+#[test]
+fn types_close_nested_lists_with_shift_tokens() {
+    let (p, names) = parse("fn f(a: list<ref<Node>>, b: optional<list<list<int>>>, c: result<void, E>) {}");
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let params: Vec<String> = find(&p, |k| matches!(k, NodeKind::Param { .. }))
+        .into_iter()
+        .map(|id| to_sexpr(&p.arena, &names, id))
+        .collect();
+    assert_eq!(
+        params,
+        vec![
+            "(param a (typelist (typeref Node)))",
+            "(param b (typeoptional (typelist (typelist int))))",
+            "(param c (typeresult void E))",
+        ]
+    );
+}
+
+#[test]
+fn block_like_statements_need_no_semicolon_and_end_at_their_brace() {
+    let src = "fn f() { if c { } -x; a when { _ -> 1 } g(); mutate h as m { } { } }";
+    let (p, names) = parse(src);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let body = find(&p, |k| matches!(k, NodeKind::Block { .. })).into_iter().max().unwrap();
+    assert_eq!(
+        to_sexpr(&p.arena, &names, body),
+        "(block (exprstmt (if c (block))) (exprstmt (- x)) (exprstmt (when a (-> _ 1))) \
+         (exprstmt (call g)) (exprstmt (mutate h m (block))) (block))"
+    );
+}
+
+#[test]
+fn deep_nesting_is_capped_without_overflowing_the_stack() {
+    for (open, close) in [("(", ")"), ("{", "}"), ("[", "]"), ("-", ""), ("!", "")] {
+        let n = 100_000;
+        let src = format!("fn f() {{ let a = {}1{}; }}", open.repeat(n), close.repeat(n));
+        let (p, _) = parse(&src);
+        assert_eq!(p.diagnostics.len(), 1, "{open}: {:?}", &p.diagnostics);
+        assert!(p.diagnostics[0].message.contains("nesting"), "{open}");
+    }
+    let src = format!("fn f(a: {}int{}) {{}}", "optional<".repeat(5000), ">".repeat(5000));
+    let (p, _) = parse(&src);
+    assert_eq!(p.diagnostics.len(), 1);
+    // Long flat chains are loops, not recursion: no diagnostic at all.
+    let src = format!("fn f() {{ let a = 1{}; }}", " + 1".repeat(100_000));
+    assert!(parse(&src).0.diagnostics.is_empty());
+    // Nesting just under the limit is fine.
+    let src = format!("fn f() {{ let a = {}1{}; }}", "(".repeat(100), ")".repeat(100));
+    assert!(parse(&src).0.diagnostics.is_empty());
+}
+
+#[test]
+fn arena_invariants_and_navigation() {
+    let src = "fn f(a: int): int {\n    return a + g(a * 2);\n}\n";
+    let (p, names) = parse(src);
+    let arena = &p.arena;
+    assert_eq!(arena.root(), Some(p.root()));
+    assert_eq!(arena.span(p.root()).range(), 0..src.len());
+    assert_eq!(arena.file(), FileId(3));
+    // Every node but the root has a parent whose span contains it and lists it.
+    for id in arena.ids() {
+        match arena.parent(id) {
+            None => assert_eq!(id, p.root()),
+            Some(parent) => {
+                assert!(parent > id);
+                assert!(arena.span(parent).contains_span(arena.span(id)));
+                assert!(arena.children(parent).contains(&id));
+            }
+        }
+    }
+    // Innermost node at the `*`-operand `2`.
+    let two = src.find("2").unwrap() as u32;
+    let node = arena.node_at_offset(two).unwrap();
+    assert_eq!(to_sexpr(arena, &names, node), "2");
+    let chain: Vec<&str> = arena.ancestors(node).map(|a| arena.kind(a).name()).collect();
+    assert_eq!(
+        chain,
+        vec!["Binary", "Call", "Binary", "ReturnStmt", "Block", "FnDecl", "SourceFile"]
+    );
+    let decl = arena.enclosing_decl(node).unwrap();
+    assert!(matches!(arena.kind(decl), NodeKind::FnDecl { .. }));
+    // The name of a member access is its own node.
+    let at_g = arena.node_at_offset(src.find("g(").unwrap() as u32).unwrap();
+    assert_eq!(to_sexpr(arena, &names, at_g), "g");
+    // A cursor right after a name still finds it.
+    let after_a = src.find("a:").unwrap() as u32 + 1;
+    let n = arena.node_at_offset(after_a).unwrap();
+    assert!(matches!(arena.kind(n), NodeKind::Name { .. }));
+    assert_eq!(arena.node_at_offset(src.len() as u32 + 10), None);
+    assert!(arena.heap_size() > 0);
+}
+
+#[test]
+fn one_interner_is_shared_across_files() {
+    let mut names = NameInterner::new();
+    let a = parse_file(FileId(0), "fn frame() {}", &mut names);
+    let b = parse_file(FileId(1), "fn init() { frame(); }", &mut names);
+    let frame = names.get("frame").unwrap();
+    let found_in_b = b.arena.ids().any(|id| matches!(*b.arena.kind(id), NodeKind::NameRef { name } if name == frame));
+    assert!(found_in_b);
+    assert!(a.arena.ids().any(|id| matches!(*a.arena.kind(id), NodeKind::Name { name } if name == frame)));
+}

@@ -1,0 +1,1332 @@
+//! The verifier (`bytecode.md` §1): proves, before anything runs, that a program cannot
+//! crash the VM.
+//!
+//! Program-level checks come first (layouts, globals, system calls, exports, debug map,
+//! code layout), then each function is checked by abstract interpretation: a worklist
+//! over basic blocks whose state is the slot kind of every operand-stack slot and every
+//! local. Parameters start typed from the `FUNC` entry, other locals start
+//! uninitialised; a local written with different kinds on two paths is unreadable after
+//! they join. Stack heights and kinds must agree exactly at joins.
+//!
+//! Decisions (written into `bytecode.md` §1):
+//! * `RET` needs exactly the function's return slots on the operand stack, nothing below.
+//! * `TRAP code` must name a trap of the table ([`TrapCode`]).
+//! * Functions tile `CODE` in `FUNC` order: function 0 starts at 0, each starts where the
+//!   previous ends, the last ends at the end of `CODE`.
+//! * `frame` and `init`, when exported, take and return nothing; no export is required
+//!   here (the kernel resolves the manifest's entry point).
+//! * Indexed local/global access (`*_IDX`) needs `len >= 1` and every element with the
+//!   same slot kinds, initialised; the stored slots must have those kinds.
+
+use crate::instr::Instr;
+use crate::opcode::{Opcode, StackEffect};
+use crate::program::{Function, GlobalInit, LayoutKind, Program};
+use crate::slot::{SlotKind, TypeIndex};
+use crate::trap::TrapCode;
+
+/// The console's system-call signatures, as the verifier needs them. `prometeu-abi`
+/// implements it for the real table; tests may implement it for their own.
+pub trait SyscallTable {
+    /// The argument and result slot kinds of system call `id`, if the console has it.
+    fn signature(&self, id: u32) -> Option<(&[SlotKind], &[SlotKind])>;
+}
+
+/// The deepest operand stack a function may declare (`max_stack` is a `u16`).
+pub const MAX_STACK_LIMIT: usize = u16::MAX as usize;
+
+/// Declares [`Rule`] from one list of rows: every reason the verifier can reject a
+/// program, with a short stable code for tests and tools.
+macro_rules! rules {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $code:literal;)*) => {
+        /// A verifier rule; every [`VerifyError`] names the rule it broke.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub enum Rule {
+            $($(#[doc = $doc])+ $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in table order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            /// A short stable name, e.g. `stack-kind`.
+            pub const fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            /// What the rule requires.
+            pub const fn description(self) -> &'static str {
+                match self { $(Rule::$variant => concat!($($doc),+),)* }
+            }
+        }
+    };
+}
+
+rules! {
+    /// A `ref` slot kind names an existing heap layout.
+    LayoutIndex = "layout-index";
+    /// A global's initial value has the global's kind.
+    GlobalInit = "global-init";
+    /// `SYSC` lists each id once, and the console knows it with the same slot counts.
+    SyscallEntry = "syscall-entry";
+    /// Exports name existing functions, once each; `frame` and `init` take and return
+    /// nothing.
+    Export = "export";
+    /// The debug map's runs are sorted and name existing files; its functions exist.
+    DebugMap = "debug-map";
+    /// Functions tile `CODE` in `FUNC` order.
+    CodeLayout = "code-layout";
+    /// Every byte of a function decodes as whole instructions.
+    Decode = "decode";
+    /// Jump targets are instruction starts inside the function.
+    JumpTarget = "jump-target";
+    /// Control never runs past the last instruction.
+    FallOff = "fall-off";
+    /// An instruction finds enough slots on the operand stack.
+    StackUnderflow = "stack-underflow";
+    /// An instruction finds the slot kinds it expects on the operand stack.
+    StackKind = "stack-kind";
+    /// Stack heights and kinds agree where control paths join.
+    StackJoin = "stack-join";
+    /// The operand stack never exceeds the declared `max_stack` (at most 65,535).
+    MaxStack = "max-stack";
+    /// Local slot indices are inside the frame.
+    LocalIndex = "local-index";
+    /// A local is written before it is read, with one kind on every path.
+    LocalUninit = "local-uninit";
+    /// Global slot indices are inside `GLOB` and stores match the global's kind.
+    GlobalIndex = "global-index";
+    /// Indexed (`*_IDX`) accesses stay inside the slots and all elements share kinds.
+    ArrayIndex = "array-index";
+    /// `PUSH_CONST` names an existing constant.
+    ConstIndex = "const-index";
+    /// `CALL` names an existing function.
+    FunctionIndex = "function-index";
+    /// `RET` finds exactly the function's return slots on the stack.
+    Return = "return";
+    /// `SYSCALL` ids are listed in `SYSC` and known to the console.
+    Syscall = "syscall";
+    /// Heap instructions use handles and layouts of the right kind and range.
+    Heap = "heap";
+    /// Literal immediates are in range (`PUSH_BOOL` 0/1, `PUSH_BOUNDED` <= 65535, `TRAP`
+    /// a known code).
+    Immediate = "immediate";
+}
+
+/// Why a program failed verification: the rule, where, and a sentence saying why.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct VerifyError {
+    /// The broken rule.
+    pub rule: Rule,
+    /// The function, when the problem is inside one.
+    pub function: Option<u32>,
+    /// Its debug name, when the program has one.
+    pub function_name: Option<String>,
+    /// The byte offset of the instruction inside the function.
+    pub pc: Option<u32>,
+    /// The instruction's opcode.
+    pub opcode: Option<Opcode>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(func) = self.function {
+            write!(f, "function {func}")?;
+            if let Some(name) = &self.function_name {
+                write!(f, " `{name}`")?;
+            }
+            if let Some(pc) = self.pc {
+                write!(f, " at pc {pc}")?;
+            }
+            if let Some(op) = self.opcode {
+                write!(f, " ({op})")?;
+            }
+            f.write_str(": ")?;
+        }
+        write!(f, "{} [{}]", self.message, self.rule.code())
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// The slot kinds live in a frame at one GC safepoint, before the instruction runs.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Safepoint {
+    /// Byte offset of the instruction inside the function.
+    pub pc: u32,
+    /// Operand stack kinds, bottom first (a `CALL`'s or `SYSCALL`'s arguments included).
+    pub stack: Vec<SlotKind>,
+    /// Kinds of every local (parameters first); `None` for an uninitialised local or one
+    /// that holds different kinds on different paths — it can never be read, so the
+    /// collector must not trace it.
+    pub locals: Vec<Option<SlotKind>>,
+}
+
+/// What the VM needs to know about one verified function.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct VerifiedFunction {
+    /// The deepest the operand stack gets (at most the declared `max_stack`).
+    pub max_stack: u16,
+    /// Frame maps at every instruction that may allocate or collect (`ALLOC`,
+    /// `LIST_NEW`, `LIST_PUSH`, `LIST_INSERT`, `STR_CONCAT`, `I2S`, `F2S`, `B2S`,
+    /// `BOOL2S`, `CALL`, `SYSCALL`, `FRAME_SYNC`), sorted by `pc`.
+    pub safepoints: Vec<Safepoint>,
+    /// For every heap instruction that takes a handle from the stack (`PEEK`, `TAKE`,
+    /// views, `GATE_*`, `REF_EQ`/`REF_NE`, `LIST_*` except `LIST_NEW`): the `pc` and
+    /// the handle's heap layout, sorted by `pc`. `LIST_PUSH`, `LIST_SET` and
+    /// `LIST_INSERT` need it to find the handle under the element's slots.
+    pub handle_layouts: Vec<(u32, TypeIndex)>,
+}
+
+impl VerifiedFunction {
+    /// The frame map of the safepoint at `pc`.
+    pub fn safepoint(&self, pc: u32) -> Option<&Safepoint> {
+        let i = self.safepoints.binary_search_by_key(&pc, |s| s.pc).ok()?;
+        Some(&self.safepoints[i])
+    }
+
+    /// The heap layout of the handle the heap instruction at `pc` uses.
+    pub fn handle_layout(&self, pc: u32) -> Option<TypeIndex> {
+        let i = self
+            .handle_layouts
+            .binary_search_by_key(&pc, |&(p, _)| p)
+            .ok()?;
+        Some(self.handle_layouts[i].1)
+    }
+}
+
+/// A program that passed [`verify_program`], with the facts the VM relies on. Its
+/// fields are private so a verified program cannot be changed after the proof.
+#[derive(Clone, PartialEq, Debug)]
+pub struct VerifiedProgram {
+    program: Program,
+    functions: Vec<VerifiedFunction>,
+}
+
+impl VerifiedProgram {
+    /// The verified program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Per-function facts, indexed like `program().functions`.
+    pub fn functions(&self) -> &[VerifiedFunction] {
+        &self.functions
+    }
+
+    /// Gives the program back.
+    pub fn into_program(self) -> Program {
+        self.program
+    }
+}
+
+/// Whether an instruction may allocate or run the collector (a GC safepoint).
+pub const fn is_safepoint(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::Alloc
+            | Opcode::ListNew
+            | Opcode::ListPush
+            | Opcode::ListInsert
+            | Opcode::StrConcat
+            | Opcode::I2S
+            | Opcode::F2S
+            | Opcode::B2S
+            | Opcode::Bool2S
+            | Opcode::Call
+            | Opcode::Syscall
+            | Opcode::FrameSync
+    )
+}
+
+/// Verifies `program` against the console's system calls; on success it keeps the
+/// program together with what the VM needs (max stack, frame maps, handle layouts).
+pub fn verify_program(
+    program: &Program,
+    syscalls: &dyn SyscallTable,
+) -> Result<VerifiedProgram, VerifyError> {
+    check_tables(program, syscalls)?;
+    let mut functions = Vec::with_capacity(program.functions.len());
+    for index in 0..program.functions.len() {
+        let cx = FnCx::new(program, Some(syscalls), index as u32)?;
+        functions.push(cx.run(true)?);
+    }
+    Ok(VerifiedProgram {
+        program: program.clone(),
+        functions,
+    })
+}
+
+/// The operand-stack depth function `index` reaches, computed without a system-call
+/// table (results of `SYSCALL` are taken as "any kind"); `None` when the function does
+/// not verify that far. The assembler uses it to fill in an omitted `max_stack`.
+pub fn compute_max_stack(program: &Program, index: u32) -> Option<u16> {
+    let cx = FnCx::new(program, None, index).ok()?;
+    cx.run(false).ok().map(|f| f.max_stack)
+}
+
+// ---------------------------------------------------------------------------------------
+// Program-level checks
+
+fn program_err(rule: Rule, message: String) -> VerifyError {
+    VerifyError {
+        rule,
+        function: None,
+        function_name: None,
+        pc: None,
+        opcode: None,
+        message,
+    }
+}
+
+fn check_tables(p: &Program, syscalls: &dyn SyscallTable) -> Result<(), VerifyError> {
+    let layout_ok = |k: &SlotKind| match k {
+        SlotKind::Ref(t) => (*t as usize) < p.layouts.len(),
+        _ => true,
+    };
+    let bad_layout = |what: String, k: SlotKind| {
+        program_err(
+            Rule::LayoutIndex,
+            format!(
+                "{what} has kind {k}, but the program has {} heap layouts",
+                p.layouts.len()
+            ),
+        )
+    };
+    for (i, l) in p.layouts.iter().enumerate() {
+        if let Some(k) = l.slots.iter().find(|k| !layout_ok(k)) {
+            return Err(bad_layout(format!("heap layout {i}"), *k));
+        }
+    }
+    for (i, g) in p.globals.iter().enumerate() {
+        if !layout_ok(&g.kind) {
+            return Err(bad_layout(format!("global {i}"), g.kind));
+        }
+        let fits = matches!(
+            (g.kind, g.init),
+            (SlotKind::I32, GlobalInit::I32(_))
+                | (SlotKind::F64, GlobalInit::F64(_))
+                | (SlotKind::U16, GlobalInit::U16(_))
+                | (SlotKind::Bool, GlobalInit::Bool(_))
+                | (SlotKind::Str | SlotKind::Ref(_), GlobalInit::Empty)
+        );
+        if !fits {
+            return Err(program_err(
+                Rule::GlobalInit,
+                format!(
+                    "global {i} of kind {} has initial value {:?}",
+                    g.kind, g.init
+                ),
+            ));
+        }
+    }
+    for (i, f) in p.functions.iter().enumerate() {
+        if let Some(k) = f.params.iter().chain(&f.returns).find(|k| !layout_ok(k)) {
+            return Err(bad_layout(
+                format!("a parameter or result of function {i}"),
+                *k,
+            ));
+        }
+    }
+
+    let mut expected = 0u64;
+    for (i, f) in p.functions.iter().enumerate() {
+        if u64::from(f.code_offset) != expected {
+            return Err(program_err(
+                Rule::CodeLayout,
+                format!(
+                    "function {i} starts at code offset {}, expected {expected} (functions tile CODE in order)",
+                    f.code_offset
+                ),
+            ));
+        }
+        expected += u64::from(f.code_len);
+    }
+    if expected != p.code.len() as u64 {
+        return Err(program_err(
+            Rule::CodeLayout,
+            format!(
+                "the functions cover {expected} bytes of code but CODE has {}",
+                p.code.len()
+            ),
+        ));
+    }
+
+    for (i, s) in p.syscalls.iter().enumerate() {
+        if p.syscalls[..i].iter().any(|o| o.id == s.id) {
+            return Err(program_err(
+                Rule::SyscallEntry,
+                format!("system call 0x{:04X} is listed twice in SYSC", s.id),
+            ));
+        }
+        let Some((args, rets)) = syscalls.signature(s.id) else {
+            return Err(program_err(
+                Rule::SyscallEntry,
+                format!("the console has no system call 0x{:04X}", s.id),
+            ));
+        };
+        if args.len() != usize::from(s.arg_slots) || rets.len() != usize::from(s.ret_slots) {
+            return Err(program_err(
+                Rule::SyscallEntry,
+                format!(
+                    "system call 0x{:04X} takes {} and returns {} slots, SYSC says {} and {}",
+                    s.id,
+                    args.len(),
+                    rets.len(),
+                    s.arg_slots,
+                    s.ret_slots
+                ),
+            ));
+        }
+    }
+
+    for (i, e) in p.exports.iter().enumerate() {
+        let Some(f) = p.functions.get(e.func as usize) else {
+            return Err(program_err(
+                Rule::Export,
+                format!(
+                    "export `{}` names function {}, which does not exist",
+                    e.name, e.func
+                ),
+            ));
+        };
+        if p.exports[..i].iter().any(|o| o.name == e.name) {
+            return Err(program_err(
+                Rule::Export,
+                format!("`{}` is exported twice", e.name),
+            ));
+        }
+        if (e.name == "frame" || e.name == "init")
+            && (!f.params.is_empty() || !f.returns.is_empty())
+        {
+            return Err(program_err(
+                Rule::Export,
+                format!("exported `{}` must take and return nothing", e.name),
+            ));
+        }
+    }
+
+    if let Some(d) = &p.debug {
+        for (i, run) in d.lines.iter().enumerate() {
+            if run.file as usize >= d.files.len() {
+                return Err(program_err(
+                    Rule::DebugMap,
+                    format!(
+                        "line run {i} names file {}, but the map has {}",
+                        run.file,
+                        d.files.len()
+                    ),
+                ));
+            }
+            if i > 0 && d.lines[i - 1].pc > run.pc {
+                return Err(program_err(
+                    Rule::DebugMap,
+                    format!("line run {i} at pc {} is not sorted by pc", run.pc),
+                ));
+            }
+        }
+        for f in &d.functions {
+            if f.index as usize >= p.functions.len() {
+                return Err(program_err(
+                    Rule::DebugMap,
+                    format!("debug names for function {}, which does not exist", f.index),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Function analysis
+
+/// An abstract operand-stack slot. `Any` appears only without a system-call table
+/// (computing `max_stack` in the assembler): it is a result of a `SYSCALL`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Val {
+    K(SlotKind),
+    Any,
+}
+
+/// An abstract local slot.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Local {
+    K(SlotKind),
+    Any,
+    /// Not written on some path.
+    Uninit,
+    /// Written with different kinds on different paths.
+    Conflict,
+}
+
+impl Local {
+    fn join(self, other: Local) -> Local {
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Local::Conflict, _) | (_, Local::Conflict) => Local::Conflict,
+            (Local::Uninit, _) | (_, Local::Uninit) => Local::Uninit,
+            (Local::Any, _) | (_, Local::Any) => Local::Any,
+            (Local::K(_), Local::K(_)) => Local::Conflict,
+        }
+    }
+}
+
+impl From<Val> for Local {
+    fn from(v: Val) -> Local {
+        match v {
+            Val::K(k) => Local::K(k),
+            Val::Any => Local::Any,
+        }
+    }
+}
+
+fn fits(v: Val, k: SlotKind) -> bool {
+    match v {
+        Val::K(have) => have == k,
+        Val::Any => true,
+    }
+}
+
+fn val_name(v: Val) -> String {
+    match v {
+        Val::K(k) => k.name().into_owned(),
+        Val::Any => "any".into(),
+    }
+}
+
+fn kinds_text(vals: &[Val]) -> String {
+    let names: Vec<String> = vals.iter().map(|v| val_name(*v)).collect();
+    format!("[{}]", names.join(", "))
+}
+
+#[derive(Clone, PartialEq, Debug)]
+struct State {
+    stack: Vec<Val>,
+    locals: Vec<Local>,
+}
+
+/// One function under analysis.
+struct FnCx<'a> {
+    p: &'a Program,
+    syscalls: Option<&'a dyn SyscallTable>,
+    index: u32,
+    func: &'a Function,
+    instrs: Vec<(u32, Instr)>,
+    locals: usize,
+}
+
+/// What the final pass over a verified function records.
+#[derive(Default)]
+struct Recorder {
+    safepoints: Vec<Safepoint>,
+    handle_layouts: Vec<(u32, TypeIndex)>,
+}
+
+impl<'a> FnCx<'a> {
+    fn new(
+        p: &'a Program,
+        syscalls: Option<&'a dyn SyscallTable>,
+        index: u32,
+    ) -> Result<FnCx<'a>, VerifyError> {
+        let Some(func) = p.functions.get(index as usize) else {
+            return Err(program_err(
+                Rule::FunctionIndex,
+                format!("function {index} does not exist"),
+            ));
+        };
+        let mut cx = FnCx {
+            p,
+            syscalls,
+            index,
+            func,
+            instrs: Vec::new(),
+            locals: func.params.len() + usize::from(func.local_slots),
+        };
+        let Some(code) = p.function_code(index) else {
+            return Err(cx.err(
+                None,
+                Rule::CodeLayout,
+                format!(
+                    "code range {}..+{} is outside CODE ({} bytes)",
+                    func.code_offset,
+                    func.code_len,
+                    p.code.len()
+                ),
+            ));
+        };
+        cx.instrs = Instr::decode_all(code).map_err(|e| {
+            let pc = match e {
+                crate::DecodeError::UnknownOpcode { offset, .. }
+                | crate::DecodeError::Truncated { offset } => offset as u32,
+            };
+            cx.err(Some(pc), Rule::Decode, e.to_string())
+        })?;
+        Ok(cx)
+    }
+
+    fn err(&self, pc: Option<u32>, rule: Rule, message: String) -> VerifyError {
+        let opcode = pc.and_then(|pc| self.instr_index(pc).map(|i| self.instrs[i].1.op));
+        VerifyError {
+            rule,
+            function: Some(self.index),
+            function_name: self
+                .p
+                .debug
+                .as_ref()
+                .and_then(|d| d.function_name(self.index))
+                .map(str::to_owned),
+            pc,
+            opcode,
+            message,
+        }
+    }
+
+    fn instr_index(&self, pc: u32) -> Option<usize> {
+        self.instrs.binary_search_by_key(&pc, |&(o, _)| o).ok()
+    }
+
+    /// Runs the worklist to a fixpoint, then (when `record`) a final pass collecting
+    /// frame maps.
+    fn run(&self, record: bool) -> Result<VerifiedFunction, VerifyError> {
+        let n = self.instrs.len();
+        if n == 0 {
+            return Err(self.err(
+                None,
+                Rule::FallOff,
+                "the function has no instructions".into(),
+            ));
+        }
+        // Block leaders: the entry, every jump target, every instruction after a jump or
+        // a block end. Jump targets are checked here, once.
+        let mut leader = vec![false; n];
+        leader[0] = true;
+        for (i, &(pc, instr)) in self.instrs.iter().enumerate() {
+            if instr.op.is_jump() {
+                let target = instr.imm_u32(0);
+                let Some(t) = self.instr_index(target) else {
+                    return Err(self.err(
+                        Some(pc),
+                        Rule::JumpTarget,
+                        format!("jump target {target} is not the start of an instruction of this function"),
+                    ));
+                };
+                leader[t] = true;
+            }
+            if (instr.op.is_jump() || instr.op.ends_block()) && i + 1 < n {
+                leader[i + 1] = true;
+            }
+        }
+
+        let mut entry: Vec<Option<State>> = vec![None; n];
+        let mut locals = vec![Local::Uninit; self.locals];
+        for (l, &k) in locals.iter_mut().zip(&self.func.params) {
+            *l = Local::K(k);
+        }
+        entry[0] = Some(State {
+            stack: Vec::new(),
+            locals,
+        });
+        let mut queued = vec![false; n];
+        queued[0] = true;
+        let mut work = vec![0usize];
+        let mut max = 0usize;
+        while let Some(b) = work.pop() {
+            queued[b] = false;
+            let Some(state) = entry[b].clone() else {
+                continue;
+            };
+            let succs = self.walk(b, state, &leader, &mut max, None)?;
+            for (t, s) in succs {
+                let changed = match &mut entry[t] {
+                    slot @ None => {
+                        *slot = Some(s);
+                        true
+                    }
+                    Some(old) => self.join(old, &s, t)?,
+                };
+                if changed && !queued[t] {
+                    queued[t] = true;
+                    work.push(t);
+                }
+            }
+        }
+        if max > usize::from(self.func.max_stack) && record {
+            return Err(self.err(
+                None,
+                Rule::MaxStack,
+                format!(
+                    "the operand stack reaches {max} slots but max_stack declares {}",
+                    self.func.max_stack
+                ),
+            ));
+        }
+        let mut rec = Recorder::default();
+        if record {
+            for b in 0..n {
+                if leader[b] {
+                    if let Some(s) = entry[b].clone() {
+                        self.walk(b, s, &leader, &mut max, Some(&mut rec))?;
+                    }
+                }
+            }
+        }
+        Ok(VerifiedFunction {
+            max_stack: max as u16,
+            safepoints: rec.safepoints,
+            handle_layouts: rec.handle_layouts,
+        })
+    }
+
+    /// Joins `new` into `old` (the entry state of instruction `t`); whether it changed.
+    fn join(&self, old: &mut State, new: &State, t: usize) -> Result<bool, VerifyError> {
+        let pc = self.instrs[t].0;
+        let same_kinds = old.stack.len() == new.stack.len()
+            && old
+                .stack
+                .iter()
+                .zip(&new.stack)
+                .all(|(a, b)| a == b || matches!((a, b), (Val::Any, _) | (_, Val::Any)));
+        if !same_kinds {
+            return Err(self.err(
+                Some(pc),
+                Rule::StackJoin,
+                format!(
+                    "control paths join with different stacks: {} and {}",
+                    kinds_text(&old.stack),
+                    kinds_text(&new.stack)
+                ),
+            ));
+        }
+        let mut changed = false;
+        for (a, b) in old.stack.iter_mut().zip(&new.stack) {
+            if *a != *b {
+                *a = Val::Any;
+                changed = true;
+            }
+        }
+        for (a, b) in old.locals.iter_mut().zip(&new.locals) {
+            let j = a.join(*b);
+            if j != *a {
+                *a = j;
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Interprets the block starting at instruction `start`; returns the successor
+    /// states. `max` tracks the deepest stack seen.
+    fn walk(
+        &self,
+        start: usize,
+        mut st: State,
+        leader: &[bool],
+        max: &mut usize,
+        mut rec: Option<&mut Recorder>,
+    ) -> Result<Vec<(usize, State)>, VerifyError> {
+        let mut i = start;
+        loop {
+            let (pc, instr) = self.instrs[i];
+            if let Some(rec) = rec.as_deref_mut() {
+                if is_safepoint(instr.op) {
+                    rec.safepoints.push(Safepoint {
+                        pc,
+                        stack: st
+                            .stack
+                            .iter()
+                            .map(|v| match v {
+                                Val::K(k) => *k,
+                                // Only without a table; recording always has one.
+                                Val::Any => SlotKind::I32,
+                            })
+                            .collect(),
+                        locals: st
+                            .locals
+                            .iter()
+                            .map(|l| match l {
+                                Local::K(k) => Some(*k),
+                                _ => None,
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            *max = (*max).max(st.stack.len());
+            let layout = Step {
+                cx: self,
+                pc,
+                st: &mut st,
+            }
+            .run(instr)?;
+            *max = (*max).max(st.stack.len());
+            if let (Some(rec), Some(t)) = (rec.as_deref_mut(), layout) {
+                rec.handle_layouts.push((pc, t));
+            }
+            let op = instr.op;
+            let mut succs = Vec::new();
+            if op.is_jump() {
+                // Targets were checked when finding leaders.
+                if let Some(t) = self.instr_index(instr.imm_u32(0)) {
+                    succs.push((t, st.clone()));
+                }
+            }
+            if op.ends_block() {
+                return Ok(succs);
+            }
+            if i + 1 == self.instrs.len() {
+                return Err(self.err(
+                    Some(pc),
+                    Rule::FallOff,
+                    "control runs past the end of the function".into(),
+                ));
+            }
+            if leader[i + 1] {
+                succs.push((i + 1, st));
+                return Ok(succs);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Interpreting one instruction on an abstract state.
+struct Step<'c, 'a> {
+    cx: &'c FnCx<'a>,
+    pc: u32,
+    st: &'c mut State,
+}
+
+impl<'a> Step<'_, 'a> {
+    fn err(&self, rule: Rule, message: String) -> VerifyError {
+        self.cx.err(Some(self.pc), rule, message)
+    }
+
+    fn need(&self, n: usize) -> Result<(), VerifyError> {
+        if self.st.stack.len() < n {
+            return Err(self.err(
+                Rule::StackUnderflow,
+                format!(
+                    "needs {n} slots on the operand stack, found {}",
+                    self.st.stack.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn pop_any(&mut self) -> Result<Val, VerifyError> {
+        self.need(1)?;
+        Ok(self.st.stack.pop().unwrap_or(Val::Any))
+    }
+
+    /// Pops slots of these kinds (the last one from the top).
+    fn pop_kinds(&mut self, kinds: &[SlotKind]) -> Result<(), VerifyError> {
+        self.need(kinds.len())?;
+        let base = self.st.stack.len() - kinds.len();
+        let found = &self.st.stack[base..];
+        if !found.iter().zip(kinds).all(|(v, k)| fits(*v, *k)) {
+            let want: Vec<Val> = kinds.iter().map(|k| Val::K(*k)).collect();
+            return Err(self.err(
+                Rule::StackKind,
+                format!(
+                    "expects {} on top of the stack, found {}",
+                    kinds_text(&want),
+                    kinds_text(found)
+                ),
+            ));
+        }
+        self.st.stack.truncate(base);
+        Ok(())
+    }
+
+    fn push_vals(&mut self, vals: impl ExactSizeIterator<Item = Val>) -> Result<(), VerifyError> {
+        if self.st.stack.len() + vals.len() > MAX_STACK_LIMIT {
+            return Err(self.err(
+                Rule::MaxStack,
+                format!("the operand stack would exceed {MAX_STACK_LIMIT} slots"),
+            ));
+        }
+        self.st.stack.extend(vals);
+        Ok(())
+    }
+
+    fn push_kinds(&mut self, kinds: &[SlotKind]) -> Result<(), VerifyError> {
+        self.push_vals(kinds.iter().map(|k| Val::K(*k)))
+    }
+
+    /// Checks a `u32` range `start..start + count` against `len` slots.
+    fn range(
+        &self,
+        start: u32,
+        count: u64,
+        len: usize,
+        rule: Rule,
+        what: &str,
+    ) -> Result<usize, VerifyError> {
+        let end = u64::from(start) + count;
+        if end > len as u64 {
+            return Err(self.err(
+                rule,
+                format!("{what} slots {start}..{end} are outside the {len} available"),
+            ));
+        }
+        Ok(start as usize)
+    }
+
+    fn layout(&self, ty: u32, want: Option<LayoutKind>) -> Result<&'a [SlotKind], VerifyError> {
+        let p: &'a Program = self.cx.p;
+        let Some(l) = p.layouts.get(ty as usize) else {
+            return Err(self.err(
+                Rule::Heap,
+                format!(
+                    "heap layout {ty} does not exist ({} layouts)",
+                    self.cx.p.layouts.len()
+                ),
+            ));
+        };
+        if let Some(want) = want {
+            if l.kind != want {
+                return Err(self.err(
+                    Rule::Heap,
+                    format!(
+                        "heap layout {ty} is a {:?} layout, expected {want:?}",
+                        l.kind
+                    ),
+                ));
+            }
+        }
+        Ok(&l.slots)
+    }
+
+    /// The handle's layout index, from a stack value; `None` for `Any`.
+    fn handle_of(&self, v: Val, want: Option<LayoutKind>) -> Result<Option<u32>, VerifyError> {
+        match v {
+            Val::K(SlotKind::Ref(t)) => {
+                self.layout(t, want)?;
+                Ok(Some(t))
+            }
+            Val::Any => Ok(None),
+            Val::K(k) => Err(self.err(
+                Rule::StackKind,
+                format!("expects a handle on the stack, found {k}"),
+            )),
+        }
+    }
+
+    fn pop_handle(&mut self, want: Option<LayoutKind>) -> Result<u32, VerifyError> {
+        let v = self.pop_any()?;
+        self.handle_of(v, want)?.ok_or_else(|| {
+            self.err(
+                Rule::StackKind,
+                "the handle's layout is unknown (a system call result)".into(),
+            )
+        })
+    }
+
+    /// Finds a list handle under `between` slots and one element, for `LIST_PUSH`
+    /// (`between` empty) and `LIST_SET`/`LIST_INSERT` (`between` = the index): the
+    /// smallest element size that fits its list's layout wins.
+    fn find_list(&self, between: &[SlotKind]) -> Result<u32, VerifyError> {
+        let stack = &self.st.stack;
+        let extra = between.len();
+        for d in 0..stack.len().saturating_sub(extra) {
+            let h = stack.len() - 1 - d - extra;
+            let Val::K(SlotKind::Ref(t)) = stack[h] else {
+                continue;
+            };
+            let Some(l) = self.cx.p.layouts.get(t as usize) else {
+                continue;
+            };
+            if l.kind != LayoutKind::List || l.slots.len() != d {
+                continue;
+            }
+            let mid = &stack[h + 1..h + 1 + extra];
+            let elem = &stack[h + 1 + extra..];
+            if mid.iter().zip(between).all(|(v, k)| fits(*v, *k))
+                && elem.iter().zip(&l.slots).all(|(v, k)| fits(*v, *k))
+            {
+                return Ok(t);
+            }
+        }
+        Err(self.err(
+            Rule::StackKind,
+            format!(
+                "no list handle{} with a matching element on top of the stack {}",
+                if extra > 0 { " and index" } else { "" },
+                kinds_text(stack)
+            ),
+        ))
+    }
+
+    fn local(&self, slot: usize) -> Result<Val, VerifyError> {
+        match self.st.locals[slot] {
+            Local::K(k) => Ok(Val::K(k)),
+            Local::Any => Ok(Val::Any),
+            Local::Uninit => Err(self.err(
+                Rule::LocalUninit,
+                format!("local {slot} is read before it is written on some path"),
+            )),
+            Local::Conflict => Err(self.err(
+                Rule::LocalUninit,
+                format!("local {slot} holds different kinds on different paths"),
+            )),
+        }
+    }
+
+    /// Element kinds of an indexed access: `stride` kinds shared by all `len` elements.
+    fn elements(
+        &self,
+        base: u32,
+        len: u32,
+        stride: u32,
+        slots: &[Val],
+        what: &str,
+    ) -> Result<Vec<Val>, VerifyError> {
+        if len == 0 {
+            return Err(self.err(Rule::ArrayIndex, "an indexed access needs len >= 1".into()));
+        }
+        let count = u64::from(len) * u64::from(stride);
+        let base = self.range(base, count, slots.len(), Rule::ArrayIndex, what)?;
+        let stride = stride as usize;
+        let first = &slots[base..base + stride];
+        for i in 1..len as usize {
+            let elem = &slots[base + i * stride..base + (i + 1) * stride];
+            if elem != first {
+                return Err(self.err(
+                    Rule::ArrayIndex,
+                    format!(
+                        "{what} element {i} has kinds {}, element 0 has {}",
+                        kinds_text(elem),
+                        kinds_text(first)
+                    ),
+                ));
+            }
+        }
+        Ok(first.to_vec())
+    }
+
+    /// The locals as stack values, for an indexed access: every slot of the accessed
+    /// range must be readable.
+    fn readable_locals(&self, base: u32, len: u32, stride: u32) -> Result<Vec<Val>, VerifyError> {
+        let count = u64::from(len) * u64::from(stride);
+        let base = self.range(base, count, self.cx.locals, Rule::ArrayIndex, "local")?;
+        let mut vals = vec![Val::Any; self.cx.locals];
+        for (slot, v) in vals.iter_mut().enumerate().skip(base).take(count as usize) {
+            *v = self.local(slot)?;
+        }
+        Ok(vals)
+    }
+
+    /// Applies the instruction; returns the handle layout it used, if any.
+    fn run(mut self, instr: Instr) -> Result<Option<TypeIndex>, VerifyError> {
+        let p = self.cx.p;
+        let a = instr.imm_u32(0);
+        let b = instr.imm_u32(1);
+        let c = instr.imm_u32(2);
+        if let StackEffect::Fixed { pops, pushes } = instr.op.stack_effect() {
+            match instr.op {
+                Opcode::PushBool if a > 1 => {
+                    return Err(self.err(
+                        Rule::Immediate,
+                        format!("PUSH_BOOL value {a} is not 0 or 1"),
+                    ));
+                }
+                Opcode::PushBounded if a > u32::from(u16::MAX) => {
+                    return Err(self.err(
+                        Rule::Immediate,
+                        format!("PUSH_BOUNDED value {a} is above 65535"),
+                    ));
+                }
+                Opcode::Trap if TrapCode::from_code(a).is_none() => {
+                    return Err(self.err(
+                        Rule::Immediate,
+                        format!("TRAP code {a} is not a known trap"),
+                    ));
+                }
+                _ => {}
+            }
+            self.pop_kinds(pops)?;
+            self.push_kinds(pushes)?;
+            return Ok(None);
+        }
+        match instr.op {
+            Opcode::PushConst => {
+                let Some(k) = p.constants.get(a as usize) else {
+                    return Err(self.err(
+                        Rule::ConstIndex,
+                        format!(
+                            "constant {a} does not exist ({} constants)",
+                            p.constants.len()
+                        ),
+                    ));
+                };
+                self.push_kinds(&[k.kind()])?;
+            }
+            Opcode::Pop => {
+                self.pop_any()?;
+            }
+            Opcode::PopN => {
+                self.need(a as usize)?;
+                let len = self.st.stack.len() - a as usize;
+                self.st.stack.truncate(len);
+            }
+            Opcode::Dup => {
+                let v = self.pop_any()?;
+                self.push_vals([v, v].into_iter())?;
+            }
+            Opcode::DupN => {
+                self.need(a as usize)?;
+                let top = self.st.stack[self.st.stack.len() - a as usize..].to_vec();
+                self.push_vals(top.into_iter())?;
+            }
+            Opcode::Swap => {
+                let x = self.pop_any()?;
+                let y = self.pop_any()?;
+                self.push_vals([x, y].into_iter())?;
+            }
+            Opcode::PushNull => {
+                self.layout(a, None)?;
+                self.push_kinds(&[SlotKind::Ref(a)])?;
+            }
+            Opcode::Call => {
+                let Some(f) = p.functions.get(a as usize) else {
+                    return Err(self.err(
+                        Rule::FunctionIndex,
+                        format!(
+                            "function {a} does not exist ({} functions)",
+                            p.functions.len()
+                        ),
+                    ));
+                };
+                self.pop_kinds(&f.params)?;
+                self.push_kinds(&f.returns)?;
+            }
+            Opcode::Ret => {
+                let want = &self.cx.func.returns;
+                let found = &self.st.stack;
+                if found.len() != want.len() || !found.iter().zip(want).all(|(v, k)| fits(*v, *k)) {
+                    let want: Vec<Val> = want.iter().map(|k| Val::K(*k)).collect();
+                    return Err(self.err(
+                        Rule::Return,
+                        format!(
+                            "returns {} but the stack holds {}",
+                            kinds_text(&want),
+                            kinds_text(found)
+                        ),
+                    ));
+                }
+                self.st.stack.clear();
+            }
+            Opcode::GetLocal | Opcode::GetLocalN => {
+                let count = if instr.op == Opcode::GetLocal {
+                    1
+                } else {
+                    u64::from(b)
+                };
+                let base = self.range(a, count, self.cx.locals, Rule::LocalIndex, "local")?;
+                let vals = (base..base + count as usize)
+                    .map(|s| self.local(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.push_vals(vals.into_iter())?;
+            }
+            Opcode::SetLocal | Opcode::SetLocalN => {
+                let count = if instr.op == Opcode::SetLocal {
+                    1
+                } else {
+                    u64::from(b)
+                };
+                let base = self.range(a, count, self.cx.locals, Rule::LocalIndex, "local")?;
+                let count = count as usize;
+                self.need(count)?;
+                let from = self.st.stack.len() - count;
+                for (i, v) in self.st.stack.split_off(from).into_iter().enumerate() {
+                    self.st.locals[base + i] = v.into();
+                }
+            }
+            Opcode::GetGlobal | Opcode::GetGlobalN => {
+                let count = if instr.op == Opcode::GetGlobal {
+                    1
+                } else {
+                    u64::from(b)
+                };
+                let base = self.range(a, count, p.globals.len(), Rule::GlobalIndex, "global")?;
+                let kinds: Vec<SlotKind> = p.globals[base..base + count as usize]
+                    .iter()
+                    .map(|g| g.kind)
+                    .collect();
+                self.push_kinds(&kinds)?;
+            }
+            Opcode::SetGlobal | Opcode::SetGlobalN => {
+                let count = if instr.op == Opcode::SetGlobal {
+                    1
+                } else {
+                    u64::from(b)
+                };
+                let base = self.range(a, count, p.globals.len(), Rule::GlobalIndex, "global")?;
+                let kinds: Vec<SlotKind> = p.globals[base..base + count as usize]
+                    .iter()
+                    .map(|g| g.kind)
+                    .collect();
+                self.pop_kinds(&kinds)?;
+            }
+            Opcode::GetLocalIdx | Opcode::SetLocalIdx => {
+                let slots = self.readable_locals(a, b, c)?;
+                let elem = self.elements(a, b, c, &slots, "local")?;
+                self.index_access(instr.op == Opcode::GetLocalIdx, &elem)?;
+            }
+            Opcode::GetGlobalIdx | Opcode::SetGlobalIdx => {
+                let slots: Vec<Val> = p.globals.iter().map(|g| Val::K(g.kind)).collect();
+                let elem = self.elements(a, b, c, &slots, "global")?;
+                self.index_access(instr.op == Opcode::GetGlobalIdx, &elem)?;
+            }
+            Opcode::Alloc => {
+                let slots = self.layout(a, Some(LayoutKind::Ref))?;
+                self.pop_kinds(slots)?;
+                self.push_kinds(&[SlotKind::Ref(a)])?;
+            }
+            Opcode::ListNew => {
+                self.layout(a, Some(LayoutKind::List))?;
+                self.push_kinds(&[SlotKind::Ref(a)])?;
+            }
+            Opcode::Peek | Opcode::Take => {
+                let t = self.pop_handle(Some(LayoutKind::Ref))?;
+                let slots = self.layout(t, None)?;
+                self.push_kinds(slots)?;
+                return Ok(Some(t));
+            }
+            Opcode::BorrowBegin | Opcode::MutateBegin => {
+                let t = self.pop_handle(None)?;
+                self.push_kinds(&[SlotKind::Ref(t)])?;
+                return Ok(Some(t));
+            }
+            Opcode::BorrowEnd | Opcode::MutateEnd => {
+                return Ok(Some(self.pop_handle(None)?));
+            }
+            Opcode::GateLoad => {
+                let t = self.pop_handle(Some(LayoutKind::Ref))?;
+                let slots = self.layout(t, None)?;
+                let off = self.range(a, b.into(), slots.len(), Rule::Heap, "heap")?;
+                self.push_kinds(&slots[off..off + b as usize])?;
+                return Ok(Some(t));
+            }
+            Opcode::GateStore => {
+                let count = b as usize;
+                self.need(count + 1)?;
+                let h = self.st.stack[self.st.stack.len() - 1 - count];
+                let t = self.handle_of(h, Some(LayoutKind::Ref))?.ok_or_else(|| {
+                    self.err(Rule::StackKind, "the handle's layout is unknown".into())
+                })?;
+                let slots = self.layout(t, None)?;
+                let off = self.range(a, b.into(), slots.len(), Rule::Heap, "heap")?;
+                self.pop_kinds(&slots[off..off + count])?;
+                self.pop_any()?;
+                return Ok(Some(t));
+            }
+            Opcode::RefEq | Opcode::RefNe => {
+                let x = self.pop_handle(None)?;
+                let y = self.pop_handle(None)?;
+                if x != y {
+                    return Err(self.err(
+                        Rule::StackKind,
+                        format!("compares handles of different layouts ref{y} and ref{x}"),
+                    ));
+                }
+                self.push_kinds(&[SlotKind::Bool])?;
+                return Ok(Some(x));
+            }
+            Opcode::ListLen | Opcode::ListClear => {
+                let t = self.pop_handle(Some(LayoutKind::List))?;
+                if instr.op == Opcode::ListLen {
+                    self.push_kinds(&[SlotKind::I32])?;
+                }
+                return Ok(Some(t));
+            }
+            Opcode::ListPop => {
+                let t = self.pop_handle(Some(LayoutKind::List))?;
+                self.push_kinds(&[SlotKind::Bool])?;
+                let slots = self.layout(t, None)?;
+                self.push_kinds(slots)?;
+                return Ok(Some(t));
+            }
+            Opcode::ListGet | Opcode::ListRemove => {
+                self.pop_kinds(&[SlotKind::I32])?;
+                let t = self.pop_handle(Some(LayoutKind::List))?;
+                let slots = self.layout(t, None)?;
+                self.push_kinds(slots)?;
+                return Ok(Some(t));
+            }
+            Opcode::ListPush | Opcode::ListSet | Opcode::ListInsert => {
+                let between: &[SlotKind] = if instr.op == Opcode::ListPush {
+                    &[]
+                } else {
+                    &[SlotKind::I32]
+                };
+                let t = self.find_list(between)?;
+                let slots = self.layout(t, None)?;
+                self.pop_kinds(slots)?;
+                self.pop_kinds(between)?;
+                self.pop_any()?;
+                return Ok(Some(t));
+            }
+            Opcode::Syscall => {
+                let Some(entry) = p.syscalls.iter().find(|s| s.id == a) else {
+                    return Err(self.err(
+                        Rule::Syscall,
+                        format!("system call 0x{a:04X} is not listed in SYSC"),
+                    ));
+                };
+                match self.cx.syscalls {
+                    Some(table) => {
+                        let Some((args, rets)) = table.signature(a) else {
+                            return Err(self.err(
+                                Rule::Syscall,
+                                format!("the console has no system call 0x{a:04X}"),
+                            ));
+                        };
+                        self.pop_kinds(args)?;
+                        self.push_kinds(rets)?;
+                    }
+                    None => {
+                        self.need(entry.arg_slots.into())?;
+                        let len = self.st.stack.len() - usize::from(entry.arg_slots);
+                        self.st.stack.truncate(len);
+                        self.push_vals(std::iter::repeat_n(Val::Any, entry.ret_slots.into()))?;
+                    }
+                }
+            }
+            op => {
+                return Err(self.err(
+                    Rule::Decode,
+                    format!("{op} has no verifier rule (a bug in the opcode table)"),
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `GET_*_IDX` (pop index, push element) or `SET_*_IDX` (pop element, pop index).
+    fn index_access(&mut self, get: bool, elem: &[Val]) -> Result<(), VerifyError> {
+        if get {
+            self.pop_kinds(&[SlotKind::I32])?;
+            self.push_vals(elem.iter().copied())
+        } else {
+            let kinds: Vec<SlotKind> = elem
+                .iter()
+                .map(|v| match v {
+                    Val::K(k) => *k,
+                    Val::Any => SlotKind::I32,
+                })
+                .collect();
+            if elem.contains(&Val::Any) {
+                // Lenient mode only: pop by count.
+                self.need(elem.len())?;
+                let len = self.st.stack.len() - elem.len();
+                self.st.stack.truncate(len);
+            } else {
+                self.pop_kinds(&kinds)?;
+            }
+            self.pop_kinds(&[SlotKind::I32])
+        }
+    }
+}

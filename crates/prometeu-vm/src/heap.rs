@@ -1,0 +1,296 @@
+//! The heap (`machine.md` §7): a table of gates, each holding one piece of storage (a
+//! `ref<T>` value, a `list<T>` or a runtime string), with view state and the budget.
+//!
+//! Handles are `{index, generation}`; freeing a gate bumps its generation so a stale
+//! handle can never reach new storage. Budget charges follow `machine.md` §7 exactly:
+//! a ref 32 bytes + 8 per slot, a list 32 + accounted capacity × packed element size,
+//! a string 32 + its length. The collector lives in [`crate::gc`].
+
+use crate::gc::Collector;
+use crate::trap::TrapCode;
+use crate::value::{Handle, Slot};
+
+/// Bytes every gate's header is charged.
+pub(crate) const HEADER_BYTES: u64 = 32;
+/// Bytes a `ref<T>` is charged per slot.
+pub(crate) const REF_SLOT_BYTES: u64 = 8;
+/// The first accounted capacity of a list (elements).
+pub(crate) const LIST_FIRST_CAPACITY: u32 = 4;
+
+/// The storage behind one gate.
+#[derive(Debug)]
+pub(crate) enum Storage {
+    /// The gate is on the free list.
+    Free,
+    /// Killed by `TAKE`: handles to it trap `TRAP_DEAD_GATE`; only the header stays
+    /// charged until the collector frees the gate.
+    Taken,
+    /// A `ref<T>`: the slots of one value.
+    Ref(Box<[Slot]>),
+    /// A `list<T>`.
+    List(List),
+    /// A runtime string.
+    Str(Box<str>),
+}
+
+/// A list's elements (flattened, `stride` slots each) and its accounted capacity.
+#[derive(Debug)]
+pub(crate) struct List {
+    pub stride: u32,
+    /// Bytes charged per element of capacity.
+    pub elem_bytes: u32,
+    /// Capacity in elements as charged to the budget; grows 0 → 4 → 8 → 16 … (doubling)
+    /// when a push or insert finds the list full, and never shrinks.
+    pub capacity: u32,
+    pub items: Vec<Slot>,
+}
+
+/// One entry of the gate table.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    pub generation: u32,
+    /// Open `borrow` views.
+    pub borrows: u32,
+    /// Whether a `mutate` view is open.
+    pub mutating: bool,
+    /// Tri-colour mark: set when shaded (grey or black) in the current cycle.
+    pub marked: bool,
+    /// Whether the storage can hold handles or strings (else never scanned).
+    pub traced: bool,
+    /// Bytes currently charged to the budget for this gate.
+    pub charge: u64,
+    /// Element count of a list whose elements have no slots (`list<()>`-like layouts
+    /// cannot store anything in `items`, so their length is kept here).
+    pub zero_len: u32,
+    pub storage: Storage,
+}
+
+/// The gate table, the budget and the collector's state.
+#[derive(Debug)]
+pub(crate) struct Heap {
+    pub gates: Vec<Gate>,
+    /// Free gate indices, reused last-freed first (deterministic).
+    pub free: Vec<u32>,
+    /// Bytes charged.
+    pub used: u64,
+    /// The budget (16 MiB on the console).
+    pub budget: u64,
+    pub gc: Collector,
+    /// Handles the host keeps alive.
+    pub host_roots: Vec<Handle>,
+}
+
+/// What the collector traces from besides the heap itself.
+#[derive(Clone, Copy)]
+pub(crate) struct Roots<'a> {
+    pub stack: &'a [Slot],
+    pub globals: &'a [Slot],
+}
+
+impl Heap {
+    pub fn new(budget: u64, collector: Collector) -> Heap {
+        Heap {
+            gates: Vec::new(),
+            free: Vec::new(),
+            used: 0,
+            budget,
+            gc: collector,
+            host_roots: Vec::new(),
+        }
+    }
+
+    /// The live gate `h` points to, or `TRAP_DEAD_GATE`.
+    #[inline]
+    pub fn gate(&self, h: Handle) -> Result<&Gate, TrapCode> {
+        match self.gates.get(h.index() as usize) {
+            Some(g)
+                if g.generation == h.generation()
+                    && !matches!(g.storage, Storage::Free | Storage::Taken) =>
+            {
+                Ok(g)
+            }
+            _ => Err(TrapCode::DEAD_GATE),
+        }
+    }
+
+    /// Mutable form of [`Heap::gate`].
+    #[inline]
+    pub fn gate_mut(&mut self, h: Handle) -> Result<&mut Gate, TrapCode> {
+        match self.gates.get_mut(h.index() as usize) {
+            Some(g)
+                if g.generation == h.generation()
+                    && !matches!(g.storage, Storage::Free | Storage::Taken) =>
+            {
+                Ok(g)
+            }
+            _ => Err(TrapCode::DEAD_GATE),
+        }
+    }
+
+    /// The slots of the `ref` storage `h` points to.
+    pub fn ref_slots(&self, h: Handle) -> Result<&[Slot], TrapCode> {
+        match &self.gate(h)?.storage {
+            Storage::Ref(slots) => Ok(slots),
+            _ => Err(TrapCode::DEAD_GATE),
+        }
+    }
+
+    /// The text of a string slot (constant strings are resolved by the caller).
+    pub fn heap_str(&self, h: Handle) -> &str {
+        match self.gate(h).map(|g| &g.storage) {
+            Ok(Storage::Str(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// Charges `bytes` for an allocation about to happen. A charge that does not fit
+    /// runs a full collection right here; if it still does not fit, the allocation traps
+    /// `TRAP_HEAP_EXHAUSTED`. Also paces the incremental collector by allocation.
+    /// The allocation's inputs must still be reachable from `roots`.
+    pub fn reserve(&mut self, bytes: u64, roots: Roots<'_>) -> Result<(), TrapCode> {
+        if self.used + bytes > self.budget {
+            self.collect_full(roots);
+            if self.used + bytes > self.budget {
+                return Err(TrapCode::HEAP_EXHAUSTED);
+            }
+        }
+        self.used += bytes;
+        self.after_allocation(bytes, roots);
+        Ok(())
+    }
+
+    /// Puts `storage` (already charged `charge` bytes) behind a new gate.
+    pub fn insert(&mut self, storage: Storage, charge: u64, traced: bool) -> Handle {
+        let marked_at = |index: u32, gc: &Collector| gc.allocation_colour(index);
+        let index = match self.free.pop() {
+            Some(index) => {
+                let marked = marked_at(index, &self.gc);
+                let g = &mut self.gates[index as usize];
+                g.borrows = 0;
+                g.mutating = false;
+                g.marked = marked;
+                g.traced = traced;
+                g.charge = charge;
+                g.zero_len = 0;
+                g.storage = storage;
+                index
+            }
+            None => {
+                let index = self.gates.len() as u32;
+                let marked = marked_at(index, &self.gc);
+                self.gates.push(Gate {
+                    generation: 1,
+                    borrows: 0,
+                    mutating: false,
+                    marked,
+                    traced,
+                    charge,
+                    zero_len: 0,
+                    storage,
+                });
+                index
+            }
+        };
+        Handle::new(index, self.gates[index as usize].generation)
+    }
+
+    /// Allocates a runtime string.
+    pub fn alloc_str(&mut self, text: String, roots: Roots<'_>) -> Result<Handle, TrapCode> {
+        let charge = HEADER_BYTES + text.len() as u64;
+        self.reserve(charge, roots)?;
+        Ok(self.insert(Storage::Str(text.into_boxed_str()), charge, false))
+    }
+
+    /// Makes room for one more element in list `h`, growing its accounted capacity
+    /// (doubling, first 4) when full. May collect; the list must be rooted.
+    pub fn list_make_room(&mut self, h: Handle, roots: Roots<'_>) -> Result<(), TrapCode> {
+        let g = self.gate(h)?;
+        let Storage::List(list) = &g.storage else {
+            return Err(TrapCode::DEAD_GATE);
+        };
+        let len = list_len(g, list) as u64;
+        if len < list.capacity as u64 {
+            return Ok(());
+        }
+        let new_capacity = match list.capacity {
+            0 => LIST_FIRST_CAPACITY,
+            c => c.checked_mul(2).ok_or(TrapCode::HEAP_EXHAUSTED)?,
+        };
+        let bytes = (new_capacity - list.capacity) as u64 * list.elem_bytes as u64;
+        self.reserve(bytes, roots)?;
+        let g = self.gate_mut(h)?;
+        g.charge += bytes;
+        if let Storage::List(list) = &mut g.storage {
+            let extra = (new_capacity - list.capacity) as usize * list.stride as usize;
+            list.items.reserve_exact(extra);
+            list.capacity = new_capacity;
+        }
+        Ok(())
+    }
+
+    /// Kills storage `h` for `TAKE`: returns its slots and releases everything but the
+    /// header from the budget.
+    pub fn take(&mut self, h: Handle) -> Result<Box<[Slot]>, TrapCode> {
+        let g = self.gate_mut(h)?;
+        if g.borrows > 0 || g.mutating {
+            return Err(TrapCode::GATE_BUSY);
+        }
+        if !matches!(g.storage, Storage::Ref(_)) {
+            return Err(TrapCode::DEAD_GATE);
+        }
+        let Storage::Ref(slots) = std::mem::replace(&mut g.storage, Storage::Taken) else {
+            unreachable!("checked above");
+        };
+        let released = g.charge - HEADER_BYTES;
+        g.charge = HEADER_BYTES;
+        self.used -= released;
+        // Yuasa barrier: the values leave the heap for the stack, which was scanned at
+        // the start of the cycle, so they must be shaded now.
+        if self.gc.is_marking() {
+            for s in slots.iter() {
+                self.barrier(*s);
+            }
+        }
+        Ok(slots)
+    }
+
+    /// Keeps `h` alive until [`Heap::unpin`] (a host root).
+    pub fn pin(&mut self, h: Handle) {
+        self.host_roots.push(h);
+        if self.gc.is_marking() {
+            self.shade(h);
+        }
+    }
+
+    /// Drops one host root for `h`.
+    pub fn unpin(&mut self, h: Handle) {
+        if let Some(i) = self.host_roots.iter().rposition(|r| *r == h) {
+            self.host_roots.remove(i);
+        }
+    }
+
+    /// The deletion (Yuasa) write barrier: called with the value a store is about to
+    /// overwrite or move out of heap storage; shades it while marking is in progress.
+    #[inline]
+    pub fn barrier(&mut self, old: Slot) {
+        if let Some(h) = old.traced() {
+            if self.gc.is_marking() {
+                self.shade(h);
+            }
+        }
+    }
+
+    /// Number of gates holding storage (live or not yet collected).
+    pub fn object_count(&self) -> usize {
+        self.gates.len() - self.free.len()
+    }
+}
+
+/// Number of elements of a list gate.
+#[inline]
+pub(crate) fn list_len(g: &Gate, list: &List) -> usize {
+    match list.stride {
+        0 => g.zero_len as usize,
+        s => list.items.len() / s as usize,
+    }
+}

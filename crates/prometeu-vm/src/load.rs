@@ -1,0 +1,612 @@
+//! Loading: pre-decodes a [`Program`] into the compact form the interpreter runs.
+//!
+//! Every function's bytes become [`Op`]s in one vector (all functions back to back),
+//! with jump targets resolved to op indices, constants turned into literal pushes, and
+//! every cycle cost that does not depend on run-time data folded into the op. Indices
+//! the interpreter uses without further checks (locals, globals, functions, layouts,
+//! system calls) are range-checked here, so a loaded program can only fail by trapping.
+
+use prometeu_bytecode::{
+    Constant, CostGrowth, GlobalInit, ImmValue, Instr, LayoutKind, Opcode, Program, SlotKind,
+    SyscallRef,
+};
+
+use crate::facts::function_facts;
+use crate::value::Slot;
+
+/// One pre-decoded instruction. Immediates are already validated and resolved.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Op {
+    Nop,
+    Halt,
+    Jmp(u32),
+    JmpIfFalse(u32),
+    JmpIfTrue(u32),
+    Break,
+    Trap(u32),
+    PushI32(i32),
+    PushF64(f64),
+    PushBool(bool),
+    PushBounded(u16),
+    PushStr(u32),
+    PushNull,
+    Pop,
+    PopN(u32),
+    Dup,
+    DupN(u32),
+    Swap,
+    IAdd,
+    ISub,
+    IMul,
+    IDiv,
+    IRem,
+    INeg,
+    IAnd,
+    IOr,
+    IXor,
+    IShl,
+    IShr,
+    FAdd,
+    FSub,
+    FMul,
+    FDiv,
+    FRem,
+    FNeg,
+    BAdd,
+    BSub,
+    BMul,
+    BDiv,
+    BRem,
+    BAnd,
+    BOr,
+    BXor,
+    BShl,
+    BShr,
+    IEq,
+    INe,
+    ILt,
+    ILe,
+    IGt,
+    IGe,
+    FEq,
+    FNe,
+    FLt,
+    FLe,
+    FGt,
+    FGe,
+    BoolEq,
+    BoolNe,
+    Not,
+    BEq,
+    BNe,
+    BLt,
+    BLe,
+    BGt,
+    BGe,
+    SEq,
+    SNe,
+    SLt,
+    SLe,
+    SGt,
+    SGe,
+    Call(u32),
+    Ret,
+    GetLocal(u32),
+    SetLocal(u32),
+    GetGlobal(u32),
+    SetGlobal(u32),
+    GetLocalN(u32, u32),
+    SetLocalN(u32, u32),
+    GetGlobalN(u32, u32),
+    SetGlobalN(u32, u32),
+    GetLocalIdx(u32, u32, u32),
+    SetLocalIdx(u32, u32, u32),
+    GetGlobalIdx(u32, u32, u32),
+    SetGlobalIdx(u32, u32, u32),
+    /// Layout index.
+    Alloc(u32),
+    /// Value slot count.
+    Peek(u32),
+    /// Value slot count.
+    Take(u32),
+    BorrowBegin,
+    BorrowEnd,
+    MutateBegin,
+    MutateEnd,
+    GateLoad(u32, u32),
+    GateStore(u32, u32),
+    RefEq,
+    RefNe,
+    StrConcat,
+    StrLen,
+    /// Index into [`Code::syscalls`].
+    Syscall(u32),
+    FrameSync,
+    I2F,
+    F2I,
+    I2B,
+    F2B,
+    B2I,
+    B2F,
+    I2S,
+    F2S,
+    B2S,
+    Bool2S,
+    /// Layout index.
+    ListNew(u32),
+    ListLen,
+    /// Element slot count (also for the list ops below).
+    ListPush(u32),
+    ListPop(u32),
+    ListGet(u32),
+    ListSet(u32),
+    ListInsert(u32),
+    ListRemove(u32),
+    ListClear,
+}
+
+/// An op with its static cycle cost (base plus every growth known at load time).
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) struct Decoded {
+    pub op: Op,
+    pub cost: u32,
+    /// The instruction it came from (trap reports name it).
+    pub opcode: Opcode,
+}
+
+/// What the interpreter needs to know about one function.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct FuncInfo {
+    /// Index of the first op.
+    pub entry: u32,
+    pub params: u32,
+    pub locals: u32,
+    pub returns: u32,
+    /// Operand stack depth proven by [`crate::facts`].
+    pub max_stack: u32,
+}
+
+/// What the collector and the list instructions need to know about a heap layout.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct LayoutInfo {
+    pub kind: LayoutKind,
+    /// Slots of one value (one element for lists).
+    pub slots: u32,
+    /// Bytes charged per list element (`machine.md` §7 packed sizes).
+    pub packed_size: u32,
+    /// Whether any slot holds a handle or string (else the collector never scans it).
+    pub traced: bool,
+}
+
+/// A pre-decoded program, shared read-only by the interpreter.
+#[derive(Clone, Debug)]
+pub(crate) struct Code {
+    pub ops: Vec<Decoded>,
+    /// Absolute byte offset in `CODE` of each op (for traps and the debug map).
+    pub pcs: Vec<u32>,
+    /// Function index of each op.
+    pub op_func: Vec<u32>,
+    pub funcs: Vec<FuncInfo>,
+    /// Constant strings: 0 is `""`, 1 `"false"`, 2 `"true"`, then the pool's strings.
+    pub strings: Vec<Box<str>>,
+    pub layouts: Vec<LayoutInfo>,
+    pub syscalls: Vec<SyscallRef>,
+    pub globals: Vec<Slot>,
+    pub exports: Vec<(String, u32)>,
+}
+
+/// Why a program could not be loaded. A program that passed `verify_program` loads.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LoadError {
+    /// The function at fault, when the error is inside one.
+    pub func: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.func {
+            Some(func) => write!(f, "function {func}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The packed byte size of one slot kind in a list element (`machine.md` §7).
+pub(crate) fn packed_size(kind: SlotKind) -> u32 {
+    match kind {
+        SlotKind::Bool => 1,
+        SlotKind::U16 => 2,
+        SlotKind::I32 => 4,
+        SlotKind::F64 | SlotKind::Str | SlotKind::Ref(_) => 8,
+    }
+}
+
+/// Decodes and checks `program` into [`Code`].
+pub(crate) fn load(program: &Program) -> Result<Code, LoadError> {
+    let err = |func: Option<u32>, message: String| LoadError { func, message };
+    if program.functions.len() > u32::MAX as usize / 2 {
+        return Err(err(None, "too many functions".into()));
+    }
+    let mut strings: Vec<Box<str>> = vec!["".into(), "false".into(), "true".into()];
+    let mut const_str = vec![0u32; program.constants.len()];
+    for (i, c) in program.constants.iter().enumerate() {
+        if let Constant::Str(s) = c {
+            const_str[i] = strings.len() as u32;
+            strings.push(s.as_str().into());
+        }
+    }
+    let layouts = program
+        .layouts
+        .iter()
+        .map(|l| LayoutInfo {
+            kind: l.kind,
+            slots: l.slots.len() as u32,
+            packed_size: l.slots.iter().map(|k| packed_size(*k)).sum(),
+            traced: l.slots.iter().any(|k| k.is_traced()),
+        })
+        .collect::<Vec<_>>();
+    let globals = program
+        .globals
+        .iter()
+        .map(|g| match (g.init, g.kind) {
+            (GlobalInit::I32(v), _) => Slot::int(v),
+            (GlobalInit::F64(v), _) => Slot::float(v),
+            (GlobalInit::U16(v), _) => Slot::bounded(v),
+            (GlobalInit::Bool(v), _) => Slot::bool(v),
+            (GlobalInit::Empty, SlotKind::Str) => Slot::static_str(0),
+            (GlobalInit::Empty, SlotKind::Ref(_)) => Slot::NULL,
+            (GlobalInit::Empty, SlotKind::F64) => Slot::float(0.0),
+            (GlobalInit::Empty, SlotKind::U16) => Slot::bounded(0),
+            (GlobalInit::Empty, SlotKind::Bool) => Slot::bool(false),
+            (GlobalInit::Empty, SlotKind::I32) => Slot::int(0),
+        })
+        .collect::<Vec<_>>();
+    let mut code = Code {
+        ops: Vec::new(),
+        pcs: Vec::new(),
+        op_func: Vec::new(),
+        funcs: Vec::new(),
+        strings,
+        layouts,
+        syscalls: program.syscalls.clone(),
+        globals,
+        exports: Vec::new(),
+    };
+    for e in &program.exports {
+        if e.func as usize >= program.functions.len() {
+            return Err(err(None, format!("export `{}` names no function", e.name)));
+        }
+        code.exports.push((e.name.clone(), e.func));
+    }
+    // Entries first: calls are resolved against them while decoding.
+    let mut decoded_fns = Vec::with_capacity(program.functions.len());
+    let mut next_entry = 0usize;
+    for (fi, f) in program.functions.iter().enumerate() {
+        let fe = |m: String| err(Some(fi as u32), m);
+        let bytes = program
+            .function_code(fi as u32)
+            .ok_or_else(|| fe("code range outside CODE".into()))?;
+        let instrs = Instr::decode_all(bytes).map_err(|e| fe(e.to_string()))?;
+        let frame = f.params.len() + f.local_slots as usize;
+        if frame > crate::vm::STACK_LIMIT {
+            return Err(fe("frame larger than the value stack".into()));
+        }
+        code.funcs.push(FuncInfo {
+            entry: next_entry as u32,
+            params: f.params.len() as u32,
+            locals: f.local_slots as u32,
+            returns: f.returns.len() as u32,
+            max_stack: 0,
+        });
+        next_entry += instrs.len();
+        if next_entry > u32::MAX as usize / 2 {
+            return Err(fe("program too large".into()));
+        }
+        decoded_fns.push(instrs);
+    }
+    for (fi, instrs) in decoded_fns.into_iter().enumerate() {
+        let fe = |m: String| err(Some(fi as u32), m);
+        let offsets: Vec<u32> = instrs.iter().map(|(o, _)| *o).collect();
+        let base_offset = program.functions[fi].code_offset;
+        let entry = code.funcs[fi].entry;
+        let frame = code.funcs[fi].params as u64 + code.funcs[fi].locals as u64;
+        let mut targets = vec![0usize; instrs.len()];
+        for (i, (_, instr)) in instrs.iter().enumerate() {
+            if instr.op.is_jump() {
+                let t = instr.imm_u32(0);
+                targets[i] = offsets
+                    .binary_search(&t)
+                    .map_err(|_| fe(format!("jump to {t} is not an instruction start")))?;
+            }
+        }
+        let plain: Vec<Instr> = instrs.iter().map(|(_, i)| *i).collect();
+        let facts = function_facts(program, fi as u32, &plain, &targets).map_err(fe)?;
+        code.funcs[fi].max_stack = facts.max_stack;
+        if frame + facts.max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
+            return Err(fe("frame and operand stack exceed the value stack".into()));
+        }
+        for (i, (offset, instr)) in instrs.iter().enumerate() {
+            let op = decode_op(
+                program,
+                &code,
+                &const_str,
+                frame,
+                instr,
+                entry + targets[i] as u32,
+                facts.op_slots[i],
+            )
+            .map_err(|m| fe(format!("at {offset}: {m}")))?;
+            let cost = static_cost(instr.op, &op, &code);
+            code.ops.push(Decoded {
+                op,
+                cost,
+                opcode: instr.op,
+            });
+            code.pcs.push(base_offset + offset);
+            code.op_func.push(fi as u32);
+        }
+    }
+    Ok(code)
+}
+
+/// The base cost plus the per-slot growth, which the decoded op always knows.
+fn static_cost(opcode: Opcode, op: &Op, code: &Code) -> u32 {
+    let slots = match (opcode.cost_growth(), *op) {
+        (CostGrowth::PerSlot, Op::DupN(n)) => n,
+        (
+            CostGrowth::PerSlot,
+            Op::GetLocalN(_, n)
+            | Op::SetLocalN(_, n)
+            | Op::GetGlobalN(_, n)
+            | Op::SetGlobalN(_, n)
+            | Op::GateLoad(_, n)
+            | Op::GateStore(_, n),
+        ) => n,
+        (
+            CostGrowth::PerSlot,
+            Op::GetLocalIdx(_, _, n)
+            | Op::SetLocalIdx(_, _, n)
+            | Op::GetGlobalIdx(_, _, n)
+            | Op::SetGlobalIdx(_, _, n),
+        ) => n,
+        (CostGrowth::PerSlot, Op::Alloc(ty)) => code.layouts[ty as usize].slots,
+        (
+            CostGrowth::PerSlot,
+            Op::Peek(n)
+            | Op::Take(n)
+            | Op::ListPush(n)
+            | Op::ListPop(n)
+            | Op::ListGet(n)
+            | Op::ListSet(n)
+            | Op::ListInsert(n)
+            | Op::ListRemove(n),
+        ) => n,
+        _ => 0,
+    };
+    opcode.cycles().saturating_add(slots)
+}
+
+fn decode_op(
+    program: &Program,
+    code: &Code,
+    const_str: &[u32],
+    frame: u64,
+    instr: &Instr,
+    target: u32,
+    op_slots: u32,
+) -> Result<Op, String> {
+    let a = instr.imm_u32(0);
+    let b = instr.imm_u32(1);
+    let c = instr.imm_u32(2);
+    let locals = |start: u32, count: u64| -> Result<(), String> {
+        if start as u64 + count <= frame {
+            Ok(())
+        } else {
+            Err("local slots out of range".into())
+        }
+    };
+    let globals = |start: u32, count: u64| -> Result<(), String> {
+        if start as u64 + count <= code.globals.len() as u64 {
+            Ok(())
+        } else {
+            Err("global slots out of range".into())
+        }
+    };
+    let layout = |ty: u32, kind: LayoutKind| -> Result<u32, String> {
+        match code.layouts.get(ty as usize) {
+            Some(l) if l.kind == kind => Ok(ty),
+            _ => Err(format!("layout {ty} is not a {kind:?} layout")),
+        }
+    };
+    let array = |base: u32, len: u32, stride: u32| base as u64 + len as u64 * stride as u64;
+    Ok(match instr.op {
+        Opcode::Nop => Op::Nop,
+        Opcode::Halt => Op::Halt,
+        Opcode::Jmp => Op::Jmp(target),
+        Opcode::JmpIfFalse => Op::JmpIfFalse(target),
+        Opcode::JmpIfTrue => Op::JmpIfTrue(target),
+        Opcode::Break => Op::Break,
+        Opcode::Trap => Op::Trap(a),
+        Opcode::PushConst => match program.constants.get(a as usize) {
+            Some(Constant::I32(v)) => Op::PushI32(*v),
+            Some(Constant::F64(v)) => Op::PushF64(*v),
+            Some(Constant::U16(v)) => Op::PushBounded(*v),
+            Some(Constant::Str(_)) => Op::PushStr(const_str[a as usize]),
+            None => return Err(format!("constant {a} out of range")),
+        },
+        Opcode::Pop => Op::Pop,
+        Opcode::Dup => Op::Dup,
+        Opcode::Swap => Op::Swap,
+        Opcode::PushNull => Op::PushNull,
+        Opcode::PushF64 => match instr.imms()[0] {
+            ImmValue::F64(v) => Op::PushF64(v),
+            _ => return Err("bad immediate".into()),
+        },
+        Opcode::PushBool => match a {
+            0 => Op::PushBool(false),
+            1 => Op::PushBool(true),
+            _ => return Err(format!("bool literal {a}")),
+        },
+        Opcode::PushI32 => match instr.imms()[0] {
+            ImmValue::I32(v) => Op::PushI32(v),
+            _ => return Err("bad immediate".into()),
+        },
+        Opcode::PopN => Op::PopN(a),
+        Opcode::PushBounded => {
+            Op::PushBounded(u16::try_from(a).map_err(|_| format!("bounded literal {a}"))?)
+        }
+        Opcode::DupN => Op::DupN(a),
+        Opcode::IAdd => Op::IAdd,
+        Opcode::ISub => Op::ISub,
+        Opcode::IMul => Op::IMul,
+        Opcode::IDiv => Op::IDiv,
+        Opcode::IRem => Op::IRem,
+        Opcode::INeg => Op::INeg,
+        Opcode::IAnd => Op::IAnd,
+        Opcode::IOr => Op::IOr,
+        Opcode::IXor => Op::IXor,
+        Opcode::IShl => Op::IShl,
+        Opcode::IShr => Op::IShr,
+        Opcode::FAdd => Op::FAdd,
+        Opcode::FSub => Op::FSub,
+        Opcode::FMul => Op::FMul,
+        Opcode::FDiv => Op::FDiv,
+        Opcode::FRem => Op::FRem,
+        Opcode::FNeg => Op::FNeg,
+        Opcode::BAdd => Op::BAdd,
+        Opcode::BSub => Op::BSub,
+        Opcode::BMul => Op::BMul,
+        Opcode::BDiv => Op::BDiv,
+        Opcode::BRem => Op::BRem,
+        Opcode::BAnd => Op::BAnd,
+        Opcode::BOr => Op::BOr,
+        Opcode::BXor => Op::BXor,
+        Opcode::BShl => Op::BShl,
+        Opcode::BShr => Op::BShr,
+        Opcode::IEq => Op::IEq,
+        Opcode::INe => Op::INe,
+        Opcode::ILt => Op::ILt,
+        Opcode::ILe => Op::ILe,
+        Opcode::IGt => Op::IGt,
+        Opcode::IGe => Op::IGe,
+        Opcode::FEq => Op::FEq,
+        Opcode::FNe => Op::FNe,
+        Opcode::FLt => Op::FLt,
+        Opcode::FLe => Op::FLe,
+        Opcode::FGt => Op::FGt,
+        Opcode::FGe => Op::FGe,
+        Opcode::BoolEq => Op::BoolEq,
+        Opcode::BoolNe => Op::BoolNe,
+        Opcode::Not => Op::Not,
+        Opcode::Call => {
+            if a as usize >= code.funcs.len() {
+                return Err(format!("call to missing function {a}"));
+            }
+            Op::Call(a)
+        }
+        Opcode::Ret => Op::Ret,
+        Opcode::GetLocal => {
+            locals(a, 1)?;
+            Op::GetLocal(a)
+        }
+        Opcode::SetLocal => {
+            locals(a, 1)?;
+            Op::SetLocal(a)
+        }
+        Opcode::GetGlobal => {
+            globals(a, 1)?;
+            Op::GetGlobal(a)
+        }
+        Opcode::SetGlobal => {
+            globals(a, 1)?;
+            Op::SetGlobal(a)
+        }
+        Opcode::GetLocalN => {
+            locals(a, b as u64)?;
+            Op::GetLocalN(a, b)
+        }
+        Opcode::SetLocalN => {
+            locals(a, b as u64)?;
+            Op::SetLocalN(a, b)
+        }
+        Opcode::GetGlobalN => {
+            globals(a, b as u64)?;
+            Op::GetGlobalN(a, b)
+        }
+        Opcode::SetGlobalN => {
+            globals(a, b as u64)?;
+            Op::SetGlobalN(a, b)
+        }
+        Opcode::GetLocalIdx | Opcode::SetLocalIdx => {
+            locals(0, array(a, b, c))?;
+            match instr.op {
+                Opcode::GetLocalIdx => Op::GetLocalIdx(a, b, c),
+                _ => Op::SetLocalIdx(a, b, c),
+            }
+        }
+        Opcode::GetGlobalIdx | Opcode::SetGlobalIdx => {
+            globals(0, array(a, b, c))?;
+            match instr.op {
+                Opcode::GetGlobalIdx => Op::GetGlobalIdx(a, b, c),
+                _ => Op::SetGlobalIdx(a, b, c),
+            }
+        }
+        Opcode::Alloc => Op::Alloc(layout(a, LayoutKind::Ref)?),
+        Opcode::Peek => Op::Peek(op_slots),
+        Opcode::Take => Op::Take(op_slots),
+        Opcode::BorrowBegin => Op::BorrowBegin,
+        Opcode::BorrowEnd => Op::BorrowEnd,
+        Opcode::MutateBegin => Op::MutateBegin,
+        Opcode::MutateEnd => Op::MutateEnd,
+        Opcode::GateLoad => Op::GateLoad(a, b),
+        Opcode::GateStore => Op::GateStore(a, b),
+        Opcode::RefEq => Op::RefEq,
+        Opcode::RefNe => Op::RefNe,
+        Opcode::StrConcat => Op::StrConcat,
+        Opcode::StrLen => Op::StrLen,
+        Opcode::Syscall => {
+            let index = code
+                .syscalls
+                .iter()
+                .position(|s| s.id == a)
+                .ok_or_else(|| format!("system call 0x{a:04X} not declared"))?;
+            Op::Syscall(index as u32)
+        }
+        Opcode::FrameSync => Op::FrameSync,
+        Opcode::I2F => Op::I2F,
+        Opcode::F2I => Op::F2I,
+        Opcode::I2B => Op::I2B,
+        Opcode::F2B => Op::F2B,
+        Opcode::B2I => Op::B2I,
+        Opcode::B2F => Op::B2F,
+        Opcode::I2S => Op::I2S,
+        Opcode::F2S => Op::F2S,
+        Opcode::B2S => Op::B2S,
+        Opcode::Bool2S => Op::Bool2S,
+        Opcode::BEq => Op::BEq,
+        Opcode::BNe => Op::BNe,
+        Opcode::BLt => Op::BLt,
+        Opcode::BLe => Op::BLe,
+        Opcode::BGt => Op::BGt,
+        Opcode::BGe => Op::BGe,
+        Opcode::SEq => Op::SEq,
+        Opcode::SNe => Op::SNe,
+        Opcode::SLt => Op::SLt,
+        Opcode::SLe => Op::SLe,
+        Opcode::SGt => Op::SGt,
+        Opcode::SGe => Op::SGe,
+        Opcode::ListNew => Op::ListNew(layout(a, LayoutKind::List)?),
+        Opcode::ListLen => Op::ListLen,
+        Opcode::ListPush => Op::ListPush(op_slots),
+        Opcode::ListPop => Op::ListPop(op_slots),
+        Opcode::ListGet => Op::ListGet(op_slots),
+        Opcode::ListSet => Op::ListSet(op_slots),
+        Opcode::ListInsert => Op::ListInsert(op_slots),
+        Opcode::ListRemove => Op::ListRemove(op_slots),
+        Opcode::ListClear => Op::ListClear,
+    })
+}

@@ -1,0 +1,1191 @@
+//! The interpreter: call frames on one value stack, the cycle budget, and the hot loop.
+//!
+//! The value stack holds every frame as `[args][locals][operands]`; calls never recurse
+//! on the Rust stack. `run` executes until the entry function returns, `FRAME_SYNC`,
+//! `HALT`, a trap, or the cycle budget is spent; in the last case the VM stops at an
+//! instruction boundary and the next `run` continues exactly there.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometeu_bytecode::Program;
+
+use crate::gc::{Collector, GcMode, GcStats};
+use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, Roots, Storage, list_len};
+use crate::load::{Code, LoadError, Op, load};
+use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
+use crate::trap::{FrameInfo, Trap, TrapCode};
+use crate::value::{Handle, Slot, Tag, Value};
+
+/// Slots in the value stack (`machine.md` §7); deeper is `TRAP_STACK_OVERFLOW`.
+pub const STACK_LIMIT: usize = 65_536;
+/// Nested calls allowed by default; deeper is `TRAP_STACK_OVERFLOW`.
+pub const DEFAULT_MAX_CALL_DEPTH: usize = 8_192;
+/// The console's heap budget: 16 MiB.
+pub const DEFAULT_HEAP_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// How a VM is set up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct VmConfig {
+    /// Heap budget in bytes (charged as `machine.md` §7).
+    pub heap_budget: u64,
+    /// When the collector runs.
+    pub gc_mode: GcMode,
+    /// Work units (slots scanned or gates swept) of the collector slice at `FRAME_SYNC`.
+    pub frame_slice_work: u64,
+    /// Bytes allocated between allocation-paced collector slices.
+    pub gc_step_bytes: u64,
+    /// Maximum nested calls.
+    pub max_call_depth: usize,
+    /// Drop dead storage on a background thread.
+    pub background_release: bool,
+}
+
+impl Default for VmConfig {
+    fn default() -> VmConfig {
+        VmConfig {
+            heap_budget: DEFAULT_HEAP_BUDGET,
+            gc_mode: GcMode::Incremental,
+            frame_slice_work: 100_000,
+            gc_step_bytes: 32 * 1024,
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            background_release: true,
+        }
+    }
+}
+
+/// Why `run` returned.
+#[derive(Clone, PartialEq, Debug)]
+pub enum RunOutcome {
+    /// The entry function returned these slots; the VM is idle.
+    Returned(Vec<Slot>),
+    /// `FRAME_SYNC` executed; `run` again to continue after it.
+    FrameSync,
+    /// The cycle budget is spent; `run` again to continue at the same instruction.
+    BudgetExhausted,
+    /// A trap stopped the program; the VM is idle.
+    Trapped(Trap),
+    /// `HALT` executed; the VM is idle.
+    Halted,
+    /// No call is in progress (nothing was run).
+    Idle,
+}
+
+/// Why a call could not start.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum StartError {
+    /// A call is already in progress (suspended by `FRAME_SYNC` or the budget).
+    Busy,
+    /// No function has this index or export name.
+    NoSuchFunction(String),
+    /// The argument count does not match the function's parameter slots.
+    ArgumentCount {
+        /// Slots the function takes.
+        expected: usize,
+        /// Slots given.
+        given: usize,
+    },
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Busy => f.write_str("a call is already in progress"),
+            StartError::NoSuchFunction(name) => write!(f, "no function `{name}`"),
+            StartError::ArgumentCount { expected, given } => {
+                write!(f, "expected {expected} argument slots, got {given}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// Op index to continue at in the caller (`u32::MAX` for the entry frame).
+    return_pc: u32,
+    /// The caller's frame base.
+    caller_base: u32,
+    /// Slots this function returns.
+    returns: u32,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+enum State {
+    Idle,
+    Running,
+}
+
+/// A Prometeu virtual machine running one loaded program.
+///
+/// Precondition: the program passed `verify_program`. Loading re-checks every index the
+/// interpreter uses unchecked and computes stack depths, so a program that loads can
+/// only fail at run time by trapping.
+pub struct Vm {
+    code: Arc<Code>,
+    stack: Vec<Slot>,
+    sp: usize,
+    base: usize,
+    pc: usize,
+    frames: Vec<Frame>,
+    globals: Vec<Slot>,
+    heap: Heap,
+    cycles: u64,
+    state: State,
+    config: VmConfig,
+    sys_out: Vec<Slot>,
+}
+
+impl std::fmt::Debug for Vm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vm")
+            .field("pc", &self.pc)
+            .field("sp", &self.sp)
+            .field("frames", &self.frames.len())
+            .field("cycles", &self.cycles)
+            .field("heap_used", &self.heap.used)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The roots of the collector, borrowed from the VM's fields.
+macro_rules! roots {
+    ($vm:expr) => {
+        Roots {
+            stack: &$vm.stack[..$vm.sp],
+            globals: &$vm.globals,
+        }
+    };
+}
+
+/// Reads the text of a string slot.
+fn str_of<'a>(code: &'a Code, heap: &'a Heap, s: Slot) -> &'a str {
+    Strings {
+        statics: &code.strings,
+        heap,
+    }
+    .get(s)
+}
+
+/// Cycles charged for `bytes` bytes of string work: one per 8, rounded up.
+fn per_byte8(bytes: usize) -> u64 {
+    (bytes as u64).div_ceil(8)
+}
+
+/// Formats a float as PBS prints it (`pbs-language.md` §3.1): the shortest decimal that
+/// reads back to the same value, never an exponent, `.0` when there is no fraction, and
+/// `inf`, `-inf`, `NaN`.
+pub fn format_float(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // Rust's `Display` for f64 is shortest round-trip and never uses an exponent.
+    let mut s = v.to_string();
+    if !s.contains('.') {
+        s.push_str(".0");
+    }
+    s
+}
+
+impl Vm {
+    /// Loads `program` (which must have passed `verify_program`).
+    pub fn new(program: &Program, config: VmConfig) -> Result<Vm, LoadError> {
+        let code = load(program)?;
+        let globals = code.globals.clone();
+        let collector = Collector::new(
+            config.gc_mode,
+            config.gc_step_bytes,
+            config.background_release,
+        );
+        Ok(Vm {
+            code: Arc::new(code),
+            stack: vec![Slot::default(); STACK_LIMIT],
+            sp: 0,
+            base: 0,
+            pc: 0,
+            frames: Vec::new(),
+            globals,
+            heap: Heap::new(config.heap_budget, collector),
+            cycles: 0,
+            state: State::Idle,
+            config,
+            sys_out: Vec::new(),
+        })
+    }
+
+    /// Starts a call of the function exported as `name` (e.g. `frame`).
+    pub fn call_export(&mut self, name: &str, args: &[Slot]) -> Result<(), StartError> {
+        let func = self
+            .code
+            .exports
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| StartError::NoSuchFunction(name.into()))?;
+        self.start_call(func, args)
+    }
+
+    /// Starts a call of function `func` with `args` (its parameter slots); `run`
+    /// executes it.
+    pub fn start_call(&mut self, func: u32, args: &[Slot]) -> Result<(), StartError> {
+        if self.state == State::Running {
+            return Err(StartError::Busy);
+        }
+        let f = *self
+            .code
+            .funcs
+            .get(func as usize)
+            .ok_or_else(|| StartError::NoSuchFunction(func.to_string()))?;
+        if args.len() != f.params as usize {
+            return Err(StartError::ArgumentCount {
+                expected: f.params as usize,
+                given: args.len(),
+            });
+        }
+        self.stack[..args.len()].copy_from_slice(args);
+        let frame_end = args.len() + f.locals as usize;
+        self.stack[args.len()..frame_end].fill(Slot::default());
+        self.sp = frame_end;
+        self.base = 0;
+        self.pc = f.entry as usize;
+        self.frames.clear();
+        self.frames.push(Frame {
+            return_pc: u32::MAX,
+            caller_base: 0,
+            returns: f.returns,
+        });
+        self.state = State::Running;
+        Ok(())
+    }
+
+    /// Runs for at most about `budget` cycles: an instruction starts only while cycles
+    /// remain, and the one that crosses the budget completes (its overshoot shows in
+    /// [`Vm::cycles`]).
+    pub fn run(&mut self, budget: u64, sys: &mut dyn SyscallHandler) -> RunOutcome {
+        if self.state != State::Running {
+            return RunOutcome::Idle;
+        }
+        let end = self.cycles.saturating_add(budget);
+        self.execute(end, sys)
+    }
+
+    /// Total cycles charged since the VM was created (deterministic).
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// Whether a call is in progress (suspended or not yet run).
+    pub fn is_running(&self) -> bool {
+        self.state == State::Running
+    }
+
+    /// Global slot `index`.
+    pub fn global(&self, index: usize) -> Option<Slot> {
+        self.globals.get(index).copied()
+    }
+
+    /// The text of a string slot (`""` when it holds none or the string was collected).
+    pub fn str(&self, slot: Slot) -> &str {
+        str_of(&self.code, &self.heap, slot)
+    }
+
+    /// An owned copy of a slot.
+    pub fn value(&self, slot: Slot) -> Value {
+        match slot.tag() {
+            Tag::I32 => Value::Int(slot.as_int()),
+            Tag::F64 => Value::Float(slot.as_float()),
+            Tag::U16 => Value::Bounded(slot.as_bounded()),
+            Tag::Bool => Value::Bool(slot.as_bool()),
+            Tag::StaticStr | Tag::HeapStr => Value::Str(self.str(slot).to_owned()),
+            Tag::Handle => Value::Handle(slot.as_handle()),
+        }
+    }
+
+    /// Bytes charged to the heap budget.
+    pub fn heap_used(&self) -> u64 {
+        self.heap.used
+    }
+
+    /// Gates holding storage (live, or dead and not yet collected).
+    pub fn heap_objects(&self) -> usize {
+        self.heap.object_count()
+    }
+
+    /// Whether `handle` still reaches live storage.
+    pub fn is_live(&self, handle: Handle) -> bool {
+        self.heap.gate(handle).is_ok()
+    }
+
+    /// Keeps the storage of a handle or string slot alive (a host root) until
+    /// [`Vm::unpin`].
+    pub fn pin(&mut self, slot: Slot) {
+        if let Some(h) = slot.traced() {
+            self.heap.pin(h);
+        }
+    }
+
+    /// Releases one [`Vm::pin`] of the slot's storage.
+    pub fn unpin(&mut self, slot: Slot) {
+        if let Some(h) = slot.traced() {
+            self.heap.unpin(h);
+        }
+    }
+
+    /// One collector slice of up to `work` units, as at `FRAME_SYNC` (for the host's
+    /// idle time between frames).
+    pub fn gc_slice(&mut self, work: u64) {
+        self.heap.safepoint_slice(work, roots!(self));
+    }
+
+    /// Starts a cycle if none is running and advances it by `work` units.
+    pub fn gc_slice_now(&mut self, work: u64) {
+        self.heap.slice_now(work, roots!(self));
+    }
+
+    /// Runs a full collection now.
+    pub fn collect_full(&mut self) {
+        self.heap.collect_full(roots!(self));
+    }
+
+    /// Collector counters.
+    pub fn gc_stats(&self) -> GcStats {
+        self.heap.gc.stats
+    }
+
+    /// The longest collector pause since the last call, resetting it.
+    pub fn take_max_gc_pause(&mut self) -> Duration {
+        std::mem::take(&mut self.heap.gc.stats.max_pause)
+    }
+
+    /// Builds the trap report for the op at `op_index` and stops the call.
+    #[cold]
+    #[inline(never)]
+    fn raise(&mut self, code: TrapCode, op_index: usize) -> RunOutcome {
+        let c = &self.code;
+        let mut call_stack = vec![FrameInfo {
+            func: c.op_func[op_index],
+            pc: c.pcs[op_index],
+        }];
+        for frame in self.frames.iter().rev() {
+            if frame.return_pc != u32::MAX {
+                let call = frame.return_pc as usize - 1;
+                call_stack.push(FrameInfo {
+                    func: c.op_func[call],
+                    pc: c.pcs[call],
+                });
+            }
+        }
+        let trap = Trap {
+            code,
+            opcode: c.ops[op_index].opcode,
+            pc: c.pcs[op_index],
+            func: c.op_func[op_index],
+            call_stack,
+        };
+        self.stop();
+        RunOutcome::Trapped(trap)
+    }
+
+    /// Ends the call in progress (return, trap, halt): the stack no longer roots anything.
+    fn stop(&mut self) {
+        self.sp = 0;
+        self.base = 0;
+        self.frames.clear();
+        self.state = State::Idle;
+    }
+
+    #[inline]
+    fn push(&mut self, s: Slot) {
+        self.stack[self.sp] = s;
+        self.sp += 1;
+    }
+
+    /// A full collection at an allocation site in stress mode.
+    #[inline]
+    fn stress_safepoint(&mut self) {
+        if self.heap.gc.mode == GcMode::Stress {
+            self.heap.collect_full(roots!(self));
+        }
+    }
+
+    /// The hot loop. Everything it needs per instruction is in locals; rare paths are
+    /// out-of-line methods that see the stack through `self.sp`.
+    fn execute(&mut self, end: u64, sys: &mut dyn SyscallHandler) -> RunOutcome {
+        let code = Arc::clone(&self.code);
+        let ops = &code.ops[..];
+        let mut pc = self.pc;
+        let mut sp = self.sp;
+        let mut base = self.base;
+        let mut cycles = self.cycles;
+
+        macro_rules! save {
+            () => {
+                self.pc = pc;
+                self.sp = sp;
+                self.base = base;
+                self.cycles = cycles;
+            };
+        }
+        macro_rules! trap {
+            ($code:expr) => {{
+                save!();
+                return self.raise($code, pc - 1);
+            }};
+        }
+        // An out-of-line operation: returns extra cycles or a trap code.
+        macro_rules! slow {
+            ($call:expr) => {{
+                self.sp = sp;
+                match $call {
+                    Ok(extra) => {
+                        cycles += extra;
+                        sp = self.sp;
+                    }
+                    Err(code) => trap!(code),
+                }
+            }};
+        }
+        macro_rules! int2 {
+            ($f:expr) => {{
+                let b = self.stack[sp - 1].as_int();
+                let a = self.stack[sp - 2].as_int();
+                sp -= 1;
+                self.stack[sp - 1] = $f(a, b);
+            }};
+        }
+        macro_rules! float2 {
+            ($f:expr) => {{
+                let b = self.stack[sp - 1].as_float();
+                let a = self.stack[sp - 2].as_float();
+                sp -= 1;
+                self.stack[sp - 1] = $f(a, b);
+            }};
+        }
+        macro_rules! bnd2 {
+            ($f:expr) => {{
+                let b = self.stack[sp - 1].as_bounded() as u32;
+                let a = self.stack[sp - 2].as_bounded() as u32;
+                let r: Result<Slot, TrapCode> = $f(a, b);
+                match r {
+                    Ok(v) => {
+                        sp -= 1;
+                        self.stack[sp - 1] = v;
+                    }
+                    Err(code) => trap!(code),
+                }
+            }};
+        }
+        macro_rules! bool2 {
+            ($f:expr) => {{
+                let b = self.stack[sp - 1].as_bool();
+                let a = self.stack[sp - 2].as_bool();
+                sp -= 1;
+                self.stack[sp - 1] = Slot::bool($f(a, b));
+            }};
+        }
+        macro_rules! str2 {
+            ($f:expr) => {{
+                let a = str_of(&code, &self.heap, self.stack[sp - 2]);
+                let b = str_of(&code, &self.heap, self.stack[sp - 1]);
+                cycles += per_byte8(a.len().min(b.len()));
+                let r = $f(a.as_bytes().cmp(b.as_bytes()));
+                sp -= 1;
+                self.stack[sp - 1] = Slot::bool(r);
+            }};
+        }
+
+        loop {
+            let d = ops[pc];
+            if cycles >= end {
+                save!();
+                return RunOutcome::BudgetExhausted;
+            }
+            cycles += d.cost as u64;
+            pc += 1;
+            match d.op {
+                Op::Nop | Op::Break => {}
+                Op::Halt => {
+                    save!();
+                    self.stop();
+                    return RunOutcome::Halted;
+                }
+                Op::Jmp(t) => pc = t as usize,
+                Op::JmpIfFalse(t) => {
+                    sp -= 1;
+                    if !self.stack[sp].as_bool() {
+                        pc = t as usize;
+                    }
+                }
+                Op::JmpIfTrue(t) => {
+                    sp -= 1;
+                    if self.stack[sp].as_bool() {
+                        pc = t as usize;
+                    }
+                }
+                Op::Trap(c) => trap!(TrapCode(c)),
+
+                Op::PushI32(v) => {
+                    self.stack[sp] = Slot::int(v);
+                    sp += 1;
+                }
+                Op::PushF64(v) => {
+                    self.stack[sp] = Slot::float(v);
+                    sp += 1;
+                }
+                Op::PushBool(v) => {
+                    self.stack[sp] = Slot::bool(v);
+                    sp += 1;
+                }
+                Op::PushBounded(v) => {
+                    self.stack[sp] = Slot::bounded(v);
+                    sp += 1;
+                }
+                Op::PushStr(i) => {
+                    self.stack[sp] = Slot::static_str(i);
+                    sp += 1;
+                }
+                Op::PushNull => {
+                    self.stack[sp] = Slot::NULL;
+                    sp += 1;
+                }
+                Op::Pop => sp -= 1,
+                Op::PopN(n) => sp -= n as usize,
+                Op::Dup => {
+                    self.stack[sp] = self.stack[sp - 1];
+                    sp += 1;
+                }
+                Op::DupN(n) => {
+                    let n = n as usize;
+                    self.stack.copy_within(sp - n..sp, sp);
+                    sp += n;
+                }
+                Op::Swap => self.stack.swap(sp - 1, sp - 2),
+
+                Op::IAdd => int2!(|a: i32, b: i32| Slot::int(a.wrapping_add(b))),
+                Op::ISub => int2!(|a: i32, b: i32| Slot::int(a.wrapping_sub(b))),
+                Op::IMul => int2!(|a: i32, b: i32| Slot::int(a.wrapping_mul(b))),
+                Op::IDiv => {
+                    if self.stack[sp - 1].as_int() == 0 {
+                        trap!(TrapCode::DIV_ZERO);
+                    }
+                    int2!(|a: i32, b: i32| Slot::int(a.wrapping_div(b)))
+                }
+                Op::IRem => {
+                    if self.stack[sp - 1].as_int() == 0 {
+                        trap!(TrapCode::DIV_ZERO);
+                    }
+                    int2!(|a: i32, b: i32| Slot::int(a.wrapping_rem(b)))
+                }
+                Op::INeg => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_int().wrapping_neg()),
+                Op::IAnd => int2!(|a: i32, b: i32| Slot::int(a & b)),
+                Op::IOr => int2!(|a: i32, b: i32| Slot::int(a | b)),
+                Op::IXor => int2!(|a: i32, b: i32| Slot::int(a ^ b)),
+                Op::IShl => int2!(|a: i32, b: i32| Slot::int(a.wrapping_shl(b as u32 & 31))),
+                Op::IShr => int2!(|a: i32, b: i32| Slot::int(a.wrapping_shr(b as u32 & 31))),
+
+                Op::FAdd => float2!(|a: f64, b: f64| Slot::float(a + b)),
+                Op::FSub => float2!(|a: f64, b: f64| Slot::float(a - b)),
+                Op::FMul => float2!(|a: f64, b: f64| Slot::float(a * b)),
+                Op::FDiv => float2!(|a: f64, b: f64| Slot::float(a / b)),
+                Op::FRem => float2!(|a: f64, b: f64| Slot::float(a % b)),
+                Op::FNeg => self.stack[sp - 1] = Slot::float(-self.stack[sp - 1].as_float()),
+
+                Op::BAdd => bnd2!(|a: u32, b: u32| bounded(a + b)),
+                Op::BSub => bnd2!(|a: u32, b: u32| match a.checked_sub(b) {
+                    Some(v) => Ok(Slot::bounded(v as u16)),
+                    None => Err(TrapCode::BOUNDED_OVERFLOW),
+                }),
+                Op::BMul => bnd2!(|a: u32, b: u32| bounded(a * b)),
+                Op::BDiv => bnd2!(|a: u32, b: u32| match b {
+                    0 => Err(TrapCode::DIV_ZERO),
+                    b => Ok(Slot::bounded((a / b) as u16)),
+                }),
+                Op::BRem => bnd2!(|a: u32, b: u32| match b {
+                    0 => Err(TrapCode::DIV_ZERO),
+                    b => Ok(Slot::bounded((a % b) as u16)),
+                }),
+                Op::BAnd => bnd2!(|a: u32, b: u32| bounded(a & b)),
+                Op::BOr => bnd2!(|a: u32, b: u32| bounded(a | b)),
+                Op::BXor => bnd2!(|a: u32, b: u32| bounded(a ^ b)),
+                Op::BShl => bnd2!(|a: u32, b: u32| {
+                    let wide = (a as u64) << (b & 31);
+                    bounded64(wide)
+                }),
+                Op::BShr => bnd2!(|a: u32, b: u32| bounded(a >> (b & 31))),
+
+                Op::IEq => int2!(|a: i32, b: i32| Slot::bool(a == b)),
+                Op::INe => int2!(|a: i32, b: i32| Slot::bool(a != b)),
+                Op::ILt => int2!(|a: i32, b: i32| Slot::bool(a < b)),
+                Op::ILe => int2!(|a: i32, b: i32| Slot::bool(a <= b)),
+                Op::IGt => int2!(|a: i32, b: i32| Slot::bool(a > b)),
+                Op::IGe => int2!(|a: i32, b: i32| Slot::bool(a >= b)),
+                Op::FEq => float2!(|a: f64, b: f64| Slot::bool(a == b)),
+                Op::FNe => float2!(|a: f64, b: f64| Slot::bool(a != b)),
+                Op::FLt => float2!(|a: f64, b: f64| Slot::bool(a < b)),
+                Op::FLe => float2!(|a: f64, b: f64| Slot::bool(a <= b)),
+                Op::FGt => float2!(|a: f64, b: f64| Slot::bool(a > b)),
+                Op::FGe => float2!(|a: f64, b: f64| Slot::bool(a >= b)),
+                Op::BoolEq => bool2!(|a: bool, b: bool| a == b),
+                Op::BoolNe => bool2!(|a: bool, b: bool| a != b),
+                Op::Not => self.stack[sp - 1] = Slot::bool(!self.stack[sp - 1].as_bool()),
+                Op::BEq => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a == b))),
+                Op::BNe => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a != b))),
+                Op::BLt => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a < b))),
+                Op::BLe => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a <= b))),
+                Op::BGt => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a > b))),
+                Op::BGe => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a >= b))),
+                Op::SEq => str2!(|o: std::cmp::Ordering| o.is_eq()),
+                Op::SNe => str2!(|o: std::cmp::Ordering| o.is_ne()),
+                Op::SLt => str2!(|o: std::cmp::Ordering| o.is_lt()),
+                Op::SLe => str2!(|o: std::cmp::Ordering| o.is_le()),
+                Op::SGt => str2!(|o: std::cmp::Ordering| o.is_gt()),
+                Op::SGe => str2!(|o: std::cmp::Ordering| o.is_ge()),
+
+                Op::Call(f) => {
+                    let callee = code.funcs[f as usize];
+                    let needed = sp + callee.locals as usize + callee.max_stack as usize;
+                    if self.frames.len() >= self.config.max_call_depth || needed > STACK_LIMIT {
+                        trap!(TrapCode::STACK_OVERFLOW);
+                    }
+                    self.frames.push(Frame {
+                        return_pc: pc as u32,
+                        caller_base: base as u32,
+                        returns: callee.returns,
+                    });
+                    base = sp - callee.params as usize;
+                    let locals_end = sp + callee.locals as usize;
+                    self.stack[sp..locals_end].fill(Slot::default());
+                    sp = locals_end;
+                    pc = callee.entry as usize;
+                }
+                Op::Ret => {
+                    let Some(frame) = self.frames.pop() else {
+                        unreachable!("a running VM always has a frame");
+                    };
+                    let n = frame.returns as usize;
+                    self.stack.copy_within(sp - n..sp, base);
+                    sp = base + n;
+                    if frame.return_pc == u32::MAX {
+                        let values = self.stack[base..sp].to_vec();
+                        save!();
+                        self.stop();
+                        return RunOutcome::Returned(values);
+                    }
+                    pc = frame.return_pc as usize;
+                    base = frame.caller_base as usize;
+                }
+                Op::GetLocal(i) => {
+                    self.stack[sp] = self.stack[base + i as usize];
+                    sp += 1;
+                }
+                Op::SetLocal(i) => {
+                    sp -= 1;
+                    self.stack[base + i as usize] = self.stack[sp];
+                }
+                Op::GetGlobal(i) => {
+                    self.stack[sp] = self.globals[i as usize];
+                    sp += 1;
+                }
+                Op::SetGlobal(i) => {
+                    sp -= 1;
+                    self.globals[i as usize] = self.stack[sp];
+                }
+                Op::GetLocalN(i, n) => {
+                    let (i, n) = (base + i as usize, n as usize);
+                    self.stack.copy_within(i..i + n, sp);
+                    sp += n;
+                }
+                Op::SetLocalN(i, n) => {
+                    let (i, n) = (base + i as usize, n as usize);
+                    sp -= n;
+                    self.stack.copy_within(sp..sp + n, i);
+                }
+                Op::GetGlobalN(i, n) => {
+                    let (i, n) = (i as usize, n as usize);
+                    self.stack[sp..sp + n].copy_from_slice(&self.globals[i..i + n]);
+                    sp += n;
+                }
+                Op::SetGlobalN(i, n) => {
+                    let (i, n) = (i as usize, n as usize);
+                    sp -= n;
+                    self.globals[i..i + n].copy_from_slice(&self.stack[sp..sp + n]);
+                }
+                Op::GetLocalIdx(b, len, stride) => {
+                    let idx = self.stack[sp - 1].as_int();
+                    if idx < 0 || idx as u32 >= len {
+                        trap!(TrapCode::OOB);
+                    }
+                    let (from, n) = (base + b as usize + idx as usize * stride as usize, stride as usize);
+                    sp -= 1;
+                    self.stack.copy_within(from..from + n, sp);
+                    sp += n;
+                }
+                Op::SetLocalIdx(b, len, stride) => {
+                    let n = stride as usize;
+                    let idx = self.stack[sp - n - 1].as_int();
+                    if idx < 0 || idx as u32 >= len {
+                        trap!(TrapCode::OOB);
+                    }
+                    let to = base + b as usize + idx as usize * n;
+                    self.stack.copy_within(sp - n..sp, to);
+                    sp -= n + 1;
+                }
+                Op::GetGlobalIdx(b, len, stride) => {
+                    let idx = self.stack[sp - 1].as_int();
+                    if idx < 0 || idx as u32 >= len {
+                        trap!(TrapCode::OOB);
+                    }
+                    let (from, n) = (b as usize + idx as usize * stride as usize, stride as usize);
+                    sp -= 1;
+                    self.stack[sp..sp + n].copy_from_slice(&self.globals[from..from + n]);
+                    sp += n;
+                }
+                Op::SetGlobalIdx(b, len, stride) => {
+                    let n = stride as usize;
+                    let idx = self.stack[sp - n - 1].as_int();
+                    if idx < 0 || idx as u32 >= len {
+                        trap!(TrapCode::OOB);
+                    }
+                    let to = b as usize + idx as usize * n;
+                    self.globals[to..to + n].copy_from_slice(&self.stack[sp - n..sp]);
+                    sp -= n + 1;
+                }
+
+                Op::Alloc(ty) => slow!(self.op_alloc(ty)),
+                Op::Peek(n) => slow!(self.op_peek(n, false)),
+                Op::Take(n) => slow!(self.op_peek(n, true)),
+                Op::BorrowBegin => slow!(self.op_view_begin(false)),
+                Op::MutateBegin => slow!(self.op_view_begin(true)),
+                Op::BorrowEnd => slow!(self.op_view_end(false)),
+                Op::MutateEnd => slow!(self.op_view_end(true)),
+                Op::GateLoad(off, n) => slow!(self.op_gate_load(off, n)),
+                Op::GateStore(off, n) => slow!(self.op_gate_store(off, n)),
+                Op::RefEq | Op::RefNe => {
+                    let same = self.stack[sp - 1].as_handle() == self.stack[sp - 2].as_handle();
+                    sp -= 1;
+                    self.stack[sp - 1] = Slot::bool(same == matches!(d.op, Op::RefEq));
+                }
+                Op::StrConcat => slow!(self.op_concat()),
+                Op::StrLen => {
+                    let len = str_of(&code, &self.heap, self.stack[sp - 1]).len();
+                    self.stack[sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
+                }
+                Op::Syscall(i) => slow!(self.op_syscall(i, sys)),
+                Op::FrameSync => {
+                    save!();
+                    let work = self.config.frame_slice_work;
+                    self.heap.safepoint_slice(work, roots!(self));
+                    return RunOutcome::FrameSync;
+                }
+
+                Op::I2F => self.stack[sp - 1] = Slot::float(self.stack[sp - 1].as_int() as f64),
+                // `as` truncates toward zero and saturates, NaN → 0.
+                Op::F2I => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_float() as i32),
+                Op::I2B => match u16::try_from(self.stack[sp - 1].as_int()) {
+                    Ok(v) => self.stack[sp - 1] = Slot::bounded(v),
+                    Err(_) => trap!(TrapCode::CAST),
+                },
+                Op::F2B => {
+                    let t = self.stack[sp - 1].as_float().trunc();
+                    if !(0.0..=65535.0).contains(&t) {
+                        trap!(TrapCode::CAST);
+                    }
+                    self.stack[sp - 1] = Slot::bounded(t as u16);
+                }
+                Op::B2I => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_bounded() as i32),
+                Op::B2F => self.stack[sp - 1] = Slot::float(self.stack[sp - 1].as_bounded() as f64),
+                Op::I2S => {
+                    let text = self.stack[sp - 1].as_int().to_string();
+                    slow!(self.op_to_string(text))
+                }
+                Op::F2S => {
+                    let text = format_float(self.stack[sp - 1].as_float());
+                    slow!(self.op_to_string(text))
+                }
+                Op::B2S => {
+                    let text = self.stack[sp - 1].as_bounded().to_string();
+                    slow!(self.op_to_string(text))
+                }
+                Op::Bool2S => {
+                    let v = self.stack[sp - 1].as_bool();
+                    self.stack[sp - 1] = Slot::static_str(1 + v as u32);
+                }
+
+                Op::ListNew(ty) => slow!(self.op_list_new(ty)),
+                Op::ListLen => slow!(self.op_list_len()),
+                Op::ListPush(k) => slow!(self.op_list_insert(k, false)),
+                Op::ListInsert(k) => slow!(self.op_list_insert(k, true)),
+                Op::ListPop(k) => slow!(self.op_list_pop(k)),
+                Op::ListGet(k) => slow!(self.op_list_get(k)),
+                Op::ListSet(k) => slow!(self.op_list_set(k)),
+                Op::ListRemove(k) => slow!(self.op_list_remove(k)),
+                Op::ListClear => slow!(self.op_list_clear()),
+            }
+        }
+    }
+
+    // ---- out-of-line operations: they see the stack through `self.sp` ----
+
+    fn op_alloc(&mut self, ty: u32) -> Result<u64, TrapCode> {
+        self.stress_safepoint();
+        let layout = self.code.layouts[ty as usize];
+        let n = layout.slots as usize;
+        let charge = HEADER_BYTES + REF_SLOT_BYTES * n as u64;
+        self.heap.reserve(charge, roots!(self))?;
+        let slots: Box<[Slot]> = self.stack[self.sp - n..self.sp].into();
+        self.sp -= n;
+        let h = self.heap.insert(Storage::Ref(slots), charge, layout.traced);
+        self.push(Slot::handle(h));
+        Ok(0)
+    }
+
+    fn op_peek(&mut self, n: u32, take: bool) -> Result<u64, TrapCode> {
+        let h = self.stack[self.sp - 1].as_handle();
+        let g = self.heap.gate(h)?;
+        if g.mutating {
+            return Err(TrapCode::GATE_BUSY);
+        }
+        let n = n as usize;
+        let sp = self.sp - 1;
+        if take {
+            let slots = self.heap.take(h)?;
+            if slots.len() != n {
+                return Err(TrapCode::DEAD_GATE);
+            }
+            self.stack[sp..sp + n].copy_from_slice(&slots);
+        } else {
+            let slots = self.heap.ref_slots(h)?;
+            if slots.len() != n {
+                return Err(TrapCode::DEAD_GATE);
+            }
+            self.stack[sp..sp + n].copy_from_slice(slots);
+        }
+        self.sp = sp + n;
+        Ok(0)
+    }
+
+    fn op_view_begin(&mut self, exclusive: bool) -> Result<u64, TrapCode> {
+        let h = self.stack[self.sp - 1].as_handle();
+        let g = self.heap.gate_mut(h)?;
+        if g.mutating || (exclusive && g.borrows > 0) {
+            return Err(TrapCode::GATE_BUSY);
+        }
+        if exclusive {
+            g.mutating = true;
+        } else {
+            g.borrows += 1;
+        }
+        Ok(0)
+    }
+
+    fn op_view_end(&mut self, exclusive: bool) -> Result<u64, TrapCode> {
+        self.sp -= 1;
+        let h = self.stack[self.sp].as_handle();
+        // Closing a view of storage that died meanwhile is not an access: nothing to do.
+        if let Ok(g) = self.heap.gate_mut(h) {
+            if exclusive {
+                g.mutating = false;
+            } else {
+                g.borrows = g.borrows.saturating_sub(1);
+            }
+        }
+        Ok(0)
+    }
+
+    fn op_gate_load(&mut self, off: u32, n: u32) -> Result<u64, TrapCode> {
+        let h = self.stack[self.sp - 1].as_handle();
+        let (off, n) = (off as usize, n as usize);
+        let slots = self.heap.ref_slots(h)?;
+        let part = slots.get(off..off + n).ok_or(TrapCode::OOB)?;
+        let sp = self.sp - 1;
+        self.stack[sp..sp + n].copy_from_slice(part);
+        self.sp = sp + n;
+        Ok(0)
+    }
+
+    fn op_gate_store(&mut self, off: u32, n: u32) -> Result<u64, TrapCode> {
+        let (off, n) = (off as usize, n as usize);
+        let h = self.stack[self.sp - n - 1].as_handle();
+        if self.heap.ref_slots(h)?.len() < off + n {
+            return Err(TrapCode::OOB);
+        }
+        self.heap.barrier_range(h.index(), off..off + n);
+        let values = &self.stack[self.sp - n..self.sp];
+        if let Storage::Ref(slots) = &mut self.heap.gate_mut(h)?.storage {
+            slots[off..off + n].copy_from_slice(values);
+        }
+        self.sp -= n + 1;
+        Ok(0)
+    }
+
+    fn op_concat(&mut self) -> Result<u64, TrapCode> {
+        let (a, b) = (self.stack[self.sp - 2], self.stack[self.sp - 1]);
+        let (ta, tb) = (self.str(a), self.str(b));
+        let len = ta.len() + tb.len();
+        // Strings are immutable, so concatenating with "" can share the other operand.
+        let result = if tb.is_empty() {
+            a
+        } else if ta.is_empty() {
+            b
+        } else {
+            let text = [ta, tb].concat();
+            self.stress_safepoint();
+            Slot::heap_str(self.heap.alloc_str(text, roots!(self))?)
+        };
+        self.sp -= 2;
+        self.push(result);
+        Ok(per_byte8(len))
+    }
+
+    /// Replaces the top slot by a new runtime string.
+    fn op_to_string(&mut self, text: String) -> Result<u64, TrapCode> {
+        let cost = per_byte8(text.len());
+        self.stress_safepoint();
+        let h = self.heap.alloc_str(text, roots!(self))?;
+        self.stack[self.sp - 1] = Slot::heap_str(h);
+        Ok(cost)
+    }
+
+    fn op_syscall(&mut self, index: u32, sys: &mut dyn SyscallHandler) -> Result<u64, TrapCode> {
+        let decl = self.code.syscalls[index as usize];
+        let n = decl.arg_slots as usize;
+        let mut out = std::mem::take(&mut self.sys_out);
+        out.clear();
+        let args = SyscallArgs {
+            slots: &self.stack[self.sp - n..self.sp],
+            strings: Strings {
+                statics: &self.code.strings,
+                heap: &self.heap,
+            },
+        };
+        let result = sys.syscall(decl.id, &args, &mut out);
+        if result.is_ok() {
+            self.sp -= n;
+            out.resize(decl.ret_slots as usize, Slot::default());
+            // Hosts can only build scalar slots, so results never smuggle in a handle.
+            for s in &out {
+                self.push(*s);
+            }
+        }
+        self.sys_out = out;
+        result
+    }
+
+    fn op_list_new(&mut self, ty: u32) -> Result<u64, TrapCode> {
+        self.stress_safepoint();
+        let layout = self.code.layouts[ty as usize];
+        self.heap.reserve(HEADER_BYTES, roots!(self))?;
+        let list = List {
+            stride: layout.slots,
+            elem_bytes: layout.packed_size,
+            capacity: 0,
+            items: Vec::new(),
+        };
+        let h = self
+            .heap
+            .insert(Storage::List(list), HEADER_BYTES, layout.traced);
+        self.push(Slot::handle(h));
+        Ok(0)
+    }
+
+    fn op_list_len(&mut self) -> Result<u64, TrapCode> {
+        let h = self.stack[self.sp - 1].as_handle();
+        let g = self.heap.gate(h)?;
+        let Storage::List(list) = &g.storage else {
+            return Err(TrapCode::DEAD_GATE);
+        };
+        let len = list_len(g, list);
+        self.stack[self.sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
+        Ok(0)
+    }
+
+    /// `LIST_PUSH` (`[list, elem]`) and `LIST_INSERT` (`[list, index, elem]`).
+    fn op_list_insert(&mut self, k: u32, at_index: bool) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let below = n + 1 + at_index as usize;
+        let h = self.stack[self.sp - below].as_handle();
+        let len = {
+            let g = self.heap.gate(h)?;
+            match &g.storage {
+                Storage::List(list) if list.stride == k => list_len(g, list),
+                _ => return Err(TrapCode::DEAD_GATE),
+            }
+        };
+        let index = if at_index {
+            let i = self.stack[self.sp - n - 1].as_int();
+            if i < 0 || i as usize > len {
+                return Err(TrapCode::OOB);
+            }
+            i as usize
+        } else {
+            len
+        };
+        self.stress_safepoint();
+        self.heap.list_make_room(h, roots!(self))?;
+        let sp = self.sp;
+        let values: &[Slot] = &self.stack[sp - n..sp];
+        let g = self.heap.gate_mut(h)?;
+        if let Storage::List(list) = &mut g.storage {
+            if n == 0 {
+                g.zero_len += 1;
+            } else {
+                let at = index * n;
+                list.items.splice(at..at, values.iter().copied());
+            }
+        }
+        self.sp -= below;
+        Ok(0)
+    }
+
+    fn op_list_pop(&mut self, k: u32) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let h = self.stack[self.sp - 1].as_handle();
+        let sp = self.sp - 1;
+        let (list, zero_len) = list_of(&mut self.heap, h, k)?;
+        let len = if n == 0 { *zero_len as usize } else { list.items.len() / n };
+        if len == 0 {
+            self.stack[sp] = Slot::bool(false);
+            self.stack[sp + 1..sp + 1 + n].fill(Slot::default());
+            self.sp = sp + 1 + n;
+            return Ok(0);
+        }
+        let at = (len - 1) * n;
+        if n == 0 {
+            *zero_len -= 1;
+        }
+        self.heap.barrier_range(h.index(), at..at + n);
+        let (list, _) = list_of(&mut self.heap, h, k)?;
+        self.stack[sp] = Slot::bool(true);
+        self.stack[sp + 1..sp + 1 + n].copy_from_slice(&list.items[at..]);
+        list.items.truncate(at);
+        self.sp = sp + 1 + n;
+        Ok(0)
+    }
+
+    /// Checks the index operand `[list, index]` at `depth` below the top.
+    fn list_index(&mut self, k: u32, depth: usize, len_extra: usize) -> Result<(Handle, usize), TrapCode> {
+        let h = self.stack[self.sp - depth - 2].as_handle();
+        let i = self.stack[self.sp - depth - 1].as_int();
+        let g = self.heap.gate(h)?;
+        let len = match &g.storage {
+            Storage::List(list) if list.stride == k => list_len(g, list),
+            _ => return Err(TrapCode::DEAD_GATE),
+        };
+        if i < 0 || i as usize >= len + len_extra {
+            return Err(TrapCode::OOB);
+        }
+        Ok((h, i as usize))
+    }
+
+    fn op_list_get(&mut self, k: u32) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let (h, i) = self.list_index(k, 0, 0)?;
+        let sp = self.sp - 2;
+        let (list, _) = list_of(&mut self.heap, h, k)?;
+        let part: &[Slot] = &list.items[i * n..i * n + n];
+        self.stack[sp..sp + n].copy_from_slice(part);
+        self.sp = sp + n;
+        Ok(0)
+    }
+
+    fn op_list_set(&mut self, k: u32) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let (h, i) = self.list_index(k, n, 0)?;
+        self.heap.barrier_range(h.index(), i * n..i * n + n);
+        let sp = self.sp;
+        let values: &[Slot] = &self.stack[sp - n..sp];
+        if let Storage::List(list) = &mut self.heap.gate_mut(h)?.storage {
+            list.items[i * n..i * n + n].copy_from_slice(values);
+        }
+        self.sp -= n + 2;
+        Ok(0)
+    }
+
+    fn op_list_remove(&mut self, k: u32) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let (h, i) = self.list_index(k, 0, 0)?;
+        let sp = self.sp - 2;
+        self.heap.barrier_range(h.index(), i * n..i * n + n);
+        self.heap.before_list_remove(h.index(), i * n, n);
+        let (list, zero_len) = list_of(&mut self.heap, h, k)?;
+        if n == 0 {
+            *zero_len -= 1;
+        }
+        self.stack[sp..sp + n].copy_from_slice(&list.items[i * n..i * n + n]);
+        list.items.drain(i * n..i * n + n);
+        self.sp = sp + n;
+        Ok(0)
+    }
+
+    fn op_list_clear(&mut self) -> Result<u64, TrapCode> {
+        self.sp -= 1;
+        let h = self.stack[self.sp].as_handle();
+        self.heap.barrier_range(h.index(), 0..usize::MAX);
+        let g = self.heap.gate_mut(h)?;
+        g.zero_len = 0;
+        match &mut g.storage {
+            Storage::List(list) => list.items.clear(),
+            _ => return Err(TrapCode::DEAD_GATE),
+        }
+        Ok(0)
+    }
+}
+
+/// The list behind handle `h` with element stride `k` (checked against the storage so
+/// a kind confusion traps instead of misreading), with its zero-stride length.
+fn list_of(heap: &mut Heap, h: Handle, k: u32) -> Result<(&mut List, &mut u32), TrapCode> {
+    let g = heap.gate_mut(h)?;
+    match &mut g.storage {
+        Storage::List(list) if list.stride == k => Ok((list, &mut g.zero_len)),
+        _ => Err(TrapCode::DEAD_GATE),
+    }
+}
+
+/// A bounded result, or `TRAP_BOUNDED_OVERFLOW` above 65535.
+#[inline(always)]
+fn bounded(v: u32) -> Result<Slot, TrapCode> {
+    match u16::try_from(v) {
+        Ok(v) => Ok(Slot::bounded(v)),
+        Err(_) => Err(TrapCode::BOUNDED_OVERFLOW),
+    }
+}
+
+#[inline(always)]
+fn bounded64(v: u64) -> Result<Slot, TrapCode> {
+    match u16::try_from(v) {
+        Ok(v) => Ok(Slot::bounded(v)),
+        Err(_) => Err(TrapCode::BOUNDED_OVERFLOW),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_shortest_without_exponent() {
+        let cases = [
+            (3.0, "3.0"),
+            (0.25, "0.25"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-0.0, "-0.0"),
+            (1e21, "1000000000000000000000.0"),
+            (1e-7, "0.0000001"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "NaN"),
+            (123456789.125, "123456789.125"),
+        ];
+        for (v, text) in cases {
+            assert_eq!(format_float(v), text, "{v:?}");
+        }
+        let max = format_float(f64::MAX);
+        assert!(max.starts_with("17976931348623157") && max.ends_with(".0"));
+        assert!(!format_float(f64::MIN_POSITIVE).contains('e'));
+        assert_eq!(format_float(f64::MIN_POSITIVE).parse::<f64>().unwrap(), f64::MIN_POSITIVE);
+    }
+}

@@ -1,0 +1,135 @@
+//! `prometeu check`: load a project or a loose file, analyse it, print diagnostics.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use prometeu_analysis::project::{ProjectGraph, load_loose_file, load_project};
+use prometeu_analysis::syntax::{ast_to_json, parse_file};
+use prometeu_analysis::{Diagnostic, FileDb, FileId, NameInterner, Severity, diagnostic};
+
+use crate::Format;
+use crate::render::{Style, render_human, render_json};
+
+/// A loaded program and every diagnostic found in it, sorted.
+pub struct Checked {
+    /// The session's files.
+    pub db: FileDb,
+    /// What was loaded.
+    pub graph: ProjectGraph,
+    /// Loading, lexical and syntax diagnostics, in reporting order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The path a file is shown with: relative to the project (or as given for a loose
+    /// file), never absolute for project files.
+    pub fn display_path(&self, file: FileId) -> String {
+        self.graph
+            .display_path(file)
+            .unwrap_or_else(|| self.db.uri(file).to_string())
+    }
+}
+
+/// Loads `target` (a project directory or a `.pbs` file) and analyses every file.
+pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
+    let mut db = FileDb::new();
+    let graph = if target.is_dir() {
+        load_project(target, &mut db)
+    } else if target.is_file() {
+        if target.extension().is_none_or(|e| e != "pbs") {
+            bail!(
+                "`{}` is neither a project directory nor a .pbs file",
+                target.display()
+            );
+        }
+        load_loose_file(target, &mut db)
+    } else {
+        bail!("`{}` does not exist", target.display());
+    };
+    let mut diagnostics = graph.diagnostics.clone();
+    let mut names = NameInterner::new();
+    for source in &graph.files {
+        let text = db.text(source.file).clone();
+        diagnostics.extend(parse_file(source.file, &text, &mut names).diagnostics);
+    }
+    diagnostic::sort_diagnostics(&mut diagnostics);
+    Ok(Checked {
+        db,
+        graph,
+        diagnostics,
+    })
+}
+
+/// `prometeu check TARGET`: prints diagnostics; exit 1 when there is an error.
+pub fn check(target: &Path, format: Format) -> anyhow::Result<ExitCode> {
+    let checked = analyse(target)?;
+    let names = |file: FileId| checked.display_path(file);
+    match format {
+        Format::Json => {
+            let mut stdout = std::io::stdout().lock();
+            for d in &checked.diagnostics {
+                writeln!(stdout, "{}", render_json(d, &checked.db, &names))?;
+            }
+        }
+        Format::Human => {
+            let style = if std::io::stderr().is_terminal() {
+                Style::COLOUR
+            } else {
+                Style::PLAIN
+            };
+            let mut stderr = std::io::stderr().lock();
+            for d in &checked.diagnostics {
+                writeln!(stderr, "{}", render_human(d, &checked.db, &names, style))?;
+            }
+            writeln!(stderr, "{}", summary(&checked))?;
+        }
+    }
+    Ok(exit_code(&checked.diagnostics))
+}
+
+/// The closing line of human output, e.g. `hello: 2 errors, 1 warning`.
+fn summary(checked: &Checked) -> String {
+    let count = |severity| {
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let name = checked
+        .graph
+        .projects
+        .first()
+        .map_or("", |p| p.name.as_str());
+    let files = checked.graph.files.len();
+    format!(
+        "checked {name} ({}): {}, {}",
+        plural(files, "file"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning")
+    )
+}
+
+/// 1 when any diagnostic is an error, 0 otherwise.
+pub fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `prometeu check --dump-ast FILE`: the canonical syntax tree as JSON on stdout.
+pub fn dump_ast(file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read `{}`", file.display()))?;
+    let mut names = NameInterner::new();
+    let parse = parse_file(FileId(0), &text, &mut names);
+    std::io::stdout()
+        .lock()
+        .write_all(ast_to_json(&parse.arena, &names).as_bytes())?;
+    Ok(exit_code(&parse.diagnostics))
+}

@@ -1,0 +1,234 @@
+//! Rendering diagnostics for people (source snippets, optional colour) and for tools
+//! (`--format json`, one object per line), as `toolchain.md` §2 specifies.
+
+use std::fmt::Write as _;
+
+use prometeu_analysis::{Diagnostic, FileDb, FileId, LineCol, Severity, Span};
+
+/// How a file is named in output: relative to the project directory (or as given, for a
+/// loose file).
+pub trait FileNames {
+    /// The display path of `file`.
+    fn display_path(&self, file: FileId) -> String;
+}
+
+impl<F: Fn(FileId) -> String> FileNames for F {
+    fn display_path(&self, file: FileId) -> String {
+        self(file)
+    }
+}
+
+/// ANSI styling, or none when the output is not a terminal.
+#[derive(Clone, Copy)]
+pub struct Style {
+    colour: bool,
+}
+
+impl Style {
+    /// Plain text.
+    pub const PLAIN: Style = Style { colour: false };
+    /// ANSI colours.
+    pub const COLOUR: Style = Style { colour: true };
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The 0-based line/column of an offset, clamped to the file (a span from a stale or
+/// foreign source must still render).
+fn position(db: &FileDb, file: FileId, offset: u32) -> LineCol {
+    let index = db.line_index(file);
+    let mut offset = offset.min(index.len());
+    let text = db.text(file);
+    while !text.is_char_boundary(offset as usize) {
+        offset -= 1;
+    }
+    index
+        .offset_to_line_col(offset)
+        .unwrap_or(LineCol::new(0, 0))
+}
+
+/// Renders one diagnostic like a modern compiler:
+///
+/// ```text
+/// error[E_TYPE_MISMATCH]: expected `int`, found `string`
+///   --> src/main.pbs:12:18
+///    |
+/// 12 |     let n: int = "five";
+///    |                  ^^^^^^
+/// ```
+pub fn render_human(d: &Diagnostic, db: &FileDb, names: &dyn FileNames, style: Style) -> String {
+    let mut out = String::new();
+    let (head_colour, caret_colour) = match d.severity {
+        Severity::Error => ("1;31", "1;31"),
+        Severity::Warning => ("1;33", "1;33"),
+    };
+    let head = format!("{}[{}]", severity_word(d.severity), d.code);
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.paint(head_colour, &head),
+        style.paint("1", &format!(": {}", d.message))
+    );
+    snippet(&mut out, d.span, None, db, names, style, caret_colour);
+    for related in &d.related {
+        snippet(
+            &mut out,
+            related.span,
+            Some(&related.message),
+            db,
+            names,
+            style,
+            "1;36",
+        );
+    }
+    out
+}
+
+fn snippet(
+    out: &mut String,
+    span: Span,
+    label: Option<&str>,
+    db: &FileDb,
+    names: &dyn FileNames,
+    style: Style,
+    caret_colour: &str,
+) {
+    let start = position(db, span.file, span.start);
+    let end = position(db, span.file, span.end.max(span.start));
+    let line_no = (start.line + 1).to_string();
+    let pad = " ".repeat(line_no.len());
+    let bar = style.paint("1;34", "|");
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        style.paint("1;34", "-->"),
+        names.display_path(span.file),
+        start.line + 1,
+        start.col + 1
+    );
+    let index = db.line_index(span.file);
+    let text = db.text(span.file);
+    let line_start = index.line_start(start.line).unwrap_or(0) as usize;
+    let line_end = index.line_end(start.line).unwrap_or(line_start as u32) as usize;
+    let line = &text[line_start..line_end];
+    // The underline covers the span on its first line; a span running on to later lines
+    // is underlined to the end of the first.
+    let underline_end = if end.line == start.line {
+        end.col as usize
+    } else {
+        line.len()
+    };
+    let before = &line[..start.col as usize];
+    let underlined = &line[start.col as usize..underline_end.max(start.col as usize)];
+    // Tabs are kept so the carets line up under tab-indented code.
+    let indent: String = before
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let carets = "^".repeat(underlined.chars().count().max(1));
+    let _ = writeln!(out, "{pad} {bar}");
+    let _ = writeln!(out, "{} {bar} {line}", style.paint("1;34", &line_no));
+    let label = label.map(|l| format!(" {l}")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{pad} {bar} {indent}{}",
+        style.paint(caret_colour, &format!("{carets}{label}"))
+    );
+}
+
+/// A byte span in JSON output.
+#[derive(serde::Serialize)]
+struct JsonSpan {
+    start: u32,
+    end: u32,
+}
+
+/// A 0-based position in JSON output (columns in UTF-8 bytes).
+#[derive(serde::Serialize)]
+struct JsonPos {
+    line: u32,
+    col: u32,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRange {
+    start: JsonPos,
+    end: JsonPos,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelated {
+    message: String,
+    file: String,
+    span: JsonSpan,
+    range: JsonRange,
+}
+
+/// One line of `check --format json`; fields in the order `toolchain.md` §2 shows.
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    file: String,
+    span: JsonSpan,
+    range: JsonRange,
+    related: Vec<JsonRelated>,
+}
+
+/// The JSON line of one diagnostic for `check --format json` (`toolchain.md` §2):
+/// 0-based lines, columns in UTF-8 bytes, file paths as displayed.
+pub fn render_json(d: &Diagnostic, db: &FileDb, names: &dyn FileNames) -> String {
+    let range = |span: Span| {
+        let start = position(db, span.file, span.start);
+        let end = position(db, span.file, span.end);
+        JsonRange {
+            start: JsonPos {
+                line: start.line,
+                col: start.col,
+            },
+            end: JsonPos {
+                line: end.line,
+                col: end.col,
+            },
+        }
+    };
+    let line = JsonDiagnostic {
+        severity: severity_word(d.severity),
+        code: d.code.as_str(),
+        message: &d.message,
+        file: names.display_path(d.span.file),
+        span: JsonSpan {
+            start: d.span.start,
+            end: d.span.end,
+        },
+        range: range(d.span),
+        related: d
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                message: r.message.clone(),
+                file: names.display_path(r.span.file),
+                span: JsonSpan {
+                    start: r.span.start,
+                    end: r.span.end,
+                },
+                range: range(r.span),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&line).expect("diagnostics serialize")
+}
