@@ -43,7 +43,12 @@ fn check_file(path: &std::path::Path) -> Result<usize, String> {
     let parse = parse_file(FileId(0), &source, &mut names);
     let produced: Vec<Produced> = parse.diagnostics.iter().map(Produced::from).collect();
     for p in &produced {
-        assert!(is_syntax_code(&p.code), "{}: non-syntax code {}", path.display(), p.code);
+        assert!(
+            is_syntax_code(&p.code),
+            "{}: non-syntax code {}",
+            path.display(),
+            p.code
+        );
     }
     check_fixture(&syntax_only(&source), &produced)
         .map(|()| produced.len())
@@ -66,7 +71,11 @@ fn lex_and_parse_fixtures_produce_exactly_their_annotations() {
 #[test]
 fn every_example_file_has_exactly_its_annotated_syntax_diagnostics() {
     let files = fixture_files(&repo_root().join("examples"), "pbs");
-    assert!(files.len() >= 15, "expected the example files, found {}", files.len());
+    assert!(
+        files.len() >= 15,
+        "expected the example files, found {}",
+        files.len()
+    );
     let failures: Vec<String> = files.iter().filter_map(|f| check_file(f).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -21,7 +21,10 @@ fn main() {
     let parse = parse_file(FileId(0), &text, &mut names);
     print!("{}", ast_to_json(&parse.arena, &names));
     for d in &parse.diagnostics {
-        eprintln!("{}:{}..{}: {}: {}", path, d.span.start, d.span.end, d.code, d.message);
+        eprintln!(
+            "{}:{}..{}: {}: {}",
+            path, d.span.start, d.span.end, d.code, d.message
+        );
     }
     if !parse.diagnostics.is_empty() {
         std::process::exit(1);

@@ -203,6 +203,13 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// Sorts diagnostics and keeps one per code and span: two phases that notice the same
+/// mistake (the loader and the lexer both see a non-UTF-8 byte) report it once.
+pub fn finish_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    sort_diagnostics(diagnostics);
+    diagnostics.dedup_by(|later, earlier| later.code == earlier.code && later.span == earlier.span);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +276,30 @@ mod tests {
                 (0, 5, "E_TYPE_MISMATCH"),
                 (0, 5, "W_UNUSED_LOCAL"),
                 (1, 0, "E_TYPE_MISMATCH")
+            ]
+        );
+    }
+
+    #[test]
+    fn finishing_drops_repeats_of_one_code_at_one_span() {
+        let at = |start| Span::new(FileId(0), start, start + 1);
+        let mut list = vec![
+            Diagnostic::new(DiagnosticCode::LexInvalidChar, at(4), "from the lexer"),
+            Diagnostic::new(DiagnosticCode::LexInvalidChar, at(4), "from the loader"),
+            Diagnostic::new(DiagnosticCode::TypeMismatch, at(4), "another mistake"),
+            Diagnostic::new(DiagnosticCode::LexInvalidChar, at(1), "earlier"),
+        ];
+        finish_diagnostics(&mut list);
+        let kept: Vec<_> = list
+            .iter()
+            .map(|d| (d.span.start, d.code.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                (1, "E_LEX_INVALID_CHAR"),
+                (4, "E_LEX_INVALID_CHAR"),
+                (4, "E_TYPE_MISMATCH")
             ]
         );
     }

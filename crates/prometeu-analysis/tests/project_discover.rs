@@ -191,6 +191,8 @@ fn symlink_loops_and_broken_links_on_disk_are_reported() {
     std::fs::create_dir_all(root.join("shared")).unwrap();
     std::fs::write(root.join("shared/util.pbs"), "pub fn u() {}\n").unwrap();
     symlink(root.join("shared"), root.join("src/linked")).unwrap();
+    // The same directory linked twice is searched once.
+    symlink(root.join("shared"), root.join("src/linked2")).unwrap();
 
     let (graph, db) = load_with(&RealFs, root);
     let rels: Vec<&str> = graph.files.iter().map(|f| f.rel_path.as_str()).collect();
@@ -212,9 +214,19 @@ fn symlink_loops_and_broken_links_on_disk_are_reported() {
         .collect();
     assert_eq!(
         found,
-        ["`src/dangling.pbs`", "`src/self`", "`src/world/again`"]
+        [
+            "`src/dangling.pbs`",
+            "`src/linked2`",
+            "`src/self`",
+            "`src/world/again`"
+        ]
     );
-    assert!(graph.diagnostics[2].message.contains("loops back"));
+    assert!(
+        graph.diagnostics[1]
+            .message
+            .contains("the same directory as `src/linked`")
+    );
+    assert!(graph.diagnostics[3].message.contains("loops back"));
     let _ = db;
 }
 
@@ -238,4 +250,41 @@ fn a_non_utf8_file_name_is_reported_and_skipped() {
         "{}",
         graph.diagnostics[0].message
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// Whatever files exist and in whatever order the provider lists them, files come out
+    /// sorted, modules are exactly the directories holding files (plus the root), in
+    /// order, and every module resolves by its own path.
+    #[test]
+    fn discovery_is_ordered_and_complete(
+        paths in proptest::collection::btree_set("(a|b|a\\.b|_)(/(a|b|c)){0,3}\\.pbs", 0..12),
+    ) {
+        let mut fs = MemFs::default().file("/p/prometeu.json", br#"{ "name": "p", "version": "0.1.0", "kind": "lib" }"#);
+        for p in &paths {
+            fs = fs.file(&format!("/p/src/{p}"), b"");
+        }
+        let (graph, db) = load_with(&fs, Path::new("/p"));
+        proptest::prop_assert!(graph.diagnostics.is_empty());
+        let rels: Vec<String> = graph.files.iter().map(|f| f.rel_path.clone()).collect();
+        let expected: Vec<String> = paths.iter().map(|p| format!("src/{p}")).collect();
+        proptest::prop_assert_eq!(&rels, &expected);
+        let mut dirs: Vec<&str> = paths.iter().map(|p| p.rsplit_once('/').map_or("", |(d, _)| d)).collect();
+        dirs.push("");
+        dirs.sort();
+        dirs.dedup();
+        let modules: Vec<&str> = graph.modules.iter().map(|m| m.path.as_str()).collect();
+        proptest::prop_assert_eq!(&modules, &dirs);
+        for (i, m) in graph.modules.iter().enumerate() {
+            proptest::prop_assert_eq!(graph.resolve_import(prometeu_analysis::ProjectId(0), &m.path).map(|id| id.index()), Some(i));
+            for &f in &m.files {
+                proptest::prop_assert_eq!(graph.source_file(f).map(|s| s.module.index()), Some(i));
+            }
+        }
+        for f in &graph.files {
+            proptest::prop_assert_eq!(db.uri(f.file), format!("/p/{}", f.rel_path));
+        }
+    }
 }

@@ -82,3 +82,25 @@ fn every_error_is_a_manifest_error_inside_the_file() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Any text — mostly manifest-shaped — validates without panicking, and every span
+    /// lies inside the text on character boundaries.
+    #[test]
+    fn any_manifest_text_is_handled(
+        text in r#"\{( *"(name|version|kind|title|app_id|dependencies|path|git|rev|x)": *(\{|\}|"[a-zé -]{0,6}"|[0-9.-]{1,6}|true|null|\[|\]|,){1,4}){0,6}\}?"#,
+    ) {
+        let (manifest, diagnostics) = parse_manifest(&text, prometeu_analysis::FileId(0), "f");
+        let spans = diagnostics
+            .iter()
+            .flat_map(|d| std::iter::once(d.span).chain(d.related.iter().map(|r| r.span)))
+            .chain([manifest.entry_span])
+            .chain(manifest.dependencies.iter().flat_map(|d| [d.alias_span, d.source_span]));
+        for span in spans {
+            proptest::prop_assert!(span.start <= span.end && span.end as usize <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize));
+        }
+    }
+}

@@ -27,9 +27,17 @@ fn canonical_ast_of_every_example_file() {
     let mut files = Vec::new();
     pbs_files(&root, &mut files);
     files.sort();
-    assert!(files.len() >= 15, "found only {} example files", files.len());
+    assert!(
+        files.len() >= 15,
+        "found only {} example files",
+        files.len()
+    );
     for path in files {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let source = std::fs::read_to_string(&path).unwrap();
         let mut names = NameInterner::new();
         let parse = parse_file(FileId(0), &source, &mut names);
@@ -47,7 +55,10 @@ fn canonical_ast_of_every_example_file() {
         // Deterministic: a second parse with a fresh interner dumps the same text.
         let mut again = NameInterner::new();
         let second = parse_file(FileId(0), &source, &mut again);
-        assert!(dump.starts_with(&ast_to_json(&second.arena, &again)), "{rel}");
+        assert!(
+            dump.starts_with(&ast_to_json(&second.arena, &again)),
+            "{rel}"
+        );
         let name = rel.trim_end_matches(".pbs").replace('/', "__");
         insta::with_settings!({ snapshot_suffix => "", description => rel.clone(), omit_expression => true }, {
             insta::assert_snapshot!(name, dump);

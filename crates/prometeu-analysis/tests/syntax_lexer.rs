@@ -64,7 +64,12 @@ fn every_operator_and_punctuation() {
     use TokenKind as T;
     assert_eq!(
         tokens("a<<=b"),
-        vec![(T::Ident, "a"), (T::Shl, "<<"), (T::Eq, "="), (T::Ident, "b")]
+        vec![
+            (T::Ident, "a"),
+            (T::Shl, "<<"),
+            (T::Eq, "="),
+            (T::Ident, "b")
+        ]
     );
     assert_eq!(tokens("->-"), vec![(T::Arrow, "->"), (T::Minus, "-")]);
     assert_eq!(tokens("..."), vec![(T::DotDot, ".."), (T::Dot, ".")]);
@@ -83,7 +88,11 @@ fn int_literals_decimal_hex_and_underscores() {
         ("0x7FFFFFFF", i32::MAX as u32),
     ] {
         let (_, t) = single(src);
-        assert_eq!((t.kind, t.value, t.flags), (TokenKind::Int, value, 0), "{src}");
+        assert_eq!(
+            (t.kind, t.value, t.flags),
+            (TokenKind::Int, value, 0),
+            "{src}"
+        );
     }
 }
 
@@ -102,16 +111,29 @@ fn float_literals_and_the_dot_rule() {
         assert_eq!(out.float_value(t), value, "{src}");
     }
     use TokenKind as T;
-    assert_eq!(tokens("1..5"), vec![(T::Int, "1"), (T::DotDot, ".."), (T::Int, "5")]);
-    assert_eq!(tokens("1.x"), vec![(T::Int, "1"), (T::Dot, "."), (T::Ident, "x")]);
-    assert_eq!(tokens("1.5.x"), vec![(T::Float, "1.5"), (T::Dot, "."), (T::Ident, "x")]);
+    assert_eq!(
+        tokens("1..5"),
+        vec![(T::Int, "1"), (T::DotDot, ".."), (T::Int, "5")]
+    );
+    assert_eq!(
+        tokens("1.x"),
+        vec![(T::Int, "1"), (T::Dot, "."), (T::Ident, "x")]
+    );
+    assert_eq!(
+        tokens("1.5.x"),
+        vec![(T::Float, "1.5"), (T::Dot, "."), (T::Ident, "x")]
+    );
 }
 
 #[test]
 fn bounded_literals() {
     for (src, value) in [("0b", 0), ("640b", 640), ("65535b", 65535), ("1_0b", 10)] {
         let (_, t) = single(src);
-        assert_eq!((t.kind, t.value, t.flags), (TokenKind::Bounded, value, 0), "{src}");
+        assert_eq!(
+            (t.kind, t.value, t.flags),
+            (TokenKind::Bounded, value, 0),
+            "{src}"
+        );
     }
     // `b` is a hex digit, not a suffix, after `0x`.
     let (_, t) = single("0xFFb");
@@ -142,7 +164,11 @@ fn bool_and_none_are_keywords() {
 fn comments_and_doc_comments_are_trivia() {
     let src = "/// doc\n//// not doc\n// plain\nfn // tail\n";
     let out = lexed(src);
-    let kinds: Vec<_> = out.trivia.iter().map(|t| (t.kind, &src[t.range()])).collect();
+    let kinds: Vec<_> = out
+        .trivia
+        .iter()
+        .map(|t| (t.kind, &src[t.range()]))
+        .collect();
     assert_eq!(
         kinds,
         vec![
@@ -168,9 +194,15 @@ fn unterminated_string_spans_to_the_end_of_the_line() {
         errors("\"abc\r\n"),
         vec![(DiagnosticCode::LexUnterminatedString, "\"abc")]
     );
-    assert_eq!(errors("\"abc"), vec![(DiagnosticCode::LexUnterminatedString, "\"abc")]);
+    assert_eq!(
+        errors("\"abc"),
+        vec![(DiagnosticCode::LexUnterminatedString, "\"abc")]
+    );
     // A `\` right before the line end: one diagnostic, not two.
-    assert_eq!(errors("\"abc\\\n"), vec![(DiagnosticCode::LexUnterminatedString, "\"abc\\")]);
+    assert_eq!(
+        errors("\"abc\\\n"),
+        vec![(DiagnosticCode::LexUnterminatedString, "\"abc\\")]
+    );
     // The next line lexes normally.
     assert_eq!(tokens("\"x\nfoo").last(), Some(&(TokenKind::Ident, "foo")));
 }
@@ -178,12 +210,24 @@ fn unterminated_string_spans_to_the_end_of_the_line() {
 #[test]
 fn invalid_escapes_span_the_backslash_and_its_letter() {
     use DiagnosticCode as D;
-    assert_eq!(errors(r#""bad \q escape""#), vec![(D::LexInvalidEscape, r"\q")]);
+    assert_eq!(
+        errors(r#""bad \q escape""#),
+        vec![(D::LexInvalidEscape, r"\q")]
+    );
     assert_eq!(errors("\"\\é\""), vec![(D::LexInvalidEscape, "\\é")]);
-    assert_eq!(errors(r#""\u{110000}""#), vec![(D::LexInvalidEscape, r"\u{110000}")]);
-    assert_eq!(errors(r#""\u{D800}""#), vec![(D::LexInvalidEscape, r"\u{D800}")]);
+    assert_eq!(
+        errors(r#""\u{110000}""#),
+        vec![(D::LexInvalidEscape, r"\u{110000}")]
+    );
+    assert_eq!(
+        errors(r#""\u{D800}""#),
+        vec![(D::LexInvalidEscape, r"\u{D800}")]
+    );
     assert_eq!(errors(r#""\u{}""#), vec![(D::LexInvalidEscape, r"\u{}")]);
-    assert_eq!(errors(r#""\u{1234567}""#), vec![(D::LexInvalidEscape, r"\u{1234567}")]);
+    assert_eq!(
+        errors(r#""\u{1234567}""#),
+        vec![(D::LexInvalidEscape, r"\u{1234567}")]
+    );
     assert_eq!(errors(r#""\u41""#), vec![(D::LexInvalidEscape, r"\u")]);
     assert_eq!(errors(r#""\u{41""#), vec![(D::LexInvalidEscape, r"\u{41")]);
     // Two mistakes, two diagnostics; the literal stays a string.
@@ -211,6 +255,7 @@ fn invalid_numbers() {
         ("1.5f", "1.5f"),
         ("1.5b", "1.5b"),
         ("10bx", "10bx"),
+        ("1e999", "1e999"),
     ] {
         assert_eq!(errors(src), vec![(D::LexInvalidNumber, bad)], "{src}");
         let t = lexed(src).tokens[0];
@@ -221,9 +266,18 @@ fn invalid_numbers() {
 #[test]
 fn overflowing_literals() {
     use DiagnosticCode as D;
-    assert_eq!(errors("2147483648"), vec![(D::LexIntOverflow, "2147483648")]);
-    assert_eq!(errors("99999999999"), vec![(D::LexIntOverflow, "99999999999")]);
-    assert_eq!(errors("0x80000000"), vec![(D::LexIntOverflow, "0x80000000")]);
+    assert_eq!(
+        errors("2147483648"),
+        vec![(D::LexIntOverflow, "2147483648")]
+    );
+    assert_eq!(
+        errors("99999999999"),
+        vec![(D::LexIntOverflow, "99999999999")]
+    );
+    assert_eq!(
+        errors("0x80000000"),
+        vec![(D::LexIntOverflow, "0x80000000")]
+    );
     assert_eq!(
         errors("99999999999999999999999999"),
         vec![(D::LexIntOverflow, "99999999999999999999999999")]
@@ -236,14 +290,20 @@ fn overflowing_literals() {
 fn invalid_characters_are_reported_and_skipped() {
     use DiagnosticCode as D;
     assert_eq!(errors("3 #;"), vec![(D::LexInvalidChar, "#")]);
-    assert_eq!(tokens("3 #;"), vec![(TokenKind::Int, "3"), (TokenKind::Semi, ";")]);
+    assert_eq!(
+        tokens("3 #;"),
+        vec![(TokenKind::Int, "3"), (TokenKind::Semi, ";")]
+    );
     // A run of invalid characters is one mistake; non-ASCII is skipped whole.
     assert_eq!(errors("a $€# b"), vec![(D::LexInvalidChar, "$€#")]);
     assert_eq!(errors("a\u{0}b"), vec![(D::LexInvalidChar, "\u{0}")]);
     assert_eq!(errors("x $ y # z").len(), 2);
     // The token after the skipped characters is flagged for the parser.
     let out = lexed("3 #;");
-    assert_eq!(out.tokens[1].flags & Token::AFTER_LEX_ERROR, Token::AFTER_LEX_ERROR);
+    assert_eq!(
+        out.tokens[1].flags & Token::AFTER_LEX_ERROR,
+        Token::AFTER_LEX_ERROR
+    );
 }
 
 #[test]

@@ -95,7 +95,12 @@ fn everything(o: optional<int>, r: result<void, LoadError>, h: ref<Vec2>) {
 fn every_construct_parses_cleanly() {
     let (p, names) = parse(EVERYTHING);
     assert_eq!(p.diagnostics, vec![], "{:#?}", p.diagnostics);
-    let count = |name: &str| p.arena.ids().filter(|&id| p.arena.kind(id).name() == name).count();
+    let count = |name: &str| {
+        p.arena
+            .ids()
+            .filter(|&id| p.arena.kind(id).name() == name)
+            .count()
+    };
     assert_eq!(count("Import"), 2);
     assert_eq!(count("ImportName"), 3);
     assert_eq!(count("FnDecl"), 11);
@@ -116,7 +121,9 @@ fn every_construct_parses_cleanly() {
         .collect::<Vec<_>>();
     assert!(neg.contains(&"(- 1)".to_string()), "{neg:?}");
     let svc = find(&p, |k| matches!(k, NodeKind::ServiceDecl { .. }))[0];
-    let NodeKind::ServiceDecl { vis, contract, .. } = *p.arena.kind(svc) else { unreachable!() };
+    let NodeKind::ServiceDecl { vis, contract, .. } = *p.arena.kind(svc) else {
+        unreachable!()
+    };
     assert_eq!(vis, Visibility::Pub);
     assert!(contract.is_some());
 }
@@ -169,7 +176,10 @@ fn doc_comments_attach_to_declarations_fields_and_cases() {
 #[test]
 fn recovery_missing_semicolon_keeps_both_statements() {
     let src = "fn f() { let a = 1 let b = 2; }";
-    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnexpectedToken, "let".into())]);
+    assert_eq!(
+        diags(src),
+        vec![(DiagnosticCode::ParseUnexpectedToken, "let".into())]
+    );
     let (p, _) = parse(src);
     assert_eq!(find(&p, |k| matches!(k, NodeKind::LetStmt { .. })).len(), 2);
 }
@@ -191,30 +201,66 @@ fn recovery_unclosed_delimiters_point_back_at_the_opener() {
 
     // A declaration keyword ends the unclosed block; the next function still parses.
     let src = "fn f() {\n    let a = 1;\nfn g() { }";
-    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnclosedDelimiter, "fn".into())]);
+    assert_eq!(
+        diags(src),
+        vec![(DiagnosticCode::ParseUnclosedDelimiter, "fn".into())]
+    );
     let (p, _) = parse(src);
     assert_eq!(find(&p, |k| matches!(k, NodeKind::FnDecl { .. })).len(), 2);
 
     let src = "fn f() { g(1, 2; }";
     let (p, _) = parse(src);
     assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
-    assert_eq!(p.diagnostics[0].code, DiagnosticCode::ParseUnclosedDelimiter);
+    assert_eq!(
+        p.diagnostics[0].code,
+        DiagnosticCode::ParseUnclosedDelimiter
+    );
     assert_eq!(&src[p.diagnostics[0].related[0].span.range()], "(");
 }
 
 #[test]
 fn recovery_expected_expr_type_and_ident() {
     use DiagnosticCode as D;
-    assert_eq!(diags("fn f() { let a = ; }"), vec![(D::ParseExpectedExpr, ";".into())]);
-    assert_eq!(diags("fn f(a: ) {}"), vec![(D::ParseExpectedType, ")".into())]);
-    assert_eq!(diags("fn f(a) {}"), vec![(D::ParseExpectedType, ")".into())]);
-    assert_eq!(diags("fn (a: int) {}"), vec![(D::ParseExpectedIdent, "(".into())]);
-    assert_eq!(diags("fn f(_: int) {}"), vec![(D::ParseExpectedIdent, "_".into())]);
-    assert_eq!(diags("fn f() { let x = a.; }"), vec![(D::ParseExpectedIdent, ";".into())]);
-    assert_eq!(diags("fn f() { g(1 2); }"), vec![(D::ParseUnexpectedToken, "2".into())]);
-    assert_eq!(diags("fn f() { f() = 1; }"), vec![(D::ParseUnexpectedToken, "=".into())]);
-    assert_eq!(diags("fn weak() {}"), vec![(D::ParseReserved, "weak".into())]);
-    assert_eq!(diags("fn f(): weak {}"), vec![(D::ParseReserved, "weak".into())]);
+    assert_eq!(
+        diags("fn f() { let a = ; }"),
+        vec![(D::ParseExpectedExpr, ";".into())]
+    );
+    assert_eq!(
+        diags("fn f(a: ) {}"),
+        vec![(D::ParseExpectedType, ")".into())]
+    );
+    assert_eq!(
+        diags("fn f(a) {}"),
+        vec![(D::ParseExpectedType, ")".into())]
+    );
+    assert_eq!(
+        diags("fn (a: int) {}"),
+        vec![(D::ParseExpectedIdent, "(".into())]
+    );
+    assert_eq!(
+        diags("fn f(_: int) {}"),
+        vec![(D::ParseExpectedIdent, "_".into())]
+    );
+    assert_eq!(
+        diags("fn f() { let x = a.; }"),
+        vec![(D::ParseExpectedIdent, ";".into())]
+    );
+    assert_eq!(
+        diags("fn f() { g(1 2); }"),
+        vec![(D::ParseUnexpectedToken, "2".into())]
+    );
+    assert_eq!(
+        diags("fn f() { f() = 1; }"),
+        vec![(D::ParseUnexpectedToken, "=".into())]
+    );
+    assert_eq!(
+        diags("fn weak() {}"),
+        vec![(D::ParseReserved, "weak".into())]
+    );
+    assert_eq!(
+        diags("fn f(): weak {}"),
+        vec![(D::ParseReserved, "weak".into())]
+    );
 }
 
 #[test]
@@ -225,16 +271,48 @@ fn recovery_one_diagnostic_per_mistake() {
     assert_eq!(got.len(), 2, "{got:?}");
     // Garbage at top level: one diagnostic, and the function after it parses.
     let src = "}}} ] fn f() {}";
-    assert_eq!(diags(src), vec![(DiagnosticCode::ParseUnexpectedToken, "}".into())]);
+    assert_eq!(
+        diags(src),
+        vec![(DiagnosticCode::ParseUnexpectedToken, "}".into())]
+    );
     let (p, _) = parse(src);
     assert_eq!(find(&p, |k| matches!(k, NodeKind::FnDecl { .. })).len(), 1);
 }
 
 #[test]
+fn recovery_bad_names_and_nested_functions() {
+    use DiagnosticCode as D;
+    // The bad token is taken as the name: no second diagnostic for `5 = 3`.
+    assert_eq!(
+        diags("fn f() { let 5 = 3; }"),
+        vec![(D::ParseExpectedIdent, "5".into())]
+    );
+    assert_eq!(
+        diags("fn if() {}"),
+        vec![(D::ParseExpectedIdent, "if".into())]
+    );
+    // A function inside a function: the outer body is unclosed, the inner function is
+    // parsed at top level, and the outer `}` that follows is not a second mistake.
+    let src = "fn f() {
+    fn g() {}
+}
+fn h() {}";
+    assert_eq!(diags(src), vec![(D::ParseUnclosedDelimiter, "fn".into())]);
+    let (p, _) = parse(src);
+    assert_eq!(find(&p, |k| matches!(k, NodeKind::FnDecl { .. })).len(), 3);
+}
+
+#[test]
 fn no_parse_error_inside_a_statement_with_a_lexical_error() {
     use DiagnosticCode as D;
-    assert_eq!(diags("fn f() { let a = 0x let b = 1; }"), vec![(D::LexInvalidNumber, "0x".into())]);
-    assert_eq!(diags("fn f() { let a = # ; }"), vec![(D::LexInvalidChar, "#".into())]);
+    assert_eq!(
+        diags("fn f() { let a = 0x let b = 1; }"),
+        vec![(D::LexInvalidNumber, "0x".into())]
+    );
+    assert_eq!(
+        diags("fn f() { let a = # ; }"),
+        vec![(D::LexInvalidChar, "#".into())]
+    );
     assert_eq!(
         diags("fn f() { let a = \"open\n let b = 1; }"),
         vec![(D::LexUnterminatedString, "\"open".into())]
@@ -242,7 +320,10 @@ fn no_parse_error_inside_a_statement_with_a_lexical_error() {
     // A later statement is not covered by the earlier lexical error.
     assert_eq!(
         diags("fn f() { let a = 0x; let b = ; }"),
-        vec![(D::LexInvalidNumber, "0x".into()), (D::ParseExpectedExpr, ";".into())]
+        vec![
+            (D::LexInvalidNumber, "0x".into()),
+            (D::ParseExpectedExpr, ";".into())
+        ]
     );
 }
 
@@ -253,7 +334,10 @@ fn top_level_statements_and_late_imports() {
         diags("  let top = ;\nfn f() {}"),
         vec![(D::ParseTopLevelStatement, "let top = ;".into())]
     );
-    assert_eq!(diags("x = 1;"), vec![(D::ParseTopLevelStatement, "x = 1;".into())]);
+    assert_eq!(
+        diags("x = 1;"),
+        vec![(D::ParseTopLevelStatement, "x = 1;".into())]
+    );
     assert_eq!(
         diags("fn f() {}\nimport { a } from \"m\";"),
         vec![(D::ParseImportAfterDecl, "import { a } from \"m\";".into())]
@@ -262,7 +346,8 @@ fn top_level_statements_and_late_imports() {
 
 #[test]
 fn types_close_nested_lists_with_shift_tokens() {
-    let (p, names) = parse("fn f(a: list<ref<Node>>, b: optional<list<list<int>>>, c: result<void, E>) {}");
+    let (p, names) =
+        parse("fn f(a: list<ref<Node>>, b: optional<list<list<int>>>, c: result<void, E>) {}");
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     let params: Vec<String> = find(&p, |k| matches!(k, NodeKind::Param { .. }))
         .into_iter()
@@ -283,7 +368,10 @@ fn block_like_statements_need_no_semicolon_and_end_at_their_brace() {
     let src = "fn f() { if c { } -x; a when { _ -> 1 } g(); mutate h as m { } { } }";
     let (p, names) = parse(src);
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
-    let body = find(&p, |k| matches!(k, NodeKind::Block { .. })).into_iter().max().unwrap();
+    let body = find(&p, |k| matches!(k, NodeKind::Block { .. }))
+        .into_iter()
+        .max()
+        .unwrap();
     assert_eq!(
         to_sexpr(&p.arena, &names, body),
         "(block (exprstmt (if c (block))) (exprstmt (- x)) (exprstmt (when a (-> _ 1))) \
@@ -295,19 +383,31 @@ fn block_like_statements_need_no_semicolon_and_end_at_their_brace() {
 fn deep_nesting_is_capped_without_overflowing_the_stack() {
     for (open, close) in [("(", ")"), ("{", "}"), ("[", "]"), ("-", ""), ("!", "")] {
         let n = 100_000;
-        let src = format!("fn f() {{ let a = {}1{}; }}", open.repeat(n), close.repeat(n));
+        let src = format!(
+            "fn f() {{ let a = {}1{}; }}",
+            open.repeat(n),
+            close.repeat(n)
+        );
         let (p, _) = parse(&src);
         assert_eq!(p.diagnostics.len(), 1, "{open}: {:?}", &p.diagnostics);
         assert!(p.diagnostics[0].message.contains("nesting"), "{open}");
     }
-    let src = format!("fn f(a: {}int{}) {{}}", "optional<".repeat(5000), ">".repeat(5000));
+    let src = format!(
+        "fn f(a: {}int{}) {{}}",
+        "optional<".repeat(5000),
+        ">".repeat(5000)
+    );
     let (p, _) = parse(&src);
     assert_eq!(p.diagnostics.len(), 1);
     // Long flat chains are loops, not recursion: no diagnostic at all.
     let src = format!("fn f() {{ let a = 1{}; }}", " + 1".repeat(100_000));
     assert!(parse(&src).0.diagnostics.is_empty());
     // Nesting just under the limit is fine.
-    let src = format!("fn f() {{ let a = {}1{}; }}", "(".repeat(100), ")".repeat(100));
+    let src = format!(
+        "fn f() {{ let a = {}1{}; }}",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
     assert!(parse(&src).0.diagnostics.is_empty());
 }
 
@@ -334,15 +434,28 @@ fn arena_invariants_and_navigation() {
     let two = src.find("2").unwrap() as u32;
     let node = arena.node_at_offset(two).unwrap();
     assert_eq!(to_sexpr(arena, &names, node), "2");
-    let chain: Vec<&str> = arena.ancestors(node).map(|a| arena.kind(a).name()).collect();
+    let chain: Vec<&str> = arena
+        .ancestors(node)
+        .map(|a| arena.kind(a).name())
+        .collect();
     assert_eq!(
         chain,
-        vec!["Binary", "Call", "Binary", "ReturnStmt", "Block", "FnDecl", "SourceFile"]
+        vec![
+            "Binary",
+            "Call",
+            "Binary",
+            "ReturnStmt",
+            "Block",
+            "FnDecl",
+            "SourceFile"
+        ]
     );
     let decl = arena.enclosing_decl(node).unwrap();
     assert!(matches!(arena.kind(decl), NodeKind::FnDecl { .. }));
     // The name of a member access is its own node.
-    let at_g = arena.node_at_offset(src.find("g(").unwrap() as u32).unwrap();
+    let at_g = arena
+        .node_at_offset(src.find("g(").unwrap() as u32)
+        .unwrap();
     assert_eq!(to_sexpr(arena, &names, at_g), "g");
     // A cursor right after a name still finds it.
     let after_a = src.find("a:").unwrap() as u32 + 1;
@@ -358,7 +471,14 @@ fn one_interner_is_shared_across_files() {
     let a = parse_file(FileId(0), "fn frame() {}", &mut names);
     let b = parse_file(FileId(1), "fn init() { frame(); }", &mut names);
     let frame = names.get("frame").unwrap();
-    let found_in_b = b.arena.ids().any(|id| matches!(*b.arena.kind(id), NodeKind::NameRef { name } if name == frame));
+    let found_in_b = b
+        .arena
+        .ids()
+        .any(|id| matches!(*b.arena.kind(id), NodeKind::NameRef { name } if name == frame));
     assert!(found_in_b);
-    assert!(a.arena.ids().any(|id| matches!(*a.arena.kind(id), NodeKind::Name { name } if name == frame)));
+    assert!(
+        a.arena
+            .ids()
+            .any(|id| matches!(*a.arena.kind(id), NodeKind::Name { name } if name == frame))
+    );
 }

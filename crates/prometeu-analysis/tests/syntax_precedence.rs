@@ -55,7 +55,10 @@ fn level_1_primaries() {
     check("alloc Enemy(1, 2)", "(alloc (call Enemy 1 2))");
     check("alloc [0; 8]", "(alloc (arrayrepeat 0 8))");
     check("alloc list<Enemy>()", "(alloclist Enemy)");
-    check("alloc list<list<ref<Node>>>()", "(alloclist (typelist (typeref Node)))");
+    check(
+        "alloc list<list<ref<Node>>>()",
+        "(alloclist (typelist (typeref Node)))",
+    );
 }
 
 #[test]
@@ -133,7 +136,10 @@ fn level_16_when_binds_weakest() {
         "r when { ok(v) -> v, err(E.Bad) -> 0, err(_) -> 1 }",
         "(when r (-> (patok v) v) (-> (paterr E.Bad) 0) (-> (paterr _) 1))",
     );
-    check("o when { some(x) -> x, none -> 0 }", "(when o (-> (patsome x) x) (-> none 0))");
+    check(
+        "o when { some(x) -> x, none -> 0 }",
+        "(when o (-> (patsome x) x) (-> none 0))",
+    );
 }
 
 #[test]
@@ -147,8 +153,14 @@ fn prefix_forms_if_handle_views_peek_take() {
         "handle f() { E.A -> ok(0), E.B -> err(F.C) }",
         "(handle (call f) (-> E.A (okexpr 0)) (-> E.B (errexpr (. F C))))",
     );
-    check("borrow a.b as s { s.x }", "(borrow (. a b) s (block (. s x)))");
-    check("mutate h as m { m.v = 1; }", "(mutate h m (block (= (. m v) 1)))");
+    check(
+        "borrow a.b as s { s.x }",
+        "(borrow (. a b) s (block (. s x)))",
+    );
+    check(
+        "mutate h as m { m.v = 1; }",
+        "(mutate h m (block (= (. m v) 1)))",
+    );
     check("peek a.b", "(peek (. a b))");
     check("peek a + 1", "(+ (peek a) 1)");
     check("take h?", "(take (? h))");
@@ -163,7 +175,11 @@ fn comparison_and_equality_chains_are_non_associative() {
     ] {
         let (got, diags) = parse_expr(expr);
         assert_eq!(got, sexpr, "{expr}");
-        assert_eq!(diags, vec![(DiagnosticCode::ParseNonAssoc, op.to_string())], "{expr}");
+        assert_eq!(
+            diags,
+            vec![(DiagnosticCode::ParseNonAssoc, op.to_string())],
+            "{expr}"
+        );
     }
 }
 
@@ -175,7 +191,10 @@ fn a_cast_is_never_an_operand_of_arithmetic_or_bit_operators() {
         assert_eq!(diags.len(), 1, "{expr}: {diags:?}");
         assert_eq!(diags[0].0, DiagnosticCode::ParseUnexpectedToken, "{expr}");
         assert_eq!(diags[0].1, op, "{expr}");
-        assert!(got.starts_with(&format!("({op} (as n string)")), "{expr}: {got}");
+        assert!(
+            got.starts_with(&format!("({op} (as n string)")),
+            "{expr}: {got}"
+        );
     }
     let src = "fn f() { return 5 as string + \"!\"; }";
     let mut names = NameInterner::new();

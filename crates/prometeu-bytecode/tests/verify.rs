@@ -3,9 +3,7 @@
 mod common;
 
 use common::{TestTable, asm};
-use prometeu_bytecode::{
-    GlobalInit, Program, Rule, SlotKind, VerifyError, verify_program,
-};
+use prometeu_bytecode::{GlobalInit, Program, Rule, SlotKind, VerifyError, verify_program};
 
 fn reject(program: &Program) -> VerifyError {
     match verify_program(program, &TestTable) {
@@ -16,58 +14,258 @@ fn reject(program: &Program) -> VerifyError {
 
 /// `(case name, broken rule, assembly)`; each program breaks exactly that rule.
 const CASES: &[(&str, Rule, &str)] = &[
-    ("global of a missing layout", Rule::LayoutIndex, ".global ref3\n.func main\n RET"),
-    ("layout slot of a missing layout", Rule::LayoutIndex, ".layout ref (ref1)\n.func main\n RET"),
-    ("parameter of a missing layout", Rule::LayoutIndex, ".func main params=(ref0)\n RET"),
-    ("unknown system call", Rule::SyscallEntry, ".syscall 0x9999 args=0 rets=0\n.func main\n RET"),
-    ("system call slot counts differ", Rule::SyscallEntry, ".syscall 0x0010 args=1 rets=1\n.func main\n RET"),
-    ("system call listed twice", Rule::SyscallEntry, ".syscall 0x0010 args=0 rets=1\n.syscall 0x0010 args=0 rets=1\n.func main\n RET"),
-    ("export of a missing function", Rule::Export, ".func main\n RET\n.export \"frame\" 5"),
-    ("exported twice", Rule::Export, ".func main\n RET\n.export \"go\" main\n.export \"go\" main"),
-    ("frame with a parameter", Rule::Export, ".func main params=(i32)\n RET\n.export \"frame\" main"),
-    ("init returning a value", Rule::Export, ".func main returns=(i32)\n PUSH_I32 0\n RET\n.export \"init\" main"),
-    ("debug run of a missing file", Rule::DebugMap, ".func main\n RET\n.debug line 0 file=3 span=0..1"),
-    ("debug runs out of order", Rule::DebugMap, ".func main\n RET\n.debug file \"a.pbs\"\n.debug line 4 file=0 span=0..1\n.debug line 0 file=0 span=0..1"),
-    ("debug names of a missing function", Rule::DebugMap, ".func main\n RET\n.debug func 7 \"ghost\""),
-    ("truncated instruction", Rule::Decode, ".func main\n RET\n .bytes 17 00 01"),
-    ("unknown opcode", Rule::Decode, ".func main\n .bytes ff ff\n RET"),
-    ("jump into an instruction", Rule::JumpTarget, ".func main\n JMP 1\n RET"),
+    (
+        "global of a missing layout",
+        Rule::LayoutIndex,
+        ".global ref3\n.func main\n RET",
+    ),
+    (
+        "layout slot of a missing layout",
+        Rule::LayoutIndex,
+        ".layout ref (ref1)\n.func main\n RET",
+    ),
+    (
+        "parameter of a missing layout",
+        Rule::LayoutIndex,
+        ".func main params=(ref0)\n RET",
+    ),
+    (
+        "unknown system call",
+        Rule::SyscallEntry,
+        ".syscall 0x9999 args=0 rets=0\n.func main\n RET",
+    ),
+    (
+        "system call slot counts differ",
+        Rule::SyscallEntry,
+        ".syscall 0x0010 args=1 rets=1\n.func main\n RET",
+    ),
+    (
+        "system call listed twice",
+        Rule::SyscallEntry,
+        ".syscall 0x0010 args=0 rets=1\n.syscall 0x0010 args=0 rets=1\n.func main\n RET",
+    ),
+    (
+        "export of a missing function",
+        Rule::Export,
+        ".func main\n RET\n.export \"frame\" 5",
+    ),
+    (
+        "exported twice",
+        Rule::Export,
+        ".func main\n RET\n.export \"go\" main\n.export \"go\" main",
+    ),
+    (
+        "frame with a parameter",
+        Rule::Export,
+        ".func main params=(i32)\n RET\n.export \"frame\" main",
+    ),
+    (
+        "init returning a value",
+        Rule::Export,
+        ".func main returns=(i32)\n PUSH_I32 0\n RET\n.export \"init\" main",
+    ),
+    (
+        "debug run of a missing file",
+        Rule::DebugMap,
+        ".func main\n RET\n.debug line 0 file=3 span=0..1",
+    ),
+    (
+        "debug runs out of order",
+        Rule::DebugMap,
+        ".func main\n RET\n.debug file \"a.pbs\"\n.debug line 4 file=0 span=0..1\n.debug line 0 file=0 span=0..1",
+    ),
+    (
+        "debug names of a missing function",
+        Rule::DebugMap,
+        ".func main\n RET\n.debug func 7 \"ghost\"",
+    ),
+    (
+        "truncated instruction",
+        Rule::Decode,
+        ".func main\n RET\n .bytes 17 00 01",
+    ),
+    (
+        "unknown opcode",
+        Rule::Decode,
+        ".func main\n .bytes ff ff\n RET",
+    ),
+    (
+        "jump into an instruction",
+        Rule::JumpTarget,
+        ".func main\n JMP 1\n RET",
+    ),
     ("jump past the end", Rule::JumpTarget, ".func main\n JMP 6"),
-    ("falls off the end", Rule::FallOff, ".func main\n PUSH_I32 1\n POP"),
+    (
+        "falls off the end",
+        Rule::FallOff,
+        ".func main\n PUSH_I32 1\n POP",
+    ),
     ("empty function", Rule::FallOff, ".func main"),
-    ("pop from an empty stack", Rule::StackUnderflow, ".func main\n I_ADD\n RET"),
-    ("float into int add", Rule::StackKind, ".func main\n PUSH_I32 1\n PUSH_F64 1.0\n I_ADD\n POP\n RET"),
-    ("store int into a float global", Rule::StackKind, ".global f64\n.func main\n PUSH_I32 1\n SET_GLOBAL 0\n RET"),
-    ("call with wrong argument kinds", Rule::StackKind, ".func f params=(str)\n RET\n.func main\n PUSH_I32 1\n CALL f\n RET"),
-    ("system call with wrong argument kind", Rule::StackKind, ".syscall 0x5001 args=1 rets=0\n.func main\n PUSH_I32 1\n SYSCALL 0x5001\n RET"),
-    ("handles of different layouts compared", Rule::StackKind, ".layout ref (i32)\n.layout ref (f64)\n.func main\n PUSH_NULL 0\n PUSH_NULL 1\n REF_EQ\n POP\n RET"),
-    ("list push of the wrong element", Rule::StackKind, ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH\n RET"),
-    ("peek of an int", Rule::StackKind, ".func main\n PUSH_I32 0\n PEEK\n RET"),
-    ("stack heights differ at a join", Rule::StackJoin, ".func main\n PUSH_BOOL true\n JMP_IF_FALSE out\n PUSH_I32 1\nout:\n RET"),
-    ("stack kinds differ at a join", Rule::StackJoin, ".func main returns=(i32)\n PUSH_BOOL true\n JMP_IF_FALSE other\n PUSH_I32 1\n JMP out\nother:\n PUSH_F64 1.0\nout:\n RET"),
-    ("deeper than max_stack", Rule::MaxStack, ".func main max_stack=1\n PUSH_I32 1\n PUSH_I32 2\n POP_N 2\n RET"),
-    ("local out of the frame", Rule::LocalIndex, ".func main locals=1\n GET_LOCAL 3\n POP\n RET"),
-    ("locals range out of the frame", Rule::LocalIndex, ".func main params=(i32) locals=0\n PUSH_I32 1\n PUSH_I32 1\n SET_LOCAL_N 0 2\n RET"),
-    ("uninitialised local", Rule::LocalUninit, ".func main locals=1\n GET_LOCAL 0\n POP\n RET"),
-    ("local written on one path only", Rule::LocalUninit, ".func main params=(bool) locals=1\n GET_LOCAL 0\n JMP_IF_FALSE skip\n PUSH_I32 1\n SET_LOCAL 1\nskip:\n GET_LOCAL 1\n POP\n RET"),
-    ("local with two kinds", Rule::LocalUninit, ".func main params=(bool) locals=1\n GET_LOCAL 0\n JMP_IF_FALSE other\n PUSH_I32 1\n SET_LOCAL 1\n JMP out\nother:\n PUSH_F64 1.0\n SET_LOCAL 1\nout:\n GET_LOCAL 1\n POP\n RET"),
-    ("global out of range", Rule::GlobalIndex, ".global i32\n.func main\n GET_GLOBAL 1\n POP\n RET"),
-    ("global array out of range", Rule::ArrayIndex, ".global i32\n.global i32\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 3 1\n POP\n RET"),
-    ("global array of mixed kinds", Rule::ArrayIndex, ".global i32\n.global f64\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 2 1\n POP\n RET"),
-    ("empty array", Rule::ArrayIndex, ".global i32\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 0 1\n RET"),
-    ("local array not initialised", Rule::LocalUninit, ".func main locals=2\n PUSH_I32 0\n SET_LOCAL 0\n PUSH_I32 0\n GET_LOCAL_IDX 0 2 1\n POP\n RET"),
-    ("missing constant", Rule::ConstIndex, ".func main\n PUSH_CONST 0\n POP\n RET"),
-    ("missing function", Rule::FunctionIndex, ".func main\n CALL 9\n RET"),
-    ("extra slot under the result", Rule::Return, ".func main returns=(i32)\n PUSH_I32 1\n PUSH_I32 2\n RET"),
-    ("result of the wrong kind", Rule::Return, ".func main returns=(i32)\n PUSH_BOOL false\n RET"),
-    ("system call missing from SYSC", Rule::Syscall, ".func main\n SYSCALL 0x0010\n POP\n RET"),
-    ("alloc of a list layout", Rule::Heap, ".layout list (i32)\n.func main\n PUSH_I32 1\n ALLOC 0\n POP\n RET"),
-    ("list_new of a ref layout", Rule::Heap, ".layout ref (i32)\n.func main\n LIST_NEW 0\n POP\n RET"),
-    ("gate load past the layout", Rule::Heap, ".layout ref (i32)\n.func main\n PUSH_NULL 0\n GATE_LOAD 0 2\n POP_N 2\n RET"),
-    ("peek of a list", Rule::Heap, ".layout list (i32)\n.func main\n LIST_NEW 0\n PEEK\n RET"),
-    ("missing layout", Rule::Heap, ".func main\n PUSH_NULL 0\n POP\n RET"),
-    ("bool literal 2", Rule::Immediate, ".func main\n PUSH_BOOL 2\n POP\n RET"),
-    ("bounded literal above 65535", Rule::Immediate, ".func main\n PUSH_BOUNDED 65536\n POP\n RET"),
+    (
+        "pop from an empty stack",
+        Rule::StackUnderflow,
+        ".func main\n I_ADD\n RET",
+    ),
+    (
+        "float into int add",
+        Rule::StackKind,
+        ".func main\n PUSH_I32 1\n PUSH_F64 1.0\n I_ADD\n POP\n RET",
+    ),
+    (
+        "store int into a float global",
+        Rule::StackKind,
+        ".global f64\n.func main\n PUSH_I32 1\n SET_GLOBAL 0\n RET",
+    ),
+    (
+        "call with wrong argument kinds",
+        Rule::StackKind,
+        ".func f params=(str)\n RET\n.func main\n PUSH_I32 1\n CALL f\n RET",
+    ),
+    (
+        "system call with wrong argument kind",
+        Rule::StackKind,
+        ".syscall 0x5001 args=1 rets=0\n.func main\n PUSH_I32 1\n SYSCALL 0x5001\n RET",
+    ),
+    (
+        "handles of different layouts compared",
+        Rule::StackKind,
+        ".layout ref (i32)\n.layout ref (f64)\n.func main\n PUSH_NULL 0\n PUSH_NULL 1\n REF_EQ\n POP\n RET",
+    ),
+    (
+        "list push of the wrong element",
+        Rule::StackKind,
+        ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH\n RET",
+    ),
+    (
+        "peek of an int",
+        Rule::StackKind,
+        ".func main\n PUSH_I32 0\n PEEK\n RET",
+    ),
+    (
+        "stack heights differ at a join",
+        Rule::StackJoin,
+        ".func main\n PUSH_BOOL true\n JMP_IF_FALSE out\n PUSH_I32 1\nout:\n RET",
+    ),
+    (
+        "stack kinds differ at a join",
+        Rule::StackJoin,
+        ".func main returns=(i32)\n PUSH_BOOL true\n JMP_IF_FALSE other\n PUSH_I32 1\n JMP out\nother:\n PUSH_F64 1.0\nout:\n RET",
+    ),
+    (
+        "deeper than max_stack",
+        Rule::MaxStack,
+        ".func main max_stack=1\n PUSH_I32 1\n PUSH_I32 2\n POP_N 2\n RET",
+    ),
+    (
+        "local out of the frame",
+        Rule::LocalIndex,
+        ".func main locals=1\n GET_LOCAL 3\n POP\n RET",
+    ),
+    (
+        "locals range out of the frame",
+        Rule::LocalIndex,
+        ".func main params=(i32) locals=0\n PUSH_I32 1\n PUSH_I32 1\n SET_LOCAL_N 0 2\n RET",
+    ),
+    (
+        "uninitialised local",
+        Rule::LocalUninit,
+        ".func main locals=1\n GET_LOCAL 0\n POP\n RET",
+    ),
+    (
+        "local written on one path only",
+        Rule::LocalUninit,
+        ".func main params=(bool) locals=1\n GET_LOCAL 0\n JMP_IF_FALSE skip\n PUSH_I32 1\n SET_LOCAL 1\nskip:\n GET_LOCAL 1\n POP\n RET",
+    ),
+    (
+        "local with two kinds",
+        Rule::LocalUninit,
+        ".func main params=(bool) locals=1\n GET_LOCAL 0\n JMP_IF_FALSE other\n PUSH_I32 1\n SET_LOCAL 1\n JMP out\nother:\n PUSH_F64 1.0\n SET_LOCAL 1\nout:\n GET_LOCAL 1\n POP\n RET",
+    ),
+    (
+        "global out of range",
+        Rule::GlobalIndex,
+        ".global i32\n.func main\n GET_GLOBAL 1\n POP\n RET",
+    ),
+    (
+        "global array out of range",
+        Rule::ArrayIndex,
+        ".global i32\n.global i32\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 3 1\n POP\n RET",
+    ),
+    (
+        "global array of mixed kinds",
+        Rule::ArrayIndex,
+        ".global i32\n.global f64\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 2 1\n POP\n RET",
+    ),
+    (
+        "empty array",
+        Rule::ArrayIndex,
+        ".global i32\n.func main\n PUSH_I32 0\n GET_GLOBAL_IDX 0 0 1\n RET",
+    ),
+    (
+        "local array not initialised",
+        Rule::LocalUninit,
+        ".func main locals=2\n PUSH_I32 0\n SET_LOCAL 0\n PUSH_I32 0\n GET_LOCAL_IDX 0 2 1\n POP\n RET",
+    ),
+    (
+        "missing constant",
+        Rule::ConstIndex,
+        ".func main\n PUSH_CONST 0\n POP\n RET",
+    ),
+    (
+        "missing function",
+        Rule::FunctionIndex,
+        ".func main\n CALL 9\n RET",
+    ),
+    (
+        "extra slot under the result",
+        Rule::Return,
+        ".func main returns=(i32)\n PUSH_I32 1\n PUSH_I32 2\n RET",
+    ),
+    (
+        "result of the wrong kind",
+        Rule::Return,
+        ".func main returns=(i32)\n PUSH_BOOL false\n RET",
+    ),
+    (
+        "system call missing from SYSC",
+        Rule::Syscall,
+        ".func main\n SYSCALL 0x0010\n POP\n RET",
+    ),
+    (
+        "alloc of a list layout",
+        Rule::Heap,
+        ".layout list (i32)\n.func main\n PUSH_I32 1\n ALLOC 0\n POP\n RET",
+    ),
+    (
+        "list_new of a ref layout",
+        Rule::Heap,
+        ".layout ref (i32)\n.func main\n LIST_NEW 0\n POP\n RET",
+    ),
+    (
+        "gate load past the layout",
+        Rule::Heap,
+        ".layout ref (i32)\n.func main\n PUSH_NULL 0\n GATE_LOAD 0 2\n POP_N 2\n RET",
+    ),
+    (
+        "peek of a list",
+        Rule::Heap,
+        ".layout list (i32)\n.func main\n LIST_NEW 0\n PEEK\n RET",
+    ),
+    (
+        "missing layout",
+        Rule::Heap,
+        ".func main\n PUSH_NULL 0\n POP\n RET",
+    ),
+    (
+        "bool literal 2",
+        Rule::Immediate,
+        ".func main\n PUSH_BOOL 2\n POP\n RET",
+    ),
+    (
+        "bounded literal above 65535",
+        Rule::Immediate,
+        ".func main\n PUSH_BOUNDED 65536\n POP\n RET",
+    ),
     ("unknown trap code", Rule::Immediate, ".func main\n TRAP 99"),
 ];
 
@@ -100,7 +298,10 @@ fn mismatched_global_init_is_rejected() {
     p.globals[0].init = GlobalInit::F64(1.0);
     let err = reject(&p);
     assert_eq!(err.rule, Rule::GlobalInit);
-    assert_eq!(err.to_string(), "global 0 of kind i32 has initial value F64(1.0) [global-init]");
+    assert_eq!(
+        err.to_string(),
+        "global 0 of kind i32 has initial value F64(1.0) [global-init]"
+    );
 }
 
 #[test]
@@ -131,15 +332,13 @@ fn errors_name_the_function_and_pc() {
 
 #[test]
 fn safepoints_record_frame_kinds_before_the_instruction() {
-    let p = asm(
-        ".layout list (ref1)\n.layout ref (i32, str)\n\
+    let p = asm(".layout list (ref1)\n.layout ref (i32, str)\n\
          .func f params=(i32) returns=(str)\n GET_LOCAL 0\n I2S\n RET\n\
          .func main params=(f64) locals=2 max_stack=4\n\
          LIST_NEW 0\n SET_LOCAL 1\n\
          GET_LOCAL 1\n PUSH_I32 7\n PUSH_I32 3\n CALL f\n ALLOC 1\n LIST_PUSH\n\
          GET_LOCAL 1\n PUSH_I32 0\n LIST_GET\n GATE_LOAD 1 1\n POP\n\
-         FRAME_SYNC\n RET",
-    );
+         FRAME_SYNC\n RET");
     let v = verify_program(&p, &TestTable).unwrap_or_else(|e| panic!("{e}"));
     let main = &v.functions()[1];
     assert_eq!(main.max_stack, 3);
@@ -147,11 +346,21 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
     // LIST_NEW, CALL, ALLOC, LIST_PUSH, FRAME_SYNC
     assert_eq!(pcs, vec![0, 30, 36, 42, 70]);
     let call = main.safepoint(30).unwrap();
-    assert_eq!(call.stack, vec![SlotKind::Ref(0), SlotKind::I32, SlotKind::I32]);
-    assert_eq!(call.locals, vec![Some(SlotKind::F64), Some(SlotKind::Ref(0)), None]);
+    assert_eq!(
+        call.stack,
+        vec![SlotKind::Ref(0), SlotKind::I32, SlotKind::I32]
+    );
+    assert_eq!(
+        call.locals,
+        vec![Some(SlotKind::F64), Some(SlotKind::Ref(0)), None]
+    );
     let new = main.safepoint(0).unwrap();
     assert_eq!(new.locals, vec![Some(SlotKind::F64), None, None]);
-    assert_eq!(main.handle_layout(42), Some(0), "LIST_PUSH finds the list under the element");
+    assert_eq!(
+        main.handle_layout(42),
+        Some(0),
+        "LIST_PUSH finds the list under the element"
+    );
     assert_eq!(main.handle_layout(56), Some(0), "LIST_GET");
     assert_eq!(main.handle_layout(58), Some(1), "GATE_LOAD");
     assert_eq!(v.functions()[0].safepoints.len(), 1);

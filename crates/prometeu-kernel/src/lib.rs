@@ -12,10 +12,12 @@
 
 pub mod arg;
 pub mod audio;
+pub mod cartridge;
 pub mod font;
 pub mod gfx;
 pub mod host;
 pub mod input;
+pub mod pmc;
 pub mod random;
 pub mod screenshot;
 pub mod sprites;

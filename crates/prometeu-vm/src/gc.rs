@@ -73,8 +73,6 @@ pub(crate) enum Phase {
 const WORK_PER_BYTE: u64 = 2;
 /// Dead storages handed to the release thread at once.
 const RELEASE_BATCH: usize = 4096;
-/// The smallest heap size that starts a cycle.
-const MIN_THRESHOLD: u64 = 256 * 1024;
 
 /// The collector's state (part of [`Heap`]).
 #[derive(Debug)]
@@ -86,6 +84,8 @@ pub(crate) struct Collector {
     partial: Option<(u32, usize)>,
     /// Start a cycle when `used` reaches this.
     threshold: u64,
+    /// The lowest `threshold`.
+    min_threshold: u64,
     /// Bytes allocated since the last paced slice.
     debt: u64,
     /// Allocation between paced slices.
@@ -132,13 +132,14 @@ impl Drop for Releaser {
 
 impl Collector {
     /// A collector; `background` releases dead storage on a separate thread.
-    pub fn new(mode: GcMode, step_bytes: u64, background: bool) -> Collector {
+    pub fn new(mode: GcMode, step_bytes: u64, start_bytes: u64, background: bool) -> Collector {
         Collector {
             mode,
             phase: Phase::Idle,
             grey: Vec::new(),
             partial: None,
-            threshold: MIN_THRESHOLD,
+            threshold: start_bytes,
+            min_threshold: start_bytes,
             debt: 0,
             step_bytes: step_bytes.max(1),
             dead: Vec::new(),
@@ -301,7 +302,7 @@ impl Heap {
         if end == self.gates.len() {
             self.gc.phase = Phase::Idle;
             self.gc.stats.cycles += 1;
-            self.gc.threshold = MIN_THRESHOLD.max(self.used.saturating_mul(2));
+            self.gc.threshold = self.gc.min_threshold.max(self.used.saturating_mul(2));
             self.release_dead();
             0
         } else {

@@ -35,6 +35,9 @@ pub struct VmConfig {
     pub frame_slice_work: u64,
     /// Bytes allocated between allocation-paced collector slices.
     pub gc_step_bytes: u64,
+    /// The smallest heap use (bytes) that starts a collection cycle; after a cycle the
+    /// next one starts at twice the surviving bytes, but never below this.
+    pub gc_start_bytes: u64,
     /// Maximum nested calls.
     pub max_call_depth: usize,
     /// Drop dead storage on a background thread.
@@ -48,6 +51,7 @@ impl Default for VmConfig {
             gc_mode: GcMode::Incremental,
             frame_slice_work: 100_000,
             gc_step_bytes: 32 * 1024,
+            gc_start_bytes: 256 * 1024,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             background_release: true,
         }
@@ -199,6 +203,7 @@ impl Vm {
         let collector = Collector::new(
             config.gc_mode,
             config.gc_step_bytes,
+            config.gc_start_bytes,
             config.background_release,
         );
         Ok(Vm {

@@ -54,7 +54,7 @@ pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
         let text = db.text(source.file).clone();
         diagnostics.extend(parse_file(source.file, &text, &mut names).diagnostics);
     }
-    diagnostic::sort_diagnostics(&mut diagnostics);
+    diagnostic::finish_diagnostics(&mut diagnostics);
     Ok(Checked {
         db,
         graph,

@@ -73,7 +73,10 @@ pub fn checkout(cache_dir: &Path, url: &str, rev: Option<&str>) -> Result<PathBu
     })?;
     // Clone beside the target and rename at the end, so an interrupted or failed clone
     // never leaves a directory that a later load would take for a finished checkout.
-    let temp = cache_dir.join(format!(".tmp-{name}-{}", std::process::id()));
+    // Unique per process and per call, so concurrent loads never share a temporary.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = cache_dir.join(format!(".tmp-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&temp);
     let result = clone_into(&temp, url, rev);
     if let Err(e) = result {

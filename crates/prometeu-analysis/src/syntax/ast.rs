@@ -759,13 +759,15 @@ pub struct DocComment {
     pub text: String,
 }
 
-/// The AST of one file: node kinds, spans and parent links in parallel vectors, plus the
-/// shared child-list and string storage. Append-only while parsing, immutable after.
+/// The AST of one file: node kinds, spans and parent links in parallel vectors (always
+/// the same length), plus the shared child-list and string storage. Append-only while
+/// parsing, immutable after.
 #[derive(Clone, Debug)]
 pub struct AstArena {
     file: FileId,
     nodes: Vec<NodeKind>,
-    spans: Vec<Span>,
+    /// `(start, end)` per node; the file is the arena's, so it is not stored per node.
+    spans: Vec<(u32, u32)>,
     /// `u32::MAX` for no parent (the root, or a node not yet adopted).
     parents: Vec<u32>,
     lists: Vec<NodeId>,
@@ -813,8 +815,9 @@ impl AstArena {
         for_each_child(&kind, &self.lists, |child| {
             parents[child.index()] = id.0;
         });
+        debug_assert_eq!(span.file, self.file, "a node of another file");
         self.nodes.push(kind);
-        self.spans.push(span);
+        self.spans.push((span.start, span.end));
         self.parents.push(NO_PARENT);
         id
     }
@@ -874,7 +877,12 @@ impl AstArena {
     /// Where node `id` is.
     #[inline]
     pub fn span(&self, id: NodeId) -> Span {
-        self.spans[id.index()]
+        let (start, end) = self.spans[id.index()];
+        Span {
+            file: self.file,
+            start,
+            end,
+        }
     }
 
     /// The node that has `id` as a child, if any.
@@ -977,7 +985,7 @@ impl AstArena {
     /// Bytes of heap memory the arena holds (capacity, not just length).
     pub fn heap_size(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<NodeKind>()
-            + self.spans.capacity() * std::mem::size_of::<Span>()
+            + self.spans.capacity() * std::mem::size_of::<(u32, u32)>()
             + self.parents.capacity() * std::mem::size_of::<u32>()
             + self.lists.capacity() * std::mem::size_of::<NodeId>()
             + self.strings.capacity()
@@ -1012,7 +1020,9 @@ fn for_each_child(kind: &NodeKind, lists: &[NodeId], mut f: impl FnMut(NodeId)) 
             f(name);
             alias.into_iter().for_each(f);
         }
-        K::FnDecl { name, sig, body, .. } => {
+        K::FnDecl {
+            name, sig, body, ..
+        } => {
             f(name);
             f(sig);
             body.into_iter().for_each(f);
@@ -1025,7 +1035,12 @@ fn for_each_child(kind: &NodeKind, lists: &[NodeId], mut f: impl FnMut(NodeId)) 
             f(name);
             f(ty);
         }
-        K::StructDecl { name, fields, members, .. } => {
+        K::StructDecl {
+            name,
+            fields,
+            members,
+            ..
+        } => {
             f(name);
             each(fields, &mut f);
             each(members, &mut f);
@@ -1034,17 +1049,26 @@ fn for_each_child(kind: &NodeKind, lists: &[NodeId], mut f: impl FnMut(NodeId)) 
             f(name);
             f(ty);
         }
-        K::ConstDecl { name, ty, value, .. } => {
+        K::ConstDecl {
+            name, ty, value, ..
+        } => {
             f(name);
             f(ty);
             value.into_iter().for_each(f);
         }
-        K::ServiceDecl { name, contract, members, .. } => {
+        K::ServiceDecl {
+            name,
+            contract,
+            members,
+            ..
+        } => {
             f(name);
             contract.into_iter().for_each(&mut f);
             each(members, &mut f);
         }
-        K::ServiceField { name, ty, value, .. } => {
+        K::ServiceField {
+            name, ty, value, ..
+        } => {
             f(name);
             f(ty);
             f(value);
@@ -1062,7 +1086,9 @@ fn for_each_child(kind: &NodeKind, lists: &[NodeId], mut f: impl FnMut(NodeId)) 
             each(stmts, &mut f);
             tail.into_iter().for_each(f);
         }
-        K::LetStmt { name, ty, value, .. } => {
+        K::LetStmt {
+            name, ty, value, ..
+        } => {
             f(name);
             ty.into_iter().for_each(&mut f);
             f(value);
@@ -1129,12 +1155,18 @@ fn for_each_child(kind: &NodeKind, lists: &[NodeId], mut f: impl FnMut(NodeId)) 
             f(pattern);
             f(value);
         }
-        K::If { cond, then, otherwise } => {
+        K::If {
+            cond,
+            then,
+            otherwise,
+        } => {
             f(cond);
             f(then);
             otherwise.into_iter().for_each(f);
         }
-        K::View { handle, name, body, .. } => {
+        K::View {
+            handle, name, body, ..
+        } => {
             f(handle);
             f(name);
             f(body);

@@ -111,55 +111,107 @@ fn fields(arena: &AstArena, names: &NameInterner, kind: &NodeKind) -> Vec<(&'sta
         K::Name { name: n } => vec![("name", name(n))],
         K::Import { names: list, path } => vec![("names", List(list)), ("path", Node(Some(path)))],
         K::ImportName { name: n, alias } => vec![("name", Node(Some(n))), ("alias", Node(alias))],
-        K::FnDecl { vis: v, name: n, sig, body } => vec![
+        K::FnDecl {
+            vis: v,
+            name: n,
+            sig,
+            body,
+        } => vec![
             ("vis", vis(v)),
             ("name", Node(Some(n))),
             ("sig", Node(Some(sig))),
             ("body", Node(body)),
         ],
         K::FnSig { params, ret } => vec![("params", List(params)), ("ret", Node(ret))],
-        K::Param { is_mut, name: n, ty } => {
-            vec![("mut", flag(is_mut)), ("name", Node(Some(n))), ("ty", Node(Some(ty)))]
+        K::Param {
+            is_mut,
+            name: n,
+            ty,
+        } => {
+            vec![
+                ("mut", flag(is_mut)),
+                ("name", Node(Some(n))),
+                ("ty", Node(Some(ty))),
+            ]
         }
         K::SelfParam { is_mut } => vec![("mut", flag(is_mut))],
-        K::StructDecl { vis: v, name: n, fields, members } => vec![
+        K::StructDecl {
+            vis: v,
+            name: n,
+            fields,
+            members,
+        } => vec![
             ("vis", vis(v)),
             ("name", Node(Some(n))),
             ("fields", List(fields)),
             ("members", List(members)),
         ],
         K::Field { name: n, ty } => vec![("name", Node(Some(n))), ("ty", Node(Some(ty)))],
-        K::ConstDecl { vis: v, name: n, ty, value } => vec![
+        K::ConstDecl {
+            vis: v,
+            name: n,
+            ty,
+            value,
+        } => vec![
             ("vis", vis(v)),
             ("name", Node(Some(n))),
             ("ty", Node(Some(ty))),
             ("value", Node(value)),
         ],
-        K::ServiceDecl { vis: v, name: n, contract, members } => vec![
+        K::ServiceDecl {
+            vis: v,
+            name: n,
+            contract,
+            members,
+        } => vec![
             ("vis", vis(v)),
             ("name", Node(Some(n))),
             ("contract", Node(contract)),
             ("members", List(members)),
         ],
-        K::ServiceField { vis: v, is_mut, name: n, ty, value } => vec![
+        K::ServiceField {
+            vis: v,
+            is_mut,
+            name: n,
+            ty,
+            value,
+        } => vec![
             ("vis", vis(v)),
             ("mut", flag(is_mut)),
             ("name", Node(Some(n))),
             ("ty", Node(Some(ty))),
             ("value", Node(Some(value))),
         ],
-        K::ContractDecl { vis: v, is_host, name: n, fns } => vec![
+        K::ContractDecl {
+            vis: v,
+            is_host,
+            name: n,
+            fns,
+        } => vec![
             ("vis", vis(v)),
             ("host", flag(is_host)),
             ("name", Node(Some(n))),
             ("fns", List(fns)),
         ],
-        K::ErrorDecl { vis: v, name: n, cases } => {
-            vec![("vis", vis(v)), ("name", Node(Some(n))), ("cases", List(cases))]
+        K::ErrorDecl {
+            vis: v,
+            name: n,
+            cases,
+        } => {
+            vec![
+                ("vis", vis(v)),
+                ("name", Node(Some(n))),
+                ("cases", List(cases)),
+            ]
         }
         K::ErrorCase { name: n } => vec![("name", Node(Some(n)))],
         K::Block { stmts, tail } => vec![("stmts", List(stmts)), ("tail", Node(tail))],
-        K::LetStmt { is_mut, name: n, ty, value } => vec![
+        K::LetStmt {
+            is_mut,
+            name: n,
+            ty,
+            value,
+        } => vec![
             ("mut", flag(is_mut)),
             ("name", Node(Some(n))),
             ("ty", Node(ty)),
@@ -172,7 +224,11 @@ fn fields(arena: &AstArena, names: &NameInterner, kind: &NodeKind) -> Vec<(&'sta
         ],
         K::ReturnStmt { value } => vec![("value", Node(value))],
         K::WhileStmt { cond, body } => vec![("cond", Node(Some(cond))), ("body", Node(Some(body)))],
-        K::ForStmt { name: n, iter, body } => vec![
+        K::ForStmt {
+            name: n,
+            iter,
+            body,
+        } => vec![
             ("name", Node(Some(n))),
             ("iter", Node(Some(iter))),
             ("body", Node(Some(body))),
@@ -181,7 +237,9 @@ fn fields(arena: &AstArena, names: &NameInterner, kind: &NodeKind) -> Vec<(&'sta
         K::BreakStmt | K::ContinueStmt | K::NoneLit | K::SelfRef | K::PatWildcard | K::PatNone => {
             vec![]
         }
-        K::ExprStmt { expr, has_semi } => vec![("expr", Node(Some(expr))), ("semi", flag(has_semi))],
+        K::ExprStmt { expr, has_semi } => {
+            vec![("expr", Node(Some(expr))), ("semi", flag(has_semi))]
+        }
         K::IntLit { value } => vec![("value", Raw(value.to_string()))],
         K::FloatLit { value } => vec![("value", Raw(float_text(value)))],
         K::BoundedLit { value } => vec![("value", Raw(value.to_string()))],
@@ -203,7 +261,10 @@ fn fields(arena: &AstArena, names: &NameInterner, kind: &NodeKind) -> Vec<(&'sta
         K::Index { base, index } => vec![("base", Node(Some(base))), ("index", Node(Some(index)))],
         K::Propagate { inner } => vec![("inner", Node(Some(inner)))],
         K::Unary { op, operand } => {
-            vec![("op", Text(op.text().to_string())), ("operand", Node(Some(operand)))]
+            vec![
+                ("op", Text(op.text().to_string())),
+                ("operand", Node(Some(operand))),
+            ]
         }
         K::Binary { op, lhs, rhs } => vec![
             ("op", Text(op.text().to_string())),
@@ -212,23 +273,42 @@ fn fields(arena: &AstArena, names: &NameInterner, kind: &NodeKind) -> Vec<(&'sta
         ],
         K::Cast { value, ty } => vec![("value", Node(Some(value))), ("ty", Node(Some(ty)))],
         K::Else { value, fallback } => {
-            vec![("value", Node(Some(value))), ("fallback", Node(Some(fallback)))]
+            vec![
+                ("value", Node(Some(value))),
+                ("fallback", Node(Some(fallback))),
+            ]
         }
-        K::When { subject, arms, keyword } => vec![
+        K::When {
+            subject,
+            arms,
+            keyword,
+        } => vec![
             ("subject", Node(Some(subject))),
             ("arms", List(arms)),
             ("keyword", Raw(keyword.to_string())),
         ],
         K::Handle { subject, arms } => vec![("subject", Node(Some(subject))), ("arms", List(arms))],
         K::Arm { pattern, value } => {
-            vec![("pattern", Node(Some(pattern))), ("value", Node(Some(value)))]
+            vec![
+                ("pattern", Node(Some(pattern))),
+                ("value", Node(Some(value))),
+            ]
         }
-        K::If { cond, then, otherwise } => vec![
+        K::If {
+            cond,
+            then,
+            otherwise,
+        } => vec![
             ("cond", Node(Some(cond))),
             ("then", Node(Some(then))),
             ("else", Node(otherwise)),
         ],
-        K::View { kind, handle, name: n, body } => vec![
+        K::View {
+            kind,
+            handle,
+            name: n,
+            body,
+        } => vec![
             (
                 "view",
                 Text(match kind {

@@ -48,7 +48,8 @@ pub fn lex(file: FileId, text: &str) -> Lexed {
         bytes: text.as_bytes(),
         pos: 0,
         out: Lexed {
-            tokens: Vec::with_capacity(text.len() / 4 + 1),
+            // About one token per three bytes of typical code.
+            tokens: Vec::with_capacity(text.len() / 3 + 16),
             ..Lexed::default()
         },
         pending_flags: 0,
@@ -93,7 +94,9 @@ impl Lexer<'_> {
 
     fn error(&mut self, code: DiagnosticCode, start: usize, end: usize, message: String) {
         let span = self.span(start, end);
-        self.out.diagnostics.push(Diagnostic::new(code, span, message));
+        self.out
+            .diagnostics
+            .push(Diagnostic::new(code, span, message));
     }
 
     fn push(&mut self, kind: TokenKind, start: usize, value: u32, flags: u8) {
@@ -189,7 +192,10 @@ impl Lexer<'_> {
             DiagnosticCode::LexInvalidChar,
             start,
             end,
-            format!("unexpected character{} `{shown}`", if shown.chars().count() > 1 { "s" } else { "" }),
+            format!(
+                "unexpected character{} `{shown}`",
+                if shown.chars().count() > 1 { "s" } else { "" }
+            ),
         );
         self.pending_flags |= Token::AFTER_LEX_ERROR;
     }
@@ -253,7 +259,9 @@ impl Lexer<'_> {
         self.pos = pos;
         let index = offset(self.out.strings.len());
         let data_end = self.out.string_data.len();
-        self.out.strings.push((offset(data_start), offset(data_end)));
+        self.out
+            .strings
+            .push((offset(data_start), offset(data_end)));
         self.push(TokenKind::Str, start, index, flags);
     }
 
@@ -315,7 +323,9 @@ impl Lexer<'_> {
             end += 1;
         }
         let value = if closed && (1..=6).contains(&digits.len()) {
-            u32::from_str_radix(digits, 16).ok().and_then(char::from_u32)
+            u32::from_str_radix(digits, 16)
+                .ok()
+                .and_then(char::from_u32)
         } else {
             None
         };
@@ -357,14 +367,20 @@ impl Lexer<'_> {
             }
             let glued = self.bad_suffix(&mut pos);
             if digits == 0 || glued {
-                return self.invalid_number(start, pos, "a hex literal needs hex digits after `0x`");
+                return self.invalid_number(
+                    start,
+                    pos,
+                    "a hex literal needs hex digits after `0x`",
+                );
             }
             return self.int_token(start, pos, value);
         }
         let mut value: u64 = 0;
         while let Some(&b) = bytes.get(pos) {
             match b {
-                b'0'..=b'9' => value = (value * 10 + u64::from(b - b'0')).min(u64::from(u32::MAX) + 1),
+                b'0'..=b'9' => {
+                    value = (value * 10 + u64::from(b - b'0')).min(u64::from(u32::MAX) + 1)
+                }
                 b'_' => {}
                 _ => break,
             }
@@ -377,13 +393,20 @@ impl Lexer<'_> {
                 Some(b'0'..=b'9') => {
                     is_float = true;
                     pos += 2;
-                    while bytes.get(pos).is_some_and(|&b| b.is_ascii_digit() || b == b'_') {
+                    while bytes
+                        .get(pos)
+                        .is_some_and(|&b| b.is_ascii_digit() || b == b'_')
+                    {
                         pos += 1;
                     }
                 }
                 Some(&b) if b == b'.' || is_ident_start(b) => {}
                 _ => {
-                    return self.invalid_number(start, pos + 1, "a digit must follow the `.` of a float literal");
+                    return self.invalid_number(
+                        start,
+                        pos + 1,
+                        "a digit must follow the `.` of a float literal",
+                    );
                 }
             }
         }
@@ -394,7 +417,10 @@ impl Lexer<'_> {
                 pos += 1;
             }
             let exp_start = pos;
-            while bytes.get(pos).is_some_and(|&b| b.is_ascii_digit() || b == b'_') {
+            while bytes
+                .get(pos)
+                .is_some_and(|&b| b.is_ascii_digit() || b == b'_')
+            {
                 pos += 1;
             }
             if !bytes[exp_start..pos].iter().any(u8::is_ascii_digit) {
@@ -426,8 +452,12 @@ impl Lexer<'_> {
             return self.int_token(start, pos, value);
         }
         self.scratch.clear();
-        self.scratch.extend(self.text[start..pos].chars().filter(|&c| c != '_'));
-        let parsed: f64 = self.scratch.parse().unwrap_or(f64::NAN);
+        self.scratch
+            .extend(self.text[start..pos].chars().filter(|&c| c != '_'));
+        let parsed: f64 = self.scratch.parse().unwrap_or(f64::INFINITY);
+        if !parsed.is_finite() {
+            return self.invalid_number(start, pos, "the value is too large for a float");
+        }
         self.pos = pos;
         let index = offset(self.out.floats.len());
         self.out.floats.push(parsed);

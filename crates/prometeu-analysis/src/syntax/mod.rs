@@ -5,18 +5,22 @@
 //! *and* the diagnostics; error nodes mark what recovery skipped. This layer knows
 //! nothing about name resolution, types or the language server.
 
+#![warn(missing_docs)]
+
 pub mod ast;
 pub mod ast_json;
 pub mod lexer;
-pub mod sexpr;
 mod parser;
+pub mod sexpr;
 pub mod token;
 
-pub use ast::{AssignOp, AstArena, BinaryOp, DocComment, NodeKind, NodeList, UnaryOp, ViewKind, Visibility};
+pub use ast::{
+    AssignOp, AstArena, BinaryOp, DocComment, NodeKind, NodeList, UnaryOp, ViewKind, Visibility,
+};
 pub use ast_json::{ast_to_json, ast_to_json_string};
 pub use lexer::{Lexed, lex};
-pub use sexpr::to_sexpr;
 pub use parser::MAX_DEPTH;
+pub use sexpr::to_sexpr;
 pub use token::{Token, TokenKind};
 
 use crate::{Diagnostic, FileId, NameInterner, NodeId};

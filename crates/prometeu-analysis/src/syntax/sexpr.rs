@@ -25,11 +25,13 @@ fn write(arena: &AstArena, names: &NameInterner, id: NodeId, out: &mut String) {
         K::IntLit { value } => return out.push_str(&value.to_string()),
         K::FloatLit { value } => return out.push_str(&format!("{value:?}")),
         K::BoundedLit { value } => return out.push_str(&format!("{value}b")),
-        K::StringLit { start, len } => return out.push_str(&format!("{:?}", arena.str(start, len))),
+        K::StringLit { start, len } => {
+            return out.push_str(&format!("{:?}", arena.str(start, len)));
+        }
         K::BoolLit { value } => return out.push_str(if value { "true" } else { "false" }),
         K::NoneLit | K::PatNone => return out.push_str("none"),
         K::SelfRef => return out.push_str("self"),
-        K::PatWildcard => return out.push_str("_"),
+        K::PatWildcard => return out.push('_'),
         K::Paren { inner } => return write(arena, names, inner, out),
         K::PatLiteral { value } => return write(arena, names, value, out),
         K::PatCase { ty, case } => {
@@ -53,8 +55,14 @@ fn write(arena: &AstArena, names: &NameInterner, id: NodeId, out: &mut String) {
         K::Block { .. } => Some("block".into()),
         K::Range { .. } => Some("..".into()),
         K::PatOr { .. } => Some("|".into()),
-        K::View { kind: ViewKind::Borrow, .. } => Some("borrow".into()),
-        K::View { kind: ViewKind::Mutate, .. } => Some("mutate".into()),
+        K::View {
+            kind: ViewKind::Borrow,
+            ..
+        } => Some("borrow".into()),
+        K::View {
+            kind: ViewKind::Mutate,
+            ..
+        } => Some("mutate".into()),
         _ => None,
     };
     out.push('(');

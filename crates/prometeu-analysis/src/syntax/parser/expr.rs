@@ -89,7 +89,14 @@ impl Parser<'_> {
             let keyword = self.cur_start();
             self.bump();
             let arms = self.arm_list();
-            subject = self.finish(NodeKind::When { subject, arms, keyword }, start);
+            subject = self.finish(
+                NodeKind::When {
+                    subject,
+                    arms,
+                    keyword,
+                },
+                start,
+            );
         }
         subject
     }
@@ -152,7 +159,11 @@ impl Parser<'_> {
             let chained = non_assoc && lhs_chain == Some(bp);
             if chained && !chain_reported {
                 chain_reported = true;
-                let what = if bp == COMPARE_BP { "comparisons" } else { "equality tests" };
+                let what = if bp == COMPARE_BP {
+                    "comparisons"
+                } else {
+                    "equality tests"
+                };
                 self.error(
                     DiagnosticCode::ParseNonAssoc,
                     op_span,
@@ -295,7 +306,15 @@ impl Parser<'_> {
                 self.expect(TokenKind::As);
                 let name = self.name(false);
                 let body = self.block();
-                self.finish(NodeKind::View { kind, handle, name, body }, start)
+                self.finish(
+                    NodeKind::View {
+                        kind,
+                        handle,
+                        name,
+                        body,
+                    },
+                    start,
+                )
             }
             TokenKind::Peek | TokenKind::Take => {
                 let is_peek = self.at_kind(TokenKind::Peek);
@@ -311,7 +330,12 @@ impl Parser<'_> {
             TokenKind::Weak => {
                 self.error_expected("an expression");
                 self.bump();
-                self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                )
             }
             _ => self.expected_expr(),
         }
@@ -342,7 +366,12 @@ impl Parser<'_> {
             return self.missing();
         }
         self.bump();
-        self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+        self.finish(
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            },
+            start,
+        )
     }
 
     /// A literal token as a node (an error node if the lexer rejected it).
@@ -351,12 +380,20 @@ impl Parser<'_> {
         let token = self.current();
         let lexed = self.lexed;
         let kind = if token.flags & Token::LEX_ERROR != 0 {
-            NodeKind::Error { children: NodeList::EMPTY }
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            }
         } else {
             match token.kind {
-                TokenKind::Int => NodeKind::IntLit { value: token.value as i32 },
-                TokenKind::Float => NodeKind::FloatLit { value: lexed.float_value(token) },
-                TokenKind::Bounded => NodeKind::BoundedLit { value: token.value as u16 },
+                TokenKind::Int => NodeKind::IntLit {
+                    value: token.value as i32,
+                },
+                TokenKind::Float => NodeKind::FloatLit {
+                    value: lexed.float_value(token),
+                },
+                TokenKind::Bounded => NodeKind::BoundedLit {
+                    value: token.value as u16,
+                },
                 TokenKind::Str => {
                     let (start, len) = self.arena.push_str(lexed.string_value(token));
                     NodeKind::StringLit { start, len }
@@ -392,13 +429,24 @@ impl Parser<'_> {
         let opener = self.cur_span();
         self.bump();
         if self.eat(TokenKind::RBracket) {
-            return self.finish(NodeKind::ArrayLit { elems: NodeList::EMPTY }, start);
+            return self.finish(
+                NodeKind::ArrayLit {
+                    elems: NodeList::EMPTY,
+                },
+                start,
+            );
         }
         let first = self.expr();
         if self.eat(TokenKind::Semi) {
             let count = self.expr();
             self.expect_close(opener, TokenKind::RBracket);
-            return self.finish(NodeKind::ArrayRepeat { value: first, count }, start);
+            return self.finish(
+                NodeKind::ArrayRepeat {
+                    value: first,
+                    count,
+                },
+                start,
+            );
         }
         let mark = self.scratch.len();
         self.scratch.push(first);
@@ -459,7 +507,14 @@ impl Parser<'_> {
         } else {
             None
         };
-        self.finish(NodeKind::If { cond, then, otherwise }, start)
+        self.finish(
+            NodeKind::If {
+                cond,
+                then,
+                otherwise,
+            },
+            start,
+        )
     }
 
     /// `{ pattern -> e, … }` of a `when` or `handle`.
@@ -526,7 +581,13 @@ impl Parser<'_> {
             TokenKind::Minus if matches!(self.nth(1), TokenKind::Int | TokenKind::Float) => {
                 self.bump();
                 let operand = self.literal();
-                let value = self.finish(NodeKind::Unary { op: UnaryOp::Neg, operand }, start);
+                let value = self.finish(
+                    NodeKind::Unary {
+                        op: UnaryOp::Neg,
+                        operand,
+                    },
+                    start,
+                );
                 self.finish(NodeKind::PatLiteral { value }, start)
             }
             TokenKind::None => {
@@ -536,7 +597,9 @@ impl Parser<'_> {
             TokenKind::Some | TokenKind::Err => {
                 let is_some = self.at_kind(TokenKind::Some);
                 self.bump();
-                let inner = self.pattern_in_parens(false).unwrap_or_else(|| self.missing());
+                let inner = self
+                    .pattern_in_parens(false)
+                    .unwrap_or_else(|| self.missing());
                 let kind = if is_some {
                     NodeKind::PatSome { inner }
                 } else {
@@ -575,7 +638,12 @@ impl Parser<'_> {
                     return self.missing();
                 }
                 self.bump();
-                self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                )
             }
         }
     }
@@ -664,7 +732,12 @@ impl Parser<'_> {
             TokenKind::Weak => {
                 self.error_expected("a type");
                 self.bump();
-                self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                )
             }
             _ => {
                 let span = self.cur_span();

@@ -45,6 +45,18 @@ impl Parser<'_> {
                     saw_decl = true;
                     self.decl()
                 }
+                TokenKind::RBrace if self.orphan_braces > 0 => {
+                    // The partner of a `{` already reported as unclosed.
+                    self.orphan_braces -= 1;
+                    let start = self.cur_start();
+                    self.bump();
+                    self.finish(
+                        NodeKind::Error {
+                            children: NodeList::EMPTY,
+                        },
+                        start,
+                    )
+                }
                 _ if self.at_stmt_start() => self.top_level_statement(),
                 _ => self.stray_tokens(),
             };
@@ -72,7 +84,12 @@ impl Parser<'_> {
             self.bump();
         }
         self.exit_frame();
-        self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+        self.finish(
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            },
+            start,
+        )
     }
 
     /// A statement outside any function: parsed for its shape, reported once as a whole.
@@ -127,7 +144,11 @@ impl Parser<'_> {
             self.comma_list(opener, TokenKind::RBrace, |p| {
                 let start = p.cur_start();
                 let name = p.name(false);
-                let alias = if p.eat(TokenKind::As) { Some(p.name(false)) } else { None };
+                let alias = if p.eat(TokenKind::As) {
+                    Some(p.name(false))
+                } else {
+                    None
+                };
                 p.finish(NodeKind::ImportName { name, alias }, start)
             })
         } else {
@@ -164,13 +185,23 @@ impl Parser<'_> {
                     TokenKind::Const => self.const_decl(start, vis, true),
                     _ => {
                         self.error_expected("`struct`, `contract`, `error` or `const`");
-                        self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                        self.finish(
+                            NodeKind::Error {
+                                children: NodeList::EMPTY,
+                            },
+                            start,
+                        )
                     }
                 }
             }
             _ => {
                 self.error_expected("`fn`, `service` or `declare`");
-                self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                )
             }
         };
         let frame = self.exit_frame();
@@ -212,7 +243,15 @@ impl Parser<'_> {
                 }
             }
         };
-        self.finish(NodeKind::FnDecl { vis, name, sig, body }, start)
+        self.finish(
+            NodeKind::FnDecl {
+                vis,
+                name,
+                sig,
+                body,
+            },
+            start,
+        )
     }
 
     /// `(params)[: T]`
@@ -226,7 +265,11 @@ impl Parser<'_> {
             self.error_expected("`(`");
             NodeList::EMPTY
         };
-        let ret = if self.eat(TokenKind::Colon) { Some(self.ty()) } else { None };
+        let ret = if self.eat(TokenKind::Colon) {
+            Some(self.ty())
+        } else {
+            None
+        };
         self.finish(NodeKind::FnSig { params, ret }, start)
     }
 
@@ -281,15 +324,26 @@ impl Parser<'_> {
             NodeList::EMPTY
         };
         let members = if self.at_kind(TokenKind::LBrace) {
-            self.member_block(|p, start, vis| match p.at() {
-                TokenKind::Fn => Some(p.fn_decl(start, vis, Body::Optional)),
-                TokenKind::Const => Some(p.const_decl(start, vis, false)),
-                _ => None,
-            }, "`fn` or `const`")
+            self.member_block(
+                |p, start, vis| match p.at() {
+                    TokenKind::Fn => Some(p.fn_decl(start, vis, Body::Optional)),
+                    TokenKind::Const => Some(p.const_decl(start, vis, false)),
+                    _ => None,
+                },
+                "`fn` or `const`",
+            )
         } else {
             NodeList::EMPTY
         };
-        self.finish(NodeKind::StructDecl { vis, name, fields, members }, start)
+        self.finish(
+            NodeKind::StructDecl {
+                vis,
+                name,
+                fields,
+                members,
+            },
+            start,
+        )
     }
 
     /// `{ [docs] [vis] member … }` for structs and services; `member` parses one member
@@ -320,7 +374,12 @@ impl Parser<'_> {
                 None => {
                     self.error_expected(expected);
                     self.skip_member();
-                    self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                    self.finish(
+                        NodeKind::Error {
+                            children: NodeList::EMPTY,
+                        },
+                        start,
+                    )
                 }
             };
             let frame = self.exit_frame();
@@ -392,25 +451,48 @@ impl Parser<'_> {
             None
         };
         self.expect_semi();
-        self.finish(NodeKind::ConstDecl { vis, name, ty, value }, start)
+        self.finish(
+            NodeKind::ConstDecl {
+                vis,
+                name,
+                ty,
+                value,
+            },
+            start,
+        )
     }
 
     /// `service Name[: Contract] { members }` with `service` current.
     fn service_decl(&mut self, start: u32, vis: Visibility) -> NodeId {
         self.bump();
         let name = self.name(false);
-        let contract = if self.eat(TokenKind::Colon) { Some(self.ty()) } else { None };
+        let contract = if self.eat(TokenKind::Colon) {
+            Some(self.ty())
+        } else {
+            None
+        };
         let members = if self.at_kind(TokenKind::LBrace) {
-            self.member_block(|p, start, vis| match p.at() {
-                TokenKind::Fn => Some(p.fn_decl(start, vis, Body::Required)),
-                TokenKind::Let => Some(p.service_field(start, vis)),
-                _ => None,
-            }, "`fn` or `let`")
+            self.member_block(
+                |p, start, vis| match p.at() {
+                    TokenKind::Fn => Some(p.fn_decl(start, vis, Body::Required)),
+                    TokenKind::Let => Some(p.service_field(start, vis)),
+                    _ => None,
+                },
+                "`fn` or `let`",
+            )
         } else {
             self.error_expected("`{`");
             NodeList::EMPTY
         };
-        self.finish(NodeKind::ServiceDecl { vis, name, contract, members }, start)
+        self.finish(
+            NodeKind::ServiceDecl {
+                vis,
+                name,
+                contract,
+                members,
+            },
+            start,
+        )
     }
 
     /// `let [mut] name: T = e;` inside a service, with `let` current.
@@ -426,7 +508,16 @@ impl Parser<'_> {
             self.missing()
         };
         self.expect_semi();
-        self.finish(NodeKind::ServiceField { vis, is_mut, name, ty, value }, start)
+        self.finish(
+            NodeKind::ServiceField {
+                vis,
+                is_mut,
+                name,
+                ty,
+                value,
+            },
+            start,
+        )
     }
 
     /// `contract Name [host] { fn sigs; }` with `contract` current.
@@ -446,7 +537,15 @@ impl Parser<'_> {
             self.error_expected("`{`");
             NodeList::EMPTY
         };
-        self.finish(NodeKind::ContractDecl { vis, is_host, name, fns }, start)
+        self.finish(
+            NodeKind::ContractDecl {
+                vis,
+                is_host,
+                name,
+                fns,
+            },
+            start,
+        )
     }
 
     /// `error Name { Cases }` with `error` current.

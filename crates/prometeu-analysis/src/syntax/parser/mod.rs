@@ -51,6 +51,7 @@ pub(crate) fn parse_tokens(
         depth: 0,
         depth_reported: false,
         last_unclosed_at: u32::MAX,
+        orphan_braces: 0,
     };
     p.source_file();
     let mut arena = p.arena;
@@ -91,6 +92,9 @@ pub(crate) struct Parser<'a> {
     /// Offset of the last unclosed-delimiter report, so nested blocks that all end at the
     /// same place give one diagnostic.
     last_unclosed_at: u32,
+    /// `{`s reported unclosed because a declaration keyword ended them: their `}` probably
+    /// comes later and is not a new mistake.
+    orphan_braces: u32,
 }
 
 impl Parser<'_> {
@@ -149,7 +153,11 @@ impl Parser<'_> {
             }
         }
         self.prev_end = t.end;
-        self.prev_kind = if self.split_shr { TokenKind::Gt } else { t.kind };
+        self.prev_kind = if self.split_shr {
+            TokenKind::Gt
+        } else {
+            t.kind
+        };
         self.split_shr = false;
         self.pos += 1;
     }
@@ -248,6 +256,9 @@ impl Parser<'_> {
     /// Reports a missing closing delimiter at the current token.
     fn unclosed(&mut self, opener: Span, close: TokenKind) {
         let here = self.cur_start();
+        if close == TokenKind::RBrace && self.at_decl_start() {
+            self.orphan_braces += 1;
+        }
         if self.last_unclosed_at == here {
             // An enclosing delimiter already reported this spot.
             if let Some(frame) = self.frames.last_mut() {
@@ -261,7 +272,10 @@ impl Parser<'_> {
         let d = Diagnostic::new(
             DiagnosticCode::ParseUnclosedDelimiter,
             self.cur_span(),
-            format!("`{open_text}` is not closed: expected {} before {found}", close.describe()),
+            format!(
+                "`{open_text}` is not closed: expected {} before {found}",
+                close.describe()
+            ),
         )
         .with_related(opener, format!("`{open_text}` opened here"));
         self.error_with(d);
@@ -289,7 +303,12 @@ impl Parser<'_> {
     /// An empty error node where something required is missing.
     fn missing(&mut self) -> NodeId {
         let span = Span::empty(self.file, self.prev_end);
-        self.arena.push(NodeKind::Error { children: NodeList::EMPTY }, span)
+        self.arena.push(
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            },
+            span,
+        )
     }
 
     /// Moves `scratch[mark..]` into the arena as a list.
@@ -315,7 +334,12 @@ impl Parser<'_> {
                 let start = self.cur_start();
                 self.error_expected("a name");
                 self.bump();
-                return self.finish(NodeKind::Error { children: NodeList::EMPTY }, start);
+                return self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                );
             }
             _ => {
                 let span = self.cur_span();
@@ -330,10 +354,39 @@ impl Parser<'_> {
                     span,
                     format!("expected a name, found {found}{hint}"),
                 );
-                if self.at_kind(TokenKind::Underscore) {
-                    self.bump();
+                // Take the bad token as the (broken) name unless it is likely the next
+                // thing the caller expects.
+                let recovery_point = matches!(
+                    self.at(),
+                    TokenKind::LParen
+                        | TokenKind::RParen
+                        | TokenKind::LBrace
+                        | TokenKind::RBrace
+                        | TokenKind::LBracket
+                        | TokenKind::RBracket
+                        | TokenKind::Colon
+                        | TokenKind::Semi
+                        | TokenKind::Comma
+                        | TokenKind::Eq
+                        | TokenKind::Arrow
+                        | TokenKind::Lt
+                        | TokenKind::Gt
+                        | TokenKind::Dot
+                        | TokenKind::In
+                        | TokenKind::As
+                        | TokenKind::Eof
+                ) || self.at_decl_start();
+                if recovery_point {
+                    return self.missing();
                 }
-                return self.missing();
+                let start = self.cur_start();
+                self.bump();
+                return self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                );
             }
         }
         let start = self.cur_start();
@@ -391,7 +444,12 @@ impl Parser<'_> {
             }
             self.bump();
         }
-        self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+        self.finish(
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            },
+            start,
+        )
     }
 
     // ----- recovery -----
@@ -540,7 +598,10 @@ impl Parser<'_> {
             if t.kind != TokenKind::DocComment {
                 break;
             }
-            if !self.text[t.end as usize..gap_end].bytes().all(|b| b.is_ascii_whitespace()) {
+            if !self.text[t.end as usize..gap_end]
+                .bytes()
+                .all(|b| b.is_ascii_whitespace())
+            {
                 break;
             }
             if first.is_none() {
@@ -551,7 +612,10 @@ impl Parser<'_> {
             i -= 1;
         }
         let first = first?;
-        let count = trivia[first..].iter().take_while(|t| t.end <= last_end).count();
+        let count = trivia[first..]
+            .iter()
+            .take_while(|t| t.end <= last_end)
+            .count();
         let lines = &trivia[first..first + count];
         let mut text = String::new();
         for (n, t) in lines.iter().enumerate() {
@@ -567,7 +631,8 @@ impl Parser<'_> {
 
     fn attach_doc(&mut self, node: NodeId, doc: Option<(Span, String)>) {
         if let Some((span, text)) = doc {
-            self.arena.push_doc(crate::syntax::ast::DocComment { node, span, text });
+            self.arena
+                .push_doc(crate::syntax::ast::DocComment { node, span, text });
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Blocks and statements (§5).
 
 use super::Parser;
+use crate::NodeId;
 use crate::syntax::ast::{AssignOp, NodeKind, NodeList};
 use crate::syntax::token::TokenKind;
-use crate::NodeId;
 
 /// What one step of a block produced.
 enum Step {
@@ -70,7 +70,12 @@ impl Parser<'_> {
                 }
                 let start = self.cur_start();
                 self.bump();
-                let stray = self.finish(NodeKind::Error { children: NodeList::EMPTY }, start);
+                let stray = self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                );
                 self.scratch.push(stray);
                 last_had_error = true;
                 continue;
@@ -103,11 +108,22 @@ impl Parser<'_> {
             Step::Stmt(node) => node,
             Step::Tail(expr) => {
                 let start = self.arena.span(expr).start;
-                self.finish(NodeKind::ExprStmt { expr, has_semi: false }, start)
+                self.finish(
+                    NodeKind::ExprStmt {
+                        expr,
+                        has_semi: false,
+                    },
+                    start,
+                )
             }
             Step::Nothing => {
                 let start = self.cur_start();
-                self.finish(NodeKind::Error { children: NodeList::EMPTY }, start)
+                self.finish(
+                    NodeKind::Error {
+                        children: NodeList::EMPTY,
+                    },
+                    start,
+                )
             }
         }
     }
@@ -176,11 +192,23 @@ impl Parser<'_> {
                 // at its closing brace, so `if c { } -x;` is two statements.
                 let expr = self.primary();
                 if self.eat(TokenKind::Semi) {
-                    self.finish(NodeKind::ExprStmt { expr, has_semi: true }, start)
+                    self.finish(
+                        NodeKind::ExprStmt {
+                            expr,
+                            has_semi: true,
+                        },
+                        start,
+                    )
                 } else if self.at_kind(TokenKind::RBrace) {
                     return Step::Tail(expr);
                 } else {
-                    self.finish(NodeKind::ExprStmt { expr, has_semi: false }, start)
+                    self.finish(
+                        NodeKind::ExprStmt {
+                            expr,
+                            has_semi: false,
+                        },
+                        start,
+                    )
                 }
             }
             _ => return self.expr_or_assign(start),
@@ -193,7 +221,11 @@ impl Parser<'_> {
         self.bump();
         let is_mut = self.eat(TokenKind::Mut);
         let name = self.name(true);
-        let ty = if self.eat(TokenKind::Colon) { Some(self.ty()) } else { None };
+        let ty = if self.eat(TokenKind::Colon) {
+            Some(self.ty())
+        } else {
+            None
+        };
         let value = if self.eat(TokenKind::Eq) {
             self.expr()
         } else {
@@ -201,7 +233,15 @@ impl Parser<'_> {
             self.missing()
         };
         self.expect_semi();
-        self.finish(NodeKind::LetStmt { is_mut, name, ty, value }, start)
+        self.finish(
+            NodeKind::LetStmt {
+                is_mut,
+                name,
+                ty,
+                value,
+            },
+            start,
+        )
     }
 
     /// An expression statement, an assignment or a block's tail expression.
@@ -231,10 +271,23 @@ impl Parser<'_> {
             self.bump();
             let value = self.expr();
             self.expect_semi();
-            return Step::Stmt(self.finish(NodeKind::AssignStmt { op, target: expr, value }, start));
+            return Step::Stmt(self.finish(
+                NodeKind::AssignStmt {
+                    op,
+                    target: expr,
+                    value,
+                },
+                start,
+            ));
         }
         if self.eat(TokenKind::Semi) {
-            return Step::Stmt(self.finish(NodeKind::ExprStmt { expr, has_semi: true }, start));
+            return Step::Stmt(self.finish(
+                NodeKind::ExprStmt {
+                    expr,
+                    has_semi: true,
+                },
+                start,
+            ));
         }
         if self.at_kind(TokenKind::RBrace) {
             return Step::Tail(expr);
@@ -243,7 +296,13 @@ impl Parser<'_> {
             // Only expressions ending with a block may omit the `;`.
             self.expect_semi();
         }
-        Step::Stmt(self.finish(NodeKind::ExprStmt { expr, has_semi: false }, start))
+        Step::Stmt(self.finish(
+            NodeKind::ExprStmt {
+                expr,
+                has_semi: false,
+            },
+            start,
+        ))
     }
 
     /// Whether `id` has the shape of a place: a name or `self`, then fields and indices.

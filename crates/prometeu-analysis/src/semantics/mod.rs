@@ -1,0 +1,375 @@
+//! The semantic core: symbols, name resolution and type checking of a whole program
+//! (`docs/spec/pbs-language.md` §3–§11).
+//!
+//! The phases run in order over the files of a [`crate::project::ProjectGraph`] (the
+//! prelude first), each reading what the previous one produced:
+//!
+//! 1. [`collect`]: one symbol per item and member, the def index, duplicate and
+//!    host-contract checks;
+//! 2. [`collect`] again: imports, then item signatures (parameter, field and constant
+//!    types);
+//! 3. [`body`]: every function body, constant and service field initialiser is
+//!    resolved and type-checked in one walk (locals are scoped as the walk goes);
+//!    constants are evaluated by [`consts`];
+//! 4. [`lints`]: unused and entry-point checks, once every use is known.
+//!
+//! **Architecture Invariant:** nothing here panics on any tree the parser produces:
+//! error nodes and missing names are skipped, and a name or type that failed once has
+//! the error type from then on, so one mistake yields one diagnostic.
+
+mod body;
+mod collect;
+mod consts;
+mod lints;
+pub mod symbols;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use symbols::{
+    DefIndex, Namespace, RefIndex, RefKind, Reference, Symbol, SymbolArena, SymbolKind,
+};
+pub use types::{FnSignature, TypeArena, TypeFacts, TypeKind};
+
+use crate::project::ProjectGraph;
+use crate::syntax::Visibility;
+use crate::{
+    Diagnostic, DiagnosticCode, FileId, ModuleId, NameId, NameInterner, NodeId, Parse,
+    ProjectId, Span, SymbolId,
+};
+
+/// One file as the semantic phases see it.
+pub(crate) struct FileInput {
+    pub file: FileId,
+    pub module: ModuleId,
+    /// `None` for the prelude.
+    pub project: Option<ProjectId>,
+    pub parse: Arc<Parse>,
+}
+
+/// One imported name of a file.
+#[derive(Clone, Debug)]
+pub(crate) struct ImportBinding {
+    /// The imported item; `None` when the import failed (already reported).
+    pub target: Option<SymbolId>,
+    /// The local name's token (the alias when there is one).
+    pub span: Span,
+    /// Whether the import itself produced an error (no unused warning then).
+    pub errored: bool,
+    /// Whether any name resolved through it.
+    pub used: bool,
+}
+
+/// The result of looking a name up in a file's module-level scopes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Lookup {
+    /// The name denotes this symbol.
+    Found(SymbolId),
+    /// The name denotes a failed import: already reported, stay quiet.
+    Quiet,
+    /// Only an item this file cannot see has this name.
+    Hidden(SymbolId),
+    /// The name exists, but in the other namespace.
+    WrongNamespace(SymbolId),
+    /// Nothing has this name.
+    Missing,
+}
+
+/// What the semantic phases produce.
+pub(crate) struct Output {
+    pub symbols: SymbolArena,
+    pub defs: DefIndex,
+    pub refs: RefIndex,
+    pub types: TypeArena,
+    pub facts: TypeFacts,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Well-known names, interned once.
+pub(crate) struct KnownNames {
+    pub self_: NameId,
+    pub underscore: NameId,
+    pub frame: NameId,
+    pub init: NameId,
+}
+
+/// The state shared by every phase while one program is analysed.
+pub(crate) struct Checker<'a> {
+    pub graph: &'a ProjectGraph,
+    pub names: &'a mut NameInterner,
+    pub files: &'a [FileInput],
+    pub file_index: HashMap<FileId, usize>,
+    pub prelude_module: ModuleId,
+    pub known: KnownNames,
+    pub symbols: SymbolArena,
+    pub defs: DefIndex,
+    pub refs: RefIndex,
+    pub types: TypeArena,
+    pub facts: TypeFacts,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The symbol declared by a declaration node.
+    pub decl_symbol: HashMap<(FileId, NodeId), SymbolId>,
+    /// Every file's imports by local name.
+    pub imports: HashMap<FileId, HashMap<NameId, ImportBinding>>,
+    /// Import bindings in source order, for deterministic warnings.
+    pub import_order: Vec<(FileId, NameId)>,
+    /// Item symbols in declaration order: `(file index, decl node, symbol)`.
+    pub items: Vec<(usize, NodeId, SymbolId)>,
+    /// Constant values, once evaluated (see [`consts`]).
+    pub const_values: HashMap<SymbolId, consts::ConstState>,
+}
+
+/// Runs every semantic phase over `files` (the prelude first).
+pub(crate) fn analyze_program(
+    graph: &ProjectGraph,
+    names: &mut NameInterner,
+    files: &[FileInput],
+    prelude_module: ModuleId,
+) -> Output {
+    let known = KnownNames {
+        self_: names.intern("self"),
+        underscore: names.intern("_"),
+        frame: names.intern("frame"),
+        init: names.intern("init"),
+    };
+    let mut checker = Checker {
+        graph,
+        names,
+        files,
+        file_index: files.iter().enumerate().map(|(i, f)| (f.file, i)).collect(),
+        prelude_module,
+        known,
+        symbols: SymbolArena::default(),
+        defs: DefIndex::default(),
+        refs: RefIndex::default(),
+        types: TypeArena::new(),
+        facts: TypeFacts::default(),
+        diagnostics: Vec::new(),
+        decl_symbol: HashMap::new(),
+        imports: HashMap::new(),
+        import_order: Vec::new(),
+        items: Vec::new(),
+        const_values: HashMap::new(),
+    };
+    for index in 0..files.len() {
+        checker.collect_file(index);
+    }
+    for index in 0..files.len() {
+        checker.resolve_imports(index);
+    }
+    for index in 0..files.len() {
+        checker.resolve_signatures(index);
+    }
+    for index in 0..files.len() {
+        checker.check_contracts(index);
+    }
+    for index in 0..files.len() {
+        checker.check_file_bodies(index);
+    }
+    checker.lint_unused();
+    checker.check_entry_points();
+    checker.refs.finish();
+    Output {
+        symbols: checker.symbols,
+        defs: checker.defs,
+        refs: checker.refs,
+        types: checker.types,
+        facts: checker.facts,
+        diagnostics: checker.diagnostics,
+    }
+}
+
+/// How far a declaration is visible, from narrowest to widest (§4.1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Reach {
+    /// Inside its struct or service only.
+    Owner,
+    /// Its file.
+    File,
+    /// Its module.
+    Module,
+    /// Everywhere it can be named.
+    Everywhere,
+}
+
+impl Checker<'_> {
+    pub(crate) fn parse(&self, index: usize) -> &Parse {
+        &self.files[index].parse
+    }
+
+    pub(crate) fn file_input(&self, file: FileId) -> Option<&FileInput> {
+        self.file_index.get(&file).map(|&i| &self.files[i])
+    }
+
+    pub(crate) fn text(&self, name: NameId) -> &str {
+        self.names.resolve(name)
+    }
+
+    pub(crate) fn report(&mut self, code: DiagnosticCode, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(code, span, message));
+    }
+
+    /// The effective reach of a symbol (§4.1): the narrower of its own word and its
+    /// owner's.
+    pub(crate) fn reach(&self, symbol: SymbolId) -> Reach {
+        let sym = self.symbols.get(symbol);
+        if sym.module == self.prelude_module {
+            return Reach::Everywhere;
+        }
+        let own_member = |v: Visibility| match v {
+            Visibility::Private => Reach::Owner,
+            Visibility::Mod => Reach::Module,
+            Visibility::Pub => Reach::Everywhere,
+        };
+        let own_item = |v: Visibility| match v {
+            Visibility::Private => Reach::File,
+            Visibility::Mod => Reach::Module,
+            Visibility::Pub => Reach::Everywhere,
+        };
+        match (sym.kind, sym.parent) {
+            (SymbolKind::Local | SymbolKind::Param, _) => Reach::Owner,
+            (
+                SymbolKind::Field
+                | SymbolKind::ErrorCase
+                | SymbolKind::ContractFn
+                | SymbolKind::HostFn,
+                Some(owner),
+            ) => self.reach(owner),
+            (_, Some(owner)) => own_member(sym.visibility).min(self.reach(owner)),
+            (_, None) => own_item(sym.visibility),
+        }
+    }
+
+    /// Whether `symbol` can be named from `file` (inside the struct or service `owner`,
+    /// if any), given that a path to it was found.
+    pub(crate) fn visible_from(
+        &self,
+        symbol: SymbolId,
+        file: FileId,
+        owner: Option<SymbolId>,
+    ) -> bool {
+        let sym = self.symbols.get(symbol);
+        let module = self.file_input(file).map(|f| f.module);
+        match self.reach(symbol) {
+            Reach::Everywhere => true,
+            Reach::Module => module == Some(sym.module),
+            Reach::File => sym.file() == file,
+            Reach::Owner => sym.parent.is_some() && sym.parent == owner,
+        }
+    }
+
+    /// Looks `name` up in `file`'s module-level scopes (§7): the module's items, then
+    /// the file's imports, then the prelude. Marks an import used.
+    pub(crate) fn lookup_item(&mut self, file: FileId, name: NameId, ns: Namespace) -> Lookup {
+        match self.lookup_in(file, name, ns) {
+            Lookup::Missing | Lookup::Hidden(_) => {}
+            found => return found,
+        }
+        let other = match ns {
+            Namespace::Type => Namespace::Value,
+            Namespace::Value => Namespace::Type,
+        };
+        let first = self.lookup_in(file, name, ns);
+        match self.lookup_in(file, name, other) {
+            Lookup::Found(s) => Lookup::WrongNamespace(s),
+            Lookup::Quiet => Lookup::Quiet,
+            _ => first,
+        }
+    }
+
+    fn lookup_in(&mut self, file: FileId, name: NameId, ns: Namespace) -> Lookup {
+        let Some(module) = self.file_input(file).map(|f| f.module) else {
+            return Lookup::Missing;
+        };
+        let mut hidden = None;
+        if let Some(item) = self.defs.item(module, name, ns) {
+            if self.visible_from(item, file, None) {
+                return Lookup::Found(item);
+            }
+            hidden = Some(item);
+        }
+        if let Some(binding) = self.imports.get_mut(&file).and_then(|m| m.get_mut(&name)) {
+            match binding.target {
+                None => {
+                    binding.used = true;
+                    return Lookup::Quiet;
+                }
+                Some(target) => {
+                    let kind = self.symbols.get(target).kind;
+                    if kind.namespaces().contains(&ns) {
+                        binding.used = true;
+                        return Lookup::Found(target);
+                    }
+                }
+            }
+        }
+        if let Some(item) = self.defs.item(self.prelude_module, name, ns) {
+            return Lookup::Found(item);
+        }
+        hidden.map_or(Lookup::Missing, Lookup::Hidden)
+    }
+
+    /// Names visible from `file` that look like `name` (edit distance ≤ 2, or ⅓ of the
+    /// length), best first, for "did you mean" hints.
+    pub(crate) fn suggestions(&self, file: FileId, name: NameId, locals: &[NameId]) -> Vec<String> {
+        let wanted = self.text(name).to_string();
+        let limit = (wanted.len() / 3).max(1).min(2);
+        let mut candidates: Vec<NameId> = locals.to_vec();
+        if let Some(module) = self.file_input(file).map(|f| f.module) {
+            for ((m, n, _), s) in self.defs.items() {
+                if (m == module && self.visible_from(s, file, None)) || m == self.prelude_module {
+                    candidates.push(n);
+                }
+            }
+        }
+        if let Some(imports) = self.imports.get(&file) {
+            candidates.extend(imports.keys().copied());
+        }
+        let mut scored: Vec<(usize, String)> = candidates
+            .into_iter()
+            .filter(|&n| n != name)
+            .map(|n| self.text(n).to_string())
+            .filter_map(|text| {
+                let d = edit_distance(&wanted, &text);
+                (d <= limit).then_some((d, text))
+            })
+            .collect();
+        scored.sort();
+        scored.dedup();
+        scored.into_iter().take(3).map(|(_, t)| t).collect()
+    }
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("helpr", "helper"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

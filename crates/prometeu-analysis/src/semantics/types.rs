@@ -1,0 +1,269 @@
+//! Interned types and the facts the checker records (`docs/spec/pbs-language.md` §3).
+
+use std::collections::HashMap;
+
+use crate::{FileId, NameInterner, NodeId, SymbolId, TypeId};
+
+use super::SymbolArena;
+
+/// The shape of a type. Declared types are named by their symbol.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum TypeKind {
+    /// Unknown because of an earlier error: accepted everywhere, so one mistake reports
+    /// once (§11 recovery).
+    Error,
+    /// `void`
+    Void,
+    /// `int`
+    Int,
+    /// `float`
+    Float,
+    /// `bounded`
+    Bounded,
+    /// `bool`
+    Bool,
+    /// `string`
+    String,
+    /// A declared struct.
+    Struct(SymbolId),
+    /// A declared error type.
+    ErrorType(SymbolId),
+    /// A service (only as the type of its name; services are not values one can store).
+    Service(SymbolId),
+    /// A contract.
+    Contract(SymbolId),
+    /// `[T; N]`
+    Array(TypeId, u32),
+    /// `optional<T>`
+    Optional(TypeId),
+    /// `result<T, E>`
+    Result(TypeId, TypeId),
+    /// `ref<T>`
+    Ref(TypeId),
+    /// `list<T>`
+    List(TypeId),
+}
+
+/// Every type of an analysis, deduplicated: equal kinds have equal IDs, so type
+/// equality is ID equality. IDs follow first-creation order (deterministic).
+#[derive(Clone, Debug)]
+pub struct TypeArena {
+    kinds: Vec<TypeKind>,
+    ids: HashMap<TypeKind, TypeId>,
+}
+
+impl Default for TypeArena {
+    fn default() -> TypeArena {
+        TypeArena::new()
+    }
+}
+
+impl TypeArena {
+    /// `Error`, `Void`, `Int`, `Float`, `Bounded`, `Bool`, `String` are pre-interned as
+    /// IDs 0–6 (see the associated constants).
+    pub fn new() -> TypeArena {
+        let mut arena = TypeArena {
+            kinds: Vec::new(),
+            ids: HashMap::new(),
+        };
+        for kind in [
+            TypeKind::Error,
+            TypeKind::Void,
+            TypeKind::Int,
+            TypeKind::Float,
+            TypeKind::Bounded,
+            TypeKind::Bool,
+            TypeKind::String,
+        ] {
+            arena.intern(kind);
+        }
+        arena
+    }
+
+    /// The error (unknown) type.
+    pub const ERROR: TypeId = TypeId(0);
+    /// `void`
+    pub const VOID: TypeId = TypeId(1);
+    /// `int`
+    pub const INT: TypeId = TypeId(2);
+    /// `float`
+    pub const FLOAT: TypeId = TypeId(3);
+    /// `bounded`
+    pub const BOUNDED: TypeId = TypeId(4);
+    /// `bool`
+    pub const BOOL: TypeId = TypeId(5);
+    /// `string`
+    pub const STRING: TypeId = TypeId(6);
+
+    /// The ID of `kind`, creating it on first sight.
+    pub fn intern(&mut self, kind: TypeKind) -> TypeId {
+        if let Some(&id) = self.ids.get(&kind) {
+            return id;
+        }
+        let id = TypeId::from_index(self.kinds.len());
+        self.kinds.push(kind);
+        self.ids.insert(kind, id);
+        id
+    }
+
+    /// What type `id` is.
+    #[inline]
+    pub fn kind(&self, id: TypeId) -> TypeKind {
+        self.kinds[id.index()]
+    }
+
+    /// Number of types.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Whether there is no type (never: the builtins are always there).
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Every type with its ID, in ID order.
+    pub fn iter(&self) -> impl Iterator<Item = (TypeId, TypeKind)> + '_ {
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (TypeId::from_index(i), *k))
+    }
+
+    /// Whether `id` is, or contains, the error type.
+    pub fn contains_error(&self, id: TypeId) -> bool {
+        match self.kind(id) {
+            TypeKind::Error => true,
+            TypeKind::Array(t, _)
+            | TypeKind::Optional(t)
+            | TypeKind::Ref(t)
+            | TypeKind::List(t) => self.contains_error(t),
+            TypeKind::Result(a, b) => self.contains_error(a) || self.contains_error(b),
+            _ => false,
+        }
+    }
+
+    /// Whether values of `id` live in the SAFE world (§3.2): everything but handles,
+    /// services and contracts. Containers of handles are SAFE values too.
+    pub fn is_handle(&self, id: TypeId) -> bool {
+        matches!(self.kind(id), TypeKind::Ref(_) | TypeKind::List(_))
+    }
+
+    /// Whether `id` is `int`, `float` or `bounded`.
+    pub fn is_numeric(&self, id: TypeId) -> bool {
+        matches!(
+            self.kind(id),
+            TypeKind::Int | TypeKind::Float | TypeKind::Bounded
+        )
+    }
+
+    /// The type as a hover prints it: `int`, `optional<Vec2>`, `result<int, Mood>`,
+    /// `[int; 3]`, `ref<Enemy>`, `list<Ball>`; `{unknown}` for the error type.
+    pub fn display(&self, id: TypeId, symbols: &SymbolArena, names: &NameInterner) -> String {
+        let mut out = String::new();
+        self.write(id, symbols, names, &mut out);
+        out
+    }
+
+    fn write(&self, id: TypeId, symbols: &SymbolArena, names: &NameInterner, out: &mut String) {
+        let mut generic = |out: &mut String, head: &str, args: &[TypeId]| {
+            out.push_str(head);
+            out.push('<');
+            for (i, &a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                self.write(a, symbols, names, out);
+            }
+            out.push('>');
+        };
+        match self.kind(id) {
+            TypeKind::Error => out.push_str("{unknown}"),
+            TypeKind::Void => out.push_str("void"),
+            TypeKind::Int => out.push_str("int"),
+            TypeKind::Float => out.push_str("float"),
+            TypeKind::Bounded => out.push_str("bounded"),
+            TypeKind::Bool => out.push_str("bool"),
+            TypeKind::String => out.push_str("string"),
+            TypeKind::Struct(s)
+            | TypeKind::ErrorType(s)
+            | TypeKind::Service(s)
+            | TypeKind::Contract(s) => out.push_str(names.resolve(symbols.get(s).name)),
+            TypeKind::Array(t, n) => {
+                out.push('[');
+                self.write(t, symbols, names, out);
+                out.push_str(&format!("; {n}]"));
+            }
+            TypeKind::Optional(t) => generic(out, "optional", &[t]),
+            TypeKind::Result(a, b) => generic(out, "result", &[a, b]),
+            TypeKind::Ref(t) => generic(out, "ref", &[t]),
+            TypeKind::List(t) => generic(out, "list", &[t]),
+        }
+    }
+}
+
+/// A function's signature: parameter types (without `self`), the receiver and the
+/// return type.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FnSignature {
+    /// The parameters after `self`, in order.
+    pub params: Vec<TypeId>,
+    /// `Some(is_mut)` for a method's `self` / `mut self`.
+    pub receiver: Option<bool>,
+    /// The return type (`void` when none is written).
+    pub ret: TypeId,
+}
+
+/// What the checker learned: the type of every expression node and of every symbol that
+/// has one (locals, parameters, fields, constants, functions' return types are in the
+/// signatures).
+#[derive(Clone, Debug, Default)]
+pub struct TypeFacts {
+    node_type: HashMap<(FileId, NodeId), TypeId>,
+    symbol_type: HashMap<SymbolId, TypeId>,
+    signatures: HashMap<SymbolId, FnSignature>,
+}
+
+impl TypeFacts {
+    /// The type of expression node `node` of `file`, if it was checked.
+    pub fn node_type(&self, file: FileId, node: NodeId) -> Option<TypeId> {
+        self.node_type.get(&(file, node)).copied()
+    }
+
+    /// The type of a value symbol (local, parameter, field, constant, service field) or
+    /// of a type symbol (struct, error, …).
+    pub fn symbol_type(&self, symbol: SymbolId) -> Option<TypeId> {
+        self.symbol_type.get(&symbol).copied()
+    }
+
+    /// The signature of a function symbol.
+    pub fn signature(&self, symbol: SymbolId) -> Option<&FnSignature> {
+        self.signatures.get(&symbol)
+    }
+
+    /// Every node type, sorted by node.
+    pub fn node_types(&self) -> Vec<((FileId, NodeId), TypeId)> {
+        let mut all: Vec<_> = self.node_type.iter().map(|(k, v)| (*k, *v)).collect();
+        all.sort();
+        all
+    }
+
+    /// Every symbol type, sorted by symbol.
+    pub fn symbol_types(&self) -> Vec<(SymbolId, TypeId)> {
+        let mut all: Vec<_> = self.symbol_type.iter().map(|(k, v)| (*k, *v)).collect();
+        all.sort();
+        all
+    }
+
+    pub(crate) fn set_node(&mut self, file: FileId, node: NodeId, ty: TypeId) {
+        self.node_type.insert((file, node), ty);
+    }
+
+    pub(crate) fn set_symbol(&mut self, symbol: SymbolId, ty: TypeId) {
+        self.symbol_type.insert(symbol, ty);
+    }
+
+    pub(crate) fn set_signature(&mut self, symbol: SymbolId, sig: FnSignature) {
+        self.signatures.insert(symbol, sig);
+    }
+}
