@@ -93,20 +93,12 @@ fn frame_{i}() {{
 
 /// A deterministic file of about `lines` lines.
 fn generate(lines: usize) -> String {
-    let mut out = String::new();
-    out.push_str("import { Vec2, lerp as mix } from \"@math\";\n\n");
-    let mut i = 0;
-    while out.lines().count() < lines && i < 100_000 {
-        let before = out.len();
+    let mut one = String::new();
+    block(0, &mut one);
+    let per_block = one.lines().count();
+    let mut out = String::from("import { Vec2, lerp as mix } from \"@math\";\n\n");
+    for i in 0..lines.div_ceil(per_block) {
         block(i, &mut out);
-        i += 1;
-        let per_block = out[before..].lines().count().max(1);
-        // Skip the slow line count once the block size is known.
-        let blocks = lines / per_block + 1;
-        while i < blocks {
-            block(i, &mut out);
-            i += 1;
-        }
     }
     out
 }

@@ -6,15 +6,18 @@
 //! bytecode, the LSP protocol or the file system layout of a cartridge; it depends on no
 //! other crate of the workspace.
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod file_db;
 pub mod ids;
 pub mod interner;
 pub mod line_index;
 pub mod project;
+pub mod semantics;
 pub mod span;
 pub mod syntax;
 
+pub use analysis::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
 pub use file_db::FileDb;
 pub use ids::{FileId, ModuleId, NameId, NodeId, ProjectId, SymbolId, TypeId};

@@ -65,3 +65,12 @@ fn canonical_ast_of_every_example_file() {
         });
     }
 }
+
+#[test]
+fn canonical_ast_of_the_everything_fixture() {
+    let source = include_str!("syntax/everything.pbs");
+    let mut names = NameInterner::new();
+    let parse = parse_file(FileId(0), source, &mut names);
+    assert!(parse.diagnostics.is_empty(), "{:?}", parse.diagnostics);
+    insta::assert_snapshot!("everything", ast_to_json(&parse.arena, &names));
+}

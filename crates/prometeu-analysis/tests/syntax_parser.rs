@@ -23,73 +23,8 @@ fn find(p: &Parse, pred: impl Fn(&NodeKind) -> bool) -> Vec<NodeId> {
     p.arena.ids().filter(|&id| pred(p.arena.kind(id))).collect()
 }
 
-const EVERYTHING: &str = r#"
-import { A, b as c, } from "mod/x";
-import { D } from "@dep";
-
-/// Adds.
-/// Twice.
-pub fn add(a: int, mut b: int,): int { return a + b; }
-fn nothing() { return; }
-mod fn m() {}
-
-pub declare struct Vec2(
-    /// Horizontal.
-    x: float,
-    y: float,
-) {
-    /// The origin.
-    pub const ZERO: Vec2 = Vec2(0.0, 0.0);
-    const RAW: Vec2;
-    pub fn len2(self): float { return self.x * self.x + self.y * self.y; }
-    pub fn scale(mut self, k: float) { self.x *= k; self.y /= k; }
-    fn intrinsic(self): bounded;
-}
-declare struct Empty()
-
-/// Keeps score.
-pub service Score: Scorer {
-    /// Points.
-    let mut points: int = 0;
-    pub let items: list<ref<Vec2>> = alloc list<ref<Vec2>>();
-    mod fn add(n: int) { points += n; }
-}
-
-pub declare contract Scorer { fn add(n: int); fn get(): int; }
-declare contract Gfx host { fn clear(c: Color); }
-pub declare error LoadError {
-    /// Missing.
-    NotFound,
-    Corrupt,
-}
-declare const W: int = 320;
-declare const GRID: [[int; 4]; W / 80] = [[0; 4]; 4];
-
-fn everything(o: optional<int>, r: result<void, LoadError>, h: ref<Vec2>) {
-    let x = 1;
-    let mut y: int = 2;
-    let _ = x;
-    y = 3; y += 1; y -= 1; y *= 2; y /= 2; y %= 2;
-    a.b[1].c = 4;
-    self.x = 1;
-    if x > 0 { y = 0; } else if x < 0 { y = 1; } else { y = 2; }
-    while y < 10 { y += 1; if y == 5 { break; } continue; }
-    for i in 0..x + 3 { }
-    for _ in items { }
-    let v = borrow h as s { s.x };
-    mutate h as m { m.x = 1.0; }
-    let c = peek h;
-    let t = take h;
-    let w = o when { some(n) -> n, none -> 0, };
-    handle r { LoadError.NotFound -> ok(), LoadError.Corrupt -> err(LoadError.Corrupt), };
-    { let inner = 1; }
-    f(1)?;
-    let arr = [1, 2, 3];
-    let rep = [0b; 8];
-    let q = -1 when { -1 -> "neg", 0 | 1 -> "small", "s" -> "str", true -> "t", _ -> "x" };
-    let z = { 1 };
-}
-"#;
+/// Every construct of the grammar, in one file.
+const EVERYTHING: &str = include_str!("syntax/everything.pbs");
 
 #[test]
 fn every_construct_parses_cleanly() {
@@ -103,7 +38,7 @@ fn every_construct_parses_cleanly() {
     };
     assert_eq!(count("Import"), 2);
     assert_eq!(count("ImportName"), 3);
-    assert_eq!(count("FnDecl"), 11);
+    assert_eq!(count("FnDecl"), 12);
     assert_eq!(count("StructDecl"), 2);
     assert_eq!(count("ServiceDecl"), 1);
     assert_eq!(count("ServiceField"), 2);
@@ -114,6 +49,84 @@ fn every_construct_parses_cleanly() {
     assert_eq!(count("View"), 2);
     assert_eq!(count("Range"), 1);
     assert_eq!(count("TypeArray"), 2);
+    // Every node kind but `Error` appears.
+    for kind in [
+        "SourceFile",
+        "Name",
+        "Import",
+        "ImportName",
+        "FnDecl",
+        "FnSig",
+        "Param",
+        "SelfParam",
+        "StructDecl",
+        "Field",
+        "ConstDecl",
+        "ServiceDecl",
+        "ServiceField",
+        "ContractDecl",
+        "ErrorDecl",
+        "ErrorCase",
+        "Block",
+        "LetStmt",
+        "AssignStmt",
+        "ReturnStmt",
+        "WhileStmt",
+        "ForStmt",
+        "Range",
+        "BreakStmt",
+        "ContinueStmt",
+        "ExprStmt",
+        "IntLit",
+        "FloatLit",
+        "BoundedLit",
+        "StringLit",
+        "BoolLit",
+        "NoneLit",
+        "NameRef",
+        "SelfRef",
+        "Paren",
+        "ArrayLit",
+        "ArrayRepeat",
+        "SomeExpr",
+        "OkExpr",
+        "ErrExpr",
+        "Alloc",
+        "AllocList",
+        "Call",
+        "Member",
+        "Index",
+        "Propagate",
+        "Unary",
+        "Binary",
+        "Cast",
+        "Else",
+        "When",
+        "Handle",
+        "Arm",
+        "If",
+        "View",
+        "Peek",
+        "Take",
+        "PatWildcard",
+        "PatLiteral",
+        "PatBind",
+        "PatNone",
+        "PatSome",
+        "PatOk",
+        "PatErr",
+        "PatCase",
+        "PatOr",
+        "TypeName",
+        "TypeOptional",
+        "TypeResult",
+        "TypeRef",
+        "TypeList",
+        "TypeArray",
+    ] {
+        assert!(count(kind) > 0, "no {kind} node");
+    }
+    assert_eq!(count("Error"), 0);
     // `r when …` with `-1`: a negative literal pattern.
     let neg = find(&p, |k| matches!(k, NodeKind::PatLiteral { .. }))
         .into_iter()
@@ -291,6 +304,13 @@ fn recovery_bad_names_and_nested_functions() {
         diags("fn if() {}"),
         vec![(D::ParseExpectedIdent, "if".into())]
     );
+    assert_eq!(diags("fn f() { let fn = 1; }").len(), 1);
+    assert_eq!(diags("fn f(mod: int) { let pub = 1; }").len(), 2);
+    // Half-typed member access while editing: the next statement survives.
+    let src = "fn f() {\n    let x = a.\n    let y = 2;\n}";
+    assert_eq!(diags(src), vec![(D::ParseExpectedIdent, "let".into())]);
+    let (p, _) = parse(src);
+    assert_eq!(find(&p, |k| matches!(k, NodeKind::LetStmt { .. })).len(), 2);
     // A function inside a function: the outer body is unclosed, the inner function is
     // parsed at top level, and the outer `}` that follows is not a second mistake.
     let src = "fn f() {
@@ -345,6 +365,17 @@ fn top_level_statements_and_late_imports() {
 }
 
 #[test]
+fn a_broken_import_is_one_mistake() {
+    use DiagnosticCode as D;
+    let src = "import Foo from \"x\";\nfn f() {}";
+    assert_eq!(diags(src), vec![(D::ParseUnexpectedToken, "Foo".into())]);
+    let src = "import { a b } from \"x\";\nfn f() {}";
+    assert_eq!(diags(src), vec![(D::ParseUnexpectedToken, "b".into())]);
+    let src = "import { a } from x;\nfn f() {}";
+    assert_eq!(diags(src), vec![(D::ParseUnexpectedToken, "x".into())]);
+}
+
+#[test]
 fn types_close_nested_lists_with_shift_tokens() {
     let (p, names) =
         parse("fn f(a: list<ref<Node>>, b: optional<list<list<int>>>, c: result<void, E>) {}");
@@ -392,6 +423,30 @@ fn deep_nesting_is_capped_without_overflowing_the_stack() {
         assert_eq!(p.diagnostics.len(), 1, "{open}: {:?}", &p.diagnostics);
         assert!(p.diagnostics[0].message.contains("nesting"), "{open}");
     }
+    for (open, close) in [
+        ("if a { ", " }"),
+        ("x when { _ -> ", " }"),
+        ("borrow h as v { ", " }"),
+        ("a else ", ""),
+        ("alloc ", ""),
+        ("peek ", ""),
+        ("some(", ")"),
+    ] {
+        let n = 20_000;
+        let src = format!(
+            "fn f() {{ let a = {}1{}; }}",
+            open.repeat(n),
+            close.repeat(n)
+        );
+        let (p, _) = parse(&src);
+        assert_eq!(p.diagnostics.len(), 1, "{open}: {:?}", &p.diagnostics);
+    }
+    let src = format!(
+        "fn f() {{ x when {{ {}1{} -> 0 }}; }}",
+        "some(".repeat(5000),
+        ")".repeat(5000)
+    );
+    assert_eq!(parse(&src).0.diagnostics.len(), 1);
     let src = format!(
         "fn f(a: {}int{}) {{}}",
         "optional<".repeat(5000),
@@ -481,4 +536,11 @@ fn one_interner_is_shared_across_files() {
             .ids()
             .any(|id| matches!(*a.arena.kind(id), NodeKind::Name { name } if name == frame))
     );
+}
+
+#[test]
+fn nodes_and_tokens_stay_compact() {
+    // The arena's memory budget (under 10x the source) depends on these sizes.
+    assert!(std::mem::size_of::<NodeKind>() <= 24);
+    assert_eq!(std::mem::size_of::<prometeu_analysis::syntax::Token>(), 16);
 }

@@ -372,6 +372,8 @@ type DebugLocals = Vec<(u16, String)>;
 struct Asm {
     program: Program,
     funcs: Vec<FuncDraft>,
+    /// `.func` name → index.
+    func_names: HashMap<String, u32>,
     exports: Vec<(String, FuncRef)>,
     /// `.debug func` entries: the function, its debug name, its `.debug local`s.
     debug_funcs: Vec<(FuncRef, String, DebugLocals)>,
@@ -540,7 +542,11 @@ impl Asm {
                 if parse_u64(&name).is_some() || name.ends_with(':') {
                     return Err(format!("`{name}` cannot be a function name"));
                 }
-                if self.funcs.iter().any(|f| f.name == name) {
+                if self
+                    .func_names
+                    .insert(name.clone(), self.funcs.len() as u32)
+                    .is_some()
+                {
                     return Err(format!("function `{name}` is defined twice"));
                 }
                 let mut f = FuncDraft {
@@ -648,10 +654,9 @@ impl Asm {
     }
 
     fn resolve_func(&self, r: &FuncRef) -> Result<u32, AsmError> {
-        self.funcs
-            .iter()
-            .position(|f| f.name == r.text)
-            .map(|i| i as u32)
+        self.func_names
+            .get(&r.text)
+            .copied()
             .or_else(|| parse_u32(&r.text))
             .ok_or_else(|| AsmError {
                 line: r.line,

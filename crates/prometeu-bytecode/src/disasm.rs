@@ -73,9 +73,10 @@ pub fn disassemble_with(
     }
     let names = function_names(p);
     for (index, f) in p.functions.iter().enumerate() {
+        separate(&mut out);
         let _ = writeln!(
             out,
-            "\n.func {} params={} returns={} locals={} max_stack={}",
+            ".func {} params={} returns={} locals={} max_stack={}",
             names[index],
             kinds(&f.params),
             kinds(&f.returns),
@@ -86,7 +87,7 @@ pub fn disassemble_with(
         body(&mut out, p, &names, f.code_offset, code, &mut annotate);
     }
     if !p.exports.is_empty() {
-        out.push('\n');
+        separate(&mut out);
     }
     for e in &p.exports {
         let func = names
@@ -96,7 +97,8 @@ pub fn disassemble_with(
         let _ = writeln!(out, ".export {} {func}", escape(&e.name));
     }
     if let Some(d) = &p.debug {
-        out.push_str("\n.debug\n");
+        separate(&mut out);
+        out.push_str(".debug\n");
         for f in &d.files {
             let _ = writeln!(out, ".debug file {}", escape(f));
         }
@@ -119,6 +121,13 @@ pub fn disassemble_with(
         }
     }
     out
+}
+
+/// A blank line between parts, but not at the very top.
+fn separate(out: &mut String) {
+    if !out.is_empty() {
+        out.push('\n');
+    }
 }
 
 fn kinds(ks: &[SlotKind]) -> String {

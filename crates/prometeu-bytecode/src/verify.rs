@@ -18,9 +18,11 @@
 //! * Indexed local/global access (`*_IDX`) needs `len >= 1` and every element with the
 //!   same slot kinds, initialised; the stored slots must have those kinds.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::instr::Instr;
 use crate::opcode::{Opcode, StackEffect};
-use crate::program::{Function, GlobalInit, LayoutKind, Program};
+use crate::program::{Function, GlobalInit, LayoutKind, Program, SyscallRef};
 use crate::slot::{SlotKind, TypeIndex};
 use crate::trap::TrapCode;
 
@@ -33,6 +35,12 @@ pub trait SyscallTable {
 
 /// The deepest operand stack a function may declare (`max_stack` is a `u16`).
 pub const MAX_STACK_LIMIT: usize = u16::MAX as usize;
+
+/// How many slot states (instructions interpreted, stack and local slots copied, joined
+/// or recorded) the analysis of one function may touch, and how many safepoint slots a
+/// whole program may record. Compiled PBS stays far below; a function that would not
+/// is rejected ([`Rule::Limits`]) rather than verified slowly.
+pub const WORK_LIMIT: u64 = 1 << 22;
 
 /// Declares [`Rule`] from one list of rows: every reason the verifier can reject a
 /// program, with a short stable code for tests and tools.
@@ -110,6 +118,10 @@ rules! {
     /// Literal immediates are in range (`PUSH_BOOL` 0/1, `PUSH_BOUNDED` <= 65535, `TRAP`
     /// a known code).
     Immediate = "immediate";
+    /// The analysis stays within the verifier's budget ([`WORK_LIMIT`] slot states per
+    /// function, and as many safepoint slots per program), so no input can make
+    /// verification take unbounded time or memory.
+    Limits = "limits";
 }
 
 /// Why a program failed verification: the rule, where, and a sentence saying why.
@@ -248,9 +260,23 @@ pub fn verify_program(
 ) -> Result<VerifiedProgram, VerifyError> {
     check_tables(program, syscalls)?;
     let mut functions = Vec::with_capacity(program.functions.len());
+    let mut recorded = 0u64;
+    let listed = listed_syscalls(program);
     for index in 0..program.functions.len() {
-        let cx = FnCx::new(program, Some(syscalls), index as u32)?;
-        functions.push(cx.run(true)?);
+        let cx = FnCx::new(program, &listed, Some(syscalls), index as u32)?;
+        let f = cx.run(true)?;
+        recorded += f
+            .safepoints
+            .iter()
+            .map(|s| (s.stack.len() + s.locals.len()) as u64)
+            .sum::<u64>();
+        if recorded > WORK_LIMIT {
+            return Err(program_err(
+                Rule::Limits,
+                format!("the program's frame maps exceed {WORK_LIMIT} slots"),
+            ));
+        }
+        functions.push(f);
     }
     Ok(VerifiedProgram {
         program: program.clone(),
@@ -262,8 +288,19 @@ pub fn verify_program(
 /// table (results of `SYSCALL` are taken as "any kind"); `None` when the function does
 /// not verify that far. The assembler uses it to fill in an omitted `max_stack`.
 pub fn compute_max_stack(program: &Program, index: u32) -> Option<u16> {
-    let cx = FnCx::new(program, None, index).ok()?;
+    let listed = listed_syscalls(program);
+    let cx = FnCx::new(program, &listed, None, index).ok()?;
     cx.run(false).ok().map(|f| f.max_stack)
+}
+
+/// The program's `SYSC` entries by id (the first of duplicates, which
+/// `check_tables` rejects).
+fn listed_syscalls(p: &Program) -> HashMap<u32, SyscallRef> {
+    let mut map = HashMap::with_capacity(p.syscalls.len());
+    for s in &p.syscalls {
+        map.entry(s.id).or_insert(*s);
+    }
+    map
 }
 
 // ---------------------------------------------------------------------------------------
@@ -353,8 +390,9 @@ fn check_tables(p: &Program, syscalls: &dyn SyscallTable) -> Result<(), VerifyEr
         ));
     }
 
-    for (i, s) in p.syscalls.iter().enumerate() {
-        if p.syscalls[..i].iter().any(|o| o.id == s.id) {
+    let mut seen_ids = HashSet::new();
+    for s in &p.syscalls {
+        if !seen_ids.insert(s.id) {
             return Err(program_err(
                 Rule::SyscallEntry,
                 format!("system call 0x{:04X} is listed twice in SYSC", s.id),
@@ -381,7 +419,8 @@ fn check_tables(p: &Program, syscalls: &dyn SyscallTable) -> Result<(), VerifyEr
         }
     }
 
-    for (i, e) in p.exports.iter().enumerate() {
+    let mut seen_names = HashSet::new();
+    for e in &p.exports {
         let Some(f) = p.functions.get(e.func as usize) else {
             return Err(program_err(
                 Rule::Export,
@@ -391,7 +430,7 @@ fn check_tables(p: &Program, syscalls: &dyn SyscallTable) -> Result<(), VerifyEr
                 ),
             ));
         };
-        if p.exports[..i].iter().any(|o| o.name == e.name) {
+        if !seen_names.insert(e.name.as_str()) {
             return Err(program_err(
                 Rule::Export,
                 format!("`{}` is exported twice", e.name),
@@ -509,11 +548,15 @@ struct State {
 /// One function under analysis.
 struct FnCx<'a> {
     p: &'a Program,
+    /// `SYSC` by id.
+    listed: &'a HashMap<u32, SyscallRef>,
     syscalls: Option<&'a dyn SyscallTable>,
     index: u32,
     func: &'a Function,
     instrs: Vec<(u32, Instr)>,
     locals: usize,
+    /// Slot states touched so far, against [`WORK_LIMIT`].
+    work: std::cell::Cell<u64>,
 }
 
 /// What the final pass over a verified function records.
@@ -526,6 +569,7 @@ struct Recorder {
 impl<'a> FnCx<'a> {
     fn new(
         p: &'a Program,
+        listed: &'a HashMap<u32, SyscallRef>,
         syscalls: Option<&'a dyn SyscallTable>,
         index: u32,
     ) -> Result<FnCx<'a>, VerifyError> {
@@ -537,11 +581,13 @@ impl<'a> FnCx<'a> {
         };
         let mut cx = FnCx {
             p,
+            listed,
             syscalls,
             index,
             func,
             instrs: Vec::new(),
             locals: func.params.len() + usize::from(func.local_slots),
+            work: std::cell::Cell::new(0),
         };
         let Some(code) = p.function_code(index) else {
             return Err(cx.err(
@@ -582,6 +628,24 @@ impl<'a> FnCx<'a> {
         }
     }
 
+    /// Counts `n` slot states of work; past the budget the function is rejected.
+    fn charge(&self, n: usize, pc: Option<u32>) -> Result<(), VerifyError> {
+        let work = self.work.get().saturating_add(n as u64);
+        self.work.set(work);
+        if work > WORK_LIMIT {
+            return Err(self.err(
+                pc,
+                Rule::Limits,
+                format!(
+                    "verifying the function takes more than {WORK_LIMIT} slot states ({} locals, {} instructions); split it",
+                    self.locals,
+                    self.instrs.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn instr_index(&self, pc: u32) -> Option<usize> {
         self.instrs.binary_search_by_key(&pc, |&(o, _)| o).ok()
     }
@@ -597,6 +661,7 @@ impl<'a> FnCx<'a> {
                 "the function has no instructions".into(),
             ));
         }
+        self.charge(n + self.locals, None)?;
         // Block leaders: the entry, every jump target, every instruction after a jump or
         // a block end. Jump targets are checked here, once.
         let mut leader = vec![false; n];
@@ -630,12 +695,17 @@ impl<'a> FnCx<'a> {
         let mut queued = vec![false; n];
         queued[0] = true;
         let mut work = vec![0usize];
-        let mut max = 0usize;
+        // The deepest stack and the first pc reaching it.
+        let mut max = (0usize, 0u32);
         while let Some(b) = work.pop() {
             queued[b] = false;
             let Some(state) = entry[b].clone() else {
                 continue;
             };
+            self.charge(
+                state.stack.len() + state.locals.len(),
+                Some(self.instrs[b].0),
+            )?;
             let succs = self.walk(b, state, &leader, &mut max, None)?;
             for (t, s) in succs {
                 let changed = match &mut entry[t] {
@@ -643,7 +713,10 @@ impl<'a> FnCx<'a> {
                         *slot = Some(s);
                         true
                     }
-                    Some(old) => self.join(old, &s, t)?,
+                    Some(old) => {
+                        self.charge(s.stack.len() + s.locals.len(), Some(self.instrs[t].0))?;
+                        self.join(old, &s, t)?
+                    }
                 };
                 if changed && !queued[t] {
                     queued[t] = true;
@@ -651,13 +724,13 @@ impl<'a> FnCx<'a> {
                 }
             }
         }
-        if max > usize::from(self.func.max_stack) && record {
+        if max.0 > usize::from(self.func.max_stack) && record {
             return Err(self.err(
-                None,
+                Some(max.1),
                 Rule::MaxStack,
                 format!(
-                    "the operand stack reaches {max} slots but max_stack declares {}",
-                    self.func.max_stack
+                    "the operand stack reaches {} slots here but max_stack declares {}",
+                    max.0, self.func.max_stack
                 ),
             ));
         }
@@ -672,7 +745,7 @@ impl<'a> FnCx<'a> {
             }
         }
         Ok(VerifiedFunction {
-            max_stack: max as u16,
+            max_stack: max.0 as u16,
             safepoints: rec.safepoints,
             handle_layouts: rec.handle_layouts,
         })
@@ -722,14 +795,16 @@ impl<'a> FnCx<'a> {
         start: usize,
         mut st: State,
         leader: &[bool],
-        max: &mut usize,
+        max: &mut (usize, u32),
         mut rec: Option<&mut Recorder>,
     ) -> Result<Vec<(usize, State)>, VerifyError> {
         let mut i = start;
         loop {
             let (pc, instr) = self.instrs[i];
+            self.charge(1, Some(pc))?;
             if let Some(rec) = rec.as_deref_mut() {
                 if is_safepoint(instr.op) {
+                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
                     rec.safepoints.push(Safepoint {
                         pc,
                         stack: st
@@ -752,14 +827,16 @@ impl<'a> FnCx<'a> {
                     });
                 }
             }
-            *max = (*max).max(st.stack.len());
             let layout = Step {
                 cx: self,
                 pc,
                 st: &mut st,
             }
             .run(instr)?;
-            *max = (*max).max(st.stack.len());
+            // Pops come before pushes, so the deepest point is after the instruction.
+            if st.stack.len() > max.0 {
+                *max = (st.stack.len(), pc);
+            }
             if let (Some(rec), Some(t)) = (rec.as_deref_mut(), layout) {
                 rec.handle_layouts.push((pc, t));
             }
@@ -768,6 +845,7 @@ impl<'a> FnCx<'a> {
             if op.is_jump() {
                 // Targets were checked when finding leaders.
                 if let Some(t) = self.instr_index(instr.imm_u32(0)) {
+                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
                     succs.push((t, st.clone()));
                 }
             }
@@ -823,6 +901,7 @@ impl<'a> Step<'_, 'a> {
     /// Pops slots of these kinds (the last one from the top).
     fn pop_kinds(&mut self, kinds: &[SlotKind]) -> Result<(), VerifyError> {
         self.need(kinds.len())?;
+        self.cx.charge(kinds.len(), Some(self.pc))?;
         let base = self.st.stack.len() - kinds.len();
         let found = &self.st.stack[base..];
         if !found.iter().zip(kinds).all(|(v, k)| fits(*v, *k)) {
@@ -841,6 +920,7 @@ impl<'a> Step<'_, 'a> {
     }
 
     fn push_vals(&mut self, vals: impl ExactSizeIterator<Item = Val>) -> Result<(), VerifyError> {
+        self.cx.charge(vals.len(), Some(self.pc))?;
         if self.st.stack.len() + vals.len() > MAX_STACK_LIMIT {
             return Err(self.err(
                 Rule::MaxStack,
@@ -930,6 +1010,7 @@ impl<'a> Step<'_, 'a> {
     fn find_list(&self, between: &[SlotKind]) -> Result<u32, VerifyError> {
         let stack = &self.st.stack;
         let extra = between.len();
+        self.cx.charge(stack.len(), Some(self.pc))?;
         for d in 0..stack.len().saturating_sub(extra) {
             let h = stack.len() - 1 - d - extra;
             let Val::K(SlotKind::Ref(t)) = stack[h] else {
@@ -974,48 +1055,45 @@ impl<'a> Step<'_, 'a> {
         }
     }
 
-    /// Element kinds of an indexed access: `stride` kinds shared by all `len` elements.
+    /// Element kinds of an indexed access over `total` slots whose kinds `slot` gives:
+    /// `stride` kinds shared by all `len` elements.
     fn elements(
         &self,
-        base: u32,
-        len: u32,
-        stride: u32,
-        slots: &[Val],
+        (base, len, stride): (u32, u32, u32),
+        total: usize,
         what: &str,
+        slot: impl Fn(usize) -> Result<Val, VerifyError>,
     ) -> Result<Vec<Val>, VerifyError> {
         if len == 0 {
             return Err(self.err(Rule::ArrayIndex, "an indexed access needs len >= 1".into()));
         }
         let count = u64::from(len) * u64::from(stride);
-        let base = self.range(base, count, slots.len(), Rule::ArrayIndex, what)?;
+        let base = self.range(base, count, total, Rule::ArrayIndex, what)?;
+        if stride == 0 {
+            // Zero-slot elements (empty structs): nothing to load or compare.
+            return Ok(Vec::new());
+        }
+        self.cx.charge(count as usize, Some(self.pc))?;
         let stride = stride as usize;
-        let first = &slots[base..base + stride];
+        let first = (base..base + stride)
+            .map(&slot)
+            .collect::<Result<Vec<_>, _>>()?;
         for i in 1..len as usize {
-            let elem = &slots[base + i * stride..base + (i + 1) * stride];
+            let elem = (base + i * stride..base + (i + 1) * stride)
+                .map(&slot)
+                .collect::<Result<Vec<_>, _>>()?;
             if elem != first {
                 return Err(self.err(
                     Rule::ArrayIndex,
                     format!(
                         "{what} element {i} has kinds {}, element 0 has {}",
-                        kinds_text(elem),
-                        kinds_text(first)
+                        kinds_text(&elem),
+                        kinds_text(&first)
                     ),
                 ));
             }
         }
-        Ok(first.to_vec())
-    }
-
-    /// The locals as stack values, for an indexed access: every slot of the accessed
-    /// range must be readable.
-    fn readable_locals(&self, base: u32, len: u32, stride: u32) -> Result<Vec<Val>, VerifyError> {
-        let count = u64::from(len) * u64::from(stride);
-        let base = self.range(base, count, self.cx.locals, Rule::ArrayIndex, "local")?;
-        let mut vals = vec![Val::Any; self.cx.locals];
-        for (slot, v) in vals.iter_mut().enumerate().skip(base).take(count as usize) {
-            *v = self.local(slot)?;
-        }
-        Ok(vals)
+        Ok(first)
     }
 
     /// Applies the instruction; returns the handle layout it used, if any.
@@ -1171,13 +1249,13 @@ impl<'a> Step<'_, 'a> {
                 self.pop_kinds(&kinds)?;
             }
             Opcode::GetLocalIdx | Opcode::SetLocalIdx => {
-                let slots = self.readable_locals(a, b, c)?;
-                let elem = self.elements(a, b, c, &slots, "local")?;
+                let elem = self.elements((a, b, c), self.cx.locals, "local", |i| self.local(i))?;
                 self.index_access(instr.op == Opcode::GetLocalIdx, &elem)?;
             }
             Opcode::GetGlobalIdx | Opcode::SetGlobalIdx => {
-                let slots: Vec<Val> = p.globals.iter().map(|g| Val::K(g.kind)).collect();
-                let elem = self.elements(a, b, c, &slots, "global")?;
+                let elem = self.elements((a, b, c), p.globals.len(), "global", |i| {
+                    Ok(Val::K(p.globals[i].kind))
+                })?;
                 self.index_access(instr.op == Opcode::GetGlobalIdx, &elem)?;
             }
             Opcode::Alloc => {
@@ -1270,7 +1348,7 @@ impl<'a> Step<'_, 'a> {
                 return Ok(Some(t));
             }
             Opcode::Syscall => {
-                let Some(entry) = p.syscalls.iter().find(|s| s.id == a) else {
+                let Some(entry) = self.cx.listed.get(&a) else {
                     return Err(self.err(
                         Rule::Syscall,
                         format!("system call 0x{a:04X} is not listed in SYSC"),

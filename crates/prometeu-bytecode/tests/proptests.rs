@@ -136,3 +136,31 @@ fn reader_fuzz_long() {
         )
         .unwrap();
 }
+
+/// Prints reader and verifier throughput on a large generated program:
+/// `cargo test --release -p prometeu-bytecode --test proptests -- --ignored throughput --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let choices: Vec<u32> = (0..400_000u32)
+        .map(|i| i.wrapping_mul(2_654_435_761).rotate_left(13))
+        .collect();
+    let text = arbitrary::WellTyped::program(choices, 1000);
+    let t = std::time::Instant::now();
+    let p = assemble(&text).unwrap();
+    let asm_time = t.elapsed();
+    let bytes = write_program(&p);
+    let instrs = prometeu_bytecode::Instr::decode_all(&p.code).unwrap().len();
+    let t = std::time::Instant::now();
+    let p = read_program(&bytes).unwrap();
+    let read_time = t.elapsed();
+    let t = std::time::Instant::now();
+    verify_program(&p, &TestTable).unwrap();
+    let verify_time = t.elapsed();
+    println!(
+        "{} functions, {instrs} instructions, {} bytes: assemble {asm_time:?}, read {read_time:?}, verify {verify_time:?} ({:.1} M instr/s)",
+        p.functions.len(),
+        bytes.len(),
+        instrs as f64 / verify_time.as_secs_f64() / 1e6
+    );
+}

@@ -38,12 +38,6 @@ fn every_opcode_program_verifies_and_round_trips() {
 fn annotations_are_comments_above_instructions() {
     let program = asm(".func main\n    PUSH_I32 1\n    POP\n    RET\n");
     let text = disassemble_with(&program, |pc| (pc == 6).then(|| "main.pbs:3  x = 1".into()));
-    insta::assert_snapshot!(text, @r"
-    .func f0 params=() returns=() locals=0 max_stack=1
-        PUSH_I32 1                      ; 0000
-        ; main.pbs:3  x = 1
-        POP                             ; 0006
-        RET                             ; 0008
-    ");
+    insta::assert_snapshot!("annotated_disassembly", text);
     assert_eq!(write_program(&asm(&text)), write_program(&program));
 }

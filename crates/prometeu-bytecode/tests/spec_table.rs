@@ -25,14 +25,21 @@ fn opcode_table() -> String {
                 format!("`{}: {kind}`", i.name)
             })
             .collect();
-        let imms = if imms.is_empty() { "—".to_owned() } else { imms.join(", ") };
+        let imms = if imms.is_empty() {
+            "—".to_owned()
+        } else {
+            imms.join(", ")
+        };
         let effect = match op.stack_effect() {
             StackEffect::Fixed { pops, pushes } => {
                 let side = |ks: &[prometeu_bytecode::SlotKind]| {
                     if ks.is_empty() {
                         "∅".to_owned()
                     } else {
-                        ks.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
+                        ks.iter()
+                            .map(|k| k.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     }
                 };
                 format!("{} → {}", side(pops), side(pushes))

@@ -283,7 +283,7 @@ fn each_rule_rejects_its_program() {
 #[test]
 fn every_rule_has_a_case_or_a_rust_test() {
     // Rules whose programs the assembler cannot express have Rust tests below.
-    let by_hand = [Rule::GlobalInit, Rule::CodeLayout];
+    let by_hand = [Rule::GlobalInit, Rule::CodeLayout, Rule::Limits];
     for rule in Rule::ALL {
         assert!(
             by_hand.contains(rule) || CASES.iter().any(|(_, r, _)| r == rule),
@@ -374,4 +374,46 @@ fn omitted_max_stack_is_computed_even_with_system_calls() {
     );
     assert_eq!(p.functions[0].max_stack, 6);
     verify_program(&p, &TestTable).unwrap();
+}
+
+#[test]
+fn analysis_past_the_work_budget_is_rejected_quickly() {
+    // 65,535 locals copied at each of 600 block boundaries: over 39 million slot states.
+    let mut text = String::from(".func main locals=65535\n");
+    for _ in 0..300 {
+        text.push_str(" PUSH_BOOL true\n JMP_IF_FALSE 0\n");
+    }
+    text.push_str(" RET\n");
+    let started = std::time::Instant::now();
+    let err = reject(&asm(&text));
+    assert_eq!(err.rule, Rule::Limits, "{err}");
+    assert!(started.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn zero_stride_arrays_of_any_length_verify_at_once() {
+    let p = asm(".global i32\n.func main\n PUSH_I32 0\n SET_GLOBAL_IDX 0 0xFFFFFF03 0\n RET");
+    let started = std::time::Instant::now();
+    verify_program(&p, &TestTable).unwrap();
+    assert!(started.elapsed().as_secs() < 1);
+}
+
+/// Inputs the fuzzer once found slow or crashing (`fuzz/`, CRC repaired like the fuzz
+/// target does) must be handled quickly.
+#[test]
+fn fuzz_regressions_are_quick() {
+    let dir = format!("{}/tests/fuzz_regressions", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        if bytes.len() >= 16 {
+            let crc = crc32fast::hash(&bytes[16..]);
+            bytes[12..16].copy_from_slice(&crc.to_le_bytes());
+        }
+        let started = std::time::Instant::now();
+        if let Ok(p) = prometeu_bytecode::read_program(&bytes) {
+            let _ = verify_program(&p, &TestTable);
+        }
+        assert!(started.elapsed().as_secs() < 2, "{}", path.display());
+    }
 }

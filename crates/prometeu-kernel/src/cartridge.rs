@@ -79,8 +79,13 @@ impl std::error::Error for CartridgeError {}
 pub fn load_cartridge(path: &Path) -> Result<Cartridge, CartridgeError> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
+    // Errors name the file as a path through the cartridge: `cart/manifest.json`,
+    // `game.pmc/program.pbc`.
+    let inside = |e: CartridgeError| CartridgeError::new(format!("{shown}/{}", e.file), e.message);
     if meta.is_dir() {
-        return Cartridge::from_entries(read_cartridge_dir(path)?);
+        return read_cartridge_dir(path)
+            .and_then(Cartridge::from_entries)
+            .map_err(inside);
     }
     let bytes = fs::read(path).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
     if !bytes.starts_with(&PMC_MAGIC) {
@@ -90,7 +95,7 @@ pub fn load_cartridge(path: &Path) -> Result<Cartridge, CartridgeError> {
         ));
     }
     let entries = read_pmc(&bytes).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
-    Cartridge::from_entries(entries)
+    Cartridge::from_entries(entries).map_err(inside)
 }
 
 /// Reads a cartridge directory into the entries a `.pmc` of it holds: `manifest.json`,
@@ -223,8 +228,8 @@ impl Cartridge {
         let text = std::str::from_utf8(&manifest)
             .map_err(|_| CartridgeError::new(MANIFEST_FILE, "not UTF-8 text"))?;
         let manifest = Manifest::from_json(text).map_err(manifest_error)?;
-        let program = read_program(&program)
-            .map_err(|e| CartridgeError::new(PROGRAM_FILE, e.to_string()))?;
+        let program =
+            read_program(&program).map_err(|e| CartridgeError::new(PROGRAM_FILE, e.to_string()))?;
 
         banks.sort_by_key(|(number, _, _)| *number);
         let mut sprite_banks = Vec::with_capacity(banks.len());
@@ -233,11 +238,14 @@ impl Cartridge {
                 let what = if (number as usize) < expected {
                     "another file has the same bank number".to_owned()
                 } else {
-                    format!("bank numbers must run from 00 without gaps; bank {expected:02} is missing")
+                    format!(
+                        "bank numbers must run from 00 without gaps; bank {expected:02} is missing"
+                    )
                 };
                 return Err(CartridgeError::new(&name, what));
             }
-            let bank = SpriteBank::read(&data).map_err(|e| CartridgeError::new(&name, e.to_string()))?;
+            let bank =
+                SpriteBank::read(&data).map_err(|e| CartridgeError::new(&name, e.to_string()))?;
             sprite_banks.push(bank);
         }
         Cartridge::new(manifest, program, sprite_banks, assets)
@@ -252,9 +260,8 @@ impl Cartridge {
         assets: BTreeMap<String, Vec<u8>>,
     ) -> Result<Cartridge, CartridgeError> {
         manifest.validate().map_err(manifest_error)?;
-        verify_program(&program, &ConsoleSyscalls).map_err(|e| {
-            CartridgeError::new(PROGRAM_FILE, format!("verification failed: {e}"))
-        })?;
+        verify_program(&program, &ConsoleSyscalls)
+            .map_err(|e| CartridgeError::new(PROGRAM_FILE, format!("verification failed: {e}")))?;
         let entrypoint = manifest
             .resolve_entrypoint(&program)
             .map_err(manifest_error)?;
@@ -269,7 +276,9 @@ impl Cartridge {
             if !f.params.is_empty() || !f.returns.is_empty() {
                 return Err(CartridgeError::new(
                     PROGRAM_FILE,
-                    format!("the exported function `{name}` must take no parameters and return nothing"),
+                    format!(
+                        "the exported function `{name}` must take no parameters and return nothing"
+                    ),
                 ));
             }
         }

@@ -8,6 +8,10 @@
 //! The hardware modules (`gfx`, `font`, `sprites`, `audio`, `input`, `random`) are
 //! plain Rust with typed arguments: the system-call dispatcher pops VM slots, calls
 //! them, turns an [`ArgError`] into `TRAP_ARG` and charges the returned cycles.
+//!
+//! Map: [`pmc`] (the `.pmc` archive) → [`cartridge`] (a directory or `.pmc` checked into
+//! a [`Cartridge`]) → [`kernel`] ([`Kernel::tick`]: the frame loop and the system-call
+//! dispatcher) → [`trap_report`] (what a trap prints). Start with `kernel`.
 #![warn(missing_docs)]
 
 pub mod arg;
@@ -17,10 +21,16 @@ pub mod font;
 pub mod gfx;
 pub mod host;
 pub mod input;
+pub mod kernel;
 pub mod pmc;
 pub mod random;
 pub mod screenshot;
 pub mod sprites;
+pub mod trap_report;
 pub mod wav;
 
 pub use arg::ArgError;
+pub use cartridge::{Cartridge, CartridgeError, load_cartridge};
+pub use host::{HeadlessHost, Host};
+pub use kernel::{Kernel, KernelConfig, RunSummary, Tick};
+pub use trap_report::TrapReport;

@@ -79,7 +79,10 @@ pub fn check_entry_name(name: &str) -> Option<&'static str> {
     if name.starts_with('/') {
         return Some("the name is an absolute path");
     }
-    if name.chars().any(|c| c == '\\' || c == ':' || c.is_control()) {
+    if name
+        .chars()
+        .any(|c| c == '\\' || c == ':' || c.is_control())
+    {
         return Some("the name contains `\\`, `:` or a control character");
     }
     for component in name.split('/') {
@@ -94,9 +97,7 @@ pub fn check_entry_name(name: &str) -> Option<&'static str> {
 
 /// Checks a sorted list of names: strictly increasing (so no duplicates) and no name
 /// that is also another name's directory. Returns the offending name and why.
-fn check_name_set<'a>(
-    names: impl Iterator<Item = &'a str>,
-) -> Result<(), (&'a str, &'static str)> {
+fn check_name_set<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), (&'a str, &'static str)> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut previous: Option<&str> = None;
     let mut all: Vec<&str> = Vec::new();
@@ -285,7 +286,9 @@ pub fn read_pmc(bytes: &[u8]) -> Result<Vec<PmcEntry>, PmcError> {
             return Err(error(
                 crc_offset,
                 Some(name),
-                format!("CRC-32 mismatch (stored {crc:08X}, computed {actual:08X}): the entry is damaged"),
+                format!(
+                    "CRC-32 mismatch (stored {crc:08X}, computed {actual:08X}): the entry is damaged"
+                ),
             ));
         }
         entries.push(PmcEntry {

@@ -123,7 +123,10 @@ fn damaged_archives_are_refused_with_clear_messages() {
         b[4] = 200;
         b
     }));
-    cases.push(("truncated in the last entry", good[..good.len() - 3].to_vec()));
+    cases.push((
+        "truncated in the last entry",
+        good[..good.len() - 3].to_vec(),
+    ));
     cases.push(("trailing byte", {
         let mut b = good.clone();
         b.push(0);
@@ -150,7 +153,10 @@ fn damaged_archives_are_refused_with_clear_messages() {
     cases.push(("parent path", raw_archive(&[(b"../etc/passwd", b"")])));
     cases.push(("absolute path", raw_archive(&[(b"/etc/passwd", b"")])));
     cases.push(("not UTF-8", raw_archive(&[(b"\xff\xfe", b"")])));
-    cases.push(("file and directory", raw_archive(&[(b"a", b""), (b"a/b", b"")])));
+    cases.push((
+        "file and directory",
+        raw_archive(&[(b"a", b""), (b"a/b", b"")]),
+    ));
     let report: Vec<String> = cases
         .iter()
         .map(|(what, bytes)| match read_pmc(bytes) {

@@ -8,6 +8,8 @@
 //! (`PEEK`, `TAKE`, `LIST_*`), which the interpreter must know before it can find the
 //! handle under the element slots. It does not check types beyond that: it is not a
 //! verifier, and the VM's precondition stays "the program passed `verify_program`".
+//! [`crate::Vm::from_verified`] takes the same facts from the verifier's
+//! `VerifiedProgram` instead; [`crate::Vm::new`] uses this module.
 
 use prometeu_bytecode::{Instr, LayoutKind, Opcode, Program, SlotKind, StackEffect};
 
@@ -72,9 +74,8 @@ pub(crate) fn function_facts(
         let mut i = start;
         loop {
             let instr = &instrs[i];
-            let slots = step(program, f.returns.len(), &mut state, instr).map_err(|e| {
-                format!("instruction {i} ({}): {e}", instr.op.mnemonic())
-            })?;
+            let slots = step(program, f.returns.len(), &mut state, instr)
+                .map_err(|e| format!("instruction {i} ({}): {e}", instr.op.mnemonic()))?;
             if recorded[i] && facts.op_slots[i] != slots {
                 return Err(format!("instruction {i}: slot count differs between paths"));
             }
@@ -173,7 +174,11 @@ fn list_element_slots(program: &Program, state: &State, extra_below: usize) -> R
             continue;
         }
         let top = &state.stack[len - k..];
-        if top.iter().zip(slots).all(|(a, b)| a.is_none() || *a == Some(*b)) {
+        if top
+            .iter()
+            .zip(slots)
+            .all(|(a, b)| a.is_none() || *a == Some(*b))
+        {
             return Ok(k as u32);
         }
     }
@@ -189,7 +194,11 @@ fn step(
 ) -> Result<u32, String> {
     let imm = |i| instr.imm_u32(i) as usize;
     let local = |state: &State, i: usize| -> Result<Kind, String> {
-        state.locals.get(i).copied().ok_or_else(|| "local out of range".into())
+        state
+            .locals
+            .get(i)
+            .copied()
+            .ok_or_else(|| "local out of range".into())
     };
     let global = |i: usize| -> Result<Kind, String> {
         program
@@ -201,7 +210,10 @@ fn step(
     let mut recorded = 0;
     match instr.op {
         Opcode::PushConst => {
-            let c = program.constants.get(imm(0)).ok_or("constant out of range")?;
+            let c = program
+                .constants
+                .get(imm(0))
+                .ok_or("constant out of range")?;
             state.stack.push(Some(c.kind()));
         }
         Opcode::Pop => {
@@ -224,7 +236,10 @@ fn step(
         }
         Opcode::PushNull => state.stack.push(Some(SlotKind::Ref(imm(0) as u32))),
         Opcode::Call => {
-            let callee = program.functions.get(imm(0)).ok_or("function out of range")?;
+            let callee = program
+                .functions
+                .get(imm(0))
+                .ok_or("function out of range")?;
             pop(state, callee.params.len())?;
             state.stack.extend(kinds(&callee.returns));
         }
@@ -314,7 +329,9 @@ fn step(
         Opcode::GateLoad => {
             let h = pop(state, 1)?;
             let slots = layout_slots(program, h[0], LayoutKind::Ref)?;
-            let range = slots.get(imm(0)..imm(0) + imm(1)).ok_or("slots out of range")?;
+            let range = slots
+                .get(imm(0)..imm(0) + imm(1))
+                .ok_or("slots out of range")?;
             state.stack.extend(kinds(range));
         }
         Opcode::GateStore => {

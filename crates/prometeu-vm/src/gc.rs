@@ -69,8 +69,8 @@ pub(crate) enum Phase {
     Sweeping { cursor: u32 },
 }
 
-/// Work units per byte allocated while a cycle is in progress.
-const WORK_PER_BYTE: u64 = 2;
+/// The least work per KiB allocated while a cycle is in progress.
+const MIN_WORK_PER_KIB: u64 = 64;
 /// Dead storages handed to the release thread at once.
 const RELEASE_BATCH: usize = 4096;
 
@@ -90,6 +90,8 @@ pub(crate) struct Collector {
     debt: u64,
     /// Allocation between paced slices.
     step_bytes: u64,
+    /// Work units per KiB allocated during the current cycle (set when it starts).
+    work_per_kib: u64,
     dead: Vec<Storage>,
     releaser: Option<Releaser>,
     scratch: Vec<Handle>,
@@ -142,6 +144,7 @@ impl Collector {
             min_threshold: start_bytes,
             debt: 0,
             step_bytes: step_bytes.max(1),
+            work_per_kib: MIN_WORK_PER_KIB,
             dead: Vec::new(),
             releaser: if background { Releaser::spawn() } else { None },
             scratch: Vec::new(),
@@ -207,11 +210,19 @@ impl Heap {
         stats.total_pause += pause;
     }
 
-    /// Starts a cycle: shades every root.
+    /// Starts a cycle: shades every root and sets the pace. The cycle's work is at
+    /// most one unit per gate to sweep plus one per slot and object to mark (bounded by
+    /// `used / 8` and the object count); it is spread over half of the smaller of the
+    /// heap's current size and its remaining budget, so the cycle ends well before the
+    /// budget is reached and its slices spread over many frames instead of one.
     fn begin_cycle(&mut self, roots: Roots<'_>) {
         debug_assert_eq!(self.gc.phase, Phase::Idle);
         self.gc.phase = Phase::Marking;
         self.gc.debt = 0;
+        let work = (self.gates.len() + self.object_count()) as u64 + self.used / 8;
+        let room = self.budget.saturating_sub(self.used).min(self.used) / 2;
+        let room_kib = (room / 1024).max(64);
+        self.gc.work_per_kib = work.div_ceil(room_kib).max(MIN_WORK_PER_KIB);
         self.shade_roots(roots);
     }
 
@@ -306,9 +317,7 @@ impl Heap {
             self.release_dead();
             0
         } else {
-            self.gc.phase = Phase::Sweeping {
-                cursor: end as u32,
-            };
+            self.gc.phase = Phase::Sweeping { cursor: end as u32 };
             left
         }
     }
@@ -355,7 +364,7 @@ impl Heap {
             _ => {
                 self.gc.debt += bytes;
                 if self.gc.debt >= self.gc.step_bytes {
-                    let work = self.gc.debt.saturating_mul(WORK_PER_BYTE);
+                    let work = self.gc.debt.saturating_mul(self.gc.work_per_kib) / 1024;
                     self.gc.debt = 0;
                     self.timed(|heap| heap.step(work));
                 }

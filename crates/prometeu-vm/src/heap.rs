@@ -26,11 +26,109 @@ pub(crate) enum Storage {
     /// charged until the collector frees the gate.
     Taken,
     /// A `ref<T>`: the slots of one value.
-    Ref(Box<[Slot]>),
+    Ref(RefSlots),
     /// A `list<T>`.
     List(List),
     /// A runtime string.
     Str(Box<str>),
+}
+
+/// The slots of a `ref` value: up to two inline, so small values cost no separate
+/// allocation (allocating, tracing and freeing them touches one cache line).
+#[derive(Debug)]
+pub(crate) enum RefSlots {
+    Inline { len: u8, slots: [Slot; 2] },
+    Boxed(Box<[Slot]>),
+}
+
+impl RefSlots {
+    /// Stores a copy of `values`.
+    pub fn new(values: &[Slot]) -> RefSlots {
+        match values.len() {
+            len @ 0..=2 => {
+                let mut slots = [Slot::default(); 2];
+                slots[..len].copy_from_slice(values);
+                RefSlots::Inline {
+                    len: len as u8,
+                    slots,
+                }
+            }
+            _ => RefSlots::Boxed(values.into()),
+        }
+    }
+}
+
+impl std::ops::Deref for RefSlots {
+    type Target = [Slot];
+    fn deref(&self) -> &[Slot] {
+        match self {
+            RefSlots::Inline { len, slots } => &slots[..*len as usize],
+            RefSlots::Boxed(slots) => slots,
+        }
+    }
+}
+
+impl std::ops::DerefMut for RefSlots {
+    fn deref_mut(&mut self) -> &mut [Slot] {
+        match self {
+            RefSlots::Inline { len, slots } => &mut slots[..*len as usize],
+            RefSlots::Boxed(slots) => slots,
+        }
+    }
+}
+
+/// Gates in fixed-size chunks: growing the table never copies (or re-faults) the
+/// gates already there, so a growing heap has no reallocation spikes.
+#[derive(Debug, Default)]
+pub(crate) struct GateTable {
+    chunks: Vec<Vec<Gate>>,
+    len: usize,
+}
+
+const CHUNK_BITS: u32 = 14;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
+impl GateTable {
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&Gate> {
+        self.chunks.get(i >> CHUNK_BITS)?.get(i & (CHUNK - 1))
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut Gate> {
+        self.chunks
+            .get_mut(i >> CHUNK_BITS)?
+            .get_mut(i & (CHUNK - 1))
+    }
+
+    pub fn push(&mut self, gate: Gate) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        let last = self.chunks.len() - 1;
+        self.chunks[last].push(gate);
+        self.len += 1;
+    }
+}
+
+impl std::ops::Index<usize> for GateTable {
+    type Output = Gate;
+    #[inline]
+    fn index(&self, i: usize) -> &Gate {
+        &self.chunks[i >> CHUNK_BITS][i & (CHUNK - 1)]
+    }
+}
+
+impl std::ops::IndexMut<usize> for GateTable {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut Gate {
+        &mut self.chunks[i >> CHUNK_BITS][i & (CHUNK - 1)]
+    }
 }
 
 /// A list's elements (flattened, `stride` slots each) and its accounted capacity.
@@ -68,7 +166,7 @@ pub(crate) struct Gate {
 /// The gate table, the budget and the collector's state.
 #[derive(Debug)]
 pub(crate) struct Heap {
-    pub gates: Vec<Gate>,
+    pub gates: GateTable,
     /// Free gate indices, reused last-freed first (deterministic).
     pub free: Vec<u32>,
     /// Bytes charged.
@@ -90,7 +188,7 @@ pub(crate) struct Roots<'a> {
 impl Heap {
     pub fn new(budget: u64, collector: Collector) -> Heap {
         Heap {
-            gates: Vec::new(),
+            gates: GateTable::default(),
             free: Vec::new(),
             used: 0,
             budget,
@@ -230,7 +328,7 @@ impl Heap {
 
     /// Kills storage `h` for `TAKE`: returns its slots and releases everything but the
     /// header from the budget.
-    pub fn take(&mut self, h: Handle) -> Result<Box<[Slot]>, TrapCode> {
+    pub fn take(&mut self, h: Handle) -> Result<RefSlots, TrapCode> {
         let g = self.gate_mut(h)?;
         if g.borrows > 0 || g.mutating {
             return Err(TrapCode::GATE_BUSY);
@@ -292,5 +390,77 @@ pub(crate) fn list_len(g: &Gate, list: &List) -> usize {
     match list.stride {
         0 => g.zero_len as usize,
         s => list.items.len() / s as usize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ref_slots_inline_small_values_and_box_large_ones() {
+        let values: Vec<Slot> = (0..5).map(Slot::int).collect();
+        for n in 0..=5 {
+            let mut slots = RefSlots::new(&values[..n]);
+            assert_eq!(&slots[..], &values[..n]);
+            assert_eq!(matches!(slots, RefSlots::Inline { .. }), n <= 2);
+            if n > 0 {
+                slots[n - 1] = Slot::bool(true);
+                assert_eq!(slots[n - 1], Slot::bool(true));
+            }
+        }
+    }
+
+    #[test]
+    fn gate_table_indexes_across_chunks() {
+        let mut table = GateTable::default();
+        for i in 0..(CHUNK + 3) {
+            table.push(Gate {
+                generation: i as u32 + 1,
+                borrows: 0,
+                mutating: false,
+                marked: false,
+                traced: false,
+                charge: 0,
+                zero_len: 0,
+                storage: Storage::Free,
+            });
+        }
+        assert_eq!(table.len(), CHUNK + 3);
+        assert_eq!(table[CHUNK + 2].generation, CHUNK as u32 + 3);
+        assert_eq!(
+            table.get(CHUNK - 1).map(|g| g.generation),
+            Some(CHUNK as u32)
+        );
+        assert!(table.get(CHUNK + 3).is_none());
+        table[5].generation = 99;
+        assert_eq!(table.get_mut(5).map(|g| g.generation), Some(99));
+    }
+
+    #[test]
+    fn stale_and_null_handles_are_dead() {
+        let mut heap = Heap::new(
+            1 << 20,
+            Collector::new(Default::default(), 1024, 1024, false),
+        );
+        let roots = Roots {
+            stack: &[],
+            globals: &[],
+        };
+        let h = heap.alloc_str("abc".into(), roots).unwrap();
+        assert_eq!(heap.used, 35);
+        assert_eq!(heap.heap_str(h), "abc");
+        assert!(heap.gate(Handle::NULL).is_err());
+        assert!(
+            heap.gate(Handle::new(h.index(), h.generation() + 1))
+                .is_err()
+        );
+        heap.collect_full(roots);
+        assert_eq!(heap.used, 0);
+        assert!(heap.gate(h).is_err(), "unrooted storage is freed");
+        let again = heap.alloc_str("x".into(), roots).unwrap();
+        assert_eq!(again.index(), h.index(), "the freed gate is reused");
+        assert_ne!(again, h, "with a new generation");
+        assert_eq!(heap.heap_str(h), "");
     }
 }

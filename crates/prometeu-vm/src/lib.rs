@@ -53,6 +53,6 @@ pub use syscall::{NoSyscalls, Strings, SyscallArgs, SyscallHandler};
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use value::{Handle, Slot, Tag, Value};
 pub use vm::{
-    DEFAULT_HEAP_BUDGET, DEFAULT_MAX_CALL_DEPTH, RunOutcome, STACK_LIMIT, StartError, Vm,
-    VmConfig, format_float,
+    DEFAULT_HEAP_BUDGET, DEFAULT_MAX_CALL_DEPTH, RunOutcome, STACK_LIMIT, StartError, Vm, VmConfig,
+    format_float,
 };

@@ -11,7 +11,9 @@ use prometeu_bytecode::{
     SyscallRef,
 };
 
-use crate::facts::function_facts;
+use prometeu_bytecode::VerifiedFunction;
+
+use crate::facts::{FunctionFacts, function_facts};
 use crate::value::Slot;
 
 /// One pre-decoded instruction. Immediates are already validated and resolved.
@@ -225,8 +227,13 @@ pub(crate) fn packed_size(kind: SlotKind) -> u32 {
     }
 }
 
-/// Decodes and checks `program` into [`Code`].
-pub(crate) fn load(program: &Program) -> Result<Code, LoadError> {
+/// Decodes and checks `program` into [`Code`]. With `verified` (the verifier's facts,
+/// indexed like `program.functions`), stack depths and handle layouts come from there;
+/// without, [`crate::facts`] infers them.
+pub(crate) fn load(
+    program: &Program,
+    verified: Option<&[VerifiedFunction]>,
+) -> Result<Code, LoadError> {
     let err = |func: Option<u32>, message: String| LoadError { func, message };
     if program.functions.len() > u32::MAX as usize / 2 {
         return Err(err(None, "too many functions".into()));
@@ -323,8 +330,14 @@ pub(crate) fn load(program: &Program) -> Result<Code, LoadError> {
                     .map_err(|_| fe(format!("jump to {t} is not an instruction start")))?;
             }
         }
-        let plain: Vec<Instr> = instrs.iter().map(|(_, i)| *i).collect();
-        let facts = function_facts(program, fi as u32, &plain, &targets).map_err(fe)?;
+        let facts = match verified.map(|v| v.get(fi)) {
+            Some(Some(v)) => verified_facts(program, v, &instrs).map_err(fe)?,
+            Some(None) => return Err(fe("no verifier facts for this function".into())),
+            None => {
+                let plain: Vec<Instr> = instrs.iter().map(|(_, i)| *i).collect();
+                function_facts(program, fi as u32, &plain, &targets).map_err(fe)?
+            }
+        };
         code.funcs[fi].max_stack = facts.max_stack;
         if frame + facts.max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
             return Err(fe("frame and operand stack exceed the value stack".into()));
@@ -351,6 +364,39 @@ pub(crate) fn load(program: &Program) -> Result<Code, LoadError> {
         }
     }
     Ok(code)
+}
+
+/// The facts the interpreter needs, read from the verifier's output for one function.
+fn verified_facts(
+    program: &Program,
+    verified: &VerifiedFunction,
+    instrs: &[(u32, Instr)],
+) -> Result<FunctionFacts, String> {
+    let mut op_slots = vec![0; instrs.len()];
+    for (i, (offset, instr)) in instrs.iter().enumerate() {
+        let needs_layout = matches!(
+            instr.op,
+            Opcode::Peek
+                | Opcode::Take
+                | Opcode::ListPush
+                | Opcode::ListPop
+                | Opcode::ListGet
+                | Opcode::ListSet
+                | Opcode::ListInsert
+                | Opcode::ListRemove
+        );
+        if needs_layout {
+            let layout = verified
+                .handle_layout(*offset)
+                .and_then(|t| program.layouts.get(t as usize))
+                .ok_or_else(|| format!("at {offset}: the verifier recorded no handle layout"))?;
+            op_slots[i] = layout.slots.len() as u32;
+        }
+    }
+    Ok(FunctionFacts {
+        max_stack: verified.max_stack as u32,
+        op_slots,
+    })
 }
 
 /// The base cost plus the per-slot growth, which the decoded op always knows.

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use prometeu_bytecode::Program;
+use prometeu_bytecode::{Program, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcStats};
-use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, Roots, Storage, list_len};
+use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
 use crate::load::{Code, LoadError, Op, load};
 use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
 use crate::trap::{FrameInfo, Trap, TrapCode};
@@ -49,8 +49,8 @@ impl Default for VmConfig {
         VmConfig {
             heap_budget: DEFAULT_HEAP_BUDGET,
             gc_mode: GcMode::Incremental,
-            frame_slice_work: 100_000,
-            gc_step_bytes: 32 * 1024,
+            frame_slice_work: 16_384,
+            gc_step_bytes: 4 * 1024,
             gc_start_bytes: 256 * 1024,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             background_release: true,
@@ -61,7 +61,9 @@ impl Default for VmConfig {
 /// Why `run` returned.
 #[derive(Clone, PartialEq, Debug)]
 pub enum RunOutcome {
-    /// The entry function returned these slots; the VM is idle.
+    /// The entry function returned these slots; the VM is idle. Handles and runtime
+    /// strings among them are no longer roots: read them before running the VM again,
+    /// or [`Vm::pin`] them.
     Returned(Vec<Slot>),
     /// `FRAME_SYNC` executed; `run` again to continue after it.
     FrameSync,
@@ -196,9 +198,19 @@ pub fn format_float(v: f64) -> String {
 }
 
 impl Vm {
-    /// Loads `program` (which must have passed `verify_program`).
+    /// Loads a verified program, using the verifier's stack depths and handle layouts.
+    pub fn from_verified(verified: &VerifiedProgram, config: VmConfig) -> Result<Vm, LoadError> {
+        let code = load(verified.program(), Some(verified.functions()))?;
+        Ok(Vm::with_code(code, config))
+    }
+
+    /// Loads `program`, which must have passed `verify_program`; the facts the verifier
+    /// would provide are inferred here (prefer [`Vm::from_verified`]).
     pub fn new(program: &Program, config: VmConfig) -> Result<Vm, LoadError> {
-        let code = load(program)?;
+        Ok(Vm::with_code(load(program, None)?, config))
+    }
+
+    fn with_code(code: Code, config: VmConfig) -> Vm {
         let globals = code.globals.clone();
         let collector = Collector::new(
             config.gc_mode,
@@ -206,7 +218,7 @@ impl Vm {
             config.gc_start_bytes,
             config.background_release,
         );
-        Ok(Vm {
+        Vm {
             code: Arc::new(code),
             stack: vec![Slot::default(); STACK_LIMIT],
             sp: 0,
@@ -219,7 +231,7 @@ impl Vm {
             state: State::Idle,
             config,
             sys_out: Vec::new(),
-        })
+        }
     }
 
     /// Starts a call of the function exported as `name` (e.g. `frame`).
@@ -403,17 +415,15 @@ impl Vm {
         self.state = State::Idle;
     }
 
-    #[inline]
-    fn push(&mut self, s: Slot) {
-        self.stack[self.sp] = s;
-        self.sp += 1;
-    }
-
     /// A full collection at an allocation site in stress mode.
     #[inline]
-    fn stress_safepoint(&mut self) {
+    fn stress_safepoint(&mut self, stack: &[Slot]) {
         if self.heap.gc.mode == GcMode::Stress {
-            self.heap.collect_full(roots!(self));
+            let roots = Roots {
+                stack: &stack[..self.sp],
+                globals: &self.globals,
+            };
+            self.heap.collect_full(roots);
         }
     }
 
@@ -426,9 +436,14 @@ impl Vm {
         let mut sp = self.sp;
         let mut base = self.base;
         let mut cycles = self.cycles;
+        // The stack is moved into a local for the loop: a `Vec` field's buffer could
+        // alias `self` as far as the optimiser knows, which would force a reload of its
+        // pointer and length after every store. Every exit puts it back (`save!`).
+        let mut stack = std::mem::take(&mut self.stack);
 
         macro_rules! save {
             () => {
+                self.stack = stack;
                 self.pc = pc;
                 self.sp = sp;
                 self.base = base;
@@ -456,29 +471,29 @@ impl Vm {
         }
         macro_rules! int2 {
             ($f:expr) => {{
-                let b = self.stack[sp - 1].as_int();
-                let a = self.stack[sp - 2].as_int();
+                let b = stack[sp - 1].as_int();
+                let a = stack[sp - 2].as_int();
                 sp -= 1;
-                self.stack[sp - 1] = $f(a, b);
+                stack[sp - 1] = $f(a, b);
             }};
         }
         macro_rules! float2 {
             ($f:expr) => {{
-                let b = self.stack[sp - 1].as_float();
-                let a = self.stack[sp - 2].as_float();
+                let b = stack[sp - 1].as_float();
+                let a = stack[sp - 2].as_float();
                 sp -= 1;
-                self.stack[sp - 1] = $f(a, b);
+                stack[sp - 1] = $f(a, b);
             }};
         }
         macro_rules! bnd2 {
             ($f:expr) => {{
-                let b = self.stack[sp - 1].as_bounded() as u32;
-                let a = self.stack[sp - 2].as_bounded() as u32;
+                let b = stack[sp - 1].as_bounded() as u32;
+                let a = stack[sp - 2].as_bounded() as u32;
                 let r: Result<Slot, TrapCode> = $f(a, b);
                 match r {
                     Ok(v) => {
                         sp -= 1;
-                        self.stack[sp - 1] = v;
+                        stack[sp - 1] = v;
                     }
                     Err(code) => trap!(code),
                 }
@@ -486,20 +501,20 @@ impl Vm {
         }
         macro_rules! bool2 {
             ($f:expr) => {{
-                let b = self.stack[sp - 1].as_bool();
-                let a = self.stack[sp - 2].as_bool();
+                let b = stack[sp - 1].as_bool();
+                let a = stack[sp - 2].as_bool();
                 sp -= 1;
-                self.stack[sp - 1] = Slot::bool($f(a, b));
+                stack[sp - 1] = Slot::bool($f(a, b));
             }};
         }
         macro_rules! str2 {
             ($f:expr) => {{
-                let a = str_of(&code, &self.heap, self.stack[sp - 2]);
-                let b = str_of(&code, &self.heap, self.stack[sp - 1]);
+                let a = str_of(&code, &self.heap, stack[sp - 2]);
+                let b = str_of(&code, &self.heap, stack[sp - 1]);
                 cycles += per_byte8(a.len().min(b.len()));
                 let r = $f(a.as_bytes().cmp(b.as_bytes()));
                 sp -= 1;
-                self.stack[sp - 1] = Slot::bool(r);
+                stack[sp - 1] = Slot::bool(r);
             }};
         }
 
@@ -521,71 +536,71 @@ impl Vm {
                 Op::Jmp(t) => pc = t as usize,
                 Op::JmpIfFalse(t) => {
                     sp -= 1;
-                    if !self.stack[sp].as_bool() {
+                    if !stack[sp].as_bool() {
                         pc = t as usize;
                     }
                 }
                 Op::JmpIfTrue(t) => {
                     sp -= 1;
-                    if self.stack[sp].as_bool() {
+                    if stack[sp].as_bool() {
                         pc = t as usize;
                     }
                 }
                 Op::Trap(c) => trap!(TrapCode(c)),
 
                 Op::PushI32(v) => {
-                    self.stack[sp] = Slot::int(v);
+                    stack[sp] = Slot::int(v);
                     sp += 1;
                 }
                 Op::PushF64(v) => {
-                    self.stack[sp] = Slot::float(v);
+                    stack[sp] = Slot::float(v);
                     sp += 1;
                 }
                 Op::PushBool(v) => {
-                    self.stack[sp] = Slot::bool(v);
+                    stack[sp] = Slot::bool(v);
                     sp += 1;
                 }
                 Op::PushBounded(v) => {
-                    self.stack[sp] = Slot::bounded(v);
+                    stack[sp] = Slot::bounded(v);
                     sp += 1;
                 }
                 Op::PushStr(i) => {
-                    self.stack[sp] = Slot::static_str(i);
+                    stack[sp] = Slot::static_str(i);
                     sp += 1;
                 }
                 Op::PushNull => {
-                    self.stack[sp] = Slot::NULL;
+                    stack[sp] = Slot::NULL;
                     sp += 1;
                 }
                 Op::Pop => sp -= 1,
                 Op::PopN(n) => sp -= n as usize,
                 Op::Dup => {
-                    self.stack[sp] = self.stack[sp - 1];
+                    stack[sp] = stack[sp - 1];
                     sp += 1;
                 }
                 Op::DupN(n) => {
                     let n = n as usize;
-                    self.stack.copy_within(sp - n..sp, sp);
+                    stack.copy_within(sp - n..sp, sp);
                     sp += n;
                 }
-                Op::Swap => self.stack.swap(sp - 1, sp - 2),
+                Op::Swap => stack.swap(sp - 1, sp - 2),
 
                 Op::IAdd => int2!(|a: i32, b: i32| Slot::int(a.wrapping_add(b))),
                 Op::ISub => int2!(|a: i32, b: i32| Slot::int(a.wrapping_sub(b))),
                 Op::IMul => int2!(|a: i32, b: i32| Slot::int(a.wrapping_mul(b))),
                 Op::IDiv => {
-                    if self.stack[sp - 1].as_int() == 0 {
+                    if stack[sp - 1].as_int() == 0 {
                         trap!(TrapCode::DIV_ZERO);
                     }
                     int2!(|a: i32, b: i32| Slot::int(a.wrapping_div(b)))
                 }
                 Op::IRem => {
-                    if self.stack[sp - 1].as_int() == 0 {
+                    if stack[sp - 1].as_int() == 0 {
                         trap!(TrapCode::DIV_ZERO);
                     }
                     int2!(|a: i32, b: i32| Slot::int(a.wrapping_rem(b)))
                 }
-                Op::INeg => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_int().wrapping_neg()),
+                Op::INeg => stack[sp - 1] = Slot::int(stack[sp - 1].as_int().wrapping_neg()),
                 Op::IAnd => int2!(|a: i32, b: i32| Slot::int(a & b)),
                 Op::IOr => int2!(|a: i32, b: i32| Slot::int(a | b)),
                 Op::IXor => int2!(|a: i32, b: i32| Slot::int(a ^ b)),
@@ -597,7 +612,7 @@ impl Vm {
                 Op::FMul => float2!(|a: f64, b: f64| Slot::float(a * b)),
                 Op::FDiv => float2!(|a: f64, b: f64| Slot::float(a / b)),
                 Op::FRem => float2!(|a: f64, b: f64| Slot::float(a % b)),
-                Op::FNeg => self.stack[sp - 1] = Slot::float(-self.stack[sp - 1].as_float()),
+                Op::FNeg => stack[sp - 1] = Slot::float(-stack[sp - 1].as_float()),
 
                 Op::BAdd => bnd2!(|a: u32, b: u32| bounded(a + b)),
                 Op::BSub => bnd2!(|a: u32, b: u32| match a.checked_sub(b) {
@@ -636,7 +651,7 @@ impl Vm {
                 Op::FGe => float2!(|a: f64, b: f64| Slot::bool(a >= b)),
                 Op::BoolEq => bool2!(|a: bool, b: bool| a == b),
                 Op::BoolNe => bool2!(|a: bool, b: bool| a != b),
-                Op::Not => self.stack[sp - 1] = Slot::bool(!self.stack[sp - 1].as_bool()),
+                Op::Not => stack[sp - 1] = Slot::bool(!stack[sp - 1].as_bool()),
                 Op::BEq => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a == b))),
                 Op::BNe => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a != b))),
                 Op::BLt => bnd2!(|a: u32, b: u32| Ok(Slot::bool(a < b))),
@@ -663,7 +678,7 @@ impl Vm {
                     });
                     base = sp - callee.params as usize;
                     let locals_end = sp + callee.locals as usize;
-                    self.stack[sp..locals_end].fill(Slot::default());
+                    stack[sp..locals_end].fill(Slot::default());
                     sp = locals_end;
                     pc = callee.entry as usize;
                 }
@@ -672,10 +687,10 @@ impl Vm {
                         unreachable!("a running VM always has a frame");
                     };
                     let n = frame.returns as usize;
-                    self.stack.copy_within(sp - n..sp, base);
+                    stack.copy_within(sp - n..sp, base);
                     sp = base + n;
                     if frame.return_pc == u32::MAX {
-                        let values = self.stack[base..sp].to_vec();
+                        let values = stack[base..sp].to_vec();
                         save!();
                         self.stop();
                         return RunOutcome::Returned(values);
@@ -684,102 +699,105 @@ impl Vm {
                     base = frame.caller_base as usize;
                 }
                 Op::GetLocal(i) => {
-                    self.stack[sp] = self.stack[base + i as usize];
+                    stack[sp] = stack[base + i as usize];
                     sp += 1;
                 }
                 Op::SetLocal(i) => {
                     sp -= 1;
-                    self.stack[base + i as usize] = self.stack[sp];
+                    stack[base + i as usize] = stack[sp];
                 }
                 Op::GetGlobal(i) => {
-                    self.stack[sp] = self.globals[i as usize];
+                    stack[sp] = self.globals[i as usize];
                     sp += 1;
                 }
                 Op::SetGlobal(i) => {
                     sp -= 1;
-                    self.globals[i as usize] = self.stack[sp];
+                    self.globals[i as usize] = stack[sp];
                 }
                 Op::GetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
-                    self.stack.copy_within(i..i + n, sp);
+                    stack.copy_within(i..i + n, sp);
                     sp += n;
                 }
                 Op::SetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
                     sp -= n;
-                    self.stack.copy_within(sp..sp + n, i);
+                    stack.copy_within(sp..sp + n, i);
                 }
                 Op::GetGlobalN(i, n) => {
                     let (i, n) = (i as usize, n as usize);
-                    self.stack[sp..sp + n].copy_from_slice(&self.globals[i..i + n]);
+                    stack[sp..sp + n].copy_from_slice(&self.globals[i..i + n]);
                     sp += n;
                 }
                 Op::SetGlobalN(i, n) => {
                     let (i, n) = (i as usize, n as usize);
                     sp -= n;
-                    self.globals[i..i + n].copy_from_slice(&self.stack[sp..sp + n]);
+                    self.globals[i..i + n].copy_from_slice(&stack[sp..sp + n]);
                 }
                 Op::GetLocalIdx(b, len, stride) => {
-                    let idx = self.stack[sp - 1].as_int();
+                    let idx = stack[sp - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
                         trap!(TrapCode::OOB);
                     }
-                    let (from, n) = (base + b as usize + idx as usize * stride as usize, stride as usize);
+                    let (from, n) = (
+                        base + b as usize + idx as usize * stride as usize,
+                        stride as usize,
+                    );
                     sp -= 1;
-                    self.stack.copy_within(from..from + n, sp);
+                    stack.copy_within(from..from + n, sp);
                     sp += n;
                 }
                 Op::SetLocalIdx(b, len, stride) => {
                     let n = stride as usize;
-                    let idx = self.stack[sp - n - 1].as_int();
+                    let idx = stack[sp - n - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
                         trap!(TrapCode::OOB);
                     }
                     let to = base + b as usize + idx as usize * n;
-                    self.stack.copy_within(sp - n..sp, to);
+                    stack.copy_within(sp - n..sp, to);
                     sp -= n + 1;
                 }
                 Op::GetGlobalIdx(b, len, stride) => {
-                    let idx = self.stack[sp - 1].as_int();
+                    let idx = stack[sp - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
                         trap!(TrapCode::OOB);
                     }
                     let (from, n) = (b as usize + idx as usize * stride as usize, stride as usize);
                     sp -= 1;
-                    self.stack[sp..sp + n].copy_from_slice(&self.globals[from..from + n]);
+                    stack[sp..sp + n].copy_from_slice(&self.globals[from..from + n]);
                     sp += n;
                 }
                 Op::SetGlobalIdx(b, len, stride) => {
                     let n = stride as usize;
-                    let idx = self.stack[sp - n - 1].as_int();
+                    let idx = stack[sp - n - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
                         trap!(TrapCode::OOB);
                     }
                     let to = b as usize + idx as usize * n;
-                    self.globals[to..to + n].copy_from_slice(&self.stack[sp - n..sp]);
+                    self.globals[to..to + n].copy_from_slice(&stack[sp - n..sp]);
                     sp -= n + 1;
                 }
 
-                Op::Alloc(ty) => slow!(self.op_alloc(ty)),
-                Op::Peek(n) => slow!(self.op_peek(n, false)),
-                Op::Take(n) => slow!(self.op_peek(n, true)),
-                Op::BorrowBegin => slow!(self.op_view_begin(false)),
-                Op::MutateBegin => slow!(self.op_view_begin(true)),
-                Op::BorrowEnd => slow!(self.op_view_end(false)),
-                Op::MutateEnd => slow!(self.op_view_end(true)),
-                Op::GateLoad(off, n) => slow!(self.op_gate_load(off, n)),
-                Op::GateStore(off, n) => slow!(self.op_gate_store(off, n)),
+                Op::Alloc(ty) => slow!(self.op_alloc(&mut stack, ty)),
+                Op::Peek(n) => slow!(self.op_peek(&mut stack, n, false)),
+                Op::Take(n) => slow!(self.op_peek(&mut stack, n, true)),
+                Op::BorrowBegin => slow!(self.op_view_begin(&mut stack, false)),
+                Op::MutateBegin => slow!(self.op_view_begin(&mut stack, true)),
+                Op::BorrowEnd => slow!(self.op_view_end(&mut stack, false)),
+                Op::MutateEnd => slow!(self.op_view_end(&mut stack, true)),
+                Op::GateLoad(off, n) => slow!(self.op_gate_load(&mut stack, off, n)),
+                Op::GateStore(off, n) => slow!(self.op_gate_store(&mut stack, off, n)),
                 Op::RefEq | Op::RefNe => {
-                    let same = self.stack[sp - 1].as_handle() == self.stack[sp - 2].as_handle();
+                    let same = stack[sp - 1].as_handle() == stack[sp - 2].as_handle();
                     sp -= 1;
-                    self.stack[sp - 1] = Slot::bool(same == matches!(d.op, Op::RefEq));
+                    stack[sp - 1] = Slot::bool(same == matches!(d.op, Op::RefEq));
                 }
-                Op::StrConcat => slow!(self.op_concat()),
+                Op::StrConcat => slow!(self.op_concat(&mut stack)),
                 Op::StrLen => {
-                    let len = str_of(&code, &self.heap, self.stack[sp - 1]).len();
-                    self.stack[sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
+                    let len = str_of(&code, &self.heap, stack[sp - 1]).len();
+                    stack[sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
                 }
-                Op::Syscall(i) => slow!(self.op_syscall(i, sys)),
+                Op::Syscall(i) => slow!(self.op_syscall(&mut stack, i, sys)),
                 Op::FrameSync => {
                     save!();
                     let work = self.config.frame_slice_work;
@@ -787,69 +805,78 @@ impl Vm {
                     return RunOutcome::FrameSync;
                 }
 
-                Op::I2F => self.stack[sp - 1] = Slot::float(self.stack[sp - 1].as_int() as f64),
+                Op::I2F => stack[sp - 1] = Slot::float(stack[sp - 1].as_int() as f64),
                 // `as` truncates toward zero and saturates, NaN → 0.
-                Op::F2I => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_float() as i32),
-                Op::I2B => match u16::try_from(self.stack[sp - 1].as_int()) {
-                    Ok(v) => self.stack[sp - 1] = Slot::bounded(v),
+                Op::F2I => stack[sp - 1] = Slot::int(stack[sp - 1].as_float() as i32),
+                Op::I2B => match u16::try_from(stack[sp - 1].as_int()) {
+                    Ok(v) => stack[sp - 1] = Slot::bounded(v),
                     Err(_) => trap!(TrapCode::CAST),
                 },
                 Op::F2B => {
-                    let t = self.stack[sp - 1].as_float().trunc();
+                    let t = stack[sp - 1].as_float().trunc();
                     if !(0.0..=65535.0).contains(&t) {
                         trap!(TrapCode::CAST);
                     }
-                    self.stack[sp - 1] = Slot::bounded(t as u16);
+                    stack[sp - 1] = Slot::bounded(t as u16);
                 }
-                Op::B2I => self.stack[sp - 1] = Slot::int(self.stack[sp - 1].as_bounded() as i32),
-                Op::B2F => self.stack[sp - 1] = Slot::float(self.stack[sp - 1].as_bounded() as f64),
+                Op::B2I => stack[sp - 1] = Slot::int(stack[sp - 1].as_bounded() as i32),
+                Op::B2F => stack[sp - 1] = Slot::float(stack[sp - 1].as_bounded() as f64),
                 Op::I2S => {
-                    let text = self.stack[sp - 1].as_int().to_string();
-                    slow!(self.op_to_string(text))
+                    let text = stack[sp - 1].as_int().to_string();
+                    slow!(self.op_to_string(&mut stack, text))
                 }
                 Op::F2S => {
-                    let text = format_float(self.stack[sp - 1].as_float());
-                    slow!(self.op_to_string(text))
+                    let text = format_float(stack[sp - 1].as_float());
+                    slow!(self.op_to_string(&mut stack, text))
                 }
                 Op::B2S => {
-                    let text = self.stack[sp - 1].as_bounded().to_string();
-                    slow!(self.op_to_string(text))
+                    let text = stack[sp - 1].as_bounded().to_string();
+                    slow!(self.op_to_string(&mut stack, text))
                 }
                 Op::Bool2S => {
-                    let v = self.stack[sp - 1].as_bool();
-                    self.stack[sp - 1] = Slot::static_str(1 + v as u32);
+                    let v = stack[sp - 1].as_bool();
+                    stack[sp - 1] = Slot::static_str(1 + v as u32);
                 }
 
-                Op::ListNew(ty) => slow!(self.op_list_new(ty)),
-                Op::ListLen => slow!(self.op_list_len()),
-                Op::ListPush(k) => slow!(self.op_list_insert(k, false)),
-                Op::ListInsert(k) => slow!(self.op_list_insert(k, true)),
-                Op::ListPop(k) => slow!(self.op_list_pop(k)),
-                Op::ListGet(k) => slow!(self.op_list_get(k)),
-                Op::ListSet(k) => slow!(self.op_list_set(k)),
-                Op::ListRemove(k) => slow!(self.op_list_remove(k)),
-                Op::ListClear => slow!(self.op_list_clear()),
+                Op::ListNew(ty) => slow!(self.op_list_new(&mut stack, ty)),
+                Op::ListLen => slow!(self.op_list_len(&mut stack)),
+                Op::ListPush(k) => slow!(self.op_list_insert(&mut stack, k, false)),
+                Op::ListInsert(k) => slow!(self.op_list_insert(&mut stack, k, true)),
+                Op::ListPop(k) => slow!(self.op_list_pop(&mut stack, k)),
+                Op::ListGet(k) => slow!(self.op_list_get(&mut stack, k)),
+                Op::ListSet(k) => slow!(self.op_list_set(&mut stack, k)),
+                Op::ListRemove(k) => slow!(self.op_list_remove(&mut stack, k)),
+                Op::ListClear => slow!(self.op_list_clear(&mut stack)),
             }
         }
     }
 
     // ---- out-of-line operations: they see the stack through `self.sp` ----
 
-    fn op_alloc(&mut self, ty: u32) -> Result<u64, TrapCode> {
-        self.stress_safepoint();
+    #[inline(never)]
+    fn op_alloc(&mut self, stack: &mut [Slot], ty: u32) -> Result<u64, TrapCode> {
+        self.stress_safepoint(stack);
         let layout = self.code.layouts[ty as usize];
         let n = layout.slots as usize;
         let charge = HEADER_BYTES + REF_SLOT_BYTES * n as u64;
-        self.heap.reserve(charge, roots!(self))?;
-        let slots: Box<[Slot]> = self.stack[self.sp - n..self.sp].into();
+        self.heap.reserve(
+            charge,
+            Roots {
+                stack: &stack[..self.sp],
+                globals: &self.globals,
+            },
+        )?;
+        let slots = RefSlots::new(&stack[self.sp - n..self.sp]);
         self.sp -= n;
         let h = self.heap.insert(Storage::Ref(slots), charge, layout.traced);
-        self.push(Slot::handle(h));
+        stack[self.sp] = Slot::handle(h);
+        self.sp += 1;
         Ok(0)
     }
 
-    fn op_peek(&mut self, n: u32, take: bool) -> Result<u64, TrapCode> {
-        let h = self.stack[self.sp - 1].as_handle();
+    #[inline(never)]
+    fn op_peek(&mut self, stack: &mut [Slot], n: u32, take: bool) -> Result<u64, TrapCode> {
+        let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate(h)?;
         if g.mutating {
             return Err(TrapCode::GATE_BUSY);
@@ -861,20 +888,21 @@ impl Vm {
             if slots.len() != n {
                 return Err(TrapCode::DEAD_GATE);
             }
-            self.stack[sp..sp + n].copy_from_slice(&slots);
+            stack[sp..sp + n].copy_from_slice(&slots);
         } else {
             let slots = self.heap.ref_slots(h)?;
             if slots.len() != n {
                 return Err(TrapCode::DEAD_GATE);
             }
-            self.stack[sp..sp + n].copy_from_slice(slots);
+            stack[sp..sp + n].copy_from_slice(slots);
         }
         self.sp = sp + n;
         Ok(0)
     }
 
-    fn op_view_begin(&mut self, exclusive: bool) -> Result<u64, TrapCode> {
-        let h = self.stack[self.sp - 1].as_handle();
+    #[inline(never)]
+    fn op_view_begin(&mut self, stack: &mut [Slot], exclusive: bool) -> Result<u64, TrapCode> {
+        let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate_mut(h)?;
         if g.mutating || (exclusive && g.borrows > 0) {
             return Err(TrapCode::GATE_BUSY);
@@ -887,9 +915,10 @@ impl Vm {
         Ok(0)
     }
 
-    fn op_view_end(&mut self, exclusive: bool) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_view_end(&mut self, stack: &mut [Slot], exclusive: bool) -> Result<u64, TrapCode> {
         self.sp -= 1;
-        let h = self.stack[self.sp].as_handle();
+        let h = stack[self.sp].as_handle();
         // Closing a view of storage that died meanwhile is not an access: nothing to do.
         if let Ok(g) = self.heap.gate_mut(h) {
             if exclusive {
@@ -901,25 +930,27 @@ impl Vm {
         Ok(0)
     }
 
-    fn op_gate_load(&mut self, off: u32, n: u32) -> Result<u64, TrapCode> {
-        let h = self.stack[self.sp - 1].as_handle();
+    #[inline(never)]
+    fn op_gate_load(&mut self, stack: &mut [Slot], off: u32, n: u32) -> Result<u64, TrapCode> {
+        let h = stack[self.sp - 1].as_handle();
         let (off, n) = (off as usize, n as usize);
         let slots = self.heap.ref_slots(h)?;
         let part = slots.get(off..off + n).ok_or(TrapCode::OOB)?;
         let sp = self.sp - 1;
-        self.stack[sp..sp + n].copy_from_slice(part);
+        stack[sp..sp + n].copy_from_slice(part);
         self.sp = sp + n;
         Ok(0)
     }
 
-    fn op_gate_store(&mut self, off: u32, n: u32) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_gate_store(&mut self, stack: &mut [Slot], off: u32, n: u32) -> Result<u64, TrapCode> {
         let (off, n) = (off as usize, n as usize);
-        let h = self.stack[self.sp - n - 1].as_handle();
+        let h = stack[self.sp - n - 1].as_handle();
         if self.heap.ref_slots(h)?.len() < off + n {
             return Err(TrapCode::OOB);
         }
         self.heap.barrier_range(h.index(), off..off + n);
-        let values = &self.stack[self.sp - n..self.sp];
+        let values = &stack[self.sp - n..self.sp];
         if let Storage::Ref(slots) = &mut self.heap.gate_mut(h)?.storage {
             slots[off..off + n].copy_from_slice(values);
         }
@@ -927,8 +958,9 @@ impl Vm {
         Ok(0)
     }
 
-    fn op_concat(&mut self) -> Result<u64, TrapCode> {
-        let (a, b) = (self.stack[self.sp - 2], self.stack[self.sp - 1]);
+    #[inline(never)]
+    fn op_concat(&mut self, stack: &mut [Slot]) -> Result<u64, TrapCode> {
+        let (a, b) = (stack[self.sp - 2], stack[self.sp - 1]);
         let (ta, tb) = (self.str(a), self.str(b));
         let len = ta.len() + tb.len();
         // Strings are immutable, so concatenating with "" can share the other operand.
@@ -938,30 +970,50 @@ impl Vm {
             b
         } else {
             let text = [ta, tb].concat();
-            self.stress_safepoint();
-            Slot::heap_str(self.heap.alloc_str(text, roots!(self))?)
+            self.stress_safepoint(stack);
+            Slot::heap_str(self.heap.alloc_str(
+                text,
+                Roots {
+                    stack: &stack[..self.sp],
+                    globals: &self.globals,
+                },
+            )?)
         };
         self.sp -= 2;
-        self.push(result);
+        stack[self.sp] = result;
+        self.sp += 1;
         Ok(per_byte8(len))
     }
 
     /// Replaces the top slot by a new runtime string.
-    fn op_to_string(&mut self, text: String) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_to_string(&mut self, stack: &mut [Slot], text: String) -> Result<u64, TrapCode> {
         let cost = per_byte8(text.len());
-        self.stress_safepoint();
-        let h = self.heap.alloc_str(text, roots!(self))?;
-        self.stack[self.sp - 1] = Slot::heap_str(h);
+        self.stress_safepoint(stack);
+        let h = self.heap.alloc_str(
+            text,
+            Roots {
+                stack: &stack[..self.sp],
+                globals: &self.globals,
+            },
+        )?;
+        stack[self.sp - 1] = Slot::heap_str(h);
         Ok(cost)
     }
 
-    fn op_syscall(&mut self, index: u32, sys: &mut dyn SyscallHandler) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_syscall(
+        &mut self,
+        stack: &mut [Slot],
+        index: u32,
+        sys: &mut dyn SyscallHandler,
+    ) -> Result<u64, TrapCode> {
         let decl = self.code.syscalls[index as usize];
         let n = decl.arg_slots as usize;
         let mut out = std::mem::take(&mut self.sys_out);
         out.clear();
         let args = SyscallArgs {
-            slots: &self.stack[self.sp - n..self.sp],
+            slots: &stack[self.sp - n..self.sp],
             strings: Strings {
                 statics: &self.code.strings,
                 heap: &self.heap,
@@ -973,17 +1025,25 @@ impl Vm {
             out.resize(decl.ret_slots as usize, Slot::default());
             // Hosts can only build scalar slots, so results never smuggle in a handle.
             for s in &out {
-                self.push(*s);
+                stack[self.sp] = *s;
+                self.sp += 1;
             }
         }
         self.sys_out = out;
         result
     }
 
-    fn op_list_new(&mut self, ty: u32) -> Result<u64, TrapCode> {
-        self.stress_safepoint();
+    #[inline(never)]
+    fn op_list_new(&mut self, stack: &mut [Slot], ty: u32) -> Result<u64, TrapCode> {
+        self.stress_safepoint(stack);
         let layout = self.code.layouts[ty as usize];
-        self.heap.reserve(HEADER_BYTES, roots!(self))?;
+        self.heap.reserve(
+            HEADER_BYTES,
+            Roots {
+                stack: &stack[..self.sp],
+                globals: &self.globals,
+            },
+        )?;
         let list = List {
             stride: layout.slots,
             elem_bytes: layout.packed_size,
@@ -993,26 +1053,34 @@ impl Vm {
         let h = self
             .heap
             .insert(Storage::List(list), HEADER_BYTES, layout.traced);
-        self.push(Slot::handle(h));
+        stack[self.sp] = Slot::handle(h);
+        self.sp += 1;
         Ok(0)
     }
 
-    fn op_list_len(&mut self) -> Result<u64, TrapCode> {
-        let h = self.stack[self.sp - 1].as_handle();
+    #[inline(never)]
+    fn op_list_len(&mut self, stack: &mut [Slot]) -> Result<u64, TrapCode> {
+        let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate(h)?;
         let Storage::List(list) = &g.storage else {
             return Err(TrapCode::DEAD_GATE);
         };
         let len = list_len(g, list);
-        self.stack[self.sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
+        stack[self.sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
         Ok(0)
     }
 
     /// `LIST_PUSH` (`[list, elem]`) and `LIST_INSERT` (`[list, index, elem]`).
-    fn op_list_insert(&mut self, k: u32, at_index: bool) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_insert(
+        &mut self,
+        stack: &mut [Slot],
+        k: u32,
+        at_index: bool,
+    ) -> Result<u64, TrapCode> {
         let n = k as usize;
         let below = n + 1 + at_index as usize;
-        let h = self.stack[self.sp - below].as_handle();
+        let h = stack[self.sp - below].as_handle();
         let len = {
             let g = self.heap.gate(h)?;
             match &g.storage {
@@ -1021,7 +1089,7 @@ impl Vm {
             }
         };
         let index = if at_index {
-            let i = self.stack[self.sp - n - 1].as_int();
+            let i = stack[self.sp - n - 1].as_int();
             if i < 0 || i as usize > len {
                 return Err(TrapCode::OOB);
             }
@@ -1029,10 +1097,16 @@ impl Vm {
         } else {
             len
         };
-        self.stress_safepoint();
-        self.heap.list_make_room(h, roots!(self))?;
+        self.stress_safepoint(stack);
+        self.heap.list_make_room(
+            h,
+            Roots {
+                stack: &stack[..self.sp],
+                globals: &self.globals,
+            },
+        )?;
         let sp = self.sp;
-        let values: &[Slot] = &self.stack[sp - n..sp];
+        let values: &[Slot] = &stack[sp - n..sp];
         let g = self.heap.gate_mut(h)?;
         if let Storage::List(list) = &mut g.storage {
             if n == 0 {
@@ -1046,15 +1120,20 @@ impl Vm {
         Ok(0)
     }
 
-    fn op_list_pop(&mut self, k: u32) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_pop(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let h = self.stack[self.sp - 1].as_handle();
+        let h = stack[self.sp - 1].as_handle();
         let sp = self.sp - 1;
         let (list, zero_len) = list_of(&mut self.heap, h, k)?;
-        let len = if n == 0 { *zero_len as usize } else { list.items.len() / n };
+        let len = list
+            .items
+            .len()
+            .checked_div(n)
+            .unwrap_or(*zero_len as usize);
         if len == 0 {
-            self.stack[sp] = Slot::bool(false);
-            self.stack[sp + 1..sp + 1 + n].fill(Slot::default());
+            stack[sp] = Slot::bool(false);
+            stack[sp + 1..sp + 1 + n].fill(Slot::default());
             self.sp = sp + 1 + n;
             return Ok(0);
         }
@@ -1064,17 +1143,23 @@ impl Vm {
         }
         self.heap.barrier_range(h.index(), at..at + n);
         let (list, _) = list_of(&mut self.heap, h, k)?;
-        self.stack[sp] = Slot::bool(true);
-        self.stack[sp + 1..sp + 1 + n].copy_from_slice(&list.items[at..]);
+        stack[sp] = Slot::bool(true);
+        stack[sp + 1..sp + 1 + n].copy_from_slice(&list.items[at..]);
         list.items.truncate(at);
         self.sp = sp + 1 + n;
         Ok(0)
     }
 
     /// Checks the index operand `[list, index]` at `depth` below the top.
-    fn list_index(&mut self, k: u32, depth: usize, len_extra: usize) -> Result<(Handle, usize), TrapCode> {
-        let h = self.stack[self.sp - depth - 2].as_handle();
-        let i = self.stack[self.sp - depth - 1].as_int();
+    fn list_index(
+        &mut self,
+        stack: &[Slot],
+        k: u32,
+        depth: usize,
+        len_extra: usize,
+    ) -> Result<(Handle, usize), TrapCode> {
+        let h = stack[self.sp - depth - 2].as_handle();
+        let i = stack[self.sp - depth - 1].as_int();
         let g = self.heap.gate(h)?;
         let len = match &g.storage {
             Storage::List(list) if list.stride == k => list_len(g, list),
@@ -1086,23 +1171,25 @@ impl Vm {
         Ok((h, i as usize))
     }
 
-    fn op_list_get(&mut self, k: u32) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_get(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let (h, i) = self.list_index(k, 0, 0)?;
+        let (h, i) = self.list_index(stack, k, 0, 0)?;
         let sp = self.sp - 2;
         let (list, _) = list_of(&mut self.heap, h, k)?;
         let part: &[Slot] = &list.items[i * n..i * n + n];
-        self.stack[sp..sp + n].copy_from_slice(part);
+        stack[sp..sp + n].copy_from_slice(part);
         self.sp = sp + n;
         Ok(0)
     }
 
-    fn op_list_set(&mut self, k: u32) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_set(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let (h, i) = self.list_index(k, n, 0)?;
+        let (h, i) = self.list_index(stack, k, n, 0)?;
         self.heap.barrier_range(h.index(), i * n..i * n + n);
         let sp = self.sp;
-        let values: &[Slot] = &self.stack[sp - n..sp];
+        let values: &[Slot] = &stack[sp - n..sp];
         if let Storage::List(list) = &mut self.heap.gate_mut(h)?.storage {
             list.items[i * n..i * n + n].copy_from_slice(values);
         }
@@ -1110,9 +1197,10 @@ impl Vm {
         Ok(0)
     }
 
-    fn op_list_remove(&mut self, k: u32) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_remove(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let (h, i) = self.list_index(k, 0, 0)?;
+        let (h, i) = self.list_index(stack, k, 0, 0)?;
         let sp = self.sp - 2;
         self.heap.barrier_range(h.index(), i * n..i * n + n);
         self.heap.before_list_remove(h.index(), i * n, n);
@@ -1120,15 +1208,16 @@ impl Vm {
         if n == 0 {
             *zero_len -= 1;
         }
-        self.stack[sp..sp + n].copy_from_slice(&list.items[i * n..i * n + n]);
+        stack[sp..sp + n].copy_from_slice(&list.items[i * n..i * n + n]);
         list.items.drain(i * n..i * n + n);
         self.sp = sp + n;
         Ok(0)
     }
 
-    fn op_list_clear(&mut self) -> Result<u64, TrapCode> {
+    #[inline(never)]
+    fn op_list_clear(&mut self, stack: &mut [Slot]) -> Result<u64, TrapCode> {
         self.sp -= 1;
-        let h = self.stack[self.sp].as_handle();
+        let h = stack[self.sp].as_handle();
         self.heap.barrier_range(h.index(), 0..usize::MAX);
         let g = self.heap.gate_mut(h)?;
         g.zero_len = 0;
@@ -1191,6 +1280,9 @@ mod tests {
         let max = format_float(f64::MAX);
         assert!(max.starts_with("17976931348623157") && max.ends_with(".0"));
         assert!(!format_float(f64::MIN_POSITIVE).contains('e'));
-        assert_eq!(format_float(f64::MIN_POSITIVE).parse::<f64>().unwrap(), f64::MIN_POSITIVE);
+        assert_eq!(
+            format_float(f64::MIN_POSITIVE).parse::<f64>().unwrap(),
+            f64::MIN_POSITIVE
+        );
     }
 }

@@ -16,7 +16,9 @@ const LAYOUTS: &str = "
 ";
 
 fn with_layouts(returns: &str, locals: u32, body: &str) -> String {
-    format!("{LAYOUTS}.func main returns=({returns}) locals={locals}\n{body}\n    RET\n.export main main\n")
+    format!(
+        "{LAYOUTS}.func main returns=({returns}) locals={locals}\n{body}\n    RET\n.export main main\n"
+    )
 }
 
 #[test]
@@ -57,7 +59,13 @@ fn refs_store_load_peek_and_take() {
             ),
         )
     };
-    for access in ["PEEK\nPOP", "TAKE\nPOP", "BORROW_BEGIN\nPOP\nPUSH_I32 0", "MUTATE_BEGIN\nPOP\nPUSH_I32 0", "GATE_LOAD 0 1"] {
+    for access in [
+        "PEEK\nPOP",
+        "TAKE\nPOP",
+        "BORROW_BEGIN\nPOP\nPUSH_I32 0",
+        "MUTATE_BEGIN\nPOP\nPUSH_I32 0",
+        "GATE_LOAD 0 1",
+    ] {
         assert_eq!(trap(&dead(access)), TrapCode::DEAD_GATE, "{access}");
     }
     assert_eq!(
@@ -100,7 +108,9 @@ fn view_conflicts_trap_gate_busy() {
     let case = |body: &str| with_layouts("i32", 1, &format!("{setup}{body}\nPUSH_I32 0"));
     // Any number of borrows together.
     assert_eq!(
-        ret(&case("GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nBORROW_BEGIN\nBORROW_END\nBORROW_END\nGET_LOCAL 0\nMUTATE_BEGIN\nMUTATE_END")),
+        ret(&case(
+            "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nBORROW_BEGIN\nBORROW_END\nBORROW_END\nGET_LOCAL 0\nMUTATE_BEGIN\nMUTATE_END"
+        )),
         Value::Int(0)
     );
     let busy = [
@@ -115,7 +125,9 @@ fn view_conflicts_trap_gate_busy() {
     }
     // PEEK inside a borrow is fine.
     assert_eq!(
-        ret(&case("GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nPEEK\nPOP_N 2\nBORROW_END")),
+        ret(&case(
+            "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nPEEK\nPOP_N 2\nBORROW_END"
+        )),
         Value::Int(0)
     );
 }
@@ -176,9 +188,14 @@ bad:
     // 2 + 3 + 10 + len 1 = 16
     assert_eq!(ret(&with_layouts("i32", 1, body)), Value::Int(16));
     let oob = |body: &str| with_layouts("i32", 1, &format!("LIST_NEW 1\nSET_LOCAL 0\n{body}"));
-    assert_eq!(trap(&oob("GET_LOCAL 0\nPUSH_I32 0\nLIST_GET\nPOP")), TrapCode::OOB);
     assert_eq!(
-        trap(&oob("GET_LOCAL 0\nPUSH_I32 1\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_INSERT\nPUSH_I32 0")),
+        trap(&oob("GET_LOCAL 0\nPUSH_I32 0\nLIST_GET\nPOP")),
+        TrapCode::OOB
+    );
+    assert_eq!(
+        trap(&oob(
+            "GET_LOCAL 0\nPUSH_I32 1\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_INSERT\nPUSH_I32 0"
+        )),
         TrapCode::OOB
     );
     assert_eq!(
@@ -186,7 +203,9 @@ bad:
         TrapCode::OOB
     );
     assert_eq!(
-        trap(&oob("GET_LOCAL 0\nPUSH_I32 0\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_SET\nPUSH_I32 0")),
+        trap(&oob(
+            "GET_LOCAL 0\nPUSH_I32 0\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_SET\nPUSH_I32 0"
+        )),
         TrapCode::OOB
     );
 }
@@ -202,7 +221,12 @@ fn list_capacity_is_charged_as_documented() {
         }
         format!("{LAYOUTS}.global ref1\n.func main locals=0\n{body}    RET\n.export main main\n")
     };
-    for (pushes, bytes) in [(0, 32), (1, 32 + 4 * 12), (4, 32 + 4 * 12), (5, 32 + 8 * 12)] {
+    for (pushes, bytes) in [
+        (0, 32),
+        (1, 32 + 4 * 12),
+        (4, 32 + 4 * 12),
+        (5, 32 + 8 * 12),
+    ] {
         let (vm, r) = run_with(&asm(&text(pushes)), VmConfig::default(), u64::MAX);
         assert_eq!(r.result, Ok(vec![]));
         assert_eq!(vm.heap_used(), bytes, "{pushes} pushes");
@@ -290,8 +314,14 @@ fn unreachable_storage_is_reclaimed_and_reachable_survives() {
     // Dropping the last reference frees everything.
     let mut vm2 = Vm::new(&program, VmConfig::default()).unwrap();
     vm2.call_export("main", &[]).unwrap();
-    assert!(matches!(vm2.run(u64::MAX, &mut Console::default()), RunOutcome::Returned(_)));
-    assert!(vm2.gc_stats().cycles > 0, "incremental cycles ran during the loop");
+    assert!(matches!(
+        vm2.run(u64::MAX, &mut Console::default()),
+        RunOutcome::Returned(_)
+    ));
+    assert!(
+        vm2.gc_stats().cycles > 0,
+        "incremental cycles ran during the loop"
+    );
     vm2.collect_full();
     assert!(vm2.heap_used() < 10_000 * 48 / 10);
 }
@@ -304,7 +334,10 @@ fn heap_budget_exhaustion_traps_after_a_full_collection() {
         ..VmConfig::default()
     };
     let (_, r) = run_with(&asm(&garbage_program(10_000, 1)), config, u64::MAX);
-    assert!(matches!(r.result, Err((TrapCode::HEAP_EXHAUSTED, _))), "{r:?}");
+    assert!(
+        matches!(r.result, Err((TrapCode::HEAP_EXHAUSTED, _))),
+        "{r:?}"
+    );
     // The same allocations as garbage fit: collection makes room.
     let (vm, r) = run_with(&asm(&garbage_program(10_000, 1_000_000)), config, u64::MAX);
     assert_eq!(r.result, Ok(vec![Value::Int(0)]));
@@ -458,4 +491,30 @@ fn stress_mode_collects_at_every_safepoint() {
     let (_, normal) = run_with(&program, VmConfig::default(), u64::MAX);
     assert_eq!(r, normal);
     assert!(vm.gc_stats().full_collections >= 300);
+}
+
+#[test]
+fn a_vm_can_move_to_another_thread() {
+    fn is_send<T: Send>() {}
+    is_send::<Vm>();
+}
+
+#[test]
+fn pinned_storage_survives_collection() {
+    let text = format!(
+        "{LAYOUTS}.func main returns=(ref0) locals=0\n    PUSH_I32 5\n    PUSH_CONST 0\n    ALLOC 0\n    RET\n.export main main\n"
+    );
+    let mut vm = Vm::new(&asm(&text), VmConfig::default()).unwrap();
+    vm.call_export("main", &[]).unwrap();
+    let RunOutcome::Returned(values) = vm.run(u64::MAX, &mut Console::default()) else {
+        panic!("expected a return");
+    };
+    let h = values[0];
+    vm.pin(h);
+    vm.collect_full();
+    assert!(vm.is_live(h.as_handle()));
+    vm.unpin(h);
+    vm.collect_full();
+    assert!(!vm.is_live(h.as_handle()));
+    assert_eq!(vm.heap_used(), 0);
 }

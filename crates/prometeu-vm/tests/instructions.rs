@@ -42,7 +42,10 @@ fn int_arithmetic_wraps_and_truncates() {
 #[test]
 fn comparisons_of_every_scalar_type() {
     let b = |op: &str, push: &str, x: &str, y: &str| {
-        ret(&main_returning("bool", &format!("{push} {x}\n{push} {y}\n{op}")))
+        ret(&main_returning(
+            "bool",
+            &format!("{push} {x}\n{push} {y}\n{op}"),
+        ))
     };
     let t = Value::Bool(true);
     let f = Value::Bool(false);
@@ -68,7 +71,10 @@ fn comparisons_of_every_scalar_type() {
     assert_eq!(b("BOOL_NE", "PUSH_BOOL", "true", "false"), t);
     assert_eq!(ret(&main_returning("bool", "PUSH_BOOL false\nNOT")), t);
     let s = |op: &str, x: u32, y: u32| {
-        ret(&main_returning("bool", &format!("PUSH_CONST {x}\nPUSH_CONST {y}\n{op}")))
+        ret(&main_returning(
+            "bool",
+            &format!("PUSH_CONST {x}\nPUSH_CONST {y}\n{op}"),
+        ))
     };
     // Constants: 0 "ab", 1 "abc", 2 "b".
     assert_eq!(s("S_LT", 0, 1), t);
@@ -83,7 +89,10 @@ fn comparisons_of_every_scalar_type() {
 #[test]
 fn float_arithmetic_follows_ieee() {
     let fl = |op: &str, a: &str, b: &str| {
-        ret(&main_returning("f64", &format!("PUSH_F64 {a}\nPUSH_F64 {b}\n{op}")))
+        ret(&main_returning(
+            "f64",
+            &format!("PUSH_F64 {a}\nPUSH_F64 {b}\n{op}"),
+        ))
     };
     assert_eq!(fl("F_ADD", "0.1", "0.2"), Value::Float(0.1 + 0.2));
     assert_eq!(fl("F_SUB", "1.0", "2.5"), Value::Float(-1.5));
@@ -187,7 +196,10 @@ fn strings_concatenate_measure_and_print() {
         Value::Str("12abc3".into())
     );
     assert_eq!(
-        ret(&main_returning("i32", "PUSH_CONST 1\nPUSH_I32 77\nI2S\nSTR_CONCAT\nSTR_LEN")),
+        ret(&main_returning(
+            "i32",
+            "PUSH_CONST 1\nPUSH_I32 77\nI2S\nSTR_CONCAT\nSTR_LEN"
+        )),
         Value::Int(5)
     );
 }
@@ -195,7 +207,10 @@ fn strings_concatenate_measure_and_print() {
 #[test]
 fn stack_instructions_move_slots() {
     assert_eq!(
-        ret(&main_returning("i32", "PUSH_I32 1\nPUSH_I32 2\nSWAP\nI_SUB")),
+        ret(&main_returning(
+            "i32",
+            "PUSH_I32 1\nPUSH_I32 2\nSWAP\nI_SUB"
+        )),
         Value::Int(1)
     );
     assert_eq!(

@@ -5,8 +5,8 @@ mod common;
 
 use common::Console;
 use prometeu_bytecode::{
-    Constant, Export, Function, Global, GlobalInit, ImmKind, ImmValue, Instr, Layout,
-    LayoutKind, Opcode, Program, SlotKind, SyscallRef, encode_all,
+    Constant, Export, Function, Global, GlobalInit, ImmKind, ImmValue, Instr, Layout, LayoutKind,
+    Opcode, Program, SlotKind, SyscallRef, encode_all,
 };
 use prometeu_vm::{RunOutcome, Vm, VmConfig};
 use proptest::prelude::*;
@@ -64,7 +64,11 @@ fn program(ops: &[(usize, u32, i32, f64)], locals: u16, returns: Vec<SlotKind>) 
     }
     let code = encode_all(&instrs);
     Program {
-        constants: vec![Constant::I32(7), Constant::Str("s".into()), Constant::F64(0.5)],
+        constants: vec![
+            Constant::I32(7),
+            Constant::Str("s".into()),
+            Constant::F64(0.5),
+        ],
         functions: vec![Function {
             code_offset: 0,
             code_len: code.len() as u32,

@@ -19,7 +19,7 @@
 
 mod body;
 mod collect;
-mod consts;
+pub mod consts;
 mod lints;
 pub mod symbols;
 pub mod types;
@@ -83,6 +83,7 @@ pub(crate) struct Output {
     pub refs: RefIndex,
     pub types: TypeArena,
     pub facts: TypeFacts,
+    pub const_values: HashMap<SymbolId, consts::ConstValue>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -158,12 +159,17 @@ pub(crate) fn analyze_program(
     for index in 0..files.len() {
         checker.resolve_imports(index);
     }
+    checker.declare_item_types();
     for index in 0..files.len() {
         checker.resolve_signatures(index);
     }
     for index in 0..files.len() {
         checker.check_contracts(index);
     }
+    for index in 0..files.len() {
+        checker.check_file_consts(index);
+    }
+    checker.eval_consts();
     for index in 0..files.len() {
         checker.check_file_bodies(index);
     }
@@ -176,6 +182,14 @@ pub(crate) fn analyze_program(
         refs: checker.refs,
         types: checker.types,
         facts: checker.facts,
+        const_values: checker
+            .const_values
+            .into_iter()
+            .filter_map(|(s, state)| match state {
+                consts::ConstState::Done(Some(v)) => Some((s, v)),
+                _ => None,
+            })
+            .collect(),
         diagnostics: checker.diagnostics,
     }
 }
@@ -194,9 +208,6 @@ pub(crate) enum Reach {
 }
 
 impl Checker<'_> {
-    pub(crate) fn parse(&self, index: usize) -> &Parse {
-        &self.files[index].parse
-    }
 
     pub(crate) fn file_input(&self, file: FileId) -> Option<&FileInput> {
         self.file_index.get(&file).map(|&i| &self.files[i])

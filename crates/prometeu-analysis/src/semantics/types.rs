@@ -166,7 +166,7 @@ impl TypeArena {
     }
 
     fn write(&self, id: TypeId, symbols: &SymbolArena, names: &NameInterner, out: &mut String) {
-        let mut generic = |out: &mut String, head: &str, args: &[TypeId]| {
+        let generic = |out: &mut String, head: &str, args: &[TypeId]| {
             out.push_str(head);
             out.push('<');
             for (i, &a) in args.iter().enumerate() {

@@ -1,10 +1,8 @@
 //! Shared helpers of the VM's integration tests: assembly in, outcomes and logs out.
 #![allow(dead_code)]
 
-use prometeu_bytecode::{Program, assemble};
-use prometeu_vm::{
-    RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Value, Vm, VmConfig,
-};
+use prometeu_bytecode::{Program, SlotKind, SyscallTable, assemble, verify_program};
+use prometeu_vm::{RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Value, Vm, VmConfig};
 
 /// Assembles test text, panicking with the assembler's message on a typo.
 pub fn asm(text: &str) -> Program {
@@ -64,16 +62,45 @@ pub struct Run {
     pub frame_syncs: u32,
 }
 
+/// The [`Console`]'s system calls, for the verifier.
+pub struct ConsoleTable;
+
+impl SyscallTable for ConsoleTable {
+    fn signature(&self, id: u32) -> Option<(&[SlotKind], &[SlotKind])> {
+        use SlotKind::*;
+        match id {
+            0x5001 => Some((&[Str], &[])),
+            0x0011 => Some((&[I32], &[I32])),
+            0x2011 => Some((&[], &[Bool, Bool, Bool, U16, I32, I32])),
+            _ => None,
+        }
+    }
+}
+
+/// Verifies `program` and loads it with the verifier's facts.
+pub fn verified_vm(program: &Program, config: VmConfig) -> Vm {
+    let verified = verify_program(program, &ConsoleTable).unwrap_or_else(|e| panic!("{e}"));
+    Vm::from_verified(&verified, config).expect("verified program loads")
+}
+
 /// Runs export `main` to completion with `budget`-sized slices.
 pub fn run_with(program: &Program, config: VmConfig, budget: u64) -> (Vm, Run) {
-    let mut vm = Vm::new(program, config).expect("program loads");
+    run_vm(Vm::new(program, config).expect("program loads"), budget)
+}
+
+/// Runs export `main` of a loaded VM to completion with `budget`-sized slices.
+pub fn run_vm(mut vm: Vm, budget: u64) -> (Vm, Run) {
     let mut console = Console::default();
     vm.call_export("main", &[]).expect("main exists");
     let mut frame_syncs = 0;
     let result = loop {
         match vm.run(budget, &mut console) {
             RunOutcome::Returned(values) => {
-                break Ok(values.into_iter().map(|s| vm.value(s)).map(opaque).collect());
+                break Ok(values
+                    .into_iter()
+                    .map(|s| vm.value(s))
+                    .map(opaque)
+                    .collect());
             }
             RunOutcome::Trapped(trap) => break Err((trap.code, trap.pc)),
             RunOutcome::FrameSync => frame_syncs += 1,

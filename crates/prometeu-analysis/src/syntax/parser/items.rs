@@ -163,7 +163,17 @@ impl Parser<'_> {
             self.missing()
         };
         self.expect_semi();
-        self.exit_frame();
+        let frame = self.exit_frame();
+        if frame.had_error {
+            // Skip the rest of the broken import: up to its `;` or the next item.
+            while !self.at_kind(TokenKind::Eof) && !self.at_decl_start() {
+                let semi = self.at_kind(TokenKind::Semi);
+                self.bump();
+                if semi {
+                    break;
+                }
+            }
+        }
         self.finish(NodeKind::Import { names, path }, start)
     }
 

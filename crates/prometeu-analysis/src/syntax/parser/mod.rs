@@ -43,8 +43,10 @@ pub(crate) fn parse_tokens(
         split_shr: false,
         prev_end: 0,
         prev_kind: TokenKind::Eof,
-        arena: AstArena::with_capacity(file, lexed.tokens.len()),
+        // Typical code has about three nodes for every four tokens.
+        arena: AstArena::with_capacity(file, lexed.tokens.len() / 4 * 3 + 16),
         names,
+        name_cache: NameCache::default(),
         diagnostics: Vec::new(),
         scratch: Vec::new(),
         frames: Vec::new(),
@@ -68,6 +70,36 @@ pub(super) struct Frame {
     had_lex_error: bool,
 }
 
+/// A fast, non-cryptographic hasher (FxHash) for the parser's per-file name cache: keys
+/// are short identifiers from the file itself, so hash flooding is not a concern.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type NameCache<'a> =
+    std::collections::HashMap<&'a str, NameId, std::hash::BuildHasherDefault<FxHasher>>;
+
 pub(crate) struct Parser<'a> {
     file: FileId,
     text: &'a str,
@@ -83,6 +115,9 @@ pub(crate) struct Parser<'a> {
     prev_kind: TokenKind,
     arena: AstArena,
     names: &'a mut NameInterner,
+    /// Text → ID for names already interned by this parse (skips the shared interner's
+    /// slower hashing on repeats).
+    name_cache: NameCache<'a>,
     diagnostics: Vec<Diagnostic>,
     /// Stack of child IDs for lists under construction (see `finish_list`).
     scratch: Vec<NodeId>,
@@ -97,7 +132,7 @@ pub(crate) struct Parser<'a> {
     orphan_braces: u32,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     // ----- the token cursor -----
 
     fn current(&self) -> Token {
@@ -320,8 +355,13 @@ impl Parser<'_> {
 
     fn intern_current(&mut self) -> NameId {
         let range = self.current().range();
-        let text = &self.text[range];
-        self.names.intern(text)
+        let text: &'a str = &self.text[range];
+        if let Some(&id) = self.name_cache.get(text) {
+            return id;
+        }
+        let id = self.names.intern(text);
+        self.name_cache.insert(text, id);
+        id
     }
 
     /// A `Name` node for the current identifier, or an error placeholder.
@@ -374,6 +414,13 @@ impl Parser<'_> {
                         | TokenKind::Dot
                         | TokenKind::In
                         | TokenKind::As
+                        | TokenKind::Let
+                        | TokenKind::Return
+                        | TokenKind::If
+                        | TokenKind::While
+                        | TokenKind::For
+                        | TokenKind::Break
+                        | TokenKind::Continue
                         | TokenKind::Eof
                 ) || self.at_decl_start();
                 if recovery_point {
@@ -393,6 +440,20 @@ impl Parser<'_> {
         let name = self.intern_current();
         self.bump();
         self.finish(NodeKind::Name { name }, start)
+    }
+
+    /// Whether the current keyword is followed by what follows a name (`let mod = …`,
+    /// `(fn: int)`), so it was meant as one rather than starting a declaration.
+    fn keyword_used_as_name(&self) -> bool {
+        matches!(
+            self.nth(1),
+            TokenKind::Eq
+                | TokenKind::Colon
+                | TokenKind::Comma
+                | TokenKind::RParen
+                | TokenKind::Semi
+                | TokenKind::In
+        )
     }
 
     // ----- depth -----
@@ -464,7 +525,7 @@ impl Parser<'_> {
                 | TokenKind::Declare
                 | TokenKind::Service
                 | TokenKind::Import
-        )
+        ) && !self.keyword_used_as_name()
     }
 
     /// Whether the current token can only start a top-level item, never a member.

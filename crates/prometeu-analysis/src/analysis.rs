@@ -1,0 +1,167 @@
+//! The entry point of the semantic analysis: [`analyze`] turns a loaded
+//! [`ProjectGraph`] into one immutable [`Analysis`] — parses, symbols, indexes, types,
+//! facts and every diagnostic — that the compiler and the language server read.
+//!
+//! **Incremental re-analysis.** Pass the previous [`Analysis`] of the same session: a
+//! file whose text is unchanged (the same `Arc` or equal text) keeps its parse, and the
+//! name interner is carried forward (it only grows, so the reused parses' `NameId`s stay
+//! valid). Everything after parsing is recomputed; symbol and type IDs depend only on
+//! the graph's file order and the texts, never on what was analysed before.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::project::ProjectGraph;
+use crate::semantics::consts::ConstValue;
+use crate::semantics::{
+    DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
+};
+use crate::{
+    Diagnostic, FileDb, FileId, ModuleId, NameInterner, Parse, ProjectId, SymbolId, TypeId,
+    diagnostic, parse_file,
+};
+
+/// The URI of the embedded prelude in the [`FileDb`].
+pub const PRELUDE_URI: &str = "prometeu:prelude.pbs";
+
+/// The prelude's PBS source (`docs/spec/pbs-language.md` §10).
+pub const PRELUDE_SOURCE: &str = include_str!("prelude.pbs");
+
+/// One analysed file.
+#[derive(Clone, Debug)]
+pub struct AnalyzedFile {
+    /// The file.
+    pub file: FileId,
+    /// Its module ([`Analysis::prelude_module`] for the prelude).
+    pub module: ModuleId,
+    /// Its project; `None` for the prelude.
+    pub project: Option<ProjectId>,
+    /// The text it was parsed from.
+    pub text: Arc<str>,
+    /// The syntax tree and syntax diagnostics.
+    pub parse: Arc<Parse>,
+}
+
+/// Everything the analysis knows about a program. Immutable once built.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Every identifier of every file.
+    pub names: NameInterner,
+    /// The prelude first, then the graph's files in graph order.
+    pub files: Vec<AnalyzedFile>,
+    /// The prelude's file.
+    pub prelude_file: FileId,
+    /// The prelude's module: one past the graph's modules.
+    pub prelude_module: ModuleId,
+    /// Every symbol (prelude first, then files in graph order, each in source order).
+    pub symbols: SymbolArena,
+    /// Top-level items and members by name.
+    pub defs: DefIndex,
+    /// Every use of every symbol, and the symbol of every resolved name node.
+    pub refs: RefIndex,
+    /// Every type.
+    pub types: TypeArena,
+    /// Types of expressions and symbols, function signatures.
+    pub facts: TypeFacts,
+    /// Folded values of constants and service field initialisers.
+    pub const_values: HashMap<SymbolId, ConstValue>,
+    /// Loading, syntax and semantic diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    file_index: HashMap<FileId, usize>,
+}
+
+impl Analysis {
+    /// The analysed file `file`, if it is part of this analysis.
+    pub fn file(&self, file: FileId) -> Option<&AnalyzedFile> {
+        self.file_index.get(&file).map(|&i| &self.files[i])
+    }
+
+    /// The parse of `file`.
+    pub fn parse(&self, file: FileId) -> Option<&Parse> {
+        self.file(file).map(|f| &*f.parse)
+    }
+
+    /// A symbol's name.
+    pub fn symbol_name(&self, symbol: SymbolId) -> &str {
+        self.names.resolve(self.symbols.get(symbol).name)
+    }
+
+    /// A type as a hover prints it.
+    pub fn display_type(&self, ty: TypeId) -> String {
+        self.types.display(ty, &self.symbols, &self.names)
+    }
+
+    /// Whether any diagnostic is an error (then no bytecode may be produced).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::Severity::Error)
+    }
+}
+
+/// Analyses the program of `graph`: parses every file (reusing `previous`'s parses of
+/// unchanged files), adds the prelude to `db` under [`PRELUDE_URI`], resolves names,
+/// checks types and collects every diagnostic.
+pub fn analyze(
+    graph: &ProjectGraph,
+    db: &mut FileDb,
+    previous: Option<&Analysis>,
+) -> Arc<Analysis> {
+    let prelude_file = db.upsert(PRELUDE_URI, PRELUDE_SOURCE);
+    let prelude_module = ModuleId::from_index(graph.modules.len());
+    let mut names = previous.map(|p| p.names.clone()).unwrap_or_default();
+    let mut files = Vec::with_capacity(graph.files.len() + 1);
+    let sources = std::iter::once((prelude_file, prelude_module, None)).chain(
+        graph
+            .files
+            .iter()
+            .map(|f| (f.file, f.module, Some(f.project))),
+    );
+    for (file, module, project) in sources {
+        let text = Arc::clone(db.text(file));
+        let reused = previous
+            .and_then(|p| p.file(file))
+            .filter(|old| Arc::ptr_eq(&old.text, &text) || *old.text == *text)
+            .map(|old| Arc::clone(&old.parse));
+        let parse = reused.unwrap_or_else(|| Arc::new(parse_file(file, &text, &mut names)));
+        files.push(AnalyzedFile {
+            file,
+            module,
+            project,
+            text,
+            parse,
+        });
+    }
+    let inputs: Vec<FileInput> = files
+        .iter()
+        .map(|f| FileInput {
+            file: f.file,
+            module: f.module,
+            project: f.project,
+            parse: Arc::clone(&f.parse),
+        })
+        .collect();
+    let output = analyze_program(graph, &mut names, &inputs, prelude_module);
+    let mut diagnostics = graph.diagnostics.clone();
+    for f in &files {
+        diagnostics.extend(f.parse.diagnostics.iter().cloned());
+    }
+    diagnostics.extend(output.diagnostics);
+    diagnostic::sort_diagnostics(&mut diagnostics);
+    diagnostics.dedup();
+    let file_index = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+    Arc::new(Analysis {
+        names,
+        files,
+        prelude_file,
+        prelude_module,
+        symbols: output.symbols,
+        defs: output.defs,
+        refs: output.refs,
+        types: output.types,
+        facts: output.facts,
+        const_values: output.const_values,
+        diagnostics,
+        file_index,
+    })
+}

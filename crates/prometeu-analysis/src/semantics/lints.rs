@@ -1,0 +1,274 @@
+//! Pattern coverage, unused-declaration warnings and entry points
+//! (`docs/spec/pbs-language.md` §6.4, §9, §11).
+
+use super::{Checker, Reach, SymbolKind, TypeKind};
+use crate::project::ProjectKind;
+use crate::syntax::{AstArena, NodeKind};
+use crate::{Diagnostic, DiagnosticCode, NodeId, Span, TypeId};
+
+/// The alternatives of a pattern list, `p | q` flattened.
+fn flatten(arena: &AstArena, patterns: &[NodeId]) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    for &p in patterns {
+        match *arena.kind(p) {
+            NodeKind::PatOr { alts } => out.extend(flatten(arena, arena.list(alts))),
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+fn is_catch_all(arena: &AstArena, p: NodeId) -> bool {
+    matches!(arena.kind(p), NodeKind::PatWildcard | NodeKind::PatBind { .. })
+}
+
+/// A literal pattern's value as comparable text (`-1`, `true`, `"a"`, …).
+fn literal_key(arena: &AstArena, p: NodeId) -> Option<String> {
+    let NodeKind::PatLiteral { value } = *arena.kind(p) else {
+        return None;
+    };
+    let key = |n: NodeId| match *arena.kind(n) {
+        NodeKind::IntLit { value } => Some(format!("i{value}")),
+        NodeKind::BoundedLit { value } => Some(format!("b{value}")),
+        NodeKind::FloatLit { value } => Some(format!("f{value}")),
+        NodeKind::BoolLit { value } => Some(format!("{value}")),
+        NodeKind::StringLit { start, len } => Some(format!("s{}", arena.str(start, len))),
+        _ => None,
+    };
+    match *arena.kind(value) {
+        NodeKind::Unary { operand, .. } => key(operand).map(|k| format!("-{k}")),
+        _ => key(value),
+    }
+}
+
+fn case_key(ck: &Checker, arena: &AstArena, p: NodeId) -> Option<(String, String)> {
+    let NodeKind::PatCase { ty, case } = *arena.kind(p) else {
+        return None;
+    };
+    let name = |n: NodeId| match *arena.kind(n) {
+        NodeKind::Name { name } => Some(ck.text(name).to_string()),
+        _ => None,
+    };
+    Some((name(ty)?, name(case)?))
+}
+
+/// Whether the patterns together match every value of `ty` (§6.4).
+pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty: TypeId) -> bool {
+    let pats = flatten(arena, patterns);
+    if pats.iter().any(|&p| is_catch_all(arena, p)) {
+        return true;
+    }
+    let inner = |pick: fn(&NodeKind) -> Option<Option<NodeId>>| -> Vec<Option<NodeId>> {
+        pats.iter().filter_map(|&p| pick(arena.kind(p))).collect()
+    };
+    match ck.types.kind(ty) {
+        TypeKind::Error => true,
+        TypeKind::Bool => {
+            let keys: Vec<String> = pats.iter().filter_map(|&p| literal_key(arena, p)).collect();
+            keys.iter().any(|k| k == "true") && keys.iter().any(|k| k == "false")
+        }
+        TypeKind::Optional(t) => {
+            let has_none = pats.iter().any(|&p| matches!(arena.kind(p), NodeKind::PatNone));
+            let somes: Vec<NodeId> = inner(|k| match *k {
+                NodeKind::PatSome { inner } => Some(Some(inner)),
+                _ => None,
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+            has_none && exhaustive(ck, arena, &somes, t)
+        }
+        TypeKind::Result(t, e) => {
+            let oks = inner(|k| match *k {
+                NodeKind::PatOk { inner } => Some(inner),
+                _ => None,
+            });
+            let ok_done = oks.iter().any(Option::is_none) || {
+                let list: Vec<NodeId> = oks.into_iter().flatten().collect();
+                exhaustive(ck, arena, &list, t)
+            };
+            let errs: Vec<NodeId> = inner(|k| match *k {
+                NodeKind::PatErr { inner } => Some(Some(inner)),
+                _ => None,
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+            ok_done && exhaustive(ck, arena, &errs, e)
+        }
+        TypeKind::ErrorType(e) => {
+            let covered: Vec<String> = pats
+                .iter()
+                .filter_map(|&p| case_key(ck, arena, p))
+                .map(|(_, case)| case)
+                .collect();
+            ck.defs
+                .members(e)
+                .iter()
+                .map(|&m| ck.text(ck.symbols.get(m).name))
+                .all(|case| covered.iter().any(|c| c == case))
+        }
+        _ => false,
+    }
+}
+
+/// Whether pattern `p` can never match after `previous` (`W_UNREACHABLE_ARM`).
+pub(crate) fn covers(
+    ck: &Checker,
+    arena: &AstArena,
+    previous: &[NodeId],
+    ty: TypeId,
+    p: NodeId,
+) -> bool {
+    if previous.is_empty() {
+        return false;
+    }
+    if exhaustive(ck, arena, previous, ty) {
+        return true;
+    }
+    let alts = flatten(arena, &[p]);
+    let prev = flatten(arena, previous);
+    alts.iter().all(|&alt| {
+        prev.iter().any(|&q| {
+            if is_catch_all(arena, q) {
+                return true;
+            }
+            if let (Some(a), Some(b)) = (literal_key(arena, q), literal_key(arena, alt)) {
+                return a == b;
+            }
+            if let (Some(a), Some(b)) = (case_key(ck, arena, q), case_key(ck, arena, alt)) {
+                return a.1 == b.1;
+            }
+            match (*arena.kind(q), *arena.kind(alt), ck.types.kind(ty)) {
+                (NodeKind::PatNone, NodeKind::PatNone, _) => true,
+                (NodeKind::PatSome { inner: a }, NodeKind::PatSome { inner: b }, TypeKind::Optional(t)) => {
+                    covers(ck, arena, &[a], t, b)
+                }
+                (NodeKind::PatOk { inner: None }, NodeKind::PatOk { .. }, _) => true,
+                (NodeKind::PatOk { inner: Some(a) }, NodeKind::PatOk { inner: Some(b) }, TypeKind::Result(t, _)) => {
+                    covers(ck, arena, &[a], t, b)
+                }
+                (NodeKind::PatErr { inner: a }, NodeKind::PatErr { inner: b }, TypeKind::Result(_, e)) => {
+                    covers(ck, arena, &[a], e, b)
+                }
+                _ => false,
+            }
+        })
+    })
+}
+
+impl Checker<'_> {
+    /// Phase 4a: `W_UNUSED_LOCAL`, `W_UNUSED_MUT`, `W_UNUSED_PRIVATE`, `W_UNUSED_IMPORT`
+    /// with exactly §11's exemptions.
+    pub(crate) fn lint_unused(&mut self) {
+        let mut found = Vec::new();
+        for (id, sym) in self.symbols.iter() {
+            if sym.module == self.prelude_module || sym.duplicate {
+                continue;
+            }
+            let text = self.text(sym.name);
+            if text.starts_with('_') || sym.name == self.known.self_ {
+                continue;
+            }
+            let refs = self.refs.refs(id);
+            match sym.kind {
+                SymbolKind::Local | SymbolKind::Param => {
+                    if refs.is_empty() {
+                        let message = format!("`{text}` is never used (name it `_{text}` to keep it)");
+                        found.push(Diagnostic::new(DiagnosticCode::UnusedLocal, sym.decl_span, message));
+                    } else if sym.mutable
+                        && !self.is_view(sym.node)
+                        && !refs.iter().any(|r| r.kind == super::RefKind::Write)
+                    {
+                        let message = format!("`{text}` is `mut` but never changed");
+                        found.push(Diagnostic::new(DiagnosticCode::UnusedMut, sym.decl_span, message));
+                    }
+                }
+                SymbolKind::Function
+                | SymbolKind::Struct
+                | SymbolKind::Service
+                | SymbolKind::Contract
+                | SymbolKind::Error
+                | SymbolKind::Const
+                    if sym.parent.is_none() =>
+                {
+                    let entry = (sym.name == self.known.frame || sym.name == self.known.init)
+                        && self.graph.modules.get(sym.module.index()).is_some_and(|m| m.path.is_empty());
+                    if refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere {
+                        let message = format!("`{text}` is never used");
+                        found.push(Diagnostic::new(DiagnosticCode::UnusedPrivate, sym.decl_span, message));
+                    }
+                }
+                SymbolKind::ServiceField | SymbolKind::ServiceFn => {
+                    if refs.is_empty() && self.reach(id) == Reach::Owner {
+                        let message = format!("`{text}` is never used");
+                        found.push(Diagnostic::new(DiagnosticCode::UnusedPrivate, sym.decl_span, message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (file, name) in self.import_order.clone() {
+            let Some(binding) = self.imports.get(&file).and_then(|m| m.get(&name)) else {
+                continue;
+            };
+            if !binding.errored && !binding.used && !self.text(name).starts_with('_') {
+                let message = format!("`{}` is imported but never used", self.text(name));
+                found.push(Diagnostic::new(DiagnosticCode::UnusedImport, binding.span, message));
+            }
+        }
+        self.diagnostics.extend(found);
+    }
+
+    fn is_view(&self, node: (crate::FileId, NodeId)) -> bool {
+        self.file_input(node.0)
+            .is_some_and(|f| matches!(f.parse.arena.kind(node.1), NodeKind::View { .. }))
+    }
+
+    /// Phase 4b: an app's `src/main.pbs` declares `fn frame()` (§9).
+    pub(crate) fn check_entry_points(&mut self) {
+        let Some(root) = self.graph.projects.first() else {
+            return;
+        };
+        if root.kind != ProjectKind::App {
+            return;
+        }
+        let loose = root.manifest_file.is_none();
+        let main = self.graph.files.iter().find(|f| {
+            f.project.index() == 0 && (loose || f.rel_path == "src/main.pbs")
+        });
+        let Some(main) = main else {
+            return;
+        };
+        let frame = self
+            .defs
+            .item(main.module, self.known.frame, super::Namespace::Value)
+            .filter(|&s| {
+                let sym = self.symbols.get(s);
+                sym.kind == SymbolKind::Function && sym.file() == main.file
+            });
+        match frame {
+            None => {
+                self.report(
+                    DiagnosticCode::ProjectNoFrame,
+                    Span::empty(main.file, 0),
+                    "an app's `src/main.pbs` must declare `fn frame()`",
+                );
+            }
+            Some(frame) => {
+                let ok = self
+                    .facts
+                    .signature(frame)
+                    .is_none_or(|s| s.params.is_empty() && s.ret == super::TypeArena::VOID);
+                if !ok {
+                    let span = self.symbols.get(frame).decl_span;
+                    self.report(
+                        DiagnosticCode::ProjectNoFrame,
+                        span,
+                        "`frame` takes no parameters and returns nothing",
+                    );
+                }
+            }
+        }
+    }
+}
