@@ -49,10 +49,19 @@ fn check_project(dir: &Path) -> Result<(), String> {
     let known: Vec<_> = graph.files.iter().map(|f| f.file).collect();
     for d in &analysis.diagnostics {
         if !known.contains(&d.span.file) {
-            failures.push(format!("{}: {} outside the sources: {}", dir.display(), d.code, d.message));
+            failures.push(format!(
+                "{}: {} outside the sources: {}",
+                dir.display(),
+                d.code,
+                d.message
+            ));
         }
     }
-    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }
 
 /// Every fixture: loose `.pbs` files not inside a project, and project directories.
@@ -84,21 +93,31 @@ fn project_of(base: &Path, file: &Path) -> Option<PathBuf> {
 }
 
 fn check(path: &Path) -> Result<(), String> {
-    if path.is_dir() { check_project(path) } else { check_loose(path) }
+    if path.is_dir() {
+        check_project(path)
+    } else {
+        check_loose(path)
+    }
 }
 
 #[test]
 fn every_fixture_produces_exactly_its_annotations() {
     let root = repo_root();
     let all = fixtures();
-    assert!(all.len() >= 8, "found only {} fixtures", all.len());
+    assert!(all.len() >= 20, "found only {} fixtures", all.len());
     let mut failures = Vec::new();
     for path in &all {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let expected_fail = EXPECTED_TO_FAIL.contains(&rel.as_str());
         match (check(path), expected_fail) {
             (Ok(()), false) | (Err(_), true) => {}
-            (Ok(()), true) => failures.push(format!("{rel} passes now: remove it from EXPECTED_TO_FAIL")),
+            (Ok(()), true) => {
+                failures.push(format!("{rel} passes now: remove it from EXPECTED_TO_FAIL"))
+            }
             (Err(m), false) => failures.push(m),
         }
     }
@@ -115,8 +134,39 @@ fn every_example_project_checks_clean() {
         let shown: Vec<String> = analysis
             .diagnostics
             .iter()
-            .map(|d| format!("{} {}:{}: {}", d.code, db.uri(d.span.file), d.span.start, d.message))
+            .map(|d| {
+                format!(
+                    "{} {}:{}: {}",
+                    d.code,
+                    db.uri(d.span.file),
+                    d.span.start,
+                    d.message
+                )
+            })
             .collect();
         assert!(shown.is_empty(), "{name}:\n{}", shown.join("\n"));
     }
+}
+
+#[test]
+fn every_semantic_code_has_a_fixture() {
+    use prometeu_analysis::DiagnosticCode;
+    let mut annotated = std::collections::BTreeSet::new();
+    for dir in ["examples/diagnostics", "tests/fixtures/diagnostics"] {
+        for file in fixture_files(&repo_root().join(dir), "pbs") {
+            let source = std::fs::read_to_string(&file).unwrap();
+            let fixture = prometeu_tests::parse_fixture(&source).unwrap();
+            annotated.extend(fixture.expectations.into_iter().map(|e| e.code));
+        }
+    }
+    let missing: Vec<&str> = DiagnosticCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| {
+            ["E_RESOLVE_", "E_TYPE_", "E_HIP_", "W_"].iter().any(|p| c.starts_with(p))
+                && *c != "W_PROJECT_UNKNOWN_FIELD"
+        })
+        .filter(|c| !annotated.contains(*c))
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

@@ -16,9 +16,28 @@ fn main() {
         load_loose_file(path, &mut db)
     };
     let analysis = analyze(&graph, &mut db, None);
+    // `REPEAT=n` times n full and n incremental (nothing changed) re-analyses.
+    if let Some(n) = std::env::var("REPEAT")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            analyze(&graph, &mut db, None);
+        }
+        let full = start.elapsed() / n.max(1);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            analyze(&graph, &mut db, Some(&analysis));
+        }
+        let incremental = start.elapsed() / n.max(1);
+        println!("full {full:?}, incremental {incremental:?} per analysis");
+    }
     for d in &analysis.diagnostics {
         let at = db.line_index(d.span.file).offset_to_line_col(d.span.start);
-        let at = at.map(|lc| format!("{}:{}", lc.line + 1, lc.col)).unwrap_or_default();
+        let at = at
+            .map(|lc| format!("{}:{}", lc.line + 1, lc.col))
+            .unwrap_or_default();
         println!("{} {} {at} {}", d.code, db.uri(d.span.file), d.message);
     }
 }

@@ -17,7 +17,7 @@ use crate::semantics::{
     DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
 };
 use crate::{
-    Diagnostic, FileDb, FileId, ModuleId, NameInterner, Parse, ProjectId, SymbolId, TypeId,
+    Diagnostic, FileDb, FileId, ModuleId, NameInterner, NodeId, Parse, ProjectId, SymbolId, TypeId,
     diagnostic, parse_file,
 };
 
@@ -89,6 +89,13 @@ impl Analysis {
     /// A type as a hover prints it.
     pub fn display_type(&self, ty: TypeId) -> String {
         self.types.display(ty, &self.symbols, &self.names)
+    }
+
+    /// The symbol named by the token at `offset` of `file` (a use, a declaration's
+    /// name, an import name, a member name), with the name node.
+    pub fn symbol_at_offset(&self, file: FileId, offset: u32) -> Option<(NodeId, SymbolId)> {
+        let node = self.parse(file)?.arena.node_at_offset(offset)?;
+        Some((node, self.refs.symbol_at(file, node)?))
     }
 
     /// Whether any diagnostic is an error (then no bytecode may be produced).

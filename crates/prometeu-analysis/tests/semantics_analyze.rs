@@ -33,7 +33,11 @@ fn analyze_text(text: &str) -> (FileDb, Arc<Analysis>) {
 }
 
 fn codes(analysis: &Analysis) -> Vec<&'static str> {
-    analysis.diagnostics.iter().map(|d| d.code.as_str()).collect()
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
 }
 
 #[test]
@@ -64,10 +68,21 @@ fn the_prelude_is_clean_and_declares_every_section_10_name() {
         analysis.const_values.get(&id).cloned()
     };
     use prometeu_analysis::semantics::consts::ConstValue;
-    for (name, rgb) in [("BLACK", 0x0000u16), ("WHITE", 0xFFFF), ("RED", 0xF800), ("GREEN", 0x07E0),
-        ("BLUE", 0x001F), ("YELLOW", 0xFFE0), ("CYAN", 0x07FF), ("GRAY", 0x8410), ("TRANSPARENT", 0xF81F)] {
+    for (name, rgb) in [
+        ("BLACK", 0x0000u16),
+        ("WHITE", 0xFFFF),
+        ("RED", 0xF800),
+        ("GREEN", 0x07E0),
+        ("BLUE", 0x001F),
+        ("YELLOW", 0xFFE0),
+        ("CYAN", 0x07FF),
+        ("GRAY", 0x8410),
+        ("TRANSPARENT", 0xF81F),
+    ] {
         match value(name) {
-            Some(ConstValue::Struct(_, fields)) => assert_eq!(fields, vec![ConstValue::Bounded(rgb)], "{name}"),
+            Some(ConstValue::Struct(_, fields)) => {
+                assert_eq!(fields, vec![ConstValue::Bounded(rgb)], "{name}")
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
@@ -89,7 +104,10 @@ fn an_app_without_frame_gets_e_project_no_frame() {
 fn fingerprint(db: &FileDb, analysis: &Analysis) -> Vec<String> {
     let mut out = Vec::new();
     for (id, s) in analysis.symbols.iter() {
-        let ty = analysis.facts.symbol_type(id).map(|t| (t, analysis.display_type(t)));
+        let ty = analysis
+            .facts
+            .symbol_type(id)
+            .map(|t| (t, analysis.display_type(t)));
         out.push(format!(
             "{id:?} {:?} {} {:?} {}:{} {ty:?} {:?}",
             s.kind,
@@ -115,7 +133,15 @@ fn fingerprint(db: &FileDb, analysis: &Analysis) -> Vec<String> {
     let mut diagnostics: Vec<String> = analysis
         .diagnostics
         .iter()
-        .map(|d| format!("{} {} {} {}", db.uri(d.span.file), d.span.start, d.code, d.message))
+        .map(|d| {
+            format!(
+                "{} {} {} {}",
+                db.uri(d.span.file),
+                d.span.start,
+                d.code,
+                d.message
+            )
+        })
         .collect();
     diagnostics.sort();
     out.extend(diagnostics);
@@ -137,7 +163,11 @@ fn analysis_is_deterministic_across_runs_and_file_id_order() {
         }
         let graph = load_project(&dir, &mut db3);
         let a3 = analyze(&graph, &mut db3, None);
-        assert_eq!(fingerprint(&db1, &a1), fingerprint(&db3, &a3), "{name} reordered");
+        assert_eq!(
+            fingerprint(&db1, &a1),
+            fingerprint(&db3, &a3),
+            "{name} reordered"
+        );
     }
 }
 
@@ -154,16 +184,36 @@ fn re_analysis_reuses_unchanged_parses_and_gives_the_same_result() {
     assert_eq!(fingerprint(&db, &first), fingerprint(&db, &second));
 
     // Edit one file: only it is re-parsed, and the new error shows.
-    let main = graph.files.iter().find(|f| f.rel_path == "src/main.pbs").unwrap().file;
+    let main = graph
+        .files
+        .iter()
+        .find(|f| f.rel_path == "src/main.pbs")
+        .unwrap()
+        .file;
     let edited = db.text(main).replace("spawn_all();", "spawn_al();");
     db.upsert(db.uri(main).to_string().as_str(), edited);
     let third = analyze(&graph, &mut db, Some(&second));
     for (a, b) in second.files.iter().zip(&third.files) {
-        assert_eq!(Arc::ptr_eq(&a.parse, &b.parse), a.file != main, "{}", db.uri(a.file));
+        assert_eq!(
+            Arc::ptr_eq(&a.parse, &b.parse),
+            a.file != main,
+            "{}",
+            db.uri(a.file)
+        );
     }
     let codes: Vec<_> = third.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes, vec![DiagnosticCode::UnusedImport, DiagnosticCode::ResolveUndefined]);
-    assert!(third.diagnostics[1].message.contains("did you mean `spawn_all`"));
+    assert_eq!(
+        codes,
+        vec![
+            DiagnosticCode::UnusedImport,
+            DiagnosticCode::ResolveUndefined
+        ]
+    );
+    assert!(
+        third.diagnostics[1]
+            .message
+            .contains("did you mean `spawn_all`")
+    );
 }
 
 #[test]
@@ -188,15 +238,85 @@ fn deeply_nested_input_does_not_overflow_the_stack() {
 
 /// Bits of PBS to build random programs from: names, keywords, operators, literals.
 const PIECES: &[&str] = &[
-    "fn ", "frame", "()", "{", "}", "(", ")", "let ", "mut ", "x", "y", "=", ";", ":", "int",
-    "float", "string", "bool", "optional<", "result<", "ref<", "list<", ">", ",", "1", "2.5",
-    "3b", "\"s\"", "true", "none", "some(", "ok(", "err(", "alloc ", "list<int>()", "+", "-",
-    "*", "/", "==", "<", "&&", "as ", "else ", "when ", "->", "_", "handle ", "borrow ",
-    "mutate ", "peek ", "take ", "return ", "if ", "while ", "for ", "in ", "..", "break;",
-    "continue;", "declare struct P(a: int) { pub fn m(mut self) { self.a += 1; } }",
-    "declare error E { A, B }", "service S { let mut n: int = 0; pub fn f(): int { return n; } }",
-    "E.A", "P(1)", ".", "a", "m()", "S.f()", "?", "[", "]", "[0; 3]", "Gfx.clear(Color.BLACK)",
-    "import { X } from \"m\";", "self", "pub ", "const ", "declare const K: int = 1 / 0;",
+    "fn ",
+    "frame",
+    "()",
+    "{",
+    "}",
+    "(",
+    ")",
+    "let ",
+    "mut ",
+    "x",
+    "y",
+    "=",
+    ";",
+    ":",
+    "int",
+    "float",
+    "string",
+    "bool",
+    "optional<",
+    "result<",
+    "ref<",
+    "list<",
+    ">",
+    ",",
+    "1",
+    "2.5",
+    "3b",
+    "\"s\"",
+    "true",
+    "none",
+    "some(",
+    "ok(",
+    "err(",
+    "alloc ",
+    "list<int>()",
+    "+",
+    "-",
+    "*",
+    "/",
+    "==",
+    "<",
+    "&&",
+    "as ",
+    "else ",
+    "when ",
+    "->",
+    "_",
+    "handle ",
+    "borrow ",
+    "mutate ",
+    "peek ",
+    "take ",
+    "return ",
+    "if ",
+    "while ",
+    "for ",
+    "in ",
+    "..",
+    "break;",
+    "continue;",
+    "declare struct P(a: int) { pub fn m(mut self) { self.a += 1; } }",
+    "declare error E { A, B }",
+    "service S { let mut n: int = 0; pub fn f(): int { return n; } }",
+    "E.A",
+    "P(1)",
+    ".",
+    "a",
+    "m()",
+    "S.f()",
+    "?",
+    "[",
+    "]",
+    "[0; 3]",
+    "Gfx.clear(Color.BLACK)",
+    "import { X } from \"m\";",
+    "self",
+    "pub ",
+    "const ",
+    "declare const K: int = 1 / 0;",
     "\n",
 ];
 

@@ -8,13 +8,21 @@ use prometeu_analysis::project::{ProjectGraph, load_project};
 use prometeu_analysis::{Analysis, FileDb, NodeKind, analyze};
 
 /// `display/path.pbs:line:col` (1-based, as humans read it) of a byte offset.
-fn at(graph: &ProjectGraph, db: &FileDb, analysis: &Analysis, span: prometeu_analysis::Span) -> String {
+fn at(
+    graph: &ProjectGraph,
+    db: &FileDb,
+    analysis: &Analysis,
+    span: prometeu_analysis::Span,
+) -> String {
     let path = if span.file == analysis.prelude_file {
         "<prelude>".to_string()
     } else {
         graph.display_path(span.file).unwrap_or_default()
     };
-    let lc = db.line_index(span.file).offset_to_line_col(span.start).unwrap();
+    let lc = db
+        .line_index(span.file)
+        .offset_to_line_col(span.start)
+        .unwrap();
     format!("{path}:{}:{}", lc.line + 1, lc.col + 1)
 }
 
@@ -27,7 +35,11 @@ fn symbol_table(graph: &ProjectGraph, db: &FileDb, analysis: &Analysis, prelude:
         let module = if s.module == analysis.prelude_module {
             "<prelude>".to_string()
         } else {
-            format!("{:?}", graph.module(s.module).path)
+            format!(
+                "{}:{:?}",
+                graph.project(graph.module(s.module).project).name,
+                graph.module(s.module).path
+            )
         };
         let ty = analysis
             .facts
@@ -55,9 +67,15 @@ fn hovers(graph: &ProjectGraph, db: &FileDb, analysis: &Analysis) -> String {
             let span = parse.arena.span(node);
             let line = match *parse.arena.kind(node) {
                 NodeKind::LetStmt { name, .. } => {
-                    let Some(symbol) = analysis.refs.symbol_at(f.file, name) else { continue };
+                    let Some(symbol) = analysis.refs.symbol_at(f.file, name) else {
+                        continue;
+                    };
                     let ty = analysis.facts.symbol_type(symbol).unwrap();
-                    format!("let {}: {}", analysis.symbol_name(symbol), analysis.display_type(ty))
+                    format!(
+                        "let {}: {}",
+                        analysis.symbol_name(symbol),
+                        analysis.display_type(ty)
+                    )
                 }
                 NodeKind::Call { callee, .. } => {
                     let callee = &text[parse.arena.span(callee).range()];
@@ -73,12 +91,21 @@ fn hovers(graph: &ProjectGraph, db: &FileDb, analysis: &Analysis) -> String {
 }
 
 fn check(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
     let mut db = FileDb::new();
     let graph = load_project(&dir, &mut db);
     let analysis = analyze(&graph, &mut db, None);
-    assert!(analysis.diagnostics.is_empty(), "{name}: {:?}", analysis.diagnostics);
-    insta::assert_snapshot!(format!("{name}_symbols"), symbol_table(&graph, &db, &analysis, false));
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{name}: {:?}",
+        analysis.diagnostics
+    );
+    insta::assert_snapshot!(
+        format!("{name}_symbols"),
+        symbol_table(&graph, &db, &analysis, false)
+    );
     insta::assert_snapshot!(format!("{name}_hovers"), hovers(&graph, &db, &analysis));
 }
 
@@ -108,5 +135,8 @@ fn prelude_symbols() {
     let mut db = FileDb::new();
     let graph = load_project(&dir, &mut db);
     let analysis = analyze(&graph, &mut db, None);
-    insta::assert_snapshot!("prelude_symbols", symbol_table(&graph, &db, &analysis, true));
+    insta::assert_snapshot!(
+        "prelude_symbols",
+        symbol_table(&graph, &db, &analysis, true)
+    );
 }

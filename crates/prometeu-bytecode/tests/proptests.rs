@@ -47,6 +47,15 @@ proptest! {
         prop_assert_eq!(write_program(&assemble(&disassemble(&back)).unwrap()), bytes);
     }
 
+    /// The verifier never panics on arbitrary programs (any instructions, any tables).
+    #[test]
+    fn verifier_never_panics(p in arbitrary::program()) {
+        let _ = verify_program(&p, &TestTable);
+        for index in 0..p.functions.len() as u32 {
+            let _ = prometeu_bytecode::verify::compute_max_stack(&p, index);
+        }
+    }
+
     /// The assembler never panics on arbitrary text.
     #[test]
     fn assembler_never_panics(text in "(\\PC|[\\n;\"().=,:]){0,200}") {
@@ -115,7 +124,7 @@ fn damage(bytes: &mut Vec<u8>, edits: &[(u8, usize, u8)], fix_crc: bool) {
 #[ignore]
 fn reader_fuzz_long() {
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: 200_000,
+        cases: 2_000_000,
         ..ProptestConfig::default()
     });
     let valid = write_program(&asm(&program_text("every_opcode.pasm")));
@@ -154,9 +163,12 @@ fn throughput() {
     let t = std::time::Instant::now();
     let p = read_program(&bytes).unwrap();
     let read_time = t.elapsed();
+    let runs = 10;
     let t = std::time::Instant::now();
-    verify_program(&p, &TestTable).unwrap();
-    let verify_time = t.elapsed();
+    for _ in 0..runs {
+        verify_program(&p, &TestTable).unwrap();
+    }
+    let verify_time = t.elapsed() / runs;
     println!(
         "{} functions, {instrs} instructions, {} bytes: assemble {asm_time:?}, read {read_time:?}, verify {verify_time:?} ({:.1} M instr/s)",
         p.functions.len(),

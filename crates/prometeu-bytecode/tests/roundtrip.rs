@@ -41,3 +41,20 @@ fn annotations_are_comments_above_instructions() {
     insta::assert_snapshot!("annotated_disassembly", text);
     assert_eq!(write_program(&asm(&text)), write_program(&program));
 }
+
+/// What the disassembler prints for code it cannot fully name: raw jump offsets, bytes
+/// that do not decode, NaN payloads, debug names that are not plain words.
+#[test]
+fn odd_programs_disassemble_readably_and_round_trip() {
+    let mut p = asm(
+        ".flags 3\n.const f64 bits:0x7FF8000000000001\n.const str \"tab\\tquote\\\"\"\n\
+         .func a returns=(f64) max_stack=1\n PUSH_CONST 0\n RET\n\
+         .func b\n JMP 3\n PUSH_BOOL 7\n TRAP 99\n .bytes 17 00 01\n\
+         .export \"frame\" b\n\
+         .debug func a \"Player.update\"\n.debug func b \"weird name\"\n.debug local 0 \"x\"",
+    );
+    p.debug.as_mut().unwrap().files.push("src/main.pbs".into());
+    let text = disassemble(&p);
+    insta::assert_snapshot!("odd_disassembly", text);
+    assert_eq!(write_program(&asm(&text)), write_program(&p));
+}

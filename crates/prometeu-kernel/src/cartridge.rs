@@ -75,7 +75,8 @@ impl fmt::Display for CartridgeError {
 
 impl std::error::Error for CartridgeError {}
 
-/// Loads a cartridge from a directory or a `.pmc` file.
+/// Loads a cartridge from a directory, a `.pmc` file, or a bare `program.pbc` (run as
+/// a game with `app_id` 0, the file name as title, entry point `frame`, no assets).
 pub fn load_cartridge(path: &Path) -> Result<Cartridge, CartridgeError> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
@@ -88,10 +89,24 @@ pub fn load_cartridge(path: &Path) -> Result<Cartridge, CartridgeError> {
             .map_err(inside);
     }
     let bytes = fs::read(path).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
+    if bytes.starts_with(&prometeu_bytecode::pbc::MAGIC) {
+        let title = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or("program");
+        let manifest = Manifest::new_game(0, title, "0.0.0");
+        let program =
+            read_program(&bytes).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;
+        return Cartridge::new(manifest, program, Vec::new(), BTreeMap::new()).map_err(|e| {
+            // The manifest is made up here, so every problem is the program's.
+            CartridgeError::new(&shown, e.message)
+        });
+    }
     if !bytes.starts_with(&PMC_MAGIC) {
         return Err(CartridgeError::new(
             &shown,
-            "not a cartridge: expected a cartridge directory or a `.pmc` archive",
+            "not a cartridge: expected a cartridge directory, a `.pmc` archive or a `.pbc` program",
         ));
     }
     let entries = read_pmc(&bytes).map_err(|e| CartridgeError::new(&shown, e.to_string()))?;

@@ -234,6 +234,18 @@ fn load_error(path: &Path, tmp: &Path) -> String {
 }
 
 #[test]
+fn a_bare_program_loads_as_a_game() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.pbc");
+    std::fs::write(&path, carts::pbc(GAME)).unwrap();
+    let cart = load_cartridge(&path).unwrap();
+    assert_eq!(cart.manifest.title, "demo");
+    assert_eq!(cart.manifest.app_id, 0);
+    assert_eq!(cart.entrypoint, 1);
+    assert!(cart.sprite_banks.is_empty() && cart.assets.is_empty());
+}
+
+#[test]
 fn paths_that_are_not_cartridges_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path();
@@ -243,11 +255,17 @@ fn paths_that_are_not_cartridges_are_refused() {
     let mut no_program = game_entries();
     no_program.retain(|e| e.name != "program.pbc");
     std::fs::write(tmp.join("no_program.pmc"), write_pmc(&no_program).unwrap()).unwrap();
+    std::fs::write(
+        tmp.join("no_frame.pbc"),
+        carts::pbc(".func main\n RET\n.export main main"),
+    )
+    .unwrap();
     let report = [
         load_error(&tmp.join("game.zip"), tmp),
         load_error(&tmp.join("broken.pmc"), tmp),
         load_error(&tmp.join("empty"), tmp),
         load_error(&tmp.join("no_program.pmc"), tmp),
+        load_error(&tmp.join("no_frame.pbc"), tmp),
     ];
     assert!(load_cartridge(&tmp.join("missing")).is_err());
     insta::assert_snapshot!(report.join("\n"));

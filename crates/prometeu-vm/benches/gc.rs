@@ -120,12 +120,18 @@ fn main() {
     vm.take_max_gc_pause();
     let mut pauses = Vec::with_capacity(frames);
     let mut frame_times = Vec::with_capacity(frames);
+    let mut frame_gc = Vec::with_capacity(frames);
+    let mut frame_work = Vec::with_capacity(frames);
     let before = vm.gc_stats();
     for _ in 0..frames {
         let t = Instant::now();
+        let gc_before = vm.gc_stats().total_pause;
+        let work_before = vm.gc_stats().work;
         vm.call_export("frame", &[]).unwrap();
         run_to_end(&mut vm);
         frame_times.push(t.elapsed());
+        frame_gc.push(vm.gc_stats().total_pause - gc_before);
+        frame_work.push(vm.gc_stats().work - work_before);
         pauses.push(vm.take_max_gc_pause());
     }
     let after = vm.gc_stats();
@@ -137,6 +143,20 @@ fn main() {
             pauses[i]
         );
     }
+    frame_gc.sort();
+    let mut sorted_work = frame_work.clone();
+    sorted_work.sort();
+    println!(
+        "GC work per frame (units, deterministic): p50 {}, p99 {}, max {}",
+        sorted_work[sorted_work.len() / 2],
+        sorted_work[(sorted_work.len() - 1) * 99 / 100],
+        sorted_work[sorted_work.len() - 1]
+    );
+    println!(
+        "GC time per frame (sum of slices): p50 {:?}, max {:?}",
+        percentile(&frame_gc, 0.5),
+        frame_gc[frame_gc.len() - 1]
+    );
     let mut sorted = pauses.clone();
     sorted.sort();
     frame_times.sort();
@@ -155,6 +175,16 @@ fn main() {
         after.slices - before.slices,
         after.total_pause - before.total_pause,
         after.freed - before.freed,
+    );
+    let work = after.work - before.work;
+    println!(
+        "work units {work}, {:.1} ns per unit on average; largest slice since start {} units (≈ {:?} at that rate)",
+        (after.total_pause - before.total_pause).as_nanos() as f64 / work.max(1) as f64,
+        after.max_slice_work,
+        Duration::from_nanos(
+            ((after.total_pause - before.total_pause).as_nanos() as u64 / work.max(1))
+                * after.max_slice_work
+        ),
     );
     println!(
         "heap after: {} bytes, {} objects",

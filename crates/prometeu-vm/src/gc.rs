@@ -60,6 +60,13 @@ pub struct GcStats {
     pub max_pause: Duration,
     /// Total time spent in collector slices on the VM thread.
     pub total_pause: Duration,
+    /// Work units done (slots scanned, objects marked, gates swept); deterministic.
+    pub work: u64,
+    /// The most work units one incremental slice did (full collections excluded);
+    /// deterministic,
+    /// so together with `total_pause / work` it bounds pauses independently of how
+    /// busy the host is.
+    pub max_slice_work: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -71,6 +78,9 @@ pub(crate) enum Phase {
 
 /// The least work per KiB allocated while a cycle is in progress.
 const MIN_WORK_PER_KIB: u64 = 64;
+/// The most work one allocation-paced slice does; a larger debt (after a big
+/// allocation, e.g. a long list doubling its capacity) is paid over later slices.
+const MAX_PACED_WORK: u64 = 16_384;
 /// Dead storages handed to the release thread at once.
 const RELEASE_BATCH: usize = 4096;
 
@@ -92,6 +102,14 @@ pub(crate) struct Collector {
     step_bytes: u64,
     /// Work units per KiB allocated during the current cycle (set when it starts).
     work_per_kib: u64,
+    /// Heap use by which the current cycle meant to be done.
+    deadline: u64,
+    /// Bytes allocated since the current cycle started.
+    allocated_in_cycle: u64,
+    /// `stats.work` when the current cycle started.
+    cycle_start_work: u64,
+    /// Work units the last completed cycle took (0 before the first).
+    last_cycle_work: u64,
     dead: Vec<Storage>,
     releaser: Option<Releaser>,
     scratch: Vec<Handle>,
@@ -145,6 +163,10 @@ impl Collector {
             debt: 0,
             step_bytes: step_bytes.max(1),
             work_per_kib: MIN_WORK_PER_KIB,
+            deadline: u64::MAX,
+            allocated_in_cycle: 0,
+            cycle_start_work: 0,
+            last_cycle_work: 0,
             dead: Vec::new(),
             releaser: if background { Releaser::spawn() } else { None },
             scratch: Vec::new(),
@@ -219,21 +241,34 @@ impl Heap {
         debug_assert_eq!(self.gc.phase, Phase::Idle);
         self.gc.phase = Phase::Marking;
         self.gc.debt = 0;
-        let work = (self.gates.len() + self.object_count()) as u64 + self.used / 8;
+        let work = match self.gc.last_cycle_work {
+            0 => (self.gates.len() + 2 * self.object_count()) as u64 + self.used / 32,
+            last => last + last / 4,
+        };
+        self.gc.cycle_start_work = self.gc.stats.work;
+        self.gc.allocated_in_cycle = 0;
         let room = self.budget.saturating_sub(self.used).min(self.used) / 2;
         let room_kib = (room / 1024).max(64);
         self.gc.work_per_kib = work.div_ceil(room_kib).max(MIN_WORK_PER_KIB);
+        self.gc.deadline = self.used.saturating_add(room);
         self.shade_roots(roots);
     }
 
     /// Does up to `work` units of marking and sweeping.
-    fn step(&mut self, mut work: u64) {
+    fn step(&mut self, budget: u64) {
+        let mut work = budget;
         while work > 0 {
             match self.gc.phase {
-                Phase::Idle => return,
+                Phase::Idle => break,
                 Phase::Marking => work = self.mark_some(work),
                 Phase::Sweeping { .. } => work = self.sweep_some(work),
             }
+        }
+        let done = budget - work;
+        let stats = &mut self.gc.stats;
+        stats.work = stats.work.saturating_add(done);
+        if budget != u64::MAX {
+            stats.max_slice_work = stats.max_slice_work.max(done);
         }
     }
 
@@ -313,7 +348,13 @@ impl Heap {
         if end == self.gates.len() {
             self.gc.phase = Phase::Idle;
             self.gc.stats.cycles += 1;
-            self.gc.threshold = self.gc.min_threshold.max(self.used.saturating_mul(2));
+            // `step` adds this slice's work after we return; close enough for pacing.
+            self.gc.last_cycle_work = self.gc.stats.work - self.gc.cycle_start_work;
+            // Objects allocated during the cycle all survive it, so they are not
+            // evidence of a larger live set: the next cycle starts at twice what
+            // survived of the heap the cycle started with.
+            let live = self.used.saturating_sub(self.gc.allocated_in_cycle);
+            self.gc.threshold = self.gc.min_threshold.max(live.saturating_mul(2));
             self.release_dead();
             0
         } else {
@@ -362,10 +403,17 @@ impl Heap {
                 }
             }
             _ => {
-                self.gc.debt += bytes;
+                if self.used > self.gc.deadline {
+                    self.gc.work_per_kib = self.gc.work_per_kib.saturating_mul(2);
+                    self.gc.deadline = self.used + self.budget.saturating_sub(self.used) / 4;
+                }
+                self.gc.allocated_in_cycle = self.gc.allocated_in_cycle.saturating_add(bytes);
+                self.gc.debt = self.gc.debt.saturating_add(bytes);
                 if self.gc.debt >= self.gc.step_bytes {
-                    let work = self.gc.debt.saturating_mul(self.gc.work_per_kib) / 1024;
-                    self.gc.debt = 0;
+                    let rate = self.gc.work_per_kib;
+                    let owed = self.gc.debt.saturating_mul(rate) / 1024;
+                    let work = owed.min(MAX_PACED_WORK);
+                    self.gc.debt = (owed - work).saturating_mul(1024) / rate;
                     self.timed(|heap| heap.step(work));
                 }
             }

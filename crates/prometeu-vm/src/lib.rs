@@ -9,7 +9,9 @@
 //!
 //! * [`load`](crate::load) pre-decodes a `Program` into one vector of fixed-size ops
 //!   (jump targets resolved to op indices, constants turned into literal pushes, static
-//!   cycle costs folded in), checking every index the interpreter later uses unchecked.
+//!   cycle costs folded in), checking every index the interpreter later uses unchecked;
+//!   common adjacent pairs (`GET_LOCAL; GET_LOCAL`, `PUSH_I32; I_ADD`, …) become
+//!   superinstructions that keep exact per-instruction budget semantics.
 //! * `facts` infers what verification should hand the VM (stack depths, element sizes
 //!   of list instructions); it is a stand-in to be replaced by the verifier's output.
 //! * [`Vm`] holds the value stack (frames `[args][locals][operands]`, 65,536 slots), the

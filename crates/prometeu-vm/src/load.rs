@@ -145,6 +145,21 @@ pub(crate) enum Op {
     ListInsert(u32),
     ListRemove(u32),
     ListClear,
+    // ---- superinstructions: two adjacent ops in one dispatch (see `fuse`) ----
+    /// `GET_LOCAL a; GET_LOCAL b`.
+    GetLocal2(u32, u32),
+    /// `PUSH_I32 v` followed by the int operation named in the variant.
+    PushI32Add(i32),
+    PushI32Sub(i32),
+    PushI32Mul(i32),
+    PushI32And(i32),
+    PushI32Xor(i32),
+    PushI32Eq(i32),
+    PushI32Ne(i32),
+    PushI32Lt(i32),
+    PushI32Le(i32),
+    PushI32Gt(i32),
+    PushI32Ge(i32),
 }
 
 /// An op with its static cycle cost (base plus every growth known at load time).
@@ -342,7 +357,19 @@ pub(crate) fn load(
         if frame + facts.max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
             return Err(fe("frame and operand stack exceed the value stack".into()));
         }
+        let reachable = reachable(&instrs, &targets);
         for (i, (offset, instr)) in instrs.iter().enumerate() {
+            // Unreachable code is neither verified nor run: it need not be valid.
+            if !reachable[i] {
+                code.ops.push(Decoded {
+                    op: Op::Trap(crate::TrapCode::EXPLICIT.0),
+                    cost: instr.op.cycles(),
+                    opcode: instr.op,
+                });
+                code.pcs.push(base_offset + offset);
+                code.op_func.push(fi as u32);
+                continue;
+            }
             let op = decode_op(
                 program,
                 &code,
@@ -362,8 +389,57 @@ pub(crate) fn load(
             code.pcs.push(base_offset + offset);
             code.op_func.push(fi as u32);
         }
+        let end = code.ops.len();
+        fuse(&mut code.ops[entry as usize..end]);
     }
     Ok(code)
+}
+
+/// Replaces the first op of common adjacent pairs by a superinstruction that does both
+/// in one dispatch. The second op stays in place (jumps may land on it) and the fused
+/// op skips it. The fused op charges each half's own cost and re-checks the budget
+/// between the halves, doing only the first half when the budget ends there, so
+/// suspension points and cycle totals are exactly those of the unfused code. Only
+/// halves that cannot trap are fused, so trap reports are unaffected.
+fn fuse(ops: &mut [Decoded]) {
+    for i in 0..ops.len().saturating_sub(1) {
+        let fused = match (ops[i].op, ops[i + 1].op) {
+            (Op::GetLocal(a), Op::GetLocal(b)) => Op::GetLocal2(a, b),
+            (Op::PushI32(v), Op::IAdd) => Op::PushI32Add(v),
+            (Op::PushI32(v), Op::ISub) => Op::PushI32Sub(v),
+            (Op::PushI32(v), Op::IMul) => Op::PushI32Mul(v),
+            (Op::PushI32(v), Op::IAnd) => Op::PushI32And(v),
+            (Op::PushI32(v), Op::IXor) => Op::PushI32Xor(v),
+            (Op::PushI32(v), Op::IEq) => Op::PushI32Eq(v),
+            (Op::PushI32(v), Op::INe) => Op::PushI32Ne(v),
+            (Op::PushI32(v), Op::ILt) => Op::PushI32Lt(v),
+            (Op::PushI32(v), Op::ILe) => Op::PushI32Le(v),
+            (Op::PushI32(v), Op::IGt) => Op::PushI32Gt(v),
+            (Op::PushI32(v), Op::IGe) => Op::PushI32Ge(v),
+            _ => continue,
+        };
+        ops[i].op = fused;
+    }
+}
+
+/// Which instructions control can reach from the function's entry.
+fn reachable(instrs: &[(u32, Instr)], targets: &[usize]) -> Vec<bool> {
+    let mut seen = vec![false; instrs.len()];
+    let mut work = vec![0usize];
+    while let Some(i) = work.pop() {
+        if i >= instrs.len() || seen[i] {
+            continue;
+        }
+        seen[i] = true;
+        let op = instrs[i].1.op;
+        if op.is_jump() {
+            work.push(targets[i]);
+        }
+        if !op.ends_block() {
+            work.push(i + 1);
+        }
+    }
+    seen
 }
 
 /// The facts the interpreter needs, read from the verifier's output for one function.
@@ -385,11 +461,13 @@ fn verified_facts(
                 | Opcode::ListInsert
                 | Opcode::ListRemove
         );
-        if needs_layout {
-            let layout = verified
-                .handle_layout(*offset)
-                .and_then(|t| program.layouts.get(t as usize))
-                .ok_or_else(|| format!("at {offset}: the verifier recorded no handle layout"))?;
+        // The verifier records no layout for unreachable instructions; they never run,
+        // and if one did, the run-time stride check would trap rather than misread.
+        if let Some(t) = verified.handle_layout(*offset).filter(|_| needs_layout) {
+            let layout = program
+                .layouts
+                .get(t as usize)
+                .ok_or_else(|| format!("at {offset}: handle layout {t} does not exist"))?;
             op_slots[i] = layout.slots.len() as u32;
         }
     }
@@ -655,4 +733,31 @@ fn decode_op(
         Opcode::ListRemove => Op::ListRemove(op_slots),
         Opcode::ListClear => Op::ListClear,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacent_pairs_are_fused_and_the_second_op_stays() {
+        let program = prometeu_bytecode::assemble(
+            ".func main params=(i32) returns=(bool) locals=0\n    GET_LOCAL 0\n    GET_LOCAL 0\n    I_ADD\n    PUSH_I32 3\n    I_LT\n    RET\n",
+        )
+        .unwrap();
+        let code = load(&program, None).unwrap();
+        let ops: Vec<Op> = code.ops.iter().map(|d| d.op).collect();
+        assert_eq!(
+            ops,
+            [
+                Op::GetLocal2(0, 0),
+                Op::GetLocal(0),
+                Op::IAdd,
+                Op::PushI32Lt(3),
+                Op::ILt,
+                Op::Ret
+            ]
+        );
+        assert_eq!(code.ops[3].opcode, Opcode::PushI32);
+    }
 }

@@ -2,11 +2,9 @@
 
 use prometeu_bytecode::Opcode;
 
-/// A trap code. The named constants mirror `bytecode.md` §8; the `TRAP` instruction may
-/// raise any `u32`, so this is an open newtype rather than a closed enum.
-///
-/// `prometeu-abi` has no trap table yet; when it does, these constants should be
-/// re-exported from there instead.
+/// A trap code. The named constants mirror `prometeu_bytecode::TrapCode` (the table of
+/// `bytecode.md` §8, pinned by a test below); the VM's `TRAP` instruction can raise any
+/// `u32`, so this is an open newtype rather than the closed enum.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub struct TrapCode(pub u32);
 
@@ -32,26 +30,21 @@ impl TrapCode {
     /// Heap budget exceeded after a full collection.
     pub const HEAP_EXHAUSTED: TrapCode = TrapCode(0x0B);
 
-    /// Every named code with its name, in number order.
-    pub const NAMED: &'static [(TrapCode, &'static str)] = &[
-        (TrapCode::DEAD_GATE, "TRAP_DEAD_GATE"),
-        (TrapCode::GATE_BUSY, "TRAP_GATE_BUSY"),
-        (TrapCode::OOB, "TRAP_OOB"),
-        (TrapCode::ARG, "TRAP_ARG"),
-        (TrapCode::CAST, "TRAP_CAST"),
-        (TrapCode::EXPLICIT, "TRAP_EXPLICIT"),
-        (TrapCode::BOUNDED_OVERFLOW, "TRAP_BOUNDED_OVERFLOW"),
-        (TrapCode::STACK_OVERFLOW, "TRAP_STACK_OVERFLOW"),
-        (TrapCode::DIV_ZERO, "TRAP_DIV_ZERO"),
-        (TrapCode::HEAP_EXHAUSTED, "TRAP_HEAP_EXHAUSTED"),
-    ];
+    /// The entry of `prometeu-bytecode`'s trap table (the single source of names and
+    /// meanings) with this code, if any.
+    pub fn known(self) -> Option<prometeu_bytecode::TrapCode> {
+        prometeu_bytecode::TrapCode::from_code(self.0)
+    }
 
-    /// The `TRAP_*` name, when the code has one.
+    /// The `TRAP_*` name, when the code is in the table.
     pub fn name(self) -> Option<&'static str> {
-        TrapCode::NAMED
-            .iter()
-            .find(|(code, _)| *code == self)
-            .map(|(_, name)| *name)
+        self.known().map(|c| c.name())
+    }
+}
+
+impl From<prometeu_bytecode::TrapCode> for TrapCode {
+    fn from(code: prometeu_bytecode::TrapCode) -> TrapCode {
+        TrapCode(code.code())
     }
 }
 
@@ -106,9 +99,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_match_the_spec_table() {
-        let numbers: Vec<u32> = TrapCode::NAMED.iter().map(|(c, _)| c.0).collect();
-        assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B]);
+    fn constants_match_the_bytecode_trap_table() {
+        use prometeu_bytecode::TrapCode as T;
+        let pairs = [
+            (TrapCode::DEAD_GATE, T::DeadGate),
+            (TrapCode::GATE_BUSY, T::GateBusy),
+            (TrapCode::OOB, T::Oob),
+            (TrapCode::ARG, T::Arg),
+            (TrapCode::CAST, T::Cast),
+            (TrapCode::EXPLICIT, T::Explicit),
+            (TrapCode::BOUNDED_OVERFLOW, T::BoundedOverflow),
+            (TrapCode::STACK_OVERFLOW, T::StackOverflow),
+            (TrapCode::DIV_ZERO, T::DivZero),
+            (TrapCode::HEAP_EXHAUSTED, T::HeapExhausted),
+        ];
+        assert_eq!(pairs.len(), T::ALL.len());
+        for (ours, theirs) in pairs {
+            assert_eq!(ours, TrapCode::from(theirs));
+            assert_eq!(ours.known(), Some(theirs));
+        }
         assert_eq!(TrapCode::DIV_ZERO.to_string(), "TRAP_DIV_ZERO");
         assert_eq!(TrapCode(0x42).to_string(), "TRAP 0x42");
     }

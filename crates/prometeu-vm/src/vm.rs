@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use prometeu_bytecode::{Program, VerifiedProgram};
+use prometeu_bytecode::{Opcode, Program, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcStats};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
@@ -518,6 +518,21 @@ impl Vm {
             }};
         }
 
+        // A superinstruction's second half: runs only if the budget has not ended
+        // between the halves (else the next iteration suspends before it).
+        macro_rules! push_i32_then {
+            ($v:expr, $second:expr, $f:expr) => {{
+                if cycles < end {
+                    cycles += $second.cycles() as u64;
+                    pc += 1;
+                    stack[sp - 1] = $f(stack[sp - 1].as_int(), $v);
+                } else {
+                    stack[sp] = Slot::int($v);
+                    sp += 1;
+                }
+            }};
+        }
+
         loop {
             let d = ops[pc];
             if cycles >= end {
@@ -847,6 +862,34 @@ impl Vm {
                 Op::ListSet(k) => slow!(self.op_list_set(&mut stack, k)),
                 Op::ListRemove(k) => slow!(self.op_list_remove(&mut stack, k)),
                 Op::ListClear => slow!(self.op_list_clear(&mut stack)),
+
+                Op::GetLocal2(a, b) => {
+                    stack[sp] = stack[base + a as usize];
+                    sp += 1;
+                    if cycles < end {
+                        cycles += Opcode::GetLocal.cycles() as u64;
+                        pc += 1;
+                        stack[sp] = stack[base + b as usize];
+                        sp += 1;
+                    }
+                }
+                Op::PushI32Add(v) => {
+                    push_i32_then!(v, Opcode::IAdd, |a: i32, b| Slot::int(a.wrapping_add(b)))
+                }
+                Op::PushI32Sub(v) => {
+                    push_i32_then!(v, Opcode::ISub, |a: i32, b| Slot::int(a.wrapping_sub(b)))
+                }
+                Op::PushI32Mul(v) => {
+                    push_i32_then!(v, Opcode::IMul, |a: i32, b| Slot::int(a.wrapping_mul(b)))
+                }
+                Op::PushI32And(v) => push_i32_then!(v, Opcode::IAnd, |a: i32, b| Slot::int(a & b)),
+                Op::PushI32Xor(v) => push_i32_then!(v, Opcode::IXor, |a: i32, b| Slot::int(a ^ b)),
+                Op::PushI32Eq(v) => push_i32_then!(v, Opcode::IEq, |a: i32, b| Slot::bool(a == b)),
+                Op::PushI32Ne(v) => push_i32_then!(v, Opcode::INe, |a: i32, b| Slot::bool(a != b)),
+                Op::PushI32Lt(v) => push_i32_then!(v, Opcode::ILt, |a: i32, b| Slot::bool(a < b)),
+                Op::PushI32Le(v) => push_i32_then!(v, Opcode::ILe, |a: i32, b| Slot::bool(a <= b)),
+                Op::PushI32Gt(v) => push_i32_then!(v, Opcode::IGt, |a: i32, b| Slot::bool(a > b)),
+                Op::PushI32Ge(v) => push_i32_then!(v, Opcode::IGe, |a: i32, b| Slot::bool(a >= b)),
             }
         }
     }

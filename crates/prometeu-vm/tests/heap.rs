@@ -114,11 +114,11 @@ fn view_conflicts_trap_gate_busy() {
         Value::Int(0)
     );
     let busy = [
-        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nBORROW_BEGIN",
-        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nMUTATE_BEGIN",
-        "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nMUTATE_BEGIN",
-        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nPEEK",
-        "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nTAKE",
+        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nBORROW_BEGIN\nPOP_N 2",
+        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nMUTATE_BEGIN\nPOP_N 2",
+        "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nMUTATE_BEGIN\nPOP_N 2",
+        "GET_LOCAL 0\nMUTATE_BEGIN\nGET_LOCAL 0\nPEEK\nPOP_N 3",
+        "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nTAKE\nPOP_N 3",
     ];
     for body in busy {
         assert_eq!(trap(&case(body)), TrapCode::GATE_BUSY, "{body}");

@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::Console;
+use common::{Console, ConsoleTable};
 use prometeu_bytecode::{
     Constant, Export, Function, Global, GlobalInit, ImmKind, ImmValue, Instr, Layout, LayoutKind,
-    Opcode, Program, SlotKind, SyscallRef, encode_all,
+    Opcode, Program, SlotKind, SyscallRef, encode_all, verify_program,
 };
 use prometeu_vm::{RunOutcome, Vm, VmConfig};
 use proptest::prelude::*;
@@ -115,12 +115,18 @@ fn program(ops: &[(usize, u32, i32, f64)], locals: u16, returns: Vec<SlotKind>) 
     }
 }
 
-fn run_bounded(p: &Program) -> Option<RunOutcome> {
-    let config = VmConfig {
+fn config() -> VmConfig {
+    VmConfig {
         heap_budget: 64 * 1024,
         ..VmConfig::default()
-    };
-    let mut vm = Vm::new(p, config).ok()?;
+    }
+}
+
+fn run_bounded(p: &Program) -> Option<RunOutcome> {
+    run_vm_bounded(Vm::new(p, config()).ok()?)
+}
+
+fn run_vm_bounded(mut vm: Vm) -> Option<RunOutcome> {
     vm.call_export("main", &[]).ok()?;
     let mut console = Console::default();
     for _ in 0..50 {
@@ -143,7 +149,13 @@ proptest! {
         returns in prop::sample::select(vec![vec![], vec![SlotKind::I32]]),
     ) {
         let p = program(&ops, locals, returns);
-        let _ = run_bounded(&p);
+        let inferred = run_bounded(&p);
+        // Whatever the verifier accepts, the VM loads with the verifier's facts and runs
+        // exactly as with its own inferred ones.
+        if let Ok(verified) = verify_program(&p, &ConsoleTable) {
+            let vm = Vm::from_verified(&verified, config()).expect("verified programs load");
+            prop_assert_eq!(format!("{:?}", run_vm_bounded(vm)), format!("{inferred:?}"));
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub(crate) fn name_of(arena: &AstArena, node: NodeId) -> Option<(NameId, Span)> 
 }
 
 impl Checker<'_> {
+    #[allow(clippy::too_many_arguments)]
     fn new_symbol(
         &mut self,
         index: usize,
@@ -83,7 +84,15 @@ impl Checker<'_> {
                     for &field in arena.list(fields) {
                         if let NodeKind::Field { name, .. } = *arena.kind(field) {
                             let kind = SymbolKind::Field;
-                            self.add_member(index, owner, field, name, kind, Visibility::Pub, false);
+                            self.add_member(
+                                index,
+                                owner,
+                                field,
+                                name,
+                                kind,
+                                Visibility::Pub,
+                                false,
+                            );
                         }
                     }
                     for &member in arena.list(members) {
@@ -289,7 +298,8 @@ impl Checker<'_> {
                             );
                         }
                         Some(target) if self.reach(target) != super::Reach::Everywhere => {
-                            self.refs.bind_node(file, name, target);
+                            self.refs
+                                .record(target, name, item_span, super::RefKind::Read);
                             self.report(
                                 DiagnosticCode::ResolveNotVisible,
                                 item_span,
@@ -316,14 +326,13 @@ impl Checker<'_> {
                     .defs
                     .any_item(module, local)
                     .filter(|&s| self.visible_from(s, file, None));
-                let conflict = earlier.or_else(|| item_clash.map(|s| self.symbols.get(s).decl_span));
+                let conflict =
+                    earlier.or_else(|| item_clash.map(|s| self.symbols.get(s).decl_span));
                 if let Some(other) = conflict {
                     // A missing module was reported already: its names clash quietly.
                     if target_module.is_some() {
-                        let message = format!(
-                            "`{}` is already a name in this file",
-                            self.text(local)
-                        );
+                        let message =
+                            format!("`{}` is already a name in this file", self.text(local));
                         let d = crate::Diagnostic::new(
                             DiagnosticCode::ResolveImportConflict,
                             local_span,
@@ -386,30 +395,95 @@ impl Checker<'_> {
         let parse = Arc::clone(&self.files[index].parse);
         let arena = &parse.arena;
         let file = self.files[index].file;
-        let entries: Vec<(NodeId, SymbolId)> = self
-            .items
+        // Items are pushed file by file, in file order.
+        let start = self.items.partition_point(|e| e.0 < index);
+        let end = self.items.partition_point(|e| e.0 <= index);
+        let entries: Vec<(NodeId, SymbolId)> = self.items[start..end]
             .iter()
-            .filter(|(i, _, _)| *i == index)
             .map(|&(_, n, s)| (n, s))
             .collect();
         for (decl, symbol) in entries {
             let ty = match *arena.kind(decl) {
-                    NodeKind::Field { ty, .. }
-                    | NodeKind::ConstDecl { ty, .. }
-                    | NodeKind::ServiceField { ty, .. } => {
-                        Some(self.resolve_type(file, ty, false))
-                    }
-                    NodeKind::FnDecl { sig, .. } => {
-                        let signature = self.resolve_fn_sig(file, arena, sig);
-                        self.facts.set_signature(symbol, signature);
-                        None
-                    }
-                    _ => None,
+                NodeKind::Field { ty, .. }
+                | NodeKind::ConstDecl { ty, .. }
+                | NodeKind::ServiceField { ty, .. } => Some(self.resolve_type(file, ty, false)),
+                NodeKind::FnDecl { sig, .. } => {
+                    let signature = self.resolve_fn_sig(file, arena, sig);
+                    self.facts.set_signature(symbol, signature);
+                    None
+                }
+                _ => None,
             };
             if let Some(ty) = ty {
                 self.facts.set_symbol(symbol, ty);
             }
         }
+    }
+
+    /// Phase 2c: a struct that contains itself by value (directly, or through arrays,
+    /// optionals, results or other structs) has no size; each field that closes such a
+    /// cycle is `E_TYPE_MISMATCH` (a `ref<T>` or `list<T>` breaks the cycle).
+    pub(crate) fn check_recursive_structs(&mut self) {
+        let structs: Vec<SymbolId> = self
+            .symbols
+            .iter()
+            .filter(|(_, s)| s.kind == SymbolKind::Struct && !s.duplicate)
+            .map(|(id, _)| id)
+            .collect();
+        for s in structs {
+            let fields: Vec<SymbolId> = self
+                .defs
+                .members(s)
+                .iter()
+                .copied()
+                .filter(|&m| self.symbols.get(m).kind == SymbolKind::Field)
+                .collect();
+            for field in fields {
+                let Some(ty) = self.facts.symbol_type(field) else {
+                    continue;
+                };
+                let mut seen = std::collections::HashSet::new();
+                if self.contains_by_value(ty, s, &mut seen) {
+                    let span = self.symbols.get(field).decl_span;
+                    let name = self.text(self.symbols.get(s).name).to_string();
+                    self.report(
+                        DiagnosticCode::TypeMismatch,
+                        span,
+                        format!("`{name}` would contain itself; store a `ref<{name}>` instead"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Whether a value of `ty` holds a `target` struct inline (a worklist, not
+    /// recursion: struct chains can be as long as the program).
+    fn contains_by_value(
+        &self,
+        ty: TypeId,
+        target: SymbolId,
+        seen: &mut std::collections::HashSet<SymbolId>,
+    ) -> bool {
+        let mut work = vec![ty];
+        while let Some(ty) = work.pop() {
+            match self.types.kind(ty) {
+                TypeKind::Struct(s) if s == target => return true,
+                TypeKind::Struct(s) => {
+                    if seen.insert(s) {
+                        work.extend(self.defs.members(s).iter().filter_map(|&m| {
+                            (self.symbols.get(m).kind == SymbolKind::Field)
+                                .then(|| self.facts.symbol_type(m))
+                                .flatten()
+                        }));
+                    }
+                }
+                TypeKind::Array(t, _) | TypeKind::Optional(t) => work.push(t),
+                TypeKind::Result(a, b) => work.extend([a, b]),
+                _ => {}
+            }
+        }
+        false
     }
 
     fn resolve_fn_sig(&mut self, file: FileId, arena: &AstArena, sig: NodeId) -> FnSignature {
@@ -478,7 +552,7 @@ impl Checker<'_> {
                     }
                     Lookup::Quiet => TypeArena::ERROR,
                     Lookup::Hidden(s) => {
-                        self.refs.bind_node(file, node, s);
+                        self.refs.record(s, node, span, super::RefKind::Read);
                         self.report(
                             DiagnosticCode::ResolveNotVisible,
                             span,
@@ -597,6 +671,14 @@ impl Checker<'_> {
             };
             let ty = self.resolve_type(file, contract, false);
             let c = match self.types.kind(ty) {
+                TypeKind::Contract(c) if self.symbols.get(c).module == self.prelude_module => {
+                    self.report(
+                        DiagnosticCode::TypeContractMismatch,
+                        arena.span(contract),
+                        "a host contract is implemented by the console, not by a service",
+                    );
+                    continue;
+                }
                 TypeKind::Contract(c) => c,
                 TypeKind::Error => continue,
                 _ => {
@@ -651,7 +733,10 @@ impl Checker<'_> {
                                 self.symbols.get(m).decl_span,
                                 message,
                             )
-                            .with_related(self.symbols.get(f).decl_span, "the contract's signature");
+                            .with_related(
+                                self.symbols.get(f).decl_span,
+                                "the contract's signature",
+                            );
                             self.diagnostics.push(d);
                         }
                     }

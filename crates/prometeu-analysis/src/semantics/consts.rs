@@ -12,6 +12,10 @@ use crate::{DiagnosticCode, FileId, NodeId, Span, SymbolId};
 /// `E_TYPE_CONST_EVAL` (they would not fit a cartridge's constant pool anyway).
 pub const MAX_CONST_ELEMENTS: u32 = 65_536;
 
+/// How many constants may be evaluated inside one another (only a cycle nests: see
+/// [`Checker::eval_consts`]).
+const MAX_CONST_DEPTH: u32 = 64;
+
 /// A folded constant value.
 #[derive(Clone, PartialEq, Debug)]
 pub enum ConstValue {
@@ -50,17 +54,72 @@ pub(crate) enum ConstState {
 type Failure = Option<(Span, String)>;
 
 impl Checker<'_> {
-    /// Phase 3b: every constant and service field, in symbol order.
+    /// Phase 3b: every constant and service field, dependencies before dependents
+    /// (an explicit post-order walk, so long chains of constants never recurse deeply).
     pub(crate) fn eval_consts(&mut self) {
-        for i in 0..self.symbols.len() {
-            let symbol = SymbolId::from_index(i);
-            if matches!(
-                self.symbols.get(symbol).kind,
-                SymbolKind::Const | SymbolKind::AssocConst | SymbolKind::ServiceField
-            ) {
-                self.const_value(symbol);
+        let consts: Vec<SymbolId> = self
+            .symbols
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s.kind,
+                    SymbolKind::Const | SymbolKind::AssocConst | SymbolKind::ServiceField
+                )
+            })
+            .map(|(id, _)| id)
+            .collect();
+        let mut visited = std::collections::HashSet::new();
+        let mut order = Vec::with_capacity(consts.len());
+        for root in consts {
+            if !visited.insert(root) {
+                continue;
+            }
+            let mut stack = vec![(root, self.const_deps(root), 0usize)];
+            while let Some((symbol, deps, next)) = stack.last_mut() {
+                if let Some(&dep) = deps.get(*next) {
+                    *next += 1;
+                    if visited.insert(dep) {
+                        let deps = self.const_deps(dep);
+                        stack.push((dep, deps, 0));
+                    }
+                } else {
+                    order.push(*symbol);
+                    stack.pop();
+                }
             }
         }
+        for symbol in order {
+            self.const_value(symbol);
+        }
+    }
+
+    /// The constants an initialiser names (resolved by the body checker).
+    fn const_deps(&self, symbol: SymbolId) -> Vec<SymbolId> {
+        let (file, decl) = self.symbols.get(symbol).node;
+        let Some(input) = self.file_input(file) else {
+            return Vec::new();
+        };
+        let arena = &input.parse.arena;
+        let mut deps = Vec::new();
+        let mut work = match *arena.kind(decl) {
+            NodeKind::ConstDecl { value: Some(v), .. }
+            | NodeKind::ServiceField { value: v, .. } => {
+                vec![v]
+            }
+            _ => Vec::new(),
+        };
+        while let Some(node) = work.pop() {
+            if let Some(s) = self.refs.symbol_at(file, node) {
+                if matches!(
+                    self.symbols.get(s).kind,
+                    SymbolKind::Const | SymbolKind::AssocConst
+                ) {
+                    deps.push(s);
+                }
+            }
+            arena.visit_children(arena.kind(node), |c| work.push(c));
+        }
+        deps
     }
 
     /// The value of a constant (or service field initialiser), evaluating it on first
@@ -71,7 +130,13 @@ impl Checker<'_> {
             Some(ConstState::Evaluating) => return None,
             None => {}
         }
+        if self.const_depth >= MAX_CONST_DEPTH {
+            // Only a pathological cycle gets here: `eval_consts` folds dependencies
+            // first, so ordinary chains never nest.
+            return None;
+        }
         self.const_values.insert(symbol, ConstState::Evaluating);
+        self.const_depth += 1;
         let (file, decl) = self.symbols.get(symbol).node;
         let is_field = self.symbols.get(symbol).kind == SymbolKind::ServiceField;
         let parse = self.file_input(file).map(|f| Arc::clone(&f.parse));
@@ -99,7 +164,9 @@ impl Checker<'_> {
                 }
             }
         };
-        self.const_values.insert(symbol, ConstState::Done(result.clone()));
+        self.const_depth -= 1;
+        self.const_values
+            .insert(symbol, ConstState::Done(result.clone()));
         result
     }
 
@@ -124,7 +191,10 @@ impl Checker<'_> {
     }
 
     fn eval_field_init(&mut self, file: FileId, node: NodeId) -> Result<ConstValue, Failure> {
-        let parse = self.file_input(file).map(|f| Arc::clone(&f.parse)).ok_or(None)?;
+        let parse = self
+            .file_input(file)
+            .map(|f| Arc::clone(&f.parse))
+            .ok_or(None)?;
         match *parse.arena.kind(node) {
             NodeKind::Alloc { value } => Ok(ConstValue::Alloc(Box::new(self.eval(file, value)?))),
             NodeKind::AllocList { .. } => Ok(ConstValue::NewList),
@@ -134,20 +204,26 @@ impl Checker<'_> {
 
     /// Folds a constant expression that the checker has already typed.
     fn eval(&mut self, file: FileId, node: NodeId) -> Result<ConstValue, Failure> {
-        let parse = self.file_input(file).map(|f| Arc::clone(&f.parse)).ok_or(None)?;
+        let parse = self
+            .file_input(file)
+            .map(|f| Arc::clone(&f.parse))
+            .ok_or(None)?;
         let arena = &parse.arena;
         let span = arena.span(node);
         match self.facts.node_type(file, node) {
             Some(t) if self.types.contains_error(t) => return Err(None),
             _ => {}
         }
-        let not_constant = |what: &str| Err(Some((span, format!("{what} is not a constant expression"))));
+        let not_constant =
+            |what: &str| Err(Some((span, format!("{what} is not a constant expression"))));
         match *arena.kind(node) {
             NodeKind::IntLit { value } => Ok(ConstValue::Int(value)),
             NodeKind::FloatLit { value } => Ok(ConstValue::Float(value)),
             NodeKind::BoundedLit { value } => Ok(ConstValue::Bounded(value)),
             NodeKind::BoolLit { value } => Ok(ConstValue::Bool(value)),
-            NodeKind::StringLit { start, len } => Ok(ConstValue::Str(arena.str(start, len).to_string())),
+            NodeKind::StringLit { start, len } => {
+                Ok(ConstValue::Str(arena.str(start, len).to_string()))
+            }
             NodeKind::Paren { inner } => self.eval(file, inner),
             NodeKind::NameRef { .. } => match self.refs.symbol_at(file, node) {
                 Some(s) => self.eval_symbol(s, span),
@@ -184,7 +260,10 @@ impl Checker<'_> {
                     ConstValue::Int(n) if (0..=MAX_CONST_ELEMENTS as i32).contains(&n) => {
                         Ok(ConstValue::Array(vec![v; n as usize]))
                     }
-                    _ => Err(Some((arena.span(count), "an array length must be a small int ≥ 0".into()))),
+                    _ => Err(Some((
+                        arena.span(count),
+                        "an array length must be a small int ≥ 0".into(),
+                    ))),
                 }
             }
             NodeKind::Unary { op, operand } => {
@@ -198,7 +277,9 @@ impl Checker<'_> {
             }
             NodeKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(file, lhs)?;
-                if let (BinaryOp::And, ConstValue::Bool(false)) | (BinaryOp::Or, ConstValue::Bool(true)) = (op, &a) {
+                if let (BinaryOp::And, ConstValue::Bool(false))
+                | (BinaryOp::Or, ConstValue::Bool(true)) = (op, &a)
+                {
                     return Ok(a);
                 }
                 let b = self.eval(file, rhs)?;
@@ -252,7 +333,11 @@ fn fold_binary(op: BinaryOp, a: ConstValue, b: ConstValue) -> Result<ConstValue,
             _ => V::Bool(compare(op, x.cmp(&y))),
         },
         (V::Bounded(x), V::Bounded(y)) => {
-            let overflow = || Err(Some("the result leaves the bounded range 0..=65535".to_string()));
+            let overflow = || {
+                Err(Some(
+                    "the result leaves the bounded range 0..=65535".to_string(),
+                ))
+            };
             match op {
                 BinaryOp::Add => V::Bounded(x.checked_add(y).map_or_else(overflow, Ok)?),
                 BinaryOp::Sub => V::Bounded(x.checked_sub(y).map_or_else(overflow, Ok)?),
@@ -320,12 +405,17 @@ fn compare(op: BinaryOp, ord: std::cmp::Ordering) -> bool {
 /// `v as T` with the rules of §3.1; `Err(Some(message))` for `TRAP_CAST`.
 fn fold_cast(v: ConstValue, to: crate::TypeId) -> Result<ConstValue, Option<String>> {
     use ConstValue as V;
-    let out_of_range =
-        || -> Result<u16, Option<String>> { Err(Some("the value does not fit in `bounded` (a cast trap)".to_string())) };
+    let out_of_range = || -> Result<u16, Option<String>> {
+        Err(Some(
+            "the value does not fit in `bounded` (a cast trap)".to_string(),
+        ))
+    };
     Ok(match (v, to) {
         (V::Int(n), TypeArena::INT) => V::Int(n),
         (V::Int(n), TypeArena::FLOAT) => V::Float(n as f64),
-        (V::Int(n), TypeArena::BOUNDED) => V::Bounded(u16::try_from(n).map_or_else(|_| out_of_range(), Ok)?),
+        (V::Int(n), TypeArena::BOUNDED) => {
+            V::Bounded(u16::try_from(n).map_or_else(|_| out_of_range(), Ok)?)
+        }
         (V::Bounded(n), TypeArena::INT) => V::Int(n as i32),
         (V::Bounded(n), TypeArena::FLOAT) => V::Float(n as f64),
         (V::Bounded(n), TypeArena::BOUNDED) => V::Bounded(n),
@@ -380,13 +470,31 @@ mod tests {
     #[test]
     fn bounded_arithmetic_traps_and_ints_wrap() {
         let b = |n| ConstValue::Bounded(n);
-        assert!(fold_binary(BinaryOp::Add, b(65535), b(1)).unwrap_err().is_some());
+        assert!(
+            fold_binary(BinaryOp::Add, b(65535), b(1))
+                .unwrap_err()
+                .is_some()
+        );
         assert_eq!(fold_binary(BinaryOp::Add, b(1), b(2)), Ok(b(3)));
         let i = ConstValue::Int;
-        assert_eq!(fold_binary(BinaryOp::Add, i(i32::MAX), i(1)), Ok(i(i32::MIN)));
-        assert!(fold_binary(BinaryOp::Div, i(1), i(0)).unwrap_err().is_some());
+        assert_eq!(
+            fold_binary(BinaryOp::Add, i(i32::MAX), i(1)),
+            Ok(i(i32::MIN))
+        );
+        assert!(
+            fold_binary(BinaryOp::Div, i(1), i(0))
+                .unwrap_err()
+                .is_some()
+        );
         assert_eq!(fold_binary(BinaryOp::Shl, i(1), i(33)), Ok(i(2)));
-        assert_eq!(fold_cast(ConstValue::Float(f64::NAN), TypeArena::INT), Ok(i(0)));
-        assert!(fold_cast(i(70000), TypeArena::BOUNDED).unwrap_err().is_some());
+        assert_eq!(
+            fold_cast(ConstValue::Float(f64::NAN), TypeArena::INT),
+            Ok(i(0))
+        );
+        assert!(
+            fold_cast(i(70000), TypeArena::BOUNDED)
+                .unwrap_err()
+                .is_some()
+        );
     }
 }

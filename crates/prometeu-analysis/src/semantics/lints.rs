@@ -19,7 +19,10 @@ fn flatten(arena: &AstArena, patterns: &[NodeId]) -> Vec<NodeId> {
 }
 
 fn is_catch_all(arena: &AstArena, p: NodeId) -> bool {
-    matches!(arena.kind(p), NodeKind::PatWildcard | NodeKind::PatBind { .. })
+    matches!(
+        arena.kind(p),
+        NodeKind::PatWildcard | NodeKind::PatBind { .. }
+    )
 }
 
 /// A literal pattern's value as comparable text (`-1`, `true`, `"a"`, …).
@@ -68,7 +71,9 @@ pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty
             keys.iter().any(|k| k == "true") && keys.iter().any(|k| k == "false")
         }
         TypeKind::Optional(t) => {
-            let has_none = pats.iter().any(|&p| matches!(arena.kind(p), NodeKind::PatNone));
+            let has_none = pats
+                .iter()
+                .any(|&p| matches!(arena.kind(p), NodeKind::PatNone));
             let somes: Vec<NodeId> = inner(|k| match *k {
                 NodeKind::PatSome { inner } => Some(Some(inner)),
                 _ => None,
@@ -141,16 +146,22 @@ pub(crate) fn covers(
             }
             match (*arena.kind(q), *arena.kind(alt), ck.types.kind(ty)) {
                 (NodeKind::PatNone, NodeKind::PatNone, _) => true,
-                (NodeKind::PatSome { inner: a }, NodeKind::PatSome { inner: b }, TypeKind::Optional(t)) => {
-                    covers(ck, arena, &[a], t, b)
-                }
+                (
+                    NodeKind::PatSome { inner: a },
+                    NodeKind::PatSome { inner: b },
+                    TypeKind::Optional(t),
+                ) => covers(ck, arena, &[a], t, b),
                 (NodeKind::PatOk { inner: None }, NodeKind::PatOk { .. }, _) => true,
-                (NodeKind::PatOk { inner: Some(a) }, NodeKind::PatOk { inner: Some(b) }, TypeKind::Result(t, _)) => {
-                    covers(ck, arena, &[a], t, b)
-                }
-                (NodeKind::PatErr { inner: a }, NodeKind::PatErr { inner: b }, TypeKind::Result(_, e)) => {
-                    covers(ck, arena, &[a], e, b)
-                }
+                (
+                    NodeKind::PatOk { inner: Some(a) },
+                    NodeKind::PatOk { inner: Some(b) },
+                    TypeKind::Result(t, _),
+                ) => covers(ck, arena, &[a], t, b),
+                (
+                    NodeKind::PatErr { inner: a },
+                    NodeKind::PatErr { inner: b },
+                    TypeKind::Result(_, e),
+                ) => covers(ck, arena, &[a], e, b),
                 _ => false,
             }
         })
@@ -174,14 +185,23 @@ impl Checker<'_> {
             match sym.kind {
                 SymbolKind::Local | SymbolKind::Param => {
                     if refs.is_empty() {
-                        let message = format!("`{text}` is never used (name it `_{text}` to keep it)");
-                        found.push(Diagnostic::new(DiagnosticCode::UnusedLocal, sym.decl_span, message));
+                        let message =
+                            format!("`{text}` is never used (name it `_{text}` to keep it)");
+                        found.push(Diagnostic::new(
+                            DiagnosticCode::UnusedLocal,
+                            sym.decl_span,
+                            message,
+                        ));
                     } else if sym.mutable
                         && !self.is_view(sym.node)
                         && !refs.iter().any(|r| r.kind == super::RefKind::Write)
                     {
                         let message = format!("`{text}` is `mut` but never changed");
-                        found.push(Diagnostic::new(DiagnosticCode::UnusedMut, sym.decl_span, message));
+                        found.push(Diagnostic::new(
+                            DiagnosticCode::UnusedMut,
+                            sym.decl_span,
+                            message,
+                        ));
                     }
                 }
                 SymbolKind::Function
@@ -193,17 +213,29 @@ impl Checker<'_> {
                     if sym.parent.is_none() =>
                 {
                     let entry = (sym.name == self.known.frame || sym.name == self.known.init)
-                        && self.graph.modules.get(sym.module.index()).is_some_and(|m| m.path.is_empty());
+                        && self
+                            .graph
+                            .modules
+                            .get(sym.module.index())
+                            .is_some_and(|m| m.path.is_empty());
                     if refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere {
                         let message = format!("`{text}` is never used");
-                        found.push(Diagnostic::new(DiagnosticCode::UnusedPrivate, sym.decl_span, message));
+                        found.push(Diagnostic::new(
+                            DiagnosticCode::UnusedPrivate,
+                            sym.decl_span,
+                            message,
+                        ));
                     }
                 }
-                SymbolKind::ServiceField | SymbolKind::ServiceFn => {
-                    if refs.is_empty() && self.reach(id) == Reach::Owner {
-                        let message = format!("`{text}` is never used");
-                        found.push(Diagnostic::new(DiagnosticCode::UnusedPrivate, sym.decl_span, message));
-                    }
+                SymbolKind::ServiceField | SymbolKind::ServiceFn
+                    if refs.is_empty() && self.reach(id) == Reach::Owner =>
+                {
+                    let message = format!("`{text}` is never used");
+                    found.push(Diagnostic::new(
+                        DiagnosticCode::UnusedPrivate,
+                        sym.decl_span,
+                        message,
+                    ));
                 }
                 _ => {}
             }
@@ -214,7 +246,11 @@ impl Checker<'_> {
             };
             if !binding.errored && !binding.used && !self.text(name).starts_with('_') {
                 let message = format!("`{}` is imported but never used", self.text(name));
-                found.push(Diagnostic::new(DiagnosticCode::UnusedImport, binding.span, message));
+                found.push(Diagnostic::new(
+                    DiagnosticCode::UnusedImport,
+                    binding.span,
+                    message,
+                ));
             }
         }
         self.diagnostics.extend(found);
@@ -223,6 +259,33 @@ impl Checker<'_> {
     fn is_view(&self, node: (crate::FileId, NodeId)) -> bool {
         self.file_input(node.0)
             .is_some_and(|f| matches!(f.parse.arena.kind(node.1), NodeKind::View { .. }))
+    }
+
+    /// `init`, when present in the main file, takes no parameters and returns nothing
+    /// (§9): otherwise `E_TYPE_MISMATCH` on its name.
+    fn check_init(&mut self, main: &crate::project::SourceFile) {
+        let Some(init) = self
+            .defs
+            .item(main.module, self.known.init, super::Namespace::Value)
+            .filter(|&s| {
+                let sym = self.symbols.get(s);
+                sym.kind == SymbolKind::Function && sym.file() == main.file
+            })
+        else {
+            return;
+        };
+        let ok = self
+            .facts
+            .signature(init)
+            .is_none_or(|s| s.params.is_empty() && s.ret == super::TypeArena::VOID);
+        if !ok {
+            let span = self.symbols.get(init).decl_span;
+            self.report(
+                DiagnosticCode::TypeMismatch,
+                span,
+                "`init` takes no parameters and returns nothing",
+            );
+        }
     }
 
     /// Phase 4b: an app's `src/main.pbs` declares `fn frame()` (§9).
@@ -234,12 +297,15 @@ impl Checker<'_> {
             return;
         }
         let loose = root.manifest_file.is_none();
-        let main = self.graph.files.iter().find(|f| {
-            f.project.index() == 0 && (loose || f.rel_path == "src/main.pbs")
-        });
+        let main = self
+            .graph
+            .files
+            .iter()
+            .find(|f| f.project.index() == 0 && (loose || f.rel_path == "src/main.pbs"));
         let Some(main) = main else {
             return;
         };
+        self.check_init(main);
         let frame = self
             .defs
             .item(main.module, self.known.frame, super::Namespace::Value)

@@ -35,8 +35,8 @@ pub use types::{FnSignature, TypeArena, TypeFacts, TypeKind};
 use crate::project::ProjectGraph;
 use crate::syntax::Visibility;
 use crate::{
-    Diagnostic, DiagnosticCode, FileId, ModuleId, NameId, NameInterner, NodeId, Parse,
-    ProjectId, Span, SymbolId,
+    Diagnostic, DiagnosticCode, FileId, ModuleId, NameId, NameInterner, NodeId, Parse, ProjectId,
+    Span, SymbolId,
 };
 
 /// One file as the semantic phases see it.
@@ -119,6 +119,8 @@ pub(crate) struct Checker<'a> {
     pub items: Vec<(usize, NodeId, SymbolId)>,
     /// Constant values, once evaluated (see [`consts`]).
     pub const_values: HashMap<SymbolId, consts::ConstState>,
+    /// How deep constant evaluation is nested right now.
+    pub const_depth: u32,
 }
 
 /// Runs every semantic phase over `files` (the prelude first).
@@ -152,6 +154,7 @@ pub(crate) fn analyze_program(
         import_order: Vec::new(),
         items: Vec::new(),
         const_values: HashMap::new(),
+        const_depth: 0,
     };
     for index in 0..files.len() {
         checker.collect_file(index);
@@ -163,6 +166,7 @@ pub(crate) fn analyze_program(
     for index in 0..files.len() {
         checker.resolve_signatures(index);
     }
+    checker.check_recursive_structs();
     for index in 0..files.len() {
         checker.check_contracts(index);
     }
@@ -208,7 +212,6 @@ pub(crate) enum Reach {
 }
 
 impl Checker<'_> {
-
     pub(crate) fn file_input(&self, file: FileId) -> Option<&FileInput> {
         self.file_index.get(&file).map(|&i| &self.files[i])
     }
@@ -273,15 +276,14 @@ impl Checker<'_> {
     /// Looks `name` up in `file`'s module-level scopes (§7): the module's items, then
     /// the file's imports, then the prelude. Marks an import used.
     pub(crate) fn lookup_item(&mut self, file: FileId, name: NameId, ns: Namespace) -> Lookup {
-        match self.lookup_in(file, name, ns) {
-            Lookup::Missing | Lookup::Hidden(_) => {}
-            found => return found,
+        let first = self.lookup_in(file, name, ns);
+        if !matches!(first, Lookup::Missing | Lookup::Hidden(_)) {
+            return first;
         }
         let other = match ns {
             Namespace::Type => Namespace::Value,
             Namespace::Value => Namespace::Type,
         };
-        let first = self.lookup_in(file, name, ns);
         match self.lookup_in(file, name, other) {
             Lookup::Found(s) => Lookup::WrongNamespace(s),
             Lookup::Quiet => Lookup::Quiet,
@@ -325,7 +327,7 @@ impl Checker<'_> {
     /// length), best first, for "did you mean" hints.
     pub(crate) fn suggestions(&self, file: FileId, name: NameId, locals: &[NameId]) -> Vec<String> {
         let wanted = self.text(name).to_string();
-        let limit = (wanted.len() / 3).max(1).min(2);
+        let limit = (wanted.len() / 3).clamp(1, 2);
         let mut candidates: Vec<NameId> = locals.to_vec();
         if let Some(module) = self.file_input(file).map(|f| f.module) {
             for ((m, n, _), s) in self.defs.items() {

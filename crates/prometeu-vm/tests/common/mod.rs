@@ -130,9 +130,16 @@ fn opaque(v: Value) -> Value {
     }
 }
 
-/// Runs `main` with an unlimited budget and default configuration.
+/// Runs `main` with an unlimited budget and default configuration, both with the
+/// VM's own inferred facts and through the verifier (which must accept every test
+/// program), and checks the two runs agree.
 pub fn run(text: &str) -> Run {
-    run_with(&asm(text), VmConfig::default(), u64::MAX).1
+    let program = asm(text);
+    let (_, inferred) = run_with(&program, VmConfig::default(), u64::MAX);
+    let (_, verified) = run_vm(verified_vm(&program, VmConfig::default()), u64::MAX);
+    // Compared as text: NaN results are equal runs too.
+    assert_eq!(format!("{inferred:?}"), format!("{verified:?}"), "{text}");
+    inferred
 }
 
 /// The single value `main` returned.

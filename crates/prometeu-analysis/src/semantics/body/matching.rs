@@ -1,0 +1,366 @@
+//! `when`, `handle`, patterns and views (§6.4–§6.6).
+
+use super::{BodyChecker, OpenView};
+use crate::semantics::collect::{format_hint, name_of};
+use crate::semantics::{Lookup, Namespace, RefKind, SymbolKind, TypeArena, TypeKind};
+use crate::syntax::{NodeKind, NodeList, ViewKind};
+use crate::{Diagnostic, DiagnosticCode, NodeId, Span, TypeId};
+
+impl BodyChecker<'_, '_> {
+    // ----- matching -----
+
+    pub(super) fn when(
+        &mut self,
+        subject: NodeId,
+        arms: NodeList,
+        keyword: u32,
+        expected: Option<TypeId>,
+        as_value: bool,
+    ) -> TypeId {
+        let st = self.value(subject, None);
+        let arms = self.list(arms);
+        let mut result = if as_value { expected } else { None };
+        let mut patterns: Vec<NodeId> = Vec::new();
+        let before = self.diverged;
+        for &arm in &arms {
+            let NodeKind::Arm { pattern, value } = self.kind(arm) else {
+                continue;
+            };
+            if !self.is_err(st)
+                && crate::semantics::lints::covers(
+                    self.ck,
+                    &self.parse.arena,
+                    &patterns,
+                    st,
+                    pattern,
+                )
+            {
+                let pspan = self.span(pattern);
+                self.report(
+                    DiagnosticCode::UnreachableArm,
+                    pspan,
+                    "this arm can never match",
+                );
+            }
+            self.scopes.push(Vec::new());
+            self.pattern(pattern, st);
+            patterns.push(pattern);
+            self.diverged = before;
+            if as_value {
+                let t = match result {
+                    Some(r) => self.expect(value, r),
+                    None => self.value(value, None),
+                };
+                if result.is_none() && !self.is_err(t) {
+                    result = Some(t);
+                }
+            } else {
+                self.expr(value, None, false);
+            }
+            self.scopes.pop();
+        }
+        self.diverged = before;
+        if as_value
+            && !self.is_err(st)
+            && !crate::semantics::lints::exhaustive(self.ck, &self.parse.arena, &patterns, st)
+        {
+            let span = Span::new(self.file, keyword, keyword + 4);
+            let message = format!("this `when` does not cover every `{}`", self.show(st));
+            self.report(DiagnosticCode::TypeNonExhaustive, span, message);
+        }
+        if as_value {
+            result.unwrap_or(TypeArena::ERROR)
+        } else {
+            TypeArena::VOID
+        }
+    }
+
+    pub(super) fn handle(
+        &mut self,
+        node: NodeId,
+        subject: NodeId,
+        arms: NodeList,
+        as_value: bool,
+    ) -> TypeId {
+        let st = self.value(subject, None);
+        let (ok, err) = match self.ck.types.kind(st) {
+            TypeKind::Result(o, e) => (o, e),
+            TypeKind::Error => (TypeArena::ERROR, TypeArena::ERROR),
+            _ => {
+                let message = format!("`handle` needs a result, found `{}`", self.show(st));
+                let sspan = self.span(subject);
+                self.report(DiagnosticCode::TypeMismatch, sspan, message);
+                (TypeArena::ERROR, TypeArena::ERROR)
+            }
+        };
+        let fn_err = match self.ret.map(|r| self.ck.types.kind(r)) {
+            Some(TypeKind::Result(_, e)) => Some(e),
+            Some(TypeKind::Error) => Some(TypeArena::ERROR),
+            _ => None,
+        };
+        let mut patterns = Vec::new();
+        for arm in self.list(arms) {
+            let NodeKind::Arm { pattern, value } = self.kind(arm) else {
+                continue;
+            };
+            if !self.is_err(err)
+                && crate::semantics::lints::covers(
+                    self.ck,
+                    &self.parse.arena,
+                    &patterns,
+                    err,
+                    pattern,
+                )
+            {
+                let pspan = self.span(pattern);
+                self.report(
+                    DiagnosticCode::UnreachableArm,
+                    pspan,
+                    "this arm can never match",
+                );
+            }
+            self.scopes.push(Vec::new());
+            self.pattern(pattern, err);
+            patterns.push(pattern);
+            match self.kind(value) {
+                NodeKind::OkExpr { value: v } => {
+                    match v {
+                        Some(v) => {
+                            self.expect(v, ok);
+                        }
+                        None if ok != TypeArena::VOID && !self.is_err(ok) => {
+                            let message = format!("expected `ok(…)` with a `{}`", self.show(ok));
+                            let vspan = self.span(value);
+                            self.report(DiagnosticCode::TypeMismatch, vspan, message);
+                        }
+                        None => {}
+                    }
+                    self.record_type(value, st);
+                }
+                NodeKind::ErrExpr { value: v } => match fn_err {
+                    Some(e) => {
+                        self.expect(v, e);
+                        self.record_type(value, st);
+                    }
+                    None => {
+                        self.value(v, None);
+                        let vspan = self.span(value);
+                        self.report(
+                            DiagnosticCode::TypePropagate,
+                            vspan,
+                            "`err(…)` in a `handle` arm returns from a function that returns a result",
+                        );
+                    }
+                },
+                _ => {
+                    self.value(value, None);
+                    let vspan = self.span(value);
+                    self.report(
+                        DiagnosticCode::TypeMismatch,
+                        vspan,
+                        "a `handle` arm is `pattern -> ok(value)` or `pattern -> err(error)`",
+                    );
+                }
+            }
+            self.scopes.pop();
+        }
+        if !self.is_err(err)
+            && !crate::semantics::lints::exhaustive(self.ck, &self.parse.arena, &patterns, err)
+        {
+            let start = self.span(node).start;
+            let span = Span::new(self.file, start, start + 6);
+            let message = format!("this `handle` does not cover every `{}`", self.show(err));
+            self.report(DiagnosticCode::TypeNonExhaustive, span, message);
+        }
+        if !as_value {
+            return TypeArena::VOID;
+        }
+        ok
+    }
+
+    /// Checks a pattern against the subject type and binds its names in the current
+    /// scope.
+    pub(super) fn pattern(&mut self, pattern: NodeId, subject: TypeId) {
+        let span = self.span(pattern);
+        let sk = self.ck.types.kind(subject);
+        let mismatch = |this: &mut Self, what: &str| {
+            if !this.is_err(subject) {
+                let message = format!(
+                    "expected a pattern for `{}`, found {what}",
+                    this.show(subject)
+                );
+                this.report(DiagnosticCode::TypeMismatch, span, message);
+            }
+        };
+        match self.kind(pattern) {
+            NodeKind::PatWildcard => {}
+            NodeKind::PatBind { name } => {
+                if let Some(s) = self.define(
+                    name,
+                    span,
+                    pattern,
+                    SymbolKind::Local,
+                    false,
+                    subject,
+                    false,
+                ) {
+                    self.ck.refs.bind_node(self.file, pattern, s);
+                }
+            }
+            NodeKind::PatLiteral { value } => {
+                let t = self.expr(value, None, true);
+                if t != subject && !self.is_err(t) {
+                    let shown = format!("a `{}`", self.show(t));
+                    mismatch(self, &shown);
+                }
+            }
+            NodeKind::PatNone if !matches!(sk, TypeKind::Optional(_)) => {
+                mismatch(self, "`none`");
+            }
+            NodeKind::PatSome { inner } => match sk {
+                TypeKind::Optional(t) => self.pattern(inner, t),
+                _ => {
+                    mismatch(self, "`some(…)`");
+                    self.pattern(inner, TypeArena::ERROR);
+                }
+            },
+            NodeKind::PatOk { inner } => match sk {
+                TypeKind::Result(t, _) => {
+                    if let Some(inner) = inner {
+                        self.pattern(inner, t);
+                    }
+                }
+                _ => {
+                    mismatch(self, "`ok(…)`");
+                    if let Some(inner) = inner {
+                        self.pattern(inner, TypeArena::ERROR);
+                    }
+                }
+            },
+            NodeKind::PatErr { inner } => match sk {
+                TypeKind::Result(_, e) => self.pattern(inner, e),
+                _ => {
+                    mismatch(self, "`err(…)`");
+                    self.pattern(inner, TypeArena::ERROR);
+                }
+            },
+            NodeKind::PatCase { ty, case } => {
+                let Some((n, tspan)) = name_of(&self.parse.arena, ty) else {
+                    return;
+                };
+                let owner = match self.ck.lookup_item(self.file, n, Namespace::Type) {
+                    Lookup::Found(s) => {
+                        self.use_symbol(s, ty, tspan, RefKind::Read);
+                        s
+                    }
+                    Lookup::Quiet => return,
+                    Lookup::Hidden(_) => {
+                        let message = format!("`{}` is private to its file", self.ck.text(n));
+                        self.report(DiagnosticCode::ResolveNotVisible, tspan, message);
+                        return;
+                    }
+                    Lookup::WrongNamespace(_) => {
+                        let message = format!("`{}` is a value, not a type", self.ck.text(n));
+                        self.report(DiagnosticCode::ResolveNotAType, tspan, message);
+                        return;
+                    }
+                    Lookup::Missing => {
+                        let hint = format_hint(&self.ck.suggestions(self.file, n, &[]));
+                        let message = format!("unknown type `{}`{hint}", self.ck.text(n));
+                        self.report(DiagnosticCode::ResolveUndefined, tspan, message);
+                        return;
+                    }
+                };
+                let Some(member) = self.find_member(owner, case) else {
+                    return;
+                };
+                if self.ck.symbols.get(member).kind != SymbolKind::ErrorCase {
+                    mismatch(self, "a member that is not an error case");
+                    return;
+                }
+                let t = self
+                    .ck
+                    .facts
+                    .symbol_type(member)
+                    .unwrap_or(TypeArena::ERROR);
+                if t != subject {
+                    let shown = format!("a case of `{}`", self.show(t));
+                    mismatch(self, &shown);
+                }
+            }
+            NodeKind::PatOr { alts } => {
+                for alt in self.list(alts) {
+                    self.pattern(alt, subject);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ----- views -----
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn view(
+        &mut self,
+        node: NodeId,
+        kind: ViewKind,
+        handle: NodeId,
+        name: NodeId,
+        body: NodeId,
+        expected: Option<TypeId>,
+        as_value: bool,
+    ) -> TypeId {
+        let t = self.value(handle, None);
+        let inner = match self.ck.types.kind(t) {
+            TypeKind::Ref(inner) => inner,
+            TypeKind::Error => TypeArena::ERROR,
+            _ => {
+                self.not_handle(handle, t);
+                TypeArena::ERROR
+            }
+        };
+        let handle_symbol = match self.kind(handle) {
+            NodeKind::NameRef { .. } => self.ck.refs.symbol_at(self.file, handle),
+            _ => None,
+        };
+        let hspan = self.span(handle);
+        if let Some(h) = handle_symbol {
+            let clash = self
+                .views
+                .iter()
+                .rev()
+                .find(|v| v.handle == h && (v.kind == ViewKind::Mutate || kind == ViewKind::Mutate))
+                .copied();
+            if let Some(open) = clash {
+                let d = Diagnostic::new(
+                    DiagnosticCode::HipViewConflict,
+                    hspan,
+                    "this storage already has an open view that excludes this one",
+                )
+                .with_related(open.span, "the open view");
+                self.ck.diagnostics.push(d);
+            }
+        }
+        self.scopes.push(Vec::new());
+        if let Some((n, nspan)) = name_of(&self.parse.arena, name) {
+            let mutable = kind == ViewKind::Mutate;
+            if let Some(s) = self.define(n, nspan, node, SymbolKind::Local, mutable, inner, false) {
+                self.ck.refs.bind_node(self.file, name, s);
+                self.view_symbols.insert(s);
+            }
+        }
+        if let Some(h) = handle_symbol {
+            self.views.push(OpenView {
+                handle: h,
+                kind,
+                span: hspan,
+            });
+        }
+        let (ty, _) = self.block(body, expected, as_value);
+        if handle_symbol.is_some() {
+            self.views.pop();
+        }
+        self.scopes.pop();
+        if as_value { ty } else { TypeArena::VOID }
+    }
+}
