@@ -163,7 +163,9 @@ fn every_semantic_code_has_a_fixture() {
         .iter()
         .map(|c| c.as_str())
         .filter(|c| {
-            ["E_RESOLVE_", "E_TYPE_", "E_HIP_", "W_"].iter().any(|p| c.starts_with(p))
+            ["E_RESOLVE_", "E_TYPE_", "E_HIP_", "W_"]
+                .iter()
+                .any(|p| c.starts_with(p))
                 && *c != "W_PROJECT_UNKNOWN_FIELD"
         })
         .filter(|c| !annotated.contains(*c))

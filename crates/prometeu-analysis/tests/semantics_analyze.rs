@@ -236,6 +236,42 @@ fn deeply_nested_input_does_not_overflow_the_stack() {
     assert!(handle.join().unwrap() >= 1);
 }
 
+#[test]
+fn long_chains_of_constants_and_structs_fold_without_deep_recursion() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            // Declared last-first, so every constant needs the next one folded first.
+            let mut lines: Vec<String> = (1..3000)
+                .map(|i| format!("pub declare const C{i}: int = C{} + 1;", i - 1))
+                .collect();
+            lines.push("pub declare const C0: int = 1;".to_string());
+            lines.reverse();
+            lines.extend((1..3000).map(|i| format!("pub declare struct S{i}(s: S{})", i - 1)));
+            lines.push("pub declare struct S0(v: int)".to_string());
+            lines.push("fn frame() { Log.info(C2999 as string); }".to_string());
+            lines.reverse();
+            let (_, analysis) = analyze_text(&lines.join("\n"));
+            let c = analysis
+                .symbols
+                .iter()
+                .find(|(id, _)| analysis.symbol_name(*id) == "C2999")
+                .unwrap()
+                .0;
+            (
+                codes(&analysis).len(),
+                analysis.const_values.get(&c).cloned(),
+            )
+        })
+        .unwrap();
+    let (diagnostics, value) = handle.join().unwrap();
+    assert_eq!(diagnostics, 0);
+    assert_eq!(
+        value,
+        Some(prometeu_analysis::semantics::consts::ConstValue::Int(3000))
+    );
+}
+
 /// Bits of PBS to build random programs from: names, keywords, operators, literals.
 const PIECES: &[&str] = &[
     "fn ",

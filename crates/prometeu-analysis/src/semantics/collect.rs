@@ -469,14 +469,12 @@ impl Checker<'_> {
         while let Some(ty) = work.pop() {
             match self.types.kind(ty) {
                 TypeKind::Struct(s) if s == target => return true,
-                TypeKind::Struct(s) => {
-                    if seen.insert(s) {
-                        work.extend(self.defs.members(s).iter().filter_map(|&m| {
-                            (self.symbols.get(m).kind == SymbolKind::Field)
-                                .then(|| self.facts.symbol_type(m))
-                                .flatten()
-                        }));
-                    }
+                TypeKind::Struct(s) if seen.insert(s) => {
+                    work.extend(self.defs.members(s).iter().filter_map(|&m| {
+                        (self.symbols.get(m).kind == SymbolKind::Field)
+                            .then(|| self.facts.symbol_type(m))
+                            .flatten()
+                    }));
                 }
                 TypeKind::Array(t, _) | TypeKind::Optional(t) => work.push(t),
                 TypeKind::Result(a, b) => work.extend([a, b]),

@@ -4,14 +4,13 @@
 //! The phases run in order over the files of a [`crate::project::ProjectGraph`] (the
 //! prelude first), each reading what the previous one produced:
 //!
-//! 1. [`collect`]: one symbol per item and member, the def index, duplicate and
-//!    host-contract checks;
-//! 2. [`collect`] again: imports, then item signatures (parameter, field and constant
-//!    types);
-//! 3. [`body`]: every function body, constant and service field initialiser is
+//! 1. `collect`: one symbol per item and member, the def index, duplicate and
+//!    host-contract checks; then imports; then the types of type items, signatures,
+//!    field and constant types; structs that contain themselves; contract conformance;
+//! 2. `body`: every constant and service field initialiser, then every function body, is
 //!    resolved and type-checked in one walk (locals are scoped as the walk goes);
-//!    constants are evaluated by [`consts`];
-//! 4. [`lints`]: unused and entry-point checks, once every use is known.
+//!    [`consts`] folds constants (dependencies first) between the two;
+//! 3. `lints`: unused declarations and entry points, once every use is known.
 //!
 //! **Architecture Invariant:** nothing here panics on any tree the parser produces:
 //! error nodes and missing names are skipped, and a name or type that failed once has
