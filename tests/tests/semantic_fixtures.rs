@@ -172,3 +172,49 @@ fn every_semantic_code_has_a_fixture() {
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }
+
+/// The messages are not part of the fixtures' contract, but they are what users read:
+/// one snapshot of every fixture's semantic diagnostics with their messages and related
+/// notes.
+#[test]
+fn fixture_messages_snapshot() {
+    let root = repo_root();
+    let mut out = String::new();
+    for path in fixtures() {
+        let mut db = FileDb::new();
+        let graph = if path.is_dir() {
+            load_project(&path, &mut db)
+        } else {
+            load_loose_file(&path, &mut db)
+        };
+        let analysis = analyze(&graph, &mut db, None);
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push_str(&format!("== {rel}\n"));
+        let show = |span: prometeu_analysis::Span| {
+            let file = graph
+                .source_file(span.file)
+                .map(|f| f.rel_path.clone())
+                .unwrap_or_default();
+            let lc = db
+                .line_index(span.file)
+                .offset_to_line_col(span.start)
+                .unwrap();
+            format!("{file}:{}:{}", lc.line + 1, lc.col + 1)
+        };
+        // Lexer and parser messages belong to the syntax layer's own snapshots.
+        let semantic = analysis.diagnostics.iter().filter(|d| {
+            !d.code.as_str().starts_with("E_LEX_") && !d.code.as_str().starts_with("E_PARSE_")
+        });
+        for d in semantic {
+            out.push_str(&format!("{} {} {}\n", show(d.span), d.code, d.message));
+            for r in &d.related {
+                out.push_str(&format!("    related {} {}\n", show(r.span), r.message));
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}

@@ -98,6 +98,56 @@ impl Analysis {
         Some((node, self.refs.symbol_at(file, node)?))
     }
 
+    /// How far `symbol` is visible (§4.1); `Reach::Everywhere` is `exported` in
+    /// `symbols.json`.
+    pub fn reach(&self, symbol: SymbolId) -> crate::semantics::Reach {
+        crate::semantics::reach(&self.symbols, self.prelude_module, symbol)
+    }
+
+    /// A function's signature as hovers and signature help show it, e.g.
+    /// `fn add(self, o: Vec2): Vec2` or `fn clear(c: Color)`; `None` for a non-function.
+    pub fn signature_text(&self, symbol: SymbolId) -> Option<String> {
+        let sym = self.symbols.get(symbol);
+        let signature = self.facts.signature(symbol)?;
+        let arena = &self.parse(sym.node.0)?.arena;
+        let crate::NodeKind::FnDecl { sig, .. } = *arena.kind(sym.node.1) else {
+            return None;
+        };
+        let crate::NodeKind::FnSig { params, .. } = *arena.kind(sig) else {
+            return None;
+        };
+        let mut parts = Vec::new();
+        let mut types = signature.params.iter();
+        for &p in arena.list(params) {
+            match *arena.kind(p) {
+                crate::NodeKind::SelfParam { is_mut } => {
+                    parts.push(if is_mut { "mut self" } else { "self" }.to_string());
+                }
+                crate::NodeKind::Param { is_mut, name, .. } => {
+                    let name = match *arena.kind(name) {
+                        crate::NodeKind::Name { name } => self.names.resolve(name),
+                        _ => "_",
+                    };
+                    let ty = types
+                        .next()
+                        .map_or("{unknown}".to_string(), |&t| self.display_type(t));
+                    let mutability = if is_mut { "mut " } else { "" };
+                    parts.push(format!("{mutability}{name}: {ty}"));
+                }
+                _ => {}
+            }
+        }
+        let ret = match self.types.kind(signature.ret) {
+            crate::semantics::TypeKind::Void => String::new(),
+            _ => format!(": {}", self.display_type(signature.ret)),
+        };
+        Some(format!(
+            "fn {}({}){ret}",
+            self.symbol_name(symbol),
+            parts.join(", ")
+        ))
+    }
+
     /// Whether any diagnostic is an error (then no bytecode may be produced).
     pub fn has_errors(&self) -> bool {
         self.diagnostics

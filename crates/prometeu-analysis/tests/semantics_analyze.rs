@@ -272,6 +272,41 @@ fn long_chains_of_constants_and_structs_fold_without_deep_recursion() {
     );
 }
 
+/// What must hold for any analysis: spans inside their files, references on name
+/// tokens, IDs inside their tables.
+fn check_invariants(db: &FileDb, analysis: &Analysis) {
+    let in_file = |span: prometeu_analysis::Span| {
+        let text = db.text(span.file);
+        assert!(
+            span.start <= span.end && span.end as usize <= text.len(),
+            "{span:?}"
+        );
+        &text[span.range()]
+    };
+    for (id, symbol) in analysis.symbols.iter() {
+        let name = in_file(symbol.decl_span);
+        if symbol.kind != SymbolKind::Local || !name.is_empty() {
+            assert_eq!(name, analysis.symbol_name(id), "{symbol:?}");
+        }
+        for r in analysis.refs.refs(id) {
+            let used = in_file(r.span);
+            // The symbol's own name, or an import alias of it.
+            let is_name =
+                !used.is_empty() && used.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            assert!(is_name, "{used:?} for {symbol:?}");
+        }
+    }
+    for (_, ty) in analysis.facts.node_types() {
+        assert!(ty.index() < analysis.types.len());
+    }
+    for d in &analysis.diagnostics {
+        in_file(d.span);
+        d.related.iter().for_each(|r| {
+            in_file(r.span);
+        });
+    }
+}
+
 /// Bits of PBS to build random programs from: names, keywords, operators, literals.
 const PIECES: &[&str] = &[
     "fn ",
@@ -363,9 +398,10 @@ proptest! {
     #[test]
     fn analysis_never_panics(picks in prop::collection::vec(0..PIECES.len(), 0..80)) {
         let text: String = picks.iter().map(|&i| PIECES[i]).collect();
-        let (_, a) = analyze_text(&text);
+        let (db, a) = analyze_text(&text);
         let (_, b) = analyze_text(&text);
         prop_assert_eq!(&a.diagnostics, &b.diagnostics);
+        check_invariants(&db, &a);
     }
 
     /// Arbitrary text too (including non-ASCII and control characters).
@@ -373,4 +409,11 @@ proptest! {
     fn analysis_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
         let _ = analyze_text(&text);
     }
+}
+
+#[test]
+fn an_analysis_can_be_shared_across_threads() {
+    // The language server answers requests from an `Arc<Analysis>` on worker threads.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Analysis>();
 }

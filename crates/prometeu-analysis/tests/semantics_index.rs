@@ -203,3 +203,58 @@ fn imports_and_aliases_point_at_the_imported_item() {
         .collect();
     assert_eq!(spans, vec!["ease_in_out", "ease"]);
 }
+
+#[test]
+fn effective_visibility_is_the_narrower_of_member_and_owner() {
+    use prometeu_analysis::semantics::Reach;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/town");
+    let mut db = FileDb::new();
+    let graph = load_project(&dir, &mut db);
+    let analysis = analyze(&graph, &mut db, None);
+    let by_name = |name: &str| {
+        analysis
+            .symbols
+            .iter()
+            .find(|(id, _)| analysis.symbol_name(*id) == name)
+            .unwrap()
+            .0
+    };
+    assert_eq!(analysis.reach(by_name("Townsfolk")), Reach::Everywhere);
+    assert_eq!(analysis.reach(by_name("census")), Reach::Everywhere);
+    assert_eq!(analysis.reach(by_name("people")), Reach::Owner);
+    assert_eq!(analysis.reach(by_name("check_mood")), Reach::Module);
+    assert_eq!(analysis.reach(by_name("mood_color")), Reach::File);
+    assert_eq!(
+        analysis.reach(by_name("Grumpy")),
+        Reach::Everywhere,
+        "as its error"
+    );
+    assert_eq!(
+        analysis.reach(by_name("Gfx")),
+        Reach::Everywhere,
+        "the prelude"
+    );
+}
+
+#[test]
+fn signatures_print_like_a_hover() {
+    let source = "declare struct V(x: float) {\n    pub fn scale(mut self, k: float): V { self.x *= k; return self; }\n}\nfn frame() { let mut v = V(1.0); Log.info(v.scale(2.0).x as string); }\n";
+    let (file, analysis) = analyze_text(source);
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+    let scale = symbol_at_text(&analysis, file, source, "scale", 0).unwrap();
+    assert_eq!(
+        analysis.signature_text(scale).as_deref(),
+        Some("fn scale(mut self, k: float): V")
+    );
+    let info = symbol_at_text(&analysis, file, source, "info", 0).unwrap();
+    assert_eq!(
+        analysis.signature_text(info).as_deref(),
+        Some("fn info(msg: string)")
+    );
+    let v = symbol_at_text(&analysis, file, source, "v =", 0).unwrap();
+    assert_eq!(analysis.signature_text(v), None);
+}

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use prometeu_analysis::project::{ProjectGraph, load_loose_file, load_project};
 use prometeu_analysis::syntax::{ast_to_json, parse_file};
-use prometeu_analysis::{Diagnostic, FileDb, FileId, NameInterner, Severity, diagnostic};
+use std::sync::Arc;
+
+use prometeu_analysis::{Analysis, Diagnostic, FileDb, FileId, NameInterner, Severity, analyze};
 
 use crate::Format;
 use crate::render::{Style, render_human, render_json};
@@ -18,8 +20,8 @@ pub struct Checked {
     pub db: FileDb,
     /// What was loaded.
     pub graph: ProjectGraph,
-    /// Loading, lexical and syntax diagnostics, in reporting order.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Everything known about the program, diagnostics included (in reporting order).
+    pub analysis: Arc<Analysis>,
 }
 
 impl Checked {
@@ -30,9 +32,14 @@ impl Checked {
             .display_path(file)
             .unwrap_or_else(|| self.db.uri(file).to_string())
     }
+
+    /// Every diagnostic, in reporting order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.analysis.diagnostics
+    }
 }
 
-/// Loads `target` (a project directory or a `.pbs` file) and analyses every file.
+/// Loads `target` (a project directory or a `.pbs` file) and analyses the program.
 pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
     let mut db = FileDb::new();
     let graph = if target.is_dir() {
@@ -48,17 +55,11 @@ pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
     } else {
         bail!("`{}` does not exist", target.display());
     };
-    let mut diagnostics = graph.diagnostics.clone();
-    let mut names = NameInterner::new();
-    for source in &graph.files {
-        let text = db.text(source.file).clone();
-        diagnostics.extend(parse_file(source.file, &text, &mut names).diagnostics);
-    }
-    diagnostic::finish_diagnostics(&mut diagnostics);
+    let analysis = analyze(&graph, &mut db, None);
     Ok(Checked {
         db,
         graph,
-        diagnostics,
+        analysis,
     })
 }
 
@@ -69,7 +70,7 @@ pub fn check(target: &Path, format: Format) -> anyhow::Result<ExitCode> {
     match format {
         Format::Json => {
             let mut stdout = std::io::stdout().lock();
-            for d in &checked.diagnostics {
+            for d in checked.diagnostics() {
                 writeln!(stdout, "{}", render_json(d, &checked.db, &names))?;
             }
         }
@@ -80,20 +81,20 @@ pub fn check(target: &Path, format: Format) -> anyhow::Result<ExitCode> {
                 Style::PLAIN
             };
             let mut stderr = std::io::stderr().lock();
-            for d in &checked.diagnostics {
+            for d in checked.diagnostics() {
                 writeln!(stderr, "{}", render_human(d, &checked.db, &names, style))?;
             }
             writeln!(stderr, "{}", summary(&checked))?;
         }
     }
-    Ok(exit_code(&checked.diagnostics))
+    Ok(exit_code(checked.diagnostics()))
 }
 
 /// The closing line of human output, e.g. `hello: 2 errors, 1 warning`.
 fn summary(checked: &Checked) -> String {
     let count = |severity| {
         checked
-            .diagnostics
+            .diagnostics()
             .iter()
             .filter(|d| d.severity == severity)
             .count()

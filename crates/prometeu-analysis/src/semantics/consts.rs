@@ -432,6 +432,8 @@ fn fold_cast(v: ConstValue, to: crate::TypeId) -> Result<ConstValue, Option<Stri
         (V::Bounded(n), TypeArena::STRING) => V::Str(n.to_string()),
         (V::Bool(b), TypeArena::STRING) => V::Str(b.to_string()),
         (V::Float(f), TypeArena::STRING) => V::Str(float_text(f)),
+        (V::Str(s), TypeArena::STRING) => V::Str(s),
+        (V::Bool(b), TypeArena::BOOL) => V::Bool(b),
         _ => return Err(None),
     })
 }

@@ -237,6 +237,20 @@ impl Checker<'_> {
                         message,
                     ));
                 }
+                // Only the service itself can assign its fields, so an unassigned
+                // `let mut` field is known whatever its visibility.
+                SymbolKind::ServiceField
+                    if sym.mutable
+                        && !refs.is_empty()
+                        && !refs.iter().any(|r| r.kind == super::RefKind::Write) =>
+                {
+                    let message = format!("`{text}` is `let mut` but never changed");
+                    found.push(Diagnostic::new(
+                        DiagnosticCode::UnusedMut,
+                        sym.decl_span,
+                        message,
+                    ));
+                }
                 _ => {}
             }
         }

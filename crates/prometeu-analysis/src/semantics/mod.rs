@@ -17,6 +17,7 @@
 //! the error type from then on, so one mistake yields one diagnostic.
 
 mod body;
+pub mod builtins;
 mod collect;
 pub mod consts;
 mod lints;
@@ -199,7 +200,7 @@ pub(crate) fn analyze_program(
 
 /// How far a declaration is visible, from narrowest to widest (§4.1).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub(crate) enum Reach {
+pub enum Reach {
     /// Inside its struct or service only.
     Owner,
     /// Its file.
@@ -208,6 +209,36 @@ pub(crate) enum Reach {
     Module,
     /// Everywhere it can be named.
     Everywhere,
+}
+
+/// The effective reach of a symbol (§4.1): the narrower of its own word and its
+/// owner's; fields, error cases and contract functions reach as far as their owner,
+/// locals stay in their body, the prelude reaches everywhere. `Everywhere` is what
+/// `symbols.json` calls `exported`.
+pub fn reach(symbols: &SymbolArena, prelude_module: ModuleId, symbol: SymbolId) -> Reach {
+    let sym = symbols.get(symbol);
+    if sym.module == prelude_module {
+        return Reach::Everywhere;
+    }
+    let own_member = |v: Visibility| match v {
+        Visibility::Private => Reach::Owner,
+        Visibility::Mod => Reach::Module,
+        Visibility::Pub => Reach::Everywhere,
+    };
+    let own_item = |v: Visibility| match v {
+        Visibility::Private => Reach::File,
+        Visibility::Mod => Reach::Module,
+        Visibility::Pub => Reach::Everywhere,
+    };
+    match (sym.kind, sym.parent) {
+        (SymbolKind::Local | SymbolKind::Param, _) => Reach::Owner,
+        (
+            SymbolKind::Field | SymbolKind::ErrorCase | SymbolKind::ContractFn | SymbolKind::HostFn,
+            Some(owner),
+        ) => reach(symbols, prelude_module, owner),
+        (_, Some(owner)) => own_member(sym.visibility).min(reach(symbols, prelude_module, owner)),
+        (_, None) => own_item(sym.visibility),
+    }
 }
 
 impl Checker<'_> {
@@ -223,35 +254,9 @@ impl Checker<'_> {
         self.diagnostics.push(Diagnostic::new(code, span, message));
     }
 
-    /// The effective reach of a symbol (§4.1): the narrower of its own word and its
-    /// owner's.
+    /// The effective reach of a symbol (§4.1); see [`reach`].
     pub(crate) fn reach(&self, symbol: SymbolId) -> Reach {
-        let sym = self.symbols.get(symbol);
-        if sym.module == self.prelude_module {
-            return Reach::Everywhere;
-        }
-        let own_member = |v: Visibility| match v {
-            Visibility::Private => Reach::Owner,
-            Visibility::Mod => Reach::Module,
-            Visibility::Pub => Reach::Everywhere,
-        };
-        let own_item = |v: Visibility| match v {
-            Visibility::Private => Reach::File,
-            Visibility::Mod => Reach::Module,
-            Visibility::Pub => Reach::Everywhere,
-        };
-        match (sym.kind, sym.parent) {
-            (SymbolKind::Local | SymbolKind::Param, _) => Reach::Owner,
-            (
-                SymbolKind::Field
-                | SymbolKind::ErrorCase
-                | SymbolKind::ContractFn
-                | SymbolKind::HostFn,
-                Some(owner),
-            ) => self.reach(owner),
-            (_, Some(owner)) => own_member(sym.visibility).min(self.reach(owner)),
-            (_, None) => own_item(sym.visibility),
-        }
+        reach(&self.symbols, self.prelude_module, symbol)
     }
 
     /// Whether `symbol` can be named from `file` (inside the struct or service `owner`,

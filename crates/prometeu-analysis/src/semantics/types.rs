@@ -143,8 +143,7 @@ impl TypeArena {
         }
     }
 
-    /// Whether values of `id` live in the SAFE world (§3.2): everything but handles,
-    /// services and contracts. Containers of handles are SAFE values too.
+    /// Whether `id` is a HIP handle, `ref<T>` or `list<T>` (§3.3).
     pub fn is_handle(&self, id: TypeId) -> bool {
         matches!(self.kind(id), TypeKind::Ref(_) | TypeKind::List(_))
     }
@@ -265,5 +264,54 @@ impl TypeFacts {
 
     pub(crate) fn set_signature(&mut self, symbol: SymbolId, sig: FnSignature) {
         self.signatures.insert(symbol, sig);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantics::{Symbol, SymbolKind};
+    use crate::syntax::Visibility;
+    use crate::{FileId, ModuleId, NodeId, Span};
+
+    #[test]
+    fn types_are_interned_and_print_like_a_hover() {
+        let mut names = NameInterner::new();
+        let mut symbols = SymbolArena::default();
+        let enemy = symbols.alloc(Symbol {
+            name: names.intern("Enemy"),
+            kind: SymbolKind::Struct,
+            visibility: Visibility::Pub,
+            module: ModuleId(0),
+            decl_span: Span::new(FileId(0), 0, 5),
+            doc: None,
+            parent: None,
+            node: (FileId(0), NodeId(0)),
+            mutable: false,
+            duplicate: false,
+        });
+        let mut types = TypeArena::new();
+        let e = types.intern(TypeKind::Struct(enemy));
+        let opt = types.intern(TypeKind::Optional(e));
+        assert_eq!(types.intern(TypeKind::Optional(e)), opt, "deduplicated");
+        let cases = [
+            (TypeArena::INT, "int"),
+            (TypeArena::ERROR, "{unknown}"),
+            (opt, "optional<Enemy>"),
+            (
+                types.intern(TypeKind::Result(TypeArena::VOID, e)),
+                "result<void, Enemy>",
+            ),
+            (types.intern(TypeKind::Array(TypeArena::INT, 3)), "[int; 3]"),
+            (types.intern(TypeKind::Ref(e)), "ref<Enemy>"),
+            (types.intern(TypeKind::List(opt)), "list<optional<Enemy>>"),
+        ];
+        for (ty, text) in cases {
+            assert_eq!(types.display(ty, &symbols, &names), text);
+        }
+        let nested = types.intern(TypeKind::List(TypeArena::ERROR));
+        assert!(types.contains_error(nested));
+        assert!(!types.contains_error(opt));
+        assert!(types.is_handle(nested) && !types.is_handle(opt));
     }
 }

@@ -1,6 +1,7 @@
 //! Expressions and calls (§6.1–§6.3, §6.5).
 
 use super::{BodyChecker, PathBase, Res, binary_result, cast_allowed, is_expression, is_statement};
+use crate::semantics::builtins::{BuiltinReceiver, BuiltinType, builtin_method};
 use crate::semantics::collect::{format_hint, name_of};
 use crate::semantics::{RefKind, SymbolKind, TypeArena, TypeKind};
 use crate::syntax::{BinaryOp, NodeKind, NodeList, UnaryOp};
@@ -418,6 +419,7 @@ impl BodyChecker<'_, '_> {
                 self.expect(cond, TypeArena::BOOL);
                 let before = self.diverged;
                 let (tt, _) = self.block(then, expected, as_value);
+                let tt = self.branch_value(then, tt, expected, as_value);
                 let then_diverged = self.diverged;
                 self.diverged = before;
                 let Some(otherwise) = otherwise else {
@@ -440,6 +442,7 @@ impl BodyChecker<'_, '_> {
                     NodeKind::Block { .. } => self.block(otherwise, join, as_value).0,
                     _ => self.expr(otherwise, join, as_value),
                 };
+                let et = self.branch_value(otherwise, et, expected, as_value);
                 self.diverged = before || (then_diverged && self.diverged);
                 if !as_value {
                     return TypeArena::VOID;
@@ -461,6 +464,8 @@ impl BodyChecker<'_, '_> {
             } => self.view(node, kind, handle, name, body, expected, as_value),
             NodeKind::Peek { handle } | NodeKind::Take { handle } => {
                 let t = self.value(handle, None);
+                let is_take = matches!(self.kind(node), NodeKind::Take { .. });
+                self.check_access_conflict(handle, is_take);
                 match self.ck.types.kind(t) {
                     TypeKind::Ref(inner) => inner,
                     TypeKind::Error => TypeArena::ERROR,
@@ -489,6 +494,27 @@ impl BodyChecker<'_, '_> {
             }
             _ => TypeArena::ERROR,
         }
+    }
+
+    /// A branch of an `if` used as a value must have one: a block without a tail (that
+    /// does not diverge) is reported once, here, and becomes the unknown type.
+    pub(super) fn branch_value(
+        &mut self,
+        branch: NodeId,
+        ty: TypeId,
+        expected: Option<TypeId>,
+        as_value: bool,
+    ) -> TypeId {
+        if as_value && ty == TypeArena::VOID && expected != Some(TypeArena::VOID) {
+            let span = self.span(branch);
+            self.report(
+                DiagnosticCode::TypeMismatch,
+                span,
+                "this branch has no value: end it with an expression (no `;`)",
+            );
+            return TypeArena::ERROR;
+        }
+        ty
     }
 
     pub(super) fn infer_failure(
@@ -821,29 +847,27 @@ impl BodyChecker<'_, '_> {
                     None => TypeArena::ERROR,
                 }
             }
-            TypeKind::List(t) => {
-                let opt = self.ck.types.intern(TypeKind::Optional(t));
-                let (params, ret): (Vec<TypeId>, TypeId) = match method.as_str() {
-                    "push" => (vec![t], TypeArena::VOID),
-                    "pop" => (vec![], opt),
-                    "len" => (vec![], TypeArena::INT),
-                    "get" => (vec![TypeArena::INT], t),
-                    "set" | "insert" => (vec![TypeArena::INT, t], TypeArena::VOID),
-                    "remove" => (vec![TypeArena::INT], t),
-                    "clear" => (vec![], TypeArena::VOID),
-                    _ => return self.no_builtin(name_span, receiver.ty, &method, args),
+            TypeKind::List(_) | TypeKind::Array(..) | TypeKind::String => {
+                let (receiver_kind, elem) = match self.ck.types.kind(receiver.ty) {
+                    TypeKind::List(t) => (BuiltinReceiver::List, t),
+                    TypeKind::Array(t, _) => (BuiltinReceiver::Array, t),
+                    _ => (BuiltinReceiver::String, TypeArena::ERROR),
                 };
-                if let Some((root, node, rspan)) = receiver.root {
-                    if !matches!(method.as_str(), "len" | "get") {
-                        self.use_symbol(root, node, rspan, RefKind::Write);
-                    }
-                }
+                let Some(builtin) = builtin_method(receiver_kind, &method) else {
+                    return self.no_builtin(name_span, receiver.ty, &method, args);
+                };
+                let mut resolve = |t: BuiltinType| match t {
+                    BuiltinType::Elem => elem,
+                    BuiltinType::OptionalElem => self.ck.types.intern(TypeKind::Optional(elem)),
+                    BuiltinType::Int => TypeArena::INT,
+                    BuiltinType::Void => TypeArena::VOID,
+                };
+                let params: Vec<TypeId> = builtin.params.iter().map(|&(_, t)| resolve(t)).collect();
+                let ret = resolve(builtin.ret);
+                // A list operation changes the storage, not the binding (§6.6): the
+                // receiver stays a read, so `let mut l` for pushing is `W_UNUSED_MUT`.
                 self.args(span, args, &params);
                 ret
-            }
-            TypeKind::Array(..) | TypeKind::String if method == "len" => {
-                self.args(span, args, &[]);
-                TypeArena::INT
             }
             _ => self.no_builtin(name_span, receiver.ty, &method, args),
         }

@@ -209,7 +209,15 @@ impl BodyChecker<'_, '_> {
             }
             NodeKind::PatLiteral { value } => {
                 let t = self.expr(value, None, true);
-                if t != subject && !self.is_err(t) {
+                if t == TypeArena::FLOAT {
+                    // §6.4 lists int, bounded, string and bool literals only: float
+                    // equality is not a sound way to match.
+                    self.report(
+                        DiagnosticCode::TypeMismatch,
+                        span,
+                        "float literals cannot be patterns; compare with `<`/`>` instead",
+                    );
+                } else if t != subject && !self.is_err(t) {
                     let shown = format!("a `{}`", self.show(t));
                     mismatch(self, &shown);
                 }
@@ -362,5 +370,32 @@ impl BodyChecker<'_, '_> {
         }
         self.scopes.pop();
         if as_value { ty } else { TypeArena::VOID }
+    }
+
+    /// `peek h` while a `mutate` view of the same binding is open, or `take h` while any
+    /// view of it is open, is a statically visible `E_HIP_VIEW_CONFLICT`.
+    pub(super) fn check_access_conflict(&mut self, handle: NodeId, is_take: bool) {
+        if !matches!(self.kind(handle), NodeKind::NameRef { .. }) {
+            return;
+        }
+        let Some(h) = self.ck.refs.symbol_at(self.file, handle) else {
+            return;
+        };
+        let open = self
+            .views
+            .iter()
+            .rev()
+            .find(|v| v.handle == h && (is_take || v.kind == ViewKind::Mutate))
+            .copied();
+        if let Some(open) = open {
+            let what = if is_take { "`take`" } else { "`peek`" };
+            let d = Diagnostic::new(
+                DiagnosticCode::HipViewConflict,
+                self.span(handle),
+                format!("{what} while a view of this storage is open would trap"),
+            )
+            .with_related(open.span, "the open view");
+            self.ck.diagnostics.push(d);
+        }
     }
 }

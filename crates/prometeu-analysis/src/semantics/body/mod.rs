@@ -70,6 +70,8 @@ pub(crate) struct BodyChecker<'c, 'a> {
     ret: Option<TypeId>,
     scopes: Vec<Vec<(NameId, SymbolId)>>,
     loop_depth: u32,
+    /// For each enclosing loop, whether a `break` leaves it.
+    loop_breaks: Vec<bool>,
     views: Vec<OpenView>,
     view_symbols: HashSet<SymbolId>,
     diverged: bool,
@@ -191,6 +193,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             ret,
             scopes: vec![Vec::new()],
             loop_depth: 0,
+            loop_breaks: Vec::new(),
             views: Vec::new(),
             view_symbols: HashSet::new(),
             diverged: false,
@@ -280,7 +283,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     DiagnosticCode::TypeMissingReturn,
                     span,
                     format!(
-                        "`{name}` can reach its end without returning a `{}`",
+                        "`{name}` can reach its end without returning a value of type `{}`",
                         self.show(ret)
                     ),
                 );
@@ -361,8 +364,15 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             .find_map(|scope| scope.iter().rev().find(|(n, _)| *n == name).map(|p| p.1))
     }
 
+    /// Names in scope before the module level: locals, then (inside a service) its
+    /// members; for "did you mean" hints.
     fn local_names(&self) -> Vec<NameId> {
-        self.scopes.iter().flatten().map(|p| p.0).collect()
+        let mut names: Vec<NameId> = self.scopes.iter().flatten().map(|p| p.0).collect();
+        if let Some(service) = self.service {
+            let members = self.ck.defs.members(service).iter();
+            names.extend(members.map(|&m| self.ck.symbols.get(m).name));
+        }
+        names
     }
 
     fn use_symbol(&mut self, symbol: SymbolId, node: NodeId, span: Span, kind: RefKind) {
@@ -568,9 +578,14 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 self.expect(cond, TypeArena::BOOL);
                 let before = self.diverged;
                 self.loop_depth += 1;
+                self.loop_breaks.push(false);
                 self.block(body, None, false);
+                let broke = self.loop_breaks.pop().unwrap_or(true);
                 self.loop_depth -= 1;
-                self.diverged = before;
+                // `while true` without a `break` never ends: what follows is unreachable,
+                // and a function ending in one needs no final `return`.
+                let forever = matches!(self.kind(cond), NodeKind::BoolLit { value: true });
+                self.diverged = before || (forever && !broke);
             }
             NodeKind::ForStmt { name, iter, body } => {
                 let elem = match self.kind(iter) {
@@ -603,7 +618,9 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     }
                 }
                 self.loop_depth += 1;
+                self.loop_breaks.push(false);
                 self.block(body, None, false);
+                self.loop_breaks.pop();
                 self.loop_depth -= 1;
                 self.scopes.pop();
                 self.diverged = before;
@@ -621,6 +638,11 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         format!("`{what}` outside a loop"),
                     );
                 } else {
+                    if matches!(self.kind(stmt), NodeKind::BreakStmt) {
+                        if let Some(broke) = self.loop_breaks.last_mut() {
+                            *broke = true;
+                        }
+                    }
                     self.diverged = true;
                 }
             }
@@ -654,9 +676,6 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         if !place.mutable && !place.list_slot && !self.is_err(place.ty) {
             let message = format!("cannot assign here: {}", place.why);
             self.report(DiagnosticCode::TypeNotMutable, target_span, message);
-        }
-        if place.list_slot && !place.mutable && place.root.is_none() && self.is_err(place.ty) {
-            // Nothing more to say about an unknown list.
         }
         let vt = self.expect(value, place.ty);
         if op != AssignOp::Assign && !self.is_err(place.ty) && !self.is_err(vt) {
@@ -703,6 +722,10 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     let sym = self.ck.symbols.get(s);
                     let ty = self.ck.facts.symbol_type(s).unwrap_or(TypeArena::ERROR);
                     let (mutable, why) = match sym.kind {
+                        SymbolKind::Local if self.view_symbols.contains(&s) => (
+                            sym.mutable,
+                            "a `borrow` view is read-only; open it with `mutate`",
+                        ),
                         SymbolKind::Local | SymbolKind::Param => {
                             (sym.mutable, "the binding is not `mut`")
                         }
@@ -768,9 +791,13 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         ),
                         _ => (false, "only bindings and fields can be assigned"),
                     };
+                    // `Service.field` is rooted at the field itself.
+                    let root = member
+                        .filter(|&m| self.ck.symbols.get(m).kind == SymbolKind::ServiceField)
+                        .map(|m| (m, name, self.span(name)));
                     return Place {
                         ty,
-                        root: None,
+                        root,
                         mutable,
                         list_slot: false,
                         why,
@@ -872,6 +899,7 @@ pub(crate) fn cast_allowed(from: TypeKind, to: TypeKind) -> bool {
     let numeric = |k| matches!(k, TypeKind::Int | TypeKind::Float | TypeKind::Bounded);
     (numeric(from) && numeric(to))
         || (to == TypeKind::String && (numeric(from) || from == TypeKind::Bool))
+        || (from == to && matches!(from, TypeKind::Bool | TypeKind::String))
 }
 
 /// Whether a node is a statement (what [`BodyChecker::stmt`] handles).
