@@ -6,12 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use prometeu_analysis::project::load_loose_file;
-use prometeu_analysis::{FileDb, FileId, NameInterner, analyze, parse_file};
+use prometeu_analysis::{Diagnostic, FileDb, FileId, NameInterner, analyze, parse_file};
 use prometeu_tests::{fixture_files, repo_root};
 
 /// The six programs issue 6 asks for; the directory must hold exactly these.
 const PROGRAMS: &[&str] = &["fib", "lists", "nbody", "sieve", "strings", "structs"];
 
+/// The file names without their extension, sorted.
 fn stems(files: &[PathBuf]) -> Vec<String> {
     let mut stems: Vec<String> = files
         .iter()
@@ -21,27 +22,26 @@ fn stems(files: &[PathBuf]) -> Vec<String> {
     stems
 }
 
+/// Every `bench/pbs/*.pbs`, sorted.
 fn pbs_files() -> Vec<PathBuf> {
     fixture_files(&repo_root().join("bench/pbs"), "pbs")
 }
 
 /// The diagnostics, one line each, as `CODE at start..end: message`.
-fn describe(diagnostics: &[prometeu_analysis::Diagnostic]) -> String {
+fn describe(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|d| {
             format!(
                 "  {} at {}..{}: {}",
-                d.code,
-                d.span.start,
-                d.span.end,
-                d.message
+                d.code, d.span.start, d.span.end, d.message
             )
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
+/// What is wrong with the syntax of `path`, if anything.
 fn syntax_failure(path: &Path) -> Option<String> {
     let source = std::fs::read_to_string(path).unwrap();
     let mut names = NameInterner::new();
@@ -50,6 +50,7 @@ fn syntax_failure(path: &Path) -> Option<String> {
         .then(|| format!("{}:\n{}", path.display(), describe(&parse.diagnostics)))
 }
 
+/// What the whole analysis of `path` (a loose file, with the prelude) reports, if anything.
 fn analysis_failure(path: &Path) -> Option<String> {
     let mut db = FileDb::new();
     let graph = load_loose_file(path, &mut db);
