@@ -25,6 +25,8 @@
 # the .pbs file, which takes milliseconds.
 
 set -euo pipefail
+# A fixed locale: `$EPOCHREALTIME` and awk must agree on the decimal point.
+export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
@@ -96,7 +98,11 @@ ensure_cli() {
 
 # True when the CLI can run a program headless.
 pbs_runnable() {
-    [[ -x "$PROMETEU" ]] && "$PROMETEU" run --help 2>/dev/null | grep -q -- '--headless'
+    local help
+    [[ -x "$PROMETEU" ]] || return 1
+    # Captured first: `grep -q` stopping early would fail the pipe under pipefail.
+    help=$("$PROMETEU" run --help 2>/dev/null) || return 1
+    grep -q -- '--headless' <<<"$help"
 }
 
 # --- one run ---------------------------------------------------------------------------

@@ -101,10 +101,9 @@ fn compare(expected: &Expected, outcome: &Outcome) -> Result<(), String> {
     for i in 0..longest {
         match (expected.log.get(i), outcome.log.get(i)) {
             (Some(e), Some(o)) if e == o => {}
-            (Some(e), Some(o)) => report.push(format!(
-                "log line {}: expected `{e}`, got `{o}`",
-                i + 1
-            )),
+            (Some(e), Some(o)) => {
+                report.push(format!("log line {}: expected `{e}`, got `{o}`", i + 1))
+            }
             (Some(e), None) => report.push(format!("log line {}: missing `{e}`", i + 1)),
             (None, Some(o)) => report.push(format!("log line {}: unexpected `{o}`", i + 1)),
             (None, None) => unreachable!("i is below the longer length"),
@@ -253,7 +252,11 @@ fn parse_trap(text: &str, lines: &[&str]) -> Result<ExpectedTrap, String> {
     if col > width {
         return Err(format!("trap column {col} is past the end of line {line}"));
     }
-    if target.chars().nth(col as usize - 1).is_some_and(char::is_whitespace) {
+    if target
+        .chars()
+        .nth(col as usize - 1)
+        .is_some_and(char::is_whitespace)
+    {
         return Err(format!("trap position {line}:{col} is whitespace"));
     }
     Ok(ExpectedTrap { code, line, col })
@@ -442,22 +445,67 @@ fn malformed_annotations_name_their_line() {
     let cases = [
         ("fn frame() {}\n", "no annotations"),
         ("//> 1 INFO a\nfn frame() {}\n", "line 2: only annotations"),
-        ("fn frame() {}\n//> x INFO a\n", "line 2: bad frame number `x`"),
-        ("fn frame() {}\n//> +1 INFO a\n", "line 2: bad frame number `+1`"),
-        ("fn frame() {}\n//> 1 DEBUG a\n", "line 2: bad level `DEBUG`"),
-        ("fn frame() {}\n//>1 INFO a\n", "line 2: expected `//> FRAME"),
-        ("fn frame() {}\n//> 2 INFO a\n//> 1 INFO b\n", "line 3: frame 1 after frame 2"),
-        ("fn frame() {}\n//> 2 INFO a\n", "frame 2 but only 1 frame(s)"),
-        ("fn frame() {}\n//~ frames: 0\n", "line 2: a program runs at least one"),
-        ("fn frame() {}\n//~ frames: 2\n//~ frames: 2\n", "line 3: `frames` given twice"),
+        (
+            "fn frame() {}\n//> x INFO a\n",
+            "line 2: bad frame number `x`",
+        ),
+        (
+            "fn frame() {}\n//> +1 INFO a\n",
+            "line 2: bad frame number `+1`",
+        ),
+        (
+            "fn frame() {}\n//> 1 DEBUG a\n",
+            "line 2: bad level `DEBUG`",
+        ),
+        (
+            "fn frame() {}\n//>1 INFO a\n",
+            "line 2: expected `//> FRAME",
+        ),
+        (
+            "fn frame() {}\n//> 2 INFO a\n//> 1 INFO b\n",
+            "line 3: frame 1 after frame 2",
+        ),
+        (
+            "fn frame() {}\n//> 2 INFO a\n",
+            "frame 2 but only 1 frame(s)",
+        ),
+        (
+            "fn frame() {}\n//~ frames: 0\n",
+            "line 2: a program runs at least one",
+        ),
+        (
+            "fn frame() {}\n//~ frames: 2\n//~ frames: 2\n",
+            "line 3: `frames` given twice",
+        ),
         ("fn frame() {}\n//~ bogus\n", "line 2: unknown directive"),
-        ("fn frame() {}\n//~ trap: TRAP_NOPE at 1:1\n", "line 2: unknown trap"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB at 9:1\n", "line 2: trap line 9 is past"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB at 1:40\n", "line 2: trap column 40"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB at 1:3\n", "position 1:3 is whitespace"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB at 2:1\n", "trap line 2 is a comment"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB 1:1\n", "expected `TRAP_NAME at"),
-        ("fn frame() {}\n//~ trap: TRAP_OOB at 0:1\n", "bad position `0:1`"),
+        (
+            "fn frame() {}\n//~ trap: TRAP_NOPE at 1:1\n",
+            "line 2: unknown trap",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB at 9:1\n",
+            "line 2: trap line 9 is past",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB at 1:40\n",
+            "line 2: trap column 40",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB at 1:3\n",
+            "position 1:3 is whitespace",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB at 2:1\n",
+            "trap line 2 is a comment",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB 1:1\n",
+            "expected `TRAP_NAME at",
+        ),
+        (
+            "fn frame() {}\n//~ trap: TRAP_OOB at 0:1\n",
+            "bad position `0:1`",
+        ),
         (
             "fn frame() {}\n//~ trap: TRAP_OOB at 1:1\n//> 1 INFO a\n",
             "line 3: a log line after the trap",
@@ -469,14 +517,23 @@ fn malformed_annotations_name_their_line() {
     ];
     for (source, message) in cases {
         let err = parse_expected(source).expect_err(source);
-        assert!(err.contains(message), "{source:?}: `{err}` lacks `{message}`");
+        assert!(
+            err.contains(message),
+            "{source:?}: `{err}` lacks `{message}`"
+        );
     }
 }
 
 #[test]
 fn program_names_are_numbered_topics() {
     assert_eq!(program_number(Path::new("a/007_int_shifts.pbs")), Ok(7));
-    for bad in ["7_x.pbs", "007.pbs", "007_.pbs", "abc_x.pbs", "007_Upper.pbs"] {
+    for bad in [
+        "7_x.pbs",
+        "007.pbs",
+        "007_.pbs",
+        "abc_x.pbs",
+        "007_Upper.pbs",
+    ] {
         assert!(program_number(Path::new(bad)).is_err(), "{bad}");
     }
 }
@@ -519,12 +576,23 @@ fn comparison_reports_every_difference() {
             col: 1,
         }),
     };
-    insta::assert_snapshot!(compare(&expected, &different).unwrap_err());
+    insta::assert_snapshot!(
+        "conformance_mismatch_report",
+        compare(&expected, &different).unwrap_err()
+    );
     let extra = Outcome {
-        log: vec!["1 INFO a".into(), "2 INFO b".into(), "2 INFO c".into(), "2 INFO d".into()],
+        log: vec![
+            "1 INFO a".into(),
+            "2 INFO b".into(),
+            "2 INFO c".into(),
+            "2 INFO d".into(),
+        ],
         trap: None,
     };
-    insta::assert_snapshot!(compare(&expected, &extra).unwrap_err());
+    insta::assert_snapshot!(
+        "conformance_extra_line_and_missing_trap",
+        compare(&expected, &extra).unwrap_err()
+    );
 }
 
 proptest! {
