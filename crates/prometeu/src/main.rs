@@ -6,6 +6,7 @@
 
 mod check;
 mod disasm;
+mod new;
 mod render;
 
 use std::process::ExitCode;
@@ -35,6 +36,14 @@ pub enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a new project that checks, builds and runs as it is.
+    New {
+        /// The directory to create; its name becomes the project's name.
+        dir: std::path::PathBuf,
+        /// Create a library instead of an app.
+        #[arg(long)]
+        lib: bool,
+    },
     /// Analyse a project (or one loose .pbs file) and print its diagnostics.
     Check {
         /// A project directory, or a .pbs file. Defaults to the current directory.
@@ -56,6 +65,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::New { dir, lib } => new::new_project(&dir, lib),
         Command::Check {
             target,
             format,

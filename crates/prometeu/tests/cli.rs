@@ -142,3 +142,32 @@ fn disasm_refuses_files_that_are_not_programs() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn new_creates_projects_that_check_clean() {
+    let base = std::env::temp_dir().join(format!("prometeu-cli-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    for (name, flags) in [("my-game", &[][..]), ("my_lib", &["--lib"][..])] {
+        let dir = base.join(name);
+        let mut args = vec!["new", dir.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let out = prometeu(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let out = prometeu(&["check", dir.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("0 errors, 0 warnings"),
+            "{}",
+            text(&out.stderr)
+        );
+        // A second `new` into the same place refuses to overwrite.
+        let out = prometeu(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("already exists"));
+    }
+    let out = prometeu(&["new", base.join("Bad Name").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a valid project name"));
+    std::fs::remove_dir_all(&base).unwrap();
+}

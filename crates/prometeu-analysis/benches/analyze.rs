@@ -1,0 +1,130 @@
+//! Whole-program analysis of a generated app of 200 files / ~100k lines (issue 4's
+//! performance targets): full analysis under 1 s, re-analysis after one function body
+//! changes (reusing the other files' parses) under 100 ms. A parse-only pass over the
+//! same files is the baseline the other figures are compared with.
+//!
+//! Run: `cargo bench -p prometeu-analysis --bench analyze -- --warm-up-time 1 --measurement-time 3`
+
+mod support {
+    pub mod generate;
+}
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use prometeu_analysis::project::load_project;
+use prometeu_analysis::{FileDb, NameInterner, analyze, parse_file};
+use support::generate::{Shape, edited_file, write_project};
+
+/// 10 modules × 20 files (+ `main.pbs`) × 5 blocks of ~95 lines ≈ 100k lines.
+const SHAPE: Shape = Shape {
+    modules: 10,
+    files_per_module: 20,
+    blocks_per_file: 5,
+};
+
+/// The module and file whose first `work_` body the incremental benchmark edits.
+const EDITED: (usize, usize) = (4, 7);
+
+/// The average of `runs` runs of `f`, for the summary printed before criterion's own
+/// figures.
+fn average(runs: u32, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..runs {
+        f();
+    }
+    start.elapsed() / runs
+}
+
+fn bench_analyze(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write_project(dir.path(), SHAPE).expect("write the generated project");
+
+    let mut db = FileDb::new();
+    let graph = load_project(dir.path(), &mut db);
+    let analysis = analyze(&graph, &mut db, None);
+    let shown: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .take(5)
+        .map(|d| format!("{} {}: {}", d.code, db.uri(d.span.file), d.message))
+        .collect();
+    assert!(shown.is_empty(), "the generated project must check clean:\n{}", shown.join("\n"));
+    let lines: usize = graph.files.iter().map(|f| db.text(f.file).lines().count()).sum();
+    let bytes: usize = graph.files.iter().map(|f| db.text(f.file).len()).sum();
+
+    let edited = graph
+        .files
+        .iter()
+        .find(|f| f.rel_path == format!("src/m{}/f{:02}.pbs", EDITED.0, EDITED.1))
+        .expect("the edited file exists");
+    let edited_uri = db.uri(edited.file).to_string();
+    let original_text = db.text(edited.file).to_string();
+    let changed_text = edited_file(SHAPE, EDITED.0, EDITED.1, 1);
+    assert_ne!(original_text, changed_text);
+
+    let parse_only = || {
+        let mut names = NameInterner::new();
+        for f in &graph.files {
+            std::hint::black_box(parse_file(f.file, db.text(f.file), &mut names));
+        }
+    };
+    let mut full_db = db.clone();
+    let mut edit_db = db.clone();
+    edit_db.upsert(&edited_uri, changed_text.as_str());
+    let check_edit = analyze(&graph, &mut edit_db, Some(&analysis));
+    assert!(check_edit.diagnostics.is_empty(), "the edit must check clean");
+
+    let runs = 5;
+    let t_parse = average(runs, parse_only);
+    let t_full = average(runs, || {
+        std::hint::black_box(analyze(&graph, &mut full_db, None));
+    });
+    let t_load = average(runs, || {
+        let mut db = FileDb::new();
+        let graph = load_project(dir.path(), &mut db);
+        std::hint::black_box(analyze(&graph, &mut db, None));
+    });
+    let t_edit = average(runs, || {
+        std::hint::black_box(analyze(&graph, &mut edit_db, Some(&analysis)));
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "generated {} files, {lines} lines, {bytes} bytes, {} symbols\n\
+         parse only (baseline)      {:8.1} ms\n\
+         full analysis              {:8.1} ms  ({:.2}x parse)\n\
+         load + full analysis       {:8.1} ms  ({:.2}x parse)\n\
+         re-analysis after one edit {:8.1} ms  ({:.2}x parse, {:.1}% of full)",
+        graph.files.len(),
+        analysis.symbols.len(),
+        ms(t_parse),
+        ms(t_full),
+        ms(t_full) / ms(t_parse),
+        ms(t_load),
+        ms(t_load) / ms(t_parse),
+        ms(t_edit),
+        ms(t_edit) / ms(t_parse),
+        100.0 * ms(t_edit) / ms(t_full),
+    );
+
+    let mut group = c.benchmark_group("analyze");
+    group.sample_size(10);
+    group.bench_function("parse_only", |b| b.iter(parse_only));
+    group.bench_function("full", |b| {
+        b.iter(|| analyze(&graph, &mut full_db, None))
+    });
+    group.bench_function("load_and_full", |b| {
+        b.iter(|| {
+            let mut db = FileDb::new();
+            let graph = load_project(dir.path(), &mut db);
+            analyze(&graph, &mut db, None)
+        })
+    });
+    group.bench_function("one_body_edit", |b| {
+        b.iter(|| analyze(&graph, &mut edit_db, Some(&analysis)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_analyze);
+criterion_main!(benches);
