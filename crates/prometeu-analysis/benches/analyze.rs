@@ -16,11 +16,11 @@ use prometeu_analysis::project::load_project;
 use prometeu_analysis::{FileDb, NameInterner, analyze, parse_file};
 use support::generate::{Shape, edited_file, write_project};
 
-/// 10 modules × 20 files (+ `main.pbs`) × 5 blocks of ~95 lines ≈ 100k lines.
+/// 10 modules × 20 files (+ `main.pbs`) × 6 blocks of ~89 lines ≈ 107k lines.
 const SHAPE: Shape = Shape {
     modules: 10,
     files_per_module: 20,
-    blocks_per_file: 5,
+    blocks_per_file: 6,
 };
 
 /// The module and file whose first `work_` body the incremental benchmark edits.

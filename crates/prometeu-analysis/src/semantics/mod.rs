@@ -20,7 +20,9 @@ mod body;
 pub mod builtins;
 mod collect;
 pub mod consts;
+mod fx;
 mod lints;
+mod tables;
 pub mod symbols;
 pub mod types;
 
@@ -100,7 +102,7 @@ pub(crate) struct Checker<'a> {
     pub graph: &'a ProjectGraph,
     pub names: &'a mut NameInterner,
     pub files: &'a [FileInput],
-    pub file_index: HashMap<FileId, usize>,
+    pub file_index: fx::FxHashMap<FileId, usize>,
     pub prelude_module: ModuleId,
     pub known: KnownNames,
     pub symbols: SymbolArena,
@@ -110,15 +112,15 @@ pub(crate) struct Checker<'a> {
     pub facts: TypeFacts,
     pub diagnostics: Vec<Diagnostic>,
     /// The symbol declared by a declaration node.
-    pub decl_symbol: HashMap<(FileId, NodeId), SymbolId>,
+    pub decl_symbol: fx::FxHashMap<(FileId, NodeId), SymbolId>,
     /// Every file's imports by local name.
-    pub imports: HashMap<FileId, HashMap<NameId, ImportBinding>>,
+    pub imports: fx::FxHashMap<FileId, fx::FxHashMap<NameId, ImportBinding>>,
     /// Import bindings in source order, for deterministic warnings.
     pub import_order: Vec<(FileId, NameId)>,
     /// Item symbols in declaration order: `(file index, decl node, symbol)`.
     pub items: Vec<(usize, NodeId, SymbolId)>,
     /// Constant values, once evaluated (see [`consts`]).
-    pub const_values: HashMap<SymbolId, consts::ConstState>,
+    pub const_values: fx::FxHashMap<SymbolId, consts::ConstState>,
     /// How deep constant evaluation is nested right now.
     pub const_depth: u32,
 }
@@ -149,11 +151,11 @@ pub(crate) fn analyze_program(
         types: TypeArena::new(),
         facts: TypeFacts::default(),
         diagnostics: Vec::new(),
-        decl_symbol: HashMap::new(),
-        imports: HashMap::new(),
+        decl_symbol: Default::default(),
+        imports: Default::default(),
         import_order: Vec::new(),
         items: Vec::new(),
-        const_values: HashMap::new(),
+        const_values: Default::default(),
         const_depth: 0,
     };
     for index in 0..files.len() {

@@ -1,7 +1,8 @@
 //! Symbols and the indexes over them: what every name of a program denotes
 //! (`docs/spec/pbs-language.md` §4, §7; `docs/spec/toolchain.md` §3.1–§3.2).
 
-use std::collections::HashMap;
+use super::fx::FxHashMap as HashMap;
+use super::tables::{NodeTable, SymbolTable};
 
 use crate::syntax::Visibility;
 use crate::{FileId, ModuleId, NameId, NodeId, Span, SymbolId};
@@ -191,7 +192,7 @@ impl SymbolArena {
 #[derive(Clone, Debug, Default)]
 pub struct DefIndex {
     items: HashMap<(ModuleId, NameId, Namespace), SymbolId>,
-    members: HashMap<SymbolId, Vec<SymbolId>>,
+    members: SymbolTable<Vec<SymbolId>>,
     member_by_name: HashMap<(SymbolId, NameId), SymbolId>,
 }
 
@@ -211,7 +212,7 @@ impl DefIndex {
     /// Every member of `owner` (fields, then members, in declaration order; duplicates
     /// included).
     pub fn members(&self, owner: SymbolId) -> &[SymbolId] {
-        self.members.get(&owner).map_or(&[], Vec::as_slice)
+        self.members.get(owner).map_or(&[], Vec::as_slice)
     }
 
     /// The member `name` of `owner` (the first one when duplicated).
@@ -250,7 +251,7 @@ impl DefIndex {
         name: NameId,
         symbol: SymbolId,
     ) -> Option<SymbolId> {
-        self.members.entry(owner).or_default().push(symbol);
+        self.members.get_or_default(owner).push(symbol);
         match self.member_by_name.entry((owner, name)) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(v) => {
@@ -282,57 +283,64 @@ pub struct Reference {
 /// Every use of every symbol, and the symbol of every resolved name node.
 #[derive(Clone, Debug, Default)]
 pub struct RefIndex {
-    refs: HashMap<SymbolId, Vec<Reference>>,
-    node_symbol: HashMap<(FileId, NodeId), SymbolId>,
+    refs: SymbolTable<Vec<Reference>>,
+    node_symbol: NodeTable<SymbolId>,
 }
 
 impl RefIndex {
     /// The uses of `symbol`, sorted by position (empty when unused).
     pub fn refs(&self, symbol: SymbolId) -> &[Reference] {
-        self.refs.get(&symbol).map_or(&[], Vec::as_slice)
+        self.refs.get(symbol).map_or(&[], Vec::as_slice)
     }
 
     /// The symbol a name node (a `NameRef`, `TypeName`, member or import name, …)
     /// resolved to.
     pub fn symbol_at(&self, file: FileId, node: NodeId) -> Option<SymbolId> {
-        self.node_symbol.get(&(file, node)).copied()
+        self.node_symbol.get(file, node)
     }
 
     /// Every resolved name node, sorted.
     pub fn node_symbols(&self) -> Vec<((FileId, NodeId), SymbolId)> {
-        let mut all: Vec<_> = self.node_symbol.iter().map(|(k, v)| (*k, *v)).collect();
-        all.sort();
-        all
+        self.node_symbol.entries()
     }
 
     /// Every symbol that has uses, sorted by ID.
     pub fn used_symbols(&self) -> Vec<SymbolId> {
-        let mut all: Vec<_> = self.refs.keys().copied().collect();
-        all.sort();
-        all
+        self.refs
+            .iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(s, _)| s)
+            .collect()
     }
 
     /// Records a use of `symbol` by the name node `node` at `span`.
     pub(crate) fn record(&mut self, symbol: SymbolId, node: NodeId, span: Span, kind: RefKind) {
-        self.node_symbol.insert((span.file, node), symbol);
-        let list = self.refs.entry(symbol).or_default();
-        if let Some(existing) = list.iter_mut().find(|r| r.span == span) {
-            // One token may be recorded twice (read, then found to be a write target).
-            existing.kind = existing.kind.max(kind);
-        } else {
-            list.push(Reference { span, kind });
-        }
+        self.node_symbol.insert(span.file, node, symbol);
+        // A token recorded twice (read, then found to be a write target) is merged in
+        // `finish`: searching here made popular symbols (`Log`, …) quadratic.
+        self.refs
+            .get_or_default(symbol)
+            .push(Reference { span, kind });
     }
 
     /// Maps a name node to a symbol without counting a use (a declaration's own name).
     pub(crate) fn bind_node(&mut self, file: FileId, node: NodeId, symbol: SymbolId) {
-        self.node_symbol.insert((file, node), symbol);
+        self.node_symbol.insert(file, node, symbol);
     }
 
-    /// Sorts every reference list by position.
+    /// Sorts every reference list by position and merges the records of one token
+    /// into one reference (a write when any of them is).
     pub(crate) fn finish(&mut self) {
         for list in self.refs.values_mut() {
+            // `Read < Write`, so after sorting a token's write comes last and wins.
             list.sort();
+            list.dedup_by(|later, earlier| {
+                let same = later.span == earlier.span;
+                if same {
+                    earlier.kind = earlier.kind.max(later.kind);
+                }
+                same
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Interned types and the facts the checker records (`docs/spec/pbs-language.md` §3).
 
-use std::collections::HashMap;
+use super::fx::FxHashMap as HashMap;
+use super::tables::{NodeTable, SymbolTable};
 
 use crate::{FileId, NameInterner, NodeId, SymbolId, TypeId};
 
@@ -64,7 +65,7 @@ impl TypeArena {
     pub fn new() -> TypeArena {
         let mut arena = TypeArena {
             kinds: Vec::new(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
         };
         for kind in [
             TypeKind::Error,
@@ -218,44 +219,40 @@ pub struct FnSignature {
 /// signatures).
 #[derive(Clone, Debug, Default)]
 pub struct TypeFacts {
-    node_type: HashMap<(FileId, NodeId), TypeId>,
-    symbol_type: HashMap<SymbolId, TypeId>,
-    signatures: HashMap<SymbolId, FnSignature>,
+    node_type: NodeTable<TypeId>,
+    symbol_type: SymbolTable<TypeId>,
+    signatures: SymbolTable<FnSignature>,
 }
 
 impl TypeFacts {
     /// The type of expression node `node` of `file`, if it was checked.
     pub fn node_type(&self, file: FileId, node: NodeId) -> Option<TypeId> {
-        self.node_type.get(&(file, node)).copied()
+        self.node_type.get(file, node)
     }
 
     /// The type of a value symbol (local, parameter, field, constant, service field) or
     /// of a type symbol (struct, error, …).
     pub fn symbol_type(&self, symbol: SymbolId) -> Option<TypeId> {
-        self.symbol_type.get(&symbol).copied()
+        self.symbol_type.get(symbol).copied()
     }
 
     /// The signature of a function symbol.
     pub fn signature(&self, symbol: SymbolId) -> Option<&FnSignature> {
-        self.signatures.get(&symbol)
+        self.signatures.get(symbol)
     }
 
     /// Every node type, sorted by node.
     pub fn node_types(&self) -> Vec<((FileId, NodeId), TypeId)> {
-        let mut all: Vec<_> = self.node_type.iter().map(|(k, v)| (*k, *v)).collect();
-        all.sort();
-        all
+        self.node_type.entries()
     }
 
     /// Every symbol type, sorted by symbol.
     pub fn symbol_types(&self) -> Vec<(SymbolId, TypeId)> {
-        let mut all: Vec<_> = self.symbol_type.iter().map(|(k, v)| (*k, *v)).collect();
-        all.sort();
-        all
+        self.symbol_type.iter().map(|(s, t)| (s, *t)).collect()
     }
 
     pub(crate) fn set_node(&mut self, file: FileId, node: NodeId, ty: TypeId) {
-        self.node_type.insert((file, node), ty);
+        self.node_type.insert(file, node, ty);
     }
 
     pub(crate) fn set_symbol(&mut self, symbol: SymbolId, ty: TypeId) {

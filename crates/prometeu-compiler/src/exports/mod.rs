@@ -54,7 +54,10 @@ impl FileTable {
         }
         for project in &graph.projects {
             if let Some(manifest) = project.manifest_file {
-                table.insert(manifest, format!("{}{MANIFEST_FILE}", project.display_prefix));
+                table.insert(
+                    manifest,
+                    format!("{}{MANIFEST_FILE}", project.display_prefix),
+                );
             }
         }
         table

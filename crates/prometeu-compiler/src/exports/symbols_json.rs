@@ -148,7 +148,8 @@ pub fn symbols_json(analysis: &Analysis, graph: &ProjectGraph) -> String {
     to_pretty_json(&symbols_export(analysis, graph))
 }
 
-/// `exported` of both exports: visible everywhere it can be named (§4.1).
+/// `exported` of both exports: visible everywhere it can be named (§4.1). Locals and
+/// parameters never are, not even the prelude's (whose items all reach everywhere).
 pub(crate) fn is_exported(analysis: &Analysis, symbol: SymbolId) -> bool {
-    analysis.reach(symbol) == Reach::Everywhere
+    !analysis.symbols.get(symbol).kind.is_local() && analysis.reach(symbol) == Reach::Everywhere
 }

@@ -4,7 +4,7 @@
 mod expr;
 mod matching;
 
-use std::collections::HashSet;
+use super::fx::FxHashSet as HashSet;
 use std::sync::Arc;
 
 use super::collect::{format_hint, name_of};
@@ -195,7 +195,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             loop_depth: 0,
             loop_breaks: Vec::new(),
             views: Vec::new(),
-            view_symbols: HashSet::new(),
+            view_symbols: HashSet::default(),
             diverged: false,
             view_base: false,
         }

@@ -1,0 +1,234 @@
+//! The per-function instruction buffer: a small IR (instructions, labels, calls by
+//! symbol, constants by value) with the source span of every instruction, the operand
+//! stack depth as lowering goes, and the local-slot allocator. The linker encodes it.
+
+use prometeu_analysis::{Span, SymbolId};
+use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, StackEffect};
+
+use crate::error::{CResult, CompileError};
+
+/// A jump target inside one function.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Label(pub u32);
+
+/// Who a `CALL` calls, resolved to a function index by the linker.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Callee {
+    /// A PBS function, method, associated or service function.
+    Fn(SymbolId),
+}
+
+/// One IR operation.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Op {
+    /// A finished instruction.
+    Instr(Instr),
+    /// `JMP`, `JMP_IF_FALSE` or `JMP_IF_TRUE` to a label.
+    Jump(Opcode, Label),
+    /// `CALL` of a function the linker places.
+    Call(Callee),
+    /// `PUSH_CONST` of a value the linker pools.
+    PushConst(Constant),
+    /// Marks the position of a label.
+    Mark(Label),
+}
+
+impl Op {
+    /// Encoded size in bytes.
+    pub fn encoded_len(&self) -> u32 {
+        match self {
+            Op::Instr(i) => i.op.encoded_len() as u32,
+            Op::Jump(..) | Op::Call(_) | Op::PushConst(_) => 6,
+            Op::Mark(_) => 0,
+        }
+    }
+}
+
+/// A lowered function, ready for the linker.
+#[derive(Clone, Debug, Default)]
+pub struct FnCode {
+    /// Its debug name, e.g. `Player.update`.
+    pub name: String,
+    /// Parameter slot kinds (the first locals).
+    pub params: Vec<SlotKind>,
+    /// Return slot kinds.
+    pub returns: Vec<SlotKind>,
+    /// Local slots after the parameters.
+    pub locals: u32,
+    /// The body, each operation with the span that produced it.
+    pub ops: Vec<(Op, Span)>,
+    /// Local slot names `(slot, name)` for the debug map.
+    pub local_names: Vec<(u32, String)>,
+}
+
+/// Builds one [`FnCode`]: tracks the operand stack depth and hands out local slots.
+pub struct Builder {
+    /// The function being built.
+    pub code: FnCode,
+    labels: u32,
+    /// Slots on the operand stack right now.
+    pub depth: u32,
+    /// Whether the last emitted instruction ends control flow (`JMP`, `RET`, `TRAP`).
+    pub dead: bool,
+    next_local: u32,
+    max_local: u32,
+    /// The span given to instructions emitted next.
+    pub span: Span,
+}
+
+/// The most local slots a function may have (the `FUNC` field is a `u16`).
+const MAX_LOCALS: u32 = u16::MAX as u32;
+
+impl Builder {
+    /// A builder for a function whose parameters take `params` slots.
+    pub fn new(name: String, params: Vec<SlotKind>, returns: Vec<SlotKind>, span: Span) -> Builder {
+        let n = params.len() as u32;
+        Builder {
+            code: FnCode {
+                name,
+                params,
+                returns,
+                ..FnCode::default()
+            },
+            labels: 0,
+            depth: 0,
+            dead: false,
+            next_local: n,
+            max_local: n,
+            span,
+        }
+    }
+
+    /// A fresh label.
+    pub fn label(&mut self) -> Label {
+        self.labels += 1;
+        Label(self.labels - 1)
+    }
+
+    /// Places `label` here; code after it is reachable again.
+    pub fn mark(&mut self, label: Label) {
+        self.code.ops.push((Op::Mark(label), self.span));
+        self.dead = false;
+    }
+
+    /// Emits `instr`, whose stack effect comes from the opcode table.
+    pub fn op(&mut self, instr: Instr) {
+        let (pops, pushes) = match instr.op.stack_effect() {
+            StackEffect::Fixed { pops, pushes } => (pops.len() as u32, pushes.len() as u32),
+            StackEffect::Dynamic => (0, 0),
+        };
+        self.raw(Op::Instr(instr), pops, pushes);
+    }
+
+    /// Emits a simple opcode without immediates.
+    pub fn simple(&mut self, op: Opcode) {
+        self.op(Instr::op(op));
+    }
+
+    /// Emits an instruction with a dynamic effect: `pops` then `pushes` slots.
+    pub fn dyn_op(&mut self, instr: Instr, pops: u32, pushes: u32) {
+        self.raw(Op::Instr(instr), pops, pushes);
+    }
+
+    /// Emits any IR operation with an explicit stack effect.
+    pub fn raw(&mut self, op: Op, pops: u32, pushes: u32) {
+        let ends = match &op {
+            Op::Jump(Opcode::Jmp, _) => true,
+            Op::Instr(i) => matches!(i.op, Opcode::Ret | Opcode::Trap | Opcode::Halt),
+            _ => false,
+        };
+        self.code.ops.push((op, self.span));
+        self.depth = self.depth.saturating_sub(pops) + pushes;
+        self.dead = ends;
+    }
+
+    /// A jump (`JMP`, `JMP_IF_FALSE`, `JMP_IF_TRUE`) to `label`.
+    pub fn jump(&mut self, op: Opcode, label: Label) {
+        let pops = u32::from(op != Opcode::Jmp);
+        self.raw(Op::Jump(op, label), pops, 0);
+    }
+
+    /// `PUSH_CONST` of `value`.
+    pub fn push_const(&mut self, value: Constant) {
+        self.raw(Op::PushConst(value), 0, 1);
+    }
+
+    /// Pushes `count` local slots starting at `slot`.
+    pub fn get_local(&mut self, slot: u32, count: u32) {
+        match count {
+            0 => {}
+            1 => self.dyn_op(Instr::u32(Opcode::GetLocal, slot), 0, 1),
+            n => self.dyn_op(Instr::new(Opcode::GetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), 0, n),
+        }
+    }
+
+    /// Pops `count` slots into the locals starting at `slot`.
+    pub fn set_local(&mut self, slot: u32, count: u32) {
+        match count {
+            0 => {}
+            1 => self.dyn_op(Instr::u32(Opcode::SetLocal, slot), 1, 0),
+            n => self.dyn_op(Instr::new(Opcode::SetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), n, 0),
+        }
+    }
+
+    /// Pushes `count` global slots starting at `slot`.
+    pub fn get_global(&mut self, slot: u32, count: u32) {
+        match count {
+            0 => {}
+            1 => self.dyn_op(Instr::u32(Opcode::GetGlobal, slot), 0, 1),
+            n => self.dyn_op(Instr::new(Opcode::GetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), 0, n),
+        }
+    }
+
+    /// Pops `count` slots into the globals starting at `slot`.
+    pub fn set_global(&mut self, slot: u32, count: u32) {
+        match count {
+            0 => {}
+            1 => self.dyn_op(Instr::u32(Opcode::SetGlobal, slot), 1, 0),
+            n => self.dyn_op(Instr::new(Opcode::SetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), n, 0),
+        }
+    }
+
+    /// Pops `n` slots.
+    pub fn pop(&mut self, n: u32) {
+        match n {
+            0 => {}
+            1 => self.dyn_op(Instr::op(Opcode::Pop), 1, 0),
+            n => self.dyn_op(Instr::u32(Opcode::PopN, n), n, 0),
+        }
+    }
+
+    /// Reserves `n` consecutive local slots; returns the first.
+    pub fn alloc_local(&mut self, n: u32) -> CResult<u32> {
+        let slot = self.next_local;
+        self.next_local = slot
+            .checked_add(n)
+            .filter(|&e| e <= MAX_LOCALS)
+            .ok_or_else(|| CompileError::limit(Some(self.span), "a function needs more than 65535 local slots"))?;
+        self.max_local = self.max_local.max(self.next_local);
+        Ok(slot)
+    }
+
+    /// The allocator's position, to release everything allocated after it.
+    pub fn local_mark(&self) -> u32 {
+        self.next_local
+    }
+
+    /// Releases the slots allocated since `mark` (their scope ended).
+    pub fn release_locals(&mut self, mark: u32) {
+        self.next_local = mark.min(self.next_local);
+    }
+
+    /// Pops the `n` slots on top of the stack into fresh locals; returns the first.
+    pub fn spill(&mut self, n: u32) -> CResult<u32> {
+        let slot = self.alloc_local(n)?;
+        self.set_local(slot, n);
+        Ok(slot)
+    }
+
+    /// Finishes the function.
+    pub fn finish(mut self) -> FnCode {
+        self.code.locals = self.max_local - self.code.params.len() as u32;
+        self.code
+    }
+}

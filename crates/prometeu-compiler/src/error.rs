@@ -1,0 +1,72 @@
+//! Why compilation stopped. The analysis has already reported every user mistake, so
+//! a [`CompileError`] is either a construct the compiler does not lower yet or an
+//! internal inconsistency; both name the source span that caused them.
+
+use prometeu_analysis::Span;
+
+/// What kind of failure a [`CompileError`] is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CompileErrorKind {
+    /// The analysis reported errors: no bytecode is produced (`pbs-language.md` §11).
+    AnalysisErrors,
+    /// A valid construct that this compiler version cannot lower yet.
+    NotYetSupported,
+    /// A limit of the bytecode format was exceeded (too many locals, a function too long).
+    Limit,
+    /// The compiler produced something inconsistent (a bug; never the user's fault).
+    Internal,
+}
+
+/// A compilation failure with the span that caused it, when there is one.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CompileError {
+    /// What went wrong, broadly.
+    pub kind: CompileErrorKind,
+    /// Where (absent for whole-program failures).
+    pub span: Option<Span>,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+impl CompileError {
+    /// A "not yet supported" error at `span`.
+    pub fn unsupported(span: Span, what: impl std::fmt::Display) -> CompileError {
+        CompileError {
+            kind: CompileErrorKind::NotYetSupported,
+            span: Some(span),
+            message: format!("not yet supported by the compiler: {what}"),
+        }
+    }
+
+    /// An internal error at `span`.
+    pub fn internal(span: Option<Span>, what: impl Into<String>) -> CompileError {
+        CompileError {
+            kind: CompileErrorKind::Internal,
+            span,
+            message: format!("internal compiler error: {}", what.into()),
+        }
+    }
+
+    /// A limit error at `span`.
+    pub fn limit(span: Option<Span>, what: impl Into<String>) -> CompileError {
+        CompileError {
+            kind: CompileErrorKind::Limit,
+            span,
+            message: what.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.span {
+            Some(s) => write!(f, "{} (file {}, {}..{})", self.message, s.file.0, s.start, s.end),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// The result type of every lowering step.
+pub type CResult<T> = Result<T, CompileError>;
