@@ -7,7 +7,7 @@
 //!
 //! # Map
 //!
-//! * [`load`](crate::load) pre-decodes a `Program` into one vector of fixed-size ops
+//! * `load` pre-decodes a `Program` into one vector of fixed-size ops
 //!   (jump targets resolved to op indices, constants turned into literal pushes, static
 //!   cycle costs folded in), checking every index the interpreter later uses unchecked;
 //!   common adjacent pairs (`GET_LOCAL; GET_LOCAL`, `PUSH_I32; I_ADD`, …) become

@@ -1,6 +1,6 @@
 //! The two JSON build outputs beside the cartridge (`docs/spec/toolchain.md` §3):
-//! `symbols.json`, the light stable index of declarations ([`symbols_json`]), and
-//! `analysis.json`, the full export of what the analysis knows ([`analysis_json`]).
+//! `symbols.json`, the light stable index of declarations ([`symbols_json()`]), and
+//! `analysis.json`, the full export of what the analysis knows ([`analysis_json()`]).
 //!
 //! Both are plain serde structs written in the documented field order, pretty-printed
 //! with a trailing newline, and parse back into the same structs.
