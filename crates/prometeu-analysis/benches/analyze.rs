@@ -49,8 +49,16 @@ fn bench_analyze(c: &mut Criterion) {
         .take(5)
         .map(|d| format!("{} {}: {}", d.code, db.uri(d.span.file), d.message))
         .collect();
-    assert!(shown.is_empty(), "the generated project must check clean:\n{}", shown.join("\n"));
-    let lines: usize = graph.files.iter().map(|f| db.text(f.file).lines().count()).sum();
+    assert!(
+        shown.is_empty(),
+        "the generated project must check clean:\n{}",
+        shown.join("\n")
+    );
+    let lines: usize = graph
+        .files
+        .iter()
+        .map(|f| db.text(f.file).lines().count())
+        .sum();
     let bytes: usize = graph.files.iter().map(|f| db.text(f.file).len()).sum();
 
     let edited = graph
@@ -73,7 +81,10 @@ fn bench_analyze(c: &mut Criterion) {
     let mut edit_db = db.clone();
     edit_db.upsert(&edited_uri, changed_text.as_str());
     let check_edit = analyze(&graph, &mut edit_db, Some(&analysis));
-    assert!(check_edit.diagnostics.is_empty(), "the edit must check clean");
+    assert!(
+        check_edit.diagnostics.is_empty(),
+        "the edit must check clean"
+    );
 
     let runs = 5;
     let t_parse = average(runs, parse_only);
@@ -110,9 +121,7 @@ fn bench_analyze(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
     group.bench_function("parse_only", |b| b.iter(parse_only));
-    group.bench_function("full", |b| {
-        b.iter(|| analyze(&graph, &mut full_db, None))
-    });
+    group.bench_function("full", |b| b.iter(|| analyze(&graph, &mut full_db, None)));
     group.bench_function("load_and_full", |b| {
         b.iter(|| {
             let mut db = FileDb::new();

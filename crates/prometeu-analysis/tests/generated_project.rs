@@ -21,7 +21,15 @@ fn describe(db: &FileDb, analysis: &prometeu_analysis::Analysis) -> Vec<String> 
     analysis
         .diagnostics
         .iter()
-        .map(|d| format!("{} {}@{}: {}", d.code, db.uri(d.span.file), d.span.start, d.message))
+        .map(|d| {
+            format!(
+                "{} {}@{}: {}",
+                d.code,
+                db.uri(d.span.file),
+                d.span.start,
+                d.message
+            )
+        })
         .collect()
 }
 

@@ -59,6 +59,10 @@ pub struct FnCode {
     pub ops: Vec<(Op, Span)>,
     /// Local slot names `(slot, name)` for the debug map.
     pub local_names: Vec<(u32, String)>,
+    /// The deepest the operand stack got while lowering (the verifier computes the
+    /// exact `max_stack`; this bounds it early so an oversized function is a
+    /// [`crate::CompileErrorKind::Limit`], not a verifier failure).
+    pub max_depth: u32,
 }
 
 /// Builds one [`FnCode`]: tracks the operand stack depth and hands out local slots.
@@ -139,6 +143,7 @@ impl Builder {
         };
         self.code.ops.push((op, self.span));
         self.depth = self.depth.saturating_sub(pops) + pushes;
+        self.code.max_depth = self.code.max_depth.max(self.depth);
         self.dead = ends;
     }
 
@@ -158,7 +163,11 @@ impl Builder {
         match count {
             0 => {}
             1 => self.dyn_op(Instr::u32(Opcode::GetLocal, slot), 0, 1),
-            n => self.dyn_op(Instr::new(Opcode::GetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), 0, n),
+            n => self.dyn_op(
+                Instr::new(Opcode::GetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]),
+                0,
+                n,
+            ),
         }
     }
 
@@ -167,7 +176,11 @@ impl Builder {
         match count {
             0 => {}
             1 => self.dyn_op(Instr::u32(Opcode::SetLocal, slot), 1, 0),
-            n => self.dyn_op(Instr::new(Opcode::SetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), n, 0),
+            n => self.dyn_op(
+                Instr::new(Opcode::SetLocalN, &[ImmValue::U32(slot), ImmValue::U32(n)]),
+                n,
+                0,
+            ),
         }
     }
 
@@ -176,7 +189,11 @@ impl Builder {
         match count {
             0 => {}
             1 => self.dyn_op(Instr::u32(Opcode::GetGlobal, slot), 0, 1),
-            n => self.dyn_op(Instr::new(Opcode::GetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), 0, n),
+            n => self.dyn_op(
+                Instr::new(Opcode::GetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]),
+                0,
+                n,
+            ),
         }
     }
 
@@ -185,7 +202,11 @@ impl Builder {
         match count {
             0 => {}
             1 => self.dyn_op(Instr::u32(Opcode::SetGlobal, slot), 1, 0),
-            n => self.dyn_op(Instr::new(Opcode::SetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]), n, 0),
+            n => self.dyn_op(
+                Instr::new(Opcode::SetGlobalN, &[ImmValue::U32(slot), ImmValue::U32(n)]),
+                n,
+                0,
+            ),
         }
     }
 
@@ -204,7 +225,12 @@ impl Builder {
         self.next_local = slot
             .checked_add(n)
             .filter(|&e| e <= MAX_LOCALS)
-            .ok_or_else(|| CompileError::limit(Some(self.span), "a function needs more than 65535 local slots"))?;
+            .ok_or_else(|| {
+                CompileError::limit(
+                    Some(self.span),
+                    "a function needs more than 65535 local slots",
+                )
+            })?;
         self.max_local = self.max_local.max(self.next_local);
         Ok(slot)
     }

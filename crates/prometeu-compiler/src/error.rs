@@ -60,7 +60,11 @@ impl CompileError {
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.span {
-            Some(s) => write!(f, "{} (file {}, {}..{})", self.message, s.file.0, s.start, s.end),
+            Some(s) => write!(
+                f,
+                "{} (file {}, {}..{})",
+                self.message, s.file.0, s.start, s.end
+            ),
             None => f.write_str(&self.message),
         }
     }

@@ -23,8 +23,6 @@ pub struct Layouts {
     /// Heap layout index of each `ref<T>` / `list<T>` type (types are interned, so this
     /// also deduplicates equal layouts of equal types).
     heap_by_type: HashMap<TypeId, u32>,
-    /// Heap layouts created for types the analysis never interned (keyed by content).
-    heap_by_content: HashMap<Layout, u32>,
 }
 
 impl Layouts {
@@ -45,19 +43,6 @@ impl Layouts {
         Ok(self.slots(a, ty)?.len() as u32)
     }
 
-    /// The heap layout of storage whose one value has the slots `slots` (used where
-    /// the analysis has no interned type, e.g. an `alloc` of a service initialiser).
-    pub fn heap_layout(&mut self, kind: LayoutKind, slots: Vec<SlotKind>) -> u32 {
-        let layout = Layout { kind, slots };
-        if let Some(&i) = self.heap_by_content.get(&layout) {
-            return i;
-        }
-        let i = self.heap.len() as u32;
-        self.heap.push(layout.clone());
-        self.heap_by_content.insert(layout, i);
-        i
-    }
-
     /// The heap layout index of the handle type `handle` (`ref<T>` or `list<T>`).
     pub fn handle_layout(&mut self, a: &Analysis, handle: TypeId) -> CResult<u32> {
         if let Some(&i) = self.heap_by_type.get(&handle) {
@@ -66,7 +51,12 @@ impl Layouts {
         let (kind, inner) = match a.types.kind(handle) {
             TypeKind::Ref(t) => (LayoutKind::Ref, t),
             TypeKind::List(t) => (LayoutKind::List, t),
-            _ => return Err(CompileError::internal(None, "a handle layout of a non-handle type")),
+            _ => {
+                return Err(CompileError::internal(
+                    None,
+                    "a handle layout of a non-handle type",
+                ));
+            }
         };
         // Reserve the index first: `struct Node(next: optional<ref<Node>>)` reaches its
         // own layout while computing it.
@@ -81,12 +71,24 @@ impl Layouts {
         Ok(i)
     }
 
-    fn flatten(&mut self, a: &Analysis, ty: TypeId, out: &mut Vec<SlotKind>, depth: u32) -> CResult<()> {
+    fn flatten(
+        &mut self,
+        a: &Analysis,
+        ty: TypeId,
+        out: &mut Vec<SlotKind>,
+        depth: u32,
+    ) -> CResult<()> {
         if depth > 256 {
-            return Err(CompileError::limit(None, "a type nests too deeply to lay out"));
+            return Err(CompileError::limit(
+                None,
+                "a type nests too deeply to lay out",
+            ));
         }
         if out.len() > u16::MAX as usize {
-            return Err(CompileError::limit(None, "a value needs more than 65535 slots"));
+            return Err(CompileError::limit(
+                None,
+                "a value needs more than 65535 slots",
+            ));
         }
         match a.types.kind(ty) {
             TypeKind::Void => {}
@@ -108,7 +110,10 @@ impl Layouts {
                 let mut elem = Vec::new();
                 self.flatten(a, t, &mut elem, depth + 1)?;
                 if elem.len().saturating_mul(n as usize) > u16::MAX as usize {
-                    return Err(CompileError::limit(None, "an array needs more than 65535 slots"));
+                    return Err(CompileError::limit(
+                        None,
+                        "an array needs more than 65535 slots",
+                    ));
                 }
                 for _ in 0..n {
                     out.extend_from_slice(&elem);
@@ -147,7 +152,12 @@ pub fn struct_fields(a: &Analysis, s: SymbolId) -> impl Iterator<Item = SymbolId
 }
 
 /// The slot offset and type of field `field` inside struct `s`.
-pub fn field_offset(layouts: &mut Layouts, a: &Analysis, s: SymbolId, field: SymbolId) -> CResult<(u32, TypeId)> {
+pub fn field_offset(
+    layouts: &mut Layouts,
+    a: &Analysis,
+    s: SymbolId,
+    field: SymbolId,
+) -> CResult<(u32, TypeId)> {
     let mut off = 0;
     for f in struct_fields(a, s) {
         let fty = a.facts.symbol_type(f).unwrap_or(TypeArena::ERROR);
@@ -156,7 +166,10 @@ pub fn field_offset(layouts: &mut Layouts, a: &Analysis, s: SymbolId, field: Sym
         }
         off += layouts.size(a, fty)?;
     }
-    Err(CompileError::internal(None, "a field that is not in its struct"))
+    Err(CompileError::internal(
+        None,
+        "a field that is not in its struct",
+    ))
 }
 
 /// The index of error case `case` within its error type (its `i32` value).

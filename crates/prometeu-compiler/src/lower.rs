@@ -10,15 +10,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{SymbolKind, TypeArena, TypeKind};
-use prometeu_analysis::syntax::{AssignOp, BinaryOp, UnaryOp, ViewKind};
+use prometeu_analysis::syntax::{AssignOp, BinaryOp, ViewKind};
 use prometeu_analysis::{Analysis, AstArena, FileId, NodeId, NodeKind, Span, SymbolId, TypeId};
 use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef, TrapCode};
 
-use crate::emit::{Builder, Callee, FnCode, Label, Op};
+use crate::emit::{Builder, FnCode, Label};
 use crate::error::{CResult, CompileError};
-use crate::layout::{Layouts, case_index, field_offset};
+use crate::layout::{Layouts, field_offset};
 
 /// Program-wide state shared by the lowering of every function.
 pub struct Ctx<'a> {
@@ -115,13 +114,13 @@ struct Place {
 }
 
 /// The lowering of one function body.
-pub struct FnLower<'a, 'c> {
+struct FnLower<'a, 'c> {
     cx: &'c mut Ctx<'a>,
     a: &'a Analysis,
     file: FileId,
     ast: &'a AstArena,
     /// The function being built.
-    pub b: Builder,
+    b: Builder,
     locals: HashMap<SymbolId, u32>,
     views: HashMap<SymbolId, u32>,
     open_views: Vec<(u32, ViewKind)>,
@@ -140,18 +139,29 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
         .ok_or_else(|| CompileError::internal(Some(sym.decl_span), "a function without a parse"))?
         .arena;
     let NodeKind::FnDecl { sig, body, .. } = *ast.kind(node) else {
-        return Err(CompileError::internal(Some(sym.decl_span), "a function symbol without a declaration"));
+        return Err(CompileError::internal(
+            Some(sym.decl_span),
+            "a function symbol without a declaration",
+        ));
     };
     let Some(body) = body else {
-        return Err(CompileError::unsupported(sym.decl_span, "a function without a body"));
+        return Err(CompileError::unsupported(
+            sym.decl_span,
+            "a function without a body",
+        ));
     };
     let signature = a
         .facts
         .signature(f)
-        .ok_or_else(|| CompileError::internal(Some(sym.decl_span), "a function without a signature"))?
+        .ok_or_else(|| {
+            CompileError::internal(Some(sym.decl_span), "a function without a signature")
+        })?
         .clone();
     let NodeKind::FnSig { params, .. } = *ast.kind(sig) else {
-        return Err(CompileError::internal(Some(sym.decl_span), "a malformed signature"));
+        return Err(CompileError::internal(
+            Some(sym.decl_span),
+            "a malformed signature",
+        ));
     };
     let mut param_kinds = Vec::new();
     let mut param_syms = Vec::new();
@@ -161,12 +171,16 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
             NodeKind::SelfParam { .. } => sym
                 .parent
                 .and_then(|o| a.facts.symbol_type(o))
-                .ok_or_else(|| CompileError::internal(Some(sym.decl_span), "`self` outside a struct"))?,
+                .ok_or_else(|| {
+                    CompileError::internal(Some(sym.decl_span), "`self` outside a struct")
+                })?,
             NodeKind::Param { .. } => cx
                 .decl_local
                 .get(&(file, p))
                 .and_then(|&s| a.facts.symbol_type(s))
-                .ok_or_else(|| CompileError::internal(Some(ast.span(p)), "a parameter without a type"))?,
+                .ok_or_else(|| {
+                    CompileError::internal(Some(ast.span(p)), "a parameter without a type")
+                })?,
             _ => continue,
         };
         let kinds = cx.slots(ty)?;
@@ -206,13 +220,16 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
     }
     let ret_size = lower.size(signature.ret)?;
     lower.block(body, ret_size)?;
+    let has_tail = matches!(ast.kind(body), NodeKind::Block { tail: Some(_), .. });
     if !lower.b.dead {
-        if ret_size == 0 {
-            lower.emit_return(0)?;
+        if has_tail || ret_size == 0 {
+            lower.emit_return(ret_size)?;
         } else {
             // Only reachable when the analysis proved it is not: keep the verifier's
             // "no fall-off" rule without guessing a value.
-            lower.b.op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
+            lower
+                .b
+                .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
         }
     }
     Ok(lower.b.finish())
@@ -223,7 +240,10 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
 pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCode> {
     let a = cx.a;
     let Some(&first) = fields.first() else {
-        return Err(CompileError::internal(None, "no service field to initialise"));
+        return Err(CompileError::internal(
+            None,
+            "no service field to initialise",
+        ));
     };
     let file = a.symbols.get(first).node.0;
     let ast = &a
@@ -250,18 +270,21 @@ pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCo
         lower.file = file;
         lower.ast = &a
             .parse(file)
-            .ok_or_else(|| CompileError::internal(Some(sym.decl_span), "a service field without a parse"))?
+            .ok_or_else(|| {
+                CompileError::internal(Some(sym.decl_span), "a service field without a parse")
+            })?
             .arena;
         let NodeKind::ServiceField { value, .. } = *lower.ast.kind(node) else {
-            return Err(CompileError::internal(Some(sym.decl_span), "a service field without a declaration"));
+            return Err(CompileError::internal(
+                Some(sym.decl_span),
+                "a service field without a declaration",
+            ));
         };
         let ty = a.facts.symbol_type(field).unwrap_or(TypeArena::ERROR);
         let n = lower.size(ty)?;
-        let slot = *lower
-            .cx
-            .globals
-            .get(&field)
-            .ok_or_else(|| CompileError::internal(Some(sym.decl_span), "a service field without a global"))?;
+        let slot = *lower.cx.globals.get(&field).ok_or_else(|| {
+            CompileError::internal(Some(sym.decl_span), "a service field without a global")
+        })?;
         let mark = lower.b.local_mark();
         lower.b.span = lower.ast.span(value);
         lower.expr(value)?;
@@ -279,11 +302,33 @@ impl<'a> FnLower<'a, '_> {
         self.ast.span(node)
     }
 
+    /// The type of expression `node`. Places the checker walked as assignment targets or
+    /// receivers may have no recorded type: theirs comes from the symbols they name.
     fn ty(&self, node: NodeId) -> CResult<TypeId> {
-        match self.a.facts.node_type(self.file, node) {
-            Some(t) if t != TypeArena::ERROR => Ok(t),
-            _ => Err(CompileError::internal(Some(self.span(node)), "an expression without a type")),
-        }
+        let recorded = self
+            .a
+            .facts
+            .node_type(self.file, node)
+            .filter(|&t| t != TypeArena::ERROR);
+        let derived = || -> Option<TypeId> {
+            match *self.ast.kind(node) {
+                NodeKind::Paren { inner } => self.ty(inner).ok(),
+                NodeKind::NameRef { .. } => self.a.facts.symbol_type(self.symbol_at(node)?),
+                NodeKind::SelfRef => self.a.facts.symbol_type(self.self_symbol(node).ok()?),
+                NodeKind::Member { name, .. } => self.a.facts.symbol_type(self.symbol_at(name)?),
+                NodeKind::Index { base, .. } => match self.a.types.kind(self.ty(base).ok()?) {
+                    TypeKind::Array(t, _) | TypeKind::List(t) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        recorded
+            .or_else(derived)
+            .filter(|&t| t != TypeArena::ERROR)
+            .ok_or_else(|| {
+                CompileError::internal(Some(self.span(node)), "an expression without a type")
+            })
     }
 
     fn size(&mut self, ty: TypeId) -> CResult<u32> {
@@ -324,7 +369,8 @@ impl<'a> FnLower<'a, '_> {
     }
 
     fn push_bool(&mut self, v: bool) {
-        self.b.op(Instr::new(Opcode::PushBool, &[ImmValue::U8(u8::from(v))]));
+        self.b
+            .op(Instr::new(Opcode::PushBool, &[ImmValue::U8(u8::from(v))]));
     }
 
     /// Pushes the zero value of every slot of `ty` (a `none` payload, an `err`'s value).
@@ -338,7 +384,9 @@ impl<'a> FnLower<'a, '_> {
     fn push_zero_slot(&mut self, k: SlotKind) {
         match k {
             SlotKind::I32 => self.push_i32(0),
-            SlotKind::F64 => self.b.op(Instr::new(Opcode::PushF64, &[ImmValue::F64(0.0)])),
+            SlotKind::F64 => self
+                .b
+                .op(Instr::new(Opcode::PushF64, &[ImmValue::F64(0.0)])),
             SlotKind::U16 => self.b.op(Instr::u32(Opcode::PushBounded, 0)),
             SlotKind::Bool => self.push_bool(false),
             SlotKind::Str => self.b.push_const(Constant::Str(String::new())),
@@ -350,9 +398,7 @@ impl<'a> FnLower<'a, '_> {
     /// (plus the receiver for `mut self`), closing open views and dropping anything the
     /// enclosing expression left below.
     fn emit_return(&mut self, value: u32) -> CResult<()> {
-        let views = self.open_views.len();
         self.close_views(0, value)?;
-        self.open_views.truncate(views);
         let mut total = value;
         if let Some((slot, n)) = self.mut_self {
             self.b.get_local(slot, n);
@@ -372,20 +418,23 @@ impl<'a> FnLower<'a, '_> {
     /// without forgetting them (the code that follows in the view's block still needs
     /// them). `above` slots on top of the stack are kept above the handle.
     fn close_views(&mut self, keep: usize, above: u32) -> CResult<()> {
-        let to_close: Vec<(u32, ViewKind)> = self.open_views[keep..].iter().rev().copied().collect();
+        let to_close: Vec<(u32, ViewKind)> =
+            self.open_views[keep..].iter().rev().copied().collect();
+        if to_close.is_empty() {
+            return Ok(());
+        }
+        // `*_END` pops the handle from the top: park the kept slots meanwhile.
+        let kept = if above > 0 {
+            Some(self.b.spill(above)?)
+        } else {
+            None
+        };
         for (slot, kind) in to_close {
             self.b.get_local(slot, 1);
-            if above > 0 {
-                // The handle must be on top: move the kept slots over it.
-                let tmp = self.b.alloc_local(above)?;
-                let h = self.b.spill(1)?;
-                self.b.set_local(tmp, above);
-                self.b.get_local(h, 1);
-                self.end_view(kind);
-                self.b.get_local(tmp, above);
-            } else {
-                self.end_view(kind);
-            }
+            self.end_view(kind);
+        }
+        if let Some(tmp) = kept {
+            self.b.get_local(tmp, above);
         }
         Ok(())
     }
@@ -413,7 +462,10 @@ impl<'a> FnLower<'a, '_> {
         match tail {
             Some(t) => self.expr_sized(t, want)?,
             None if want > 0 && !self.b.dead => {
-                return Err(CompileError::internal(Some(self.span(node)), "a block without the value its type needs"));
+                return Err(CompileError::internal(
+                    Some(self.span(node)),
+                    "a block without the value its type needs",
+                ));
             }
             None => {}
         }
@@ -423,14 +475,25 @@ impl<'a> FnLower<'a, '_> {
 
     /// Lowers `node`, keeping its value only when `want` is its size (0 discards it).
     fn expr_sized(&mut self, node: NodeId, want: u32) -> CResult<()> {
-        let ty = self.a.facts.node_type(self.file, node).unwrap_or(TypeArena::VOID);
-        let n = if ty == TypeArena::ERROR { 0 } else { self.size(ty)? };
+        let ty = self
+            .a
+            .facts
+            .node_type(self.file, node)
+            .unwrap_or(TypeArena::VOID);
+        let n = if ty == TypeArena::ERROR {
+            0
+        } else {
+            self.size(ty)?
+        };
         self.expr(node)?;
         if n != want {
             if want == 0 {
                 self.b.pop(n);
             } else if !self.b.dead {
-                return Err(CompileError::internal(Some(self.span(node)), "a value of the wrong size"));
+                return Err(CompileError::internal(
+                    Some(self.span(node)),
+                    "a value of the wrong size",
+                ));
             }
         }
         Ok(())
@@ -489,7 +552,10 @@ impl<'a> FnLower<'a, '_> {
             NodeKind::ForStmt { iter, body, .. } => self.for_loop(node, iter, body)?,
             NodeKind::BreakStmt | NodeKind::ContinueStmt => {
                 let Some(l) = self.loops.last() else {
-                    return Err(CompileError::internal(Some(self.span(node)), "`break` outside a loop"));
+                    return Err(CompileError::internal(
+                        Some(self.span(node)),
+                        "`break` outside a loop",
+                    ));
                 };
                 let (target, depth, views) = match self.ast.kind(node) {
                     NodeKind::BreakStmt => (l.brk, l.depth, l.views),
@@ -503,7 +569,10 @@ impl<'a> FnLower<'a, '_> {
             NodeKind::ExprStmt { expr, .. } => self.expr_sized(expr, 0)?,
             NodeKind::Block { .. } => self.block(node, 0)?,
             NodeKind::Error { .. } => {
-                return Err(CompileError::internal(Some(self.span(node)), "an erroneous statement"));
+                return Err(CompileError::internal(
+                    Some(self.span(node)),
+                    "an erroneous statement",
+                ));
             }
             _ => self.expr_sized(node, 0)?,
         }
@@ -558,12 +627,11 @@ impl<'a> FnLower<'a, '_> {
         let counter = match self.a.types.kind(ty) {
             TypeKind::Array(elem, len) => {
                 let stride = self.size(elem)?;
-                let total = stride * len;
-                let arr = self.b.alloc_local(total)?;
+                // The array is read once, before the first iteration (§5): an
+                // immutable local is iterated in place, anything else from a copy.
+                let arr = self.subject_slots(iter, ty)?;
                 let i = self.b.alloc_local(1)?;
                 let x = self.b.alloc_local(stride)?;
-                self.expr(iter)?;
-                self.b.set_local(arr, total);
                 self.push_i32(0);
                 self.b.set_local(i, 1);
                 self.b.mark(top);
@@ -622,7 +690,14 @@ impl<'a> FnLower<'a, '_> {
     }
 
     fn idx_op(&mut self, op: Opcode, base: u32, len: u32, stride: u32, pops: u32, pushes: u32) {
-        let instr = Instr::new(op, &[ImmValue::U32(base), ImmValue::U32(len), ImmValue::U32(stride)]);
+        let instr = Instr::new(
+            op,
+            &[
+                ImmValue::U32(base),
+                ImmValue::U32(len),
+                ImmValue::U32(stride),
+            ],
+        );
         self.b.dyn_op(instr, pops, pushes);
     }
 
@@ -639,12 +714,7 @@ impl<'a> FnLower<'a, '_> {
                 if op == AssignOp::Assign {
                     self.expr(value)?;
                 } else {
-                    let i = self.b.spill(1)?;
-                    let h = self.b.spill(1)?;
-                    self.b.get_local(h, 1);
-                    self.b.get_local(i, 1);
-                    self.b.get_local(h, 1);
-                    self.b.get_local(i, 1);
+                    self.b.dyn_op(Instr::u32(Opcode::DupN, 2), 0, 2);
                     self.b.dyn_op(Instr::op(Opcode::ListGet), 2, n);
                     self.expr(value)?;
                     self.b.span = self.span(target);
@@ -660,6 +730,7 @@ impl<'a> FnLower<'a, '_> {
             self.expr(value)?;
         } else {
             let ty = self.ty(target)?;
+            self.b.span = self.span(target);
             self.read_place(&place)?;
             self.expr(value)?;
             self.b.span = self.span(target);
@@ -684,13 +755,25 @@ impl<'a> FnLower<'a, '_> {
                     })?,
                 };
                 if let Some(&h) = self.views.get(&sym) {
-                    return Ok(Place { root: Root::Gate(h), segs: Vec::new(), size });
+                    return Ok(Place {
+                        root: Root::Gate(h),
+                        segs: Vec::new(),
+                        size,
+                    });
                 }
                 if let Some(&slot) = self.locals.get(&sym) {
-                    return Ok(Place { root: Root::Local(slot), segs: Vec::new(), size });
+                    return Ok(Place {
+                        root: Root::Local(slot),
+                        segs: Vec::new(),
+                        size,
+                    });
                 }
                 if let Some(&slot) = self.cx.globals.get(&sym) {
-                    return Ok(Place { root: Root::Global(slot), segs: Vec::new(), size });
+                    return Ok(Place {
+                        root: Root::Global(slot),
+                        segs: Vec::new(),
+                        size,
+                    });
                 }
                 self.temp_place(node)
             }
@@ -701,10 +784,17 @@ impl<'a> FnLower<'a, '_> {
                 let fsym = self.a.symbols.get(field);
                 if fsym.kind == SymbolKind::ServiceField {
                     let slot = self.cx.globals.get(&field).copied().ok_or_else(|| {
-                        CompileError::internal(Some(self.span(node)), "a service field without a global")
+                        CompileError::internal(
+                            Some(self.span(node)),
+                            "a service field without a global",
+                        )
                     })?;
                     let size = self.size(self.ty(node)?)?;
-                    return Ok(Place { root: Root::Global(slot), segs: Vec::new(), size });
+                    return Ok(Place {
+                        root: Root::Global(slot),
+                        segs: Vec::new(),
+                        size,
+                    });
                 }
                 if fsym.kind != SymbolKind::Field {
                     return self.temp_place(node);
@@ -741,16 +831,20 @@ impl<'a> FnLower<'a, '_> {
         let size = self.size(self.ty(node)?)?;
         self.expr(node)?;
         let slot = self.b.spill(size)?;
-        Ok(Place { root: Root::Local(slot), segs: Vec::new(), size })
+        Ok(Place {
+            root: Root::Local(slot),
+            segs: Vec::new(),
+            size,
+        })
     }
 
     fn self_symbol(&self, node: NodeId) -> CResult<SymbolId> {
         self.symbol_at(node)
             .or_else(|| {
-                self.locals
-                    .keys()
-                    .copied()
-                    .find(|&s| self.a.symbols.get(s).kind == SymbolKind::Param && self.a.symbol_name(s) == "self")
+                self.locals.keys().copied().find(|&s| {
+                    self.a.symbols.get(s).kind == SymbolKind::Param
+                        && self.a.symbol_name(s) == "self"
+                })
             })
             .ok_or_else(|| CompileError::internal(Some(self.span(node)), "`self` outside a method"))
     }
@@ -797,7 +891,11 @@ impl<'a> FnLower<'a, '_> {
                     return Ok(());
                 }
                 let elem = self.b.spill(stride)?;
-                self.read_place(&Place { root: Root::Local(elem), segs: rest, size: place.size })
+                self.read_place(&Place {
+                    root: Root::Local(elem),
+                    segs: rest,
+                    size: place.size,
+                })
             }
             Root::Gate(h) => {
                 // Load the whole array, then index it as a local.
@@ -806,7 +904,11 @@ impl<'a> FnLower<'a, '_> {
                 let arr = self.b.spill(len * stride)?;
                 let mut segs = vec![Seg::Index { temp, len, stride }];
                 segs.extend(rest);
-                self.read_place(&Place { root: Root::Local(arr), segs, size: place.size })
+                self.read_place(&Place {
+                    root: Root::Local(arr),
+                    segs,
+                    size: place.size,
+                })
             }
         }
     }
@@ -848,7 +950,11 @@ impl<'a> FnLower<'a, '_> {
                 self.idx_op(get, s + off, len, stride, 1, stride);
                 let elem = self.b.spill(stride)?;
                 self.b.get_local(value, place.size);
-                self.write_place(&Place { root: Root::Local(elem), segs: rest, size: place.size })?;
+                self.write_place(&Place {
+                    root: Root::Local(elem),
+                    segs: rest,
+                    size: place.size,
+                })?;
                 self.b.get_local(temp, 1);
                 self.b.get_local(elem, stride);
                 self.idx_op(set, s + off, len, stride, 1 + stride, 0);
@@ -861,7 +967,11 @@ impl<'a> FnLower<'a, '_> {
                 let mut segs = vec![Seg::Index { temp, len, stride }];
                 segs.extend(rest);
                 self.b.get_local(value, place.size);
-                self.write_place(&Place { root: Root::Local(arr), segs, size: place.size })?;
+                self.write_place(&Place {
+                    root: Root::Local(arr),
+                    segs,
+                    size: place.size,
+                })?;
                 self.b.get_local(h, 1);
                 self.b.get_local(arr, total);
                 self.gate(Opcode::GateStore, off, total, 1 + total, 0);

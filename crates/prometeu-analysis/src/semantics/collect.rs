@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Checker, ImportBinding, Lookup, Namespace, Symbol, SymbolKind, TypeArena, TypeKind};
 use crate::syntax::{AstArena, NodeKind, Visibility};
-use crate::{DiagnosticCode, FileId, NameId, NodeId, Parse, Span, SymbolId, TypeId};
+use crate::{DiagnosticCode, FileId, NameId, NodeId, Parse, ProjectId, Span, SymbolId, TypeId};
 
 use super::types::FnSignature;
 
@@ -241,6 +241,28 @@ impl Checker<'_> {
         Some(symbol)
     }
 
+    /// The alias of an `@alias/…` import path that names no loaded dependency of
+    /// `project`.
+    fn unknown_dependency<'p>(&self, project: ProjectId, path: &'p str) -> Option<&'p str> {
+        let rest = path.strip_prefix('@')?;
+        let alias = rest.split_once('/').map_or(rest, |(alias, _)| alias);
+        let dependencies = &self.graph.project(project).dependencies;
+        (!dependencies.iter().any(|d| d.alias == alias)).then_some(alias)
+    }
+
+    /// Whether a dependency of `project` failed to load (`E_PROJECT_DEPENDENCY` in its
+    /// manifest): imports through an unknown alias are then quiet, since the likeliest
+    /// reason is that dependency.
+    fn dependency_failed(&self, project: ProjectId) -> bool {
+        let Some(manifest) = self.graph.project(project).manifest_file else {
+            return false;
+        };
+        self.graph
+            .diagnostics
+            .iter()
+            .any(|d| d.code == DiagnosticCode::ProjectDependency && d.span.file == manifest)
+    }
+
     /// Phase 2a: the imports of file `index` (§7).
     pub(crate) fn resolve_imports(&mut self, index: usize) {
         let parse = Arc::clone(&self.files[index].parse);
@@ -253,20 +275,40 @@ impl Checker<'_> {
         let NodeKind::SourceFile { items } = *arena.kind(parse.root()) else {
             return;
         };
+        // A misplaced import still binds its names (uses resolve), but it already has
+        // an error, so it gets no unused warning (§11).
+        let misplaced: Vec<Span> = parse
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == DiagnosticCode::ParseImportAfterDecl)
+            .map(|d| d.span)
+            .collect();
         for &item in arena.list(items) {
             let NodeKind::Import { names, path } = *arena.kind(item) else {
                 continue;
             };
+            let is_misplaced = misplaced.contains(&arena.span(item));
             let Some(path_text) = arena.string_value(path) else {
                 continue;
             };
             let target_module = self.graph.resolve_import(project, path_text);
             if target_module.is_none() {
-                self.report(
-                    DiagnosticCode::ResolveModuleNotFound,
-                    arena.span(path),
-                    format!("no module \"{path_text}\""),
-                );
+                match self.unknown_dependency(project, path_text) {
+                    // A dependency that failed to load was reported in the manifest.
+                    Some(_) if self.dependency_failed(project) => {}
+                    Some(alias) => self.report(
+                        DiagnosticCode::ResolveModuleNotFound,
+                        arena.span(path),
+                        format!(
+                            "no module \"{path_text}\": `prometeu.json` has no dependency `{alias}`"
+                        ),
+                    ),
+                    None => self.report(
+                        DiagnosticCode::ResolveModuleNotFound,
+                        arena.span(path),
+                        format!("no module \"{path_text}\""),
+                    ),
+                }
             }
             for &import_name in arena.list(names) {
                 let NodeKind::ImportName { name, alias } = *arena.kind(import_name) else {
@@ -308,7 +350,7 @@ impl Checker<'_> {
                         }
                         Some(target) => {
                             binding.target = Some(target);
-                            binding.errored = false;
+                            binding.errored = is_misplaced;
                             let kind = super::RefKind::Read;
                             self.refs.record(target, name, item_span, kind);
                             if let Some(a) = alias {

@@ -57,18 +57,46 @@ fn case_key(ck: &Checker, arena: &AstArena, p: NodeId) -> Option<(String, String
 
 /// Whether the patterns together match every value of `ty` (§6.4).
 pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty: TypeId) -> bool {
+    missing_cases(ck, arena, patterns, ty).is_empty()
+}
+
+/// The values of `ty` that no pattern matches, written as the patterns that would
+/// cover them (`false`, `none`, `err(Oops.Worse)`, `_`), in declaration order; empty
+/// when the patterns are exhaustive (§6.4). `E_TYPE_NON_EXHAUSTIVE` names them.
+pub(crate) fn missing_cases(
+    ck: &Checker,
+    arena: &AstArena,
+    patterns: &[NodeId],
+    ty: TypeId,
+) -> Vec<String> {
     let pats = flatten(arena, patterns);
     if pats.iter().any(|&p| is_catch_all(arena, p)) {
-        return true;
+        return Vec::new();
     }
     let inner = |pick: fn(&NodeKind) -> Option<Option<NodeId>>| -> Vec<Option<NodeId>> {
         pats.iter().filter_map(|&p| pick(arena.kind(p))).collect()
     };
+    // What `wrap(p)` misses when `p` ranges over `inner` patterns of type `t`; with no
+    // inner pattern at all, the whole `wrap(_)` is missing.
+    let wrapped = |inner: Vec<NodeId>, t: TypeId, wrap: &str| -> Vec<String> {
+        let missing = missing_cases(ck, arena, &inner, t);
+        if inner.is_empty() && !missing.is_empty() {
+            return vec![format!("{wrap}(_)")];
+        }
+        missing
+            .into_iter()
+            .map(|m| format!("{wrap}({m})"))
+            .collect()
+    };
     match ck.types.kind(ty) {
-        TypeKind::Error => true,
+        TypeKind::Error => Vec::new(),
         TypeKind::Bool => {
             let keys: Vec<String> = pats.iter().filter_map(|&p| literal_key(arena, p)).collect();
-            keys.iter().any(|k| k == "true") && keys.iter().any(|k| k == "false")
+            ["true", "false"]
+                .into_iter()
+                .filter(|b| !keys.iter().any(|k| k == b))
+                .map(str::to_string)
+                .collect()
         }
         TypeKind::Optional(t) => {
             let has_none = pats
@@ -81,16 +109,21 @@ pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty
             .into_iter()
             .flatten()
             .collect();
-            has_none && exhaustive(ck, arena, &somes, t)
+            let mut missing = wrapped(somes, t, "some");
+            if !has_none {
+                missing.push("none".to_string());
+            }
+            missing
         }
         TypeKind::Result(t, e) => {
             let oks = inner(|k| match *k {
                 NodeKind::PatOk { inner } => Some(inner),
                 _ => None,
             });
-            let ok_done = oks.iter().any(Option::is_none) || {
-                let list: Vec<NodeId> = oks.into_iter().flatten().collect();
-                exhaustive(ck, arena, &list, t)
+            let mut missing = if oks.iter().any(Option::is_none) {
+                Vec::new()
+            } else {
+                wrapped(oks.into_iter().flatten().collect(), t, "ok")
             };
             let errs: Vec<NodeId> = inner(|k| match *k {
                 NodeKind::PatErr { inner } => Some(Some(inner)),
@@ -99,7 +132,8 @@ pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty
             .into_iter()
             .flatten()
             .collect();
-            ok_done && exhaustive(ck, arena, &errs, e)
+            missing.extend(wrapped(errs, e, "err"));
+            missing
         }
         TypeKind::ErrorType(e) => {
             let covered: Vec<String> = pats
@@ -107,14 +141,34 @@ pub(crate) fn exhaustive(ck: &Checker, arena: &AstArena, patterns: &[NodeId], ty
                 .filter_map(|&p| case_key(ck, arena, p))
                 .map(|(_, case)| case)
                 .collect();
+            let error_name = ck.text(ck.symbols.get(e).name);
             ck.defs
                 .members(e)
                 .iter()
                 .map(|&m| ck.text(ck.symbols.get(m).name))
-                .all(|case| covered.iter().any(|c| c == case))
+                .filter(|case| !covered.iter().any(|c| c == case))
+                .map(|case| format!("{error_name}.{case}"))
+                .collect()
         }
-        _ => false,
+        _ => vec!["_".to_string()],
     }
+}
+
+/// `missing` as the tail of an `E_TYPE_NON_EXHAUSTIVE` message: ": missing `a`, `b`"
+/// (at most three named, then how many more).
+pub(crate) fn describe_missing(missing: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut out = String::from(": missing ");
+    let named: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|m| format!("`{m}`"))
+        .collect();
+    out.push_str(&named.join(", "));
+    if missing.len() > SHOWN {
+        out.push_str(&format!(" and {} more", missing.len() - SHOWN));
+    }
+    out
 }
 
 /// Whether pattern `p` can never match after `previous` (`W_UNREACHABLE_ARM`).
@@ -185,8 +239,9 @@ impl Checker<'_> {
             match sym.kind {
                 SymbolKind::Local | SymbolKind::Param => {
                     if refs.is_empty() {
-                        let message =
-                            format!("`{text}` is never used (name it `_{text}` to keep it)");
+                        let message = format!(
+                            "`{text}` is never used (prefix it with `_` to keep it: `_{text}`)"
+                        );
                         found.push(Diagnostic::new(
                             DiagnosticCode::UnusedLocal,
                             sym.decl_span,
@@ -196,7 +251,8 @@ impl Checker<'_> {
                         && !self.is_view(sym.node)
                         && !refs.iter().any(|r| r.kind == super::RefKind::Write)
                     {
-                        let message = format!("`{text}` is `mut` but never changed");
+                        let message =
+                            format!("`{text}` is `mut` but never changed (remove the `mut`)");
                         found.push(Diagnostic::new(
                             DiagnosticCode::UnusedMut,
                             sym.decl_span,
@@ -212,14 +268,17 @@ impl Checker<'_> {
                 | SymbolKind::Const
                     if sym.parent.is_none() =>
                 {
+                    // Entry points are called by the console, and only an app has them
+                    // (§9; a loose file is an app).
                     let entry = (sym.name == self.known.frame || sym.name == self.known.init)
-                        && self
-                            .graph
-                            .modules
-                            .get(sym.module.index())
-                            .is_some_and(|m| m.path.is_empty());
+                        && self.graph.modules.get(sym.module.index()).is_some_and(|m| {
+                            m.path.is_empty()
+                                && self.graph.project(m.project).kind == ProjectKind::App
+                        });
                     if refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere {
-                        let message = format!("`{text}` is never used");
+                        let message = format!(
+                            "`{text}` is never used (remove it, or prefix it with `_` to keep it)"
+                        );
                         found.push(Diagnostic::new(
                             DiagnosticCode::UnusedPrivate,
                             sym.decl_span,
@@ -230,7 +289,9 @@ impl Checker<'_> {
                 SymbolKind::ServiceField | SymbolKind::ServiceFn
                     if refs.is_empty() && self.reach(id) == Reach::Owner =>
                 {
-                    let message = format!("`{text}` is never used");
+                    let message = format!(
+                        "`{text}` is never used (remove it, or prefix it with `_` to keep it)"
+                    );
                     found.push(Diagnostic::new(
                         DiagnosticCode::UnusedPrivate,
                         sym.decl_span,
@@ -244,7 +305,8 @@ impl Checker<'_> {
                         && !refs.is_empty()
                         && !refs.iter().any(|r| r.kind == super::RefKind::Write) =>
                 {
-                    let message = format!("`{text}` is `let mut` but never changed");
+                    let message =
+                        format!("`{text}` is `let mut` but never changed (remove the `mut`)");
                     found.push(Diagnostic::new(
                         DiagnosticCode::UnusedMut,
                         sym.decl_span,
@@ -259,7 +321,10 @@ impl Checker<'_> {
                 continue;
             };
             if !binding.errored && !binding.used && !self.text(name).starts_with('_') {
-                let message = format!("`{}` is imported but never used", self.text(name));
+                let text = self.text(name);
+                let message = format!(
+                    "`{text}` is imported but never used (remove it, or import it `as _{text}`)"
+                );
                 found.push(Diagnostic::new(
                     DiagnosticCode::UnusedImport,
                     binding.span,

@@ -22,8 +22,8 @@ mod collect;
 pub mod consts;
 mod fx;
 mod lints;
-mod tables;
 pub mod symbols;
+mod tables;
 pub mod types;
 
 use std::collections::HashMap;
@@ -125,6 +125,9 @@ pub(crate) struct Checker<'a> {
     pub const_depth: u32,
 }
 
+/// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
+const ROOT_PROJECT: ProjectId = ProjectId(0);
+
 /// Runs every semantic phase over `files` (the prelude first).
 pub(crate) fn analyze_program(
     graph: &ProjectGraph,
@@ -182,6 +185,14 @@ pub(crate) fn analyze_program(
     checker.lint_unused();
     checker.check_entry_points();
     checker.refs.finish();
+    // Warnings in a dependency's files are for that project's authors, not for the one
+    // that uses it (`toolchain.md` §1); its errors still stop the build.
+    checker.diagnostics.retain(|d| {
+        d.severity == crate::Severity::Error
+            || graph
+                .source_file(d.span.file)
+                .is_none_or(|f| f.project == ROOT_PROJECT)
+    });
     Output {
         symbols: checker.symbols,
         defs: checker.defs,
@@ -360,24 +371,29 @@ impl Checker<'_> {
     }
 }
 
-/// Levenshtein distance over bytes (names are ASCII).
+/// Edit distance over bytes (names are ASCII): insertions, deletions, substitutions
+/// and swaps of two adjacent letters (the commonest typo, `scael` for `scale`) each
+/// count one.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
+    // Three rows: the one before the previous (for swaps), the previous, the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            cur[j] = best;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -390,5 +406,8 @@ mod tests {
         assert_eq!(edit_distance("abc", "abc"), 0);
         assert_eq!(edit_distance("", "ab"), 2);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("scael", "scale"), 1, "a swap is one edit");
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", ""), 3);
     }
 }

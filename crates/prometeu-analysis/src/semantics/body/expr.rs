@@ -15,15 +15,36 @@ impl BodyChecker<'_, '_> {
     pub(super) fn expect(&mut self, node: NodeId, expected: TypeId) -> TypeId {
         let found = self.value(node, Some(expected));
         if found != expected && !self.is_err(found) && !self.is_err(expected) {
-            let message = format!(
-                "expected `{}`, found `{}`",
-                self.show(expected),
-                self.show(found)
-            );
+            let (e, f) = (self.show(expected), self.show(found));
             let span = self.span(node);
-            self.report(DiagnosticCode::TypeMismatch, span, message);
+            if e != f {
+                let message = format!("expected `{e}`, found `{f}`");
+                self.report(DiagnosticCode::TypeMismatch, span, message);
+            } else {
+                // Two declarations with one name (in different modules): say so, and
+                // show both.
+                let message = format!("expected `{e}`, found a different type also named `{f}`");
+                let mut d = crate::Diagnostic::new(DiagnosticCode::TypeMismatch, span, message);
+                for (ty, what) in [(expected, "the expected"), (found, "the found")] {
+                    if let Some(decl) = self.nominal_decl(ty) {
+                        d = d.with_related(decl, format!("{what} `{e}` is declared here"));
+                    }
+                }
+                self.ck.diagnostics.push(d);
+            }
         }
         expected
+    }
+
+    /// Where a struct, error, service or contract type is declared.
+    fn nominal_decl(&self, ty: TypeId) -> Option<Span> {
+        match self.ck.types.kind(ty) {
+            TypeKind::Struct(s)
+            | TypeKind::ErrorType(s)
+            | TypeKind::Service(s)
+            | TypeKind::Contract(s) => Some(self.ck.symbols.get(s).decl_span),
+            _ => None,
+        }
     }
 
     /// Checks `node` where a value is required: a `void` result is reported.
@@ -507,11 +528,15 @@ impl BodyChecker<'_, '_> {
     ) -> TypeId {
         if as_value && ty == TypeArena::VOID && expected != Some(TypeArena::VOID) {
             let span = self.span(branch);
-            self.report(
-                DiagnosticCode::TypeMismatch,
-                span,
-                "this branch has no value: end it with an expression (no `;`)",
-            );
+            let hint = "end it with an expression (no `;`)";
+            let message = match expected.filter(|&t| !self.is_err(t)) {
+                Some(t) => format!(
+                    "expected `{}`, found a branch with no value: {hint}",
+                    self.show(t)
+                ),
+                None => format!("this branch has no value: {hint}"),
+            };
+            self.report(DiagnosticCode::TypeMismatch, span, message);
             return TypeArena::ERROR;
         }
         ty
@@ -706,6 +731,12 @@ impl BodyChecker<'_, '_> {
                     TypeArena::ERROR
                 }
                 Res::Local(s) | Res::Item(s) | Res::Type(s) => {
+                    // A binding of unknown type was explained where it was declared.
+                    let ty = self.ck.facts.symbol_type(s);
+                    if ty.is_some_and(|t| self.is_err(t)) {
+                        self.args_loose(&args);
+                        return TypeArena::ERROR;
+                    }
                     let what = self.ck.text(self.ck.symbols.get(s).name).to_string();
                     self.report(
                         DiagnosticCode::TypeNotCallable,

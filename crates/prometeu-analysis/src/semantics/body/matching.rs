@@ -2,6 +2,7 @@
 
 use super::{BodyChecker, OpenView};
 use crate::semantics::collect::{format_hint, name_of};
+use crate::semantics::lints;
 use crate::semantics::{Lookup, Namespace, RefKind, SymbolKind, TypeArena, TypeKind};
 use crate::syntax::{NodeKind, NodeList, ViewKind};
 use crate::{Diagnostic, DiagnosticCode, NodeId, Span, TypeId};
@@ -26,14 +27,7 @@ impl BodyChecker<'_, '_> {
             let NodeKind::Arm { pattern, value } = self.kind(arm) else {
                 continue;
             };
-            if !self.is_err(st)
-                && crate::semantics::lints::covers(
-                    self.ck,
-                    &self.parse.arena,
-                    &patterns,
-                    st,
-                    pattern,
-                )
+            if !self.is_err(st) && lints::covers(self.ck, &self.parse.arena, &patterns, st, pattern)
             {
                 let pspan = self.span(pattern);
                 self.report(
@@ -60,12 +54,18 @@ impl BodyChecker<'_, '_> {
             self.scopes.pop();
         }
         self.diverged = before;
-        if as_value
-            && !self.is_err(st)
-            && !crate::semantics::lints::exhaustive(self.ck, &self.parse.arena, &patterns, st)
-        {
+        let missing = if as_value && !self.is_err(st) {
+            lints::missing_cases(self.ck, &self.parse.arena, &patterns, st)
+        } else {
+            Vec::new()
+        };
+        if !missing.is_empty() {
             let span = Span::new(self.file, keyword, keyword + 4);
-            let message = format!("this `when` does not cover every `{}`", self.show(st));
+            let message = format!(
+                "this `when` does not cover every `{}`{}",
+                self.show(st),
+                lints::describe_missing(&missing)
+            );
             self.report(DiagnosticCode::TypeNonExhaustive, span, message);
         }
         if as_value {
@@ -104,13 +104,7 @@ impl BodyChecker<'_, '_> {
                 continue;
             };
             if !self.is_err(err)
-                && crate::semantics::lints::covers(
-                    self.ck,
-                    &self.parse.arena,
-                    &patterns,
-                    err,
-                    pattern,
-                )
+                && lints::covers(self.ck, &self.parse.arena, &patterns, err, pattern)
             {
                 let pspan = self.span(pattern);
                 self.report(
@@ -164,12 +158,19 @@ impl BodyChecker<'_, '_> {
             }
             self.scopes.pop();
         }
-        if !self.is_err(err)
-            && !crate::semantics::lints::exhaustive(self.ck, &self.parse.arena, &patterns, err)
-        {
+        let missing = if self.is_err(err) {
+            Vec::new()
+        } else {
+            lints::missing_cases(self.ck, &self.parse.arena, &patterns, err)
+        };
+        if !missing.is_empty() {
             let start = self.span(node).start;
             let span = Span::new(self.file, start, start + 6);
-            let message = format!("this `handle` does not cover every `{}`", self.show(err));
+            let message = format!(
+                "this `handle` does not cover every `{}`{}",
+                self.show(err),
+                lints::describe_missing(&missing)
+            );
             self.report(DiagnosticCode::TypeNonExhaustive, span, message);
         }
         if !as_value {
