@@ -4,9 +4,9 @@
 //! debug map, `symbols.json` and `analysis.json`. Depends on `prometeu-analysis`,
 //! `prometeu-bytecode` and `prometeu-abi`; never on the VM.
 //!
-//! Map: [`layout`] (types → slots, heap layouts) → [`emit`] (the per-function IR and
-//! builder) → [`lower`] (`lower_fn`: statements, expressions, places, patterns) →
-//! [`link`] (`compile`: reachability, globals, encoding, debug map, verification).
+//! Map: `layout` (types → slots, heap layouts) → `emit` (the per-function IR and
+//! builder) → `lower` (`lower_fn`: statements, expressions, places, patterns) →
+//! `link` (`compile`: reachability, globals, encoding, debug map, verification).
 #![warn(missing_docs)]
 
 mod emit;
