@@ -2,20 +2,21 @@
 //! the exact log (and trap) that running it must produce. The format is described in
 //! `tests/conformance/README.md`.
 //!
-//! Today this checks what can be checked without a compiler: every program's
-//! annotations are well formed, every program lexes, parses and analyses with zero
-//! diagnostics, and the suite is large enough and covers every required trap. Running
-//! the programs is one function, [`run_program`]: once the compiler exists, fill it in
-//! (compile, run headless for `frames` frames, collect the log and the trap) and
-//! [`conformance_programs_run_as_annotated`] starts comparing against the annotations.
+//! Every program's annotations are well formed, every program lexes, parses and
+//! analyses with zero diagnostics, the suite is large enough and covers every required
+//! trap, and every program compiles and runs on the real kernel ([`run_program`]) with
+//! exactly its annotated log and trap, under both collector modes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use prometeu_abi::TrapCode;
+use prometeu_abi::{Manifest, TrapCode};
 use prometeu_analysis::project::load_loose_file;
 use prometeu_analysis::{FileDb, FileId, NameInterner, analyze, parse_file};
+use prometeu_compiler::compile;
+use prometeu_kernel::{Cartridge, HeadlessHost, Kernel, KernelConfig};
 use prometeu_tests::{fixture_files, repo_root};
+use prometeu_vm::{GcMode, VmConfig};
 use proptest::prelude::*;
 
 /// The suite must hold at least this many programs.
@@ -82,16 +83,68 @@ struct TrapOutcome {
     col: u32,
 }
 
-/// Compiles and runs one conformance program headless for `frames` logical frames.
-///
-/// Returns `None` while the toolchain cannot compile PBS yet. To enable the suite:
-/// build the loose file as an app (`prometeu_compiler`), load the cartridge into a
-/// headless kernel (`prometeu_kernel`) with `app_id` 0, run until `frames` logical
-/// frames have completed or a trap stops it, and return the log lines formatted as the
-/// CLI prints them plus the trap (code, frame, and the debug-map span start converted
-/// to 1-based line and character column). Everything else is already in place.
-fn run_program(_path: &Path, _frames: u32) -> Option<Outcome> {
-    None
+/// Ticks one logical frame may take before a run gives up (the CLI's limit): a
+/// program whose frame never ends fails instead of hanging the suite.
+const MAX_TICKS_PER_FRAME: u64 = 300;
+
+/// Compiles one conformance program as a loose-file app and runs it headless on the
+/// real kernel (under the collector mode `gc_mode`) until `frames` logical frames have
+/// completed or it stops. `Err` says why it could not run (analysis or compile errors,
+/// a cartridge that does not load).
+fn run_program(path: &Path, frames: u32, gc_mode: GcMode) -> Result<Outcome, String> {
+    let mut db = FileDb::new();
+    let graph = load_loose_file(path, &mut db);
+    let analysis = analyze(&graph, &mut db, None);
+    if analysis.has_errors() {
+        return Err(format!("{} diagnostics", analysis.diagnostics.len()));
+    }
+    let compiled = compile(&analysis, &graph).map_err(|e| format!("compile error: {e:?}"))?;
+    // `app_id` 0, the file stem as title, entry point `frame`, no assets.
+    let root = &graph.projects[0];
+    let manifest = Manifest::new_game(0, &root.name, &root.version);
+    let cartridge = Cartridge::new(manifest, compiled.program, Vec::new(), BTreeMap::new())
+        .map_err(|e| format!("cartridge: {e}"))?;
+    let config = KernelConfig {
+        vm: VmConfig {
+            gc_mode,
+            ..VmConfig::default()
+        },
+        ..KernelConfig::default()
+    };
+    let mut kernel = Kernel::with_config(cartridge, HeadlessHost::new(), config)
+        .map_err(|e| format!("kernel: {e}"))?;
+    let max_ticks = u64::from(frames + 1) * MAX_TICKS_PER_FRAME;
+    kernel.run_frames(u64::from(frames), max_ticks);
+    let trap = match kernel.trap() {
+        Some(report) => {
+            let mut report = report.clone();
+            // The debug map names the loose file by the path it was loaded with.
+            let sources: BTreeMap<String, String> = graph
+                .files
+                .iter()
+                .map(|f| (f.display_path.clone(), db.text(f.file).to_string()))
+                .collect();
+            report.resolve_lines(&mut |file| sources.get(file).cloned());
+            let (line, col) = report
+                .span
+                .as_ref()
+                .and_then(|s| s.line_col)
+                .ok_or_else(|| format!("a trap without a source position: {report}"))?;
+            let code = TrapCode::from_code(report.code)
+                .ok_or_else(|| format!("unknown trap code {}", report.code))?;
+            Some(TrapOutcome {
+                code,
+                frame: u32::try_from(report.frame).unwrap_or(u32::MAX),
+                line,
+                col,
+            })
+        }
+        None => None,
+    };
+    Ok(Outcome {
+        log: kernel.into_host().log,
+        trap,
+    })
 }
 
 /// Compares a run with the annotations; `Err` is a readable report.
@@ -408,12 +461,13 @@ fn conformance_programs_run_as_annotated() {
     let mut failures = Vec::new();
     for path in programs() {
         let (_, expected) = load(&path).unwrap_or_else(|m| panic!("{m}"));
-        let Some(outcome) = run_program(&path, expected.frames) else {
-            // No compiler yet: `run_program` documents what to fill in.
-            continue;
-        };
-        if let Err(report) = compare(&expected, &outcome) {
-            failures.push(format!("{}:\n{report}", path.display()));
+        // Collection must be unobservable: the stress mode collects at every safepoint.
+        for gc_mode in [GcMode::Incremental, GcMode::Stress] {
+            let result = run_program(&path, expected.frames, gc_mode)
+                .and_then(|outcome| compare(&expected, &outcome));
+            if let Err(report) = result {
+                failures.push(format!("{} ({gc_mode:?}):\n{report}", path.display()));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

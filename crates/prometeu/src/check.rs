@@ -75,23 +75,30 @@ pub fn check(target: &Path, format: Format) -> anyhow::Result<ExitCode> {
             }
         }
         Format::Human => {
-            let style = if std::io::stderr().is_terminal() {
-                Style::COLOUR
-            } else {
-                Style::PLAIN
-            };
-            let mut stderr = std::io::stderr().lock();
-            for d in checked.diagnostics() {
-                writeln!(stderr, "{}", render_human(d, &checked.db, &names, style))?;
-            }
-            writeln!(stderr, "{}", summary(&checked))?;
+            print_human_diagnostics(&checked)?;
+            writeln!(std::io::stderr().lock(), "{}", summary(&checked))?;
         }
     }
     Ok(exit_code(checked.diagnostics()))
 }
 
+/// Renders every diagnostic to stderr as `check` does (colour on a terminal).
+pub fn print_human_diagnostics(checked: &Checked) -> std::io::Result<()> {
+    let names = |file: FileId| checked.display_path(file);
+    let style = if std::io::stderr().is_terminal() {
+        Style::COLOUR
+    } else {
+        Style::PLAIN
+    };
+    let mut stderr = std::io::stderr().lock();
+    for d in checked.diagnostics() {
+        writeln!(stderr, "{}", render_human(d, &checked.db, &names, style))?;
+    }
+    Ok(())
+}
+
 /// The closing line of human output, e.g. `hello: 2 errors, 1 warning`.
-fn summary(checked: &Checked) -> String {
+pub fn summary(checked: &Checked) -> String {
     let count = |severity| {
         checked
             .diagnostics()

@@ -4,10 +4,12 @@
 //! Exit codes (`toolchain.md` §2): 0 success, 1 the user's program has errors (or
 //! trapped), 2 usage or I/O error.
 
+mod build;
 mod check;
 mod disasm;
 mod new;
 mod render;
+mod run;
 
 use std::process::ExitCode;
 
@@ -55,10 +57,54 @@ enum Command {
         #[arg(long)]
         dump_ast: bool,
     },
-    /// Print a program (.pbc) as assembly.
+    /// Check, compile and verify a project; write build/ (the cartridge, symbols.json,
+    /// analysis.json).
+    Build {
+        /// The project directory. Defaults to the current directory.
+        dir: Option<std::path::PathBuf>,
+        /// Write the outputs here instead of DIR/build.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Also write the cartridge as one NAME.pmc file.
+        #[arg(long)]
+        pack: bool,
+    },
+    /// Run a project (built first), a .pbs file, a cartridge directory, a .pmc or a .pbc.
+    Run {
+        /// What to run. Defaults to the current directory.
+        target: Option<std::path::PathBuf>,
+        /// Run without a window or audio device, as fast as possible.
+        #[arg(long)]
+        headless: bool,
+        /// Stop after N logical frames (headless default: 600).
+        #[arg(long, value_name = "N")]
+        frames: Option<u64>,
+        /// Write the last frame as a PNG.
+        #[arg(long, value_name = "FILE.png")]
+        screenshot: Option<std::path::PathBuf>,
+        /// Replay input from a recording.
+        #[arg(long, value_name = "FILE")]
+        input: Option<std::path::PathBuf>,
+        /// Record the input of every frame.
+        #[arg(long, value_name = "FILE")]
+        record: Option<std::path::PathBuf>,
+        /// Write the run's audio as WAV (48 kHz, stereo, 16-bit).
+        #[arg(long, value_name = "FILE.wav")]
+        audio_out: Option<std::path::PathBuf>,
+        /// Print garbage-collection statistics at exit.
+        #[arg(long)]
+        gc_stats: bool,
+        /// Where a prebuilt cartridge's sources are, for trap locations (default: .).
+        #[arg(long, value_name = "DIR")]
+        source_root: Option<std::path::PathBuf>,
+    },
+    /// Print a program (.pbc) as assembly, with source lines when the sources are found.
     Disasm {
         /// The program file.
         file: std::path::PathBuf,
+        /// Where the sources named by the debug map are (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        source_root: Option<std::path::PathBuf>,
     },
 }
 
@@ -78,7 +124,33 @@ fn main() -> ExitCode {
                 check::check(&target, format)
             }
         }
-        Command::Disasm { file } => disasm::disasm(&file),
+        Command::Build { dir, out, pack } => {
+            build::build(&dir.unwrap_or_else(|| ".".into()), out.as_deref(), pack)
+        }
+        Command::Run {
+            target,
+            headless,
+            frames,
+            screenshot,
+            input,
+            record,
+            audio_out,
+            gc_stats,
+            source_root,
+        } => run::run(
+            &target.unwrap_or_else(|| ".".into()),
+            &run::RunOptions {
+                headless,
+                frames,
+                screenshot,
+                input,
+                record,
+                audio_out,
+                gc_stats,
+                source_root,
+            },
+        ),
+        Command::Disasm { file, source_root } => disasm::disasm(&file, source_root.as_deref()),
     };
     match result {
         Ok(code) => code,

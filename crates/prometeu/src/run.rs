@@ -1,0 +1,396 @@
+//! `prometeu run TARGET --headless`: build or load a cartridge, run it on the kernel
+//! with a headless host, print its log as `FRAME LEVEL MESSAGE` lines on stdout, and
+//! report a trap with its source line and call stack (`toolchain.md` §5).
+//!
+//! The window does not exist yet, so only `--headless` runs; anything else is a usage
+//! error.
+
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Stdout, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use prometeu_kernel::gfx::Pixels;
+use prometeu_kernel::host::{LogLevel, format_log_line, frame_hash};
+use prometeu_kernel::input::{RawInput, read_recording, write_recording};
+use prometeu_kernel::screenshot::screenshot_png;
+use prometeu_kernel::trap_report::{SourceSpan, TrapReport};
+use prometeu_kernel::wav::wav_bytes;
+use prometeu_kernel::{Cartridge, HeadlessHost, Host, Kernel, Tick, load_cartridge};
+
+use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
+use crate::check::{Checked, analyse, print_human_diagnostics, summary};
+
+/// Logical frames a headless run lasts when `--frames` is not given: ten seconds of
+/// console time (a run also ends earlier on `HALT` or a trap).
+pub const DEFAULT_HEADLESS_FRAMES: u64 = 600;
+
+/// Ticks one logical frame may take before a headless run gives up on it: five seconds
+/// of console time (300 × 2,000,000 cycles), so a frame that never ends cannot hang
+/// the command.
+pub const MAX_TICKS_PER_FRAME: u64 = 300;
+
+/// What `prometeu run` was asked to do.
+pub struct RunOptions {
+    /// Run without a window (the only mode available today).
+    pub headless: bool,
+    /// Logical frames to complete; [`DEFAULT_HEADLESS_FRAMES`] when absent.
+    pub frames: Option<u64>,
+    /// Write the last presented frame here as PNG.
+    pub screenshot: Option<PathBuf>,
+    /// Replay input from this recording.
+    pub input: Option<PathBuf>,
+    /// Record the input of every frame here.
+    pub record: Option<PathBuf>,
+    /// Write the run's audio here as WAV.
+    pub audio_out: Option<PathBuf>,
+    /// Print garbage-collection statistics at exit.
+    pub gc_stats: bool,
+    /// Where the sources named by a cartridge's debug map are (default: the current
+    /// directory); unused for projects and `.pbs` files, whose sources are known.
+    pub source_root: Option<PathBuf>,
+}
+
+/// Where the source files named by the debug map come from, to print trap locations.
+enum Sources {
+    /// The program was just analysed: its files by display path.
+    Analysed(BTreeMap<String, String>),
+    /// A prebuilt cartridge: files are looked up relative to this directory.
+    Root(PathBuf),
+}
+
+impl Sources {
+    fn from_checked(checked: &Checked) -> Sources {
+        let files = checked
+            .graph
+            .files
+            .iter()
+            .map(|f| (f.display_path.clone(), checked.db.text(f.file).to_string()))
+            .collect();
+        Sources::Analysed(files)
+    }
+
+    fn text(&self, file: &str) -> Option<String> {
+        match self {
+            Sources::Analysed(files) => files.get(file).cloned(),
+            Sources::Root(root) => std::fs::read_to_string(root.join(file)).ok(),
+        }
+    }
+}
+
+/// `prometeu run TARGET [flags]`.
+pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
+    if !options.headless {
+        eprintln!("error: the desktop window is not available yet; use --headless");
+        return Ok(ExitCode::from(2));
+    }
+    // Read the replay first: a bad recording is a usage error before any work.
+    let input = match &options.input {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            read_recording(&text).with_context(|| format!("`{}`", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let (cartridge, sources) = match load_target(target, options)? {
+        Ok(loaded) => loaded,
+        Err(BuildFailed) => return Ok(ExitCode::from(1)),
+    };
+    let mut host = CliHost {
+        inner: HeadlessHost::new().with_input(input),
+        recorded: options.record.as_ref().map(|_| Vec::new()),
+        stdout: BufWriter::new(std::io::stdout()),
+        write_error: None,
+    };
+    if options.audio_out.is_some() {
+        host.inner = host.inner.capturing_audio();
+    }
+    let mut kernel = match Kernel::new(cartridge, host) {
+        Ok(kernel) => kernel,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
+    let ended = run_headless(&mut kernel, frames);
+    let stats = kernel.vm().gc_stats();
+    let last_frame = kernel.framebuffer().front().to_vec();
+    let trap = kernel.trap().cloned();
+    let mut host = kernel.into_host();
+    host.stdout.flush().context("cannot write the log")?;
+    if let Some(e) = host.write_error {
+        return Err(e).context("cannot write the log");
+    }
+    write_artifacts(options, &host, &last_frame)?;
+    if options.gc_stats {
+        eprintln!(
+            "gc: {} cycles, {} full collections, {} slices, {} freed, max pause {} µs, total pause {} µs",
+            stats.cycles,
+            stats.full_collections,
+            stats.slices,
+            stats.freed,
+            stats.max_pause.as_micros(),
+            stats.total_pause.as_micros()
+        );
+    }
+    let hash = host
+        .inner
+        .last_frame
+        .as_deref()
+        .map_or(0, |pixels: &Pixels| frame_hash(pixels));
+    let completed = host.inner.frame_hashes.len();
+    match (trap, ended) {
+        (Some(mut report), _) => {
+            report.resolve_lines(&mut |file| sources.text(file));
+            eprintln!("{}", render_trap(&report, &sources));
+            Ok(ExitCode::from(1))
+        }
+        (None, Ended::Stalled(frame)) => {
+            eprintln!(
+                "error: frame {frame} ran for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) without finishing; stopped",
+                MAX_TICKS_PER_FRAME / 60
+            );
+            Ok(ExitCode::from(1))
+        }
+        (None, ended) => {
+            let how = if ended == Ended::Halted {
+                ", halted"
+            } else {
+                ""
+            };
+            eprintln!(
+                "ran {completed} frames{how} (last frame {hash:016x}, audio {:016x})",
+                host.inner.audio_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Builds or loads what `target` names (`toolchain.md` §2).
+fn load_target(
+    target: &Path,
+    options: &RunOptions,
+) -> anyhow::Result<Result<(Cartridge, Sources), BuildFailed>> {
+    let cartridge_sources = || {
+        Sources::Root(
+            options
+                .source_root
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(".")),
+        )
+    };
+    if target.is_dir() {
+        if target.join(prometeu_analysis::project::MANIFEST_FILE).is_file() {
+            let built = match build_project(target, &target.join("build"), false)? {
+                Ok(built) => built,
+                Err(failed) => return Ok(Err(failed)),
+            };
+            let Some(cartridge) = built.cartridge else {
+                bail!(
+                    "`{}` is a library: only apps run (build it, or run an app that depends on it)",
+                    target.display()
+                );
+            };
+            return Ok(Ok((cartridge, Sources::from_checked(&built.checked))));
+        }
+        if !target
+            .join(prometeu_kernel::cartridge::MANIFEST_FILE)
+            .is_file()
+        {
+            bail!(
+                "`{}` is neither a project (no prometeu.json) nor a cartridge directory (no manifest.json)",
+                target.display()
+            );
+        }
+        return Ok(load_prebuilt(target).map(|c| (c, cartridge_sources())));
+    }
+    if !target.exists() {
+        bail!("`{}` does not exist", target.display());
+    }
+    if target.extension().is_some_and(|e| e == "pbs") {
+        let checked = analyse(target)?;
+        print_human_diagnostics(&checked)?;
+        if checked.analysis.has_errors() {
+            eprintln!("{}", summary(&checked));
+            return Ok(Err(BuildFailed));
+        }
+        let program = match compile_checked(&checked) {
+            Ok(program) => program,
+            Err(failed) => return Ok(Err(failed)),
+        };
+        let cartridge =
+            match Cartridge::new(manifest_for(&checked), program, Vec::new(), BTreeMap::new()) {
+                Ok(cartridge) => cartridge,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", target.display());
+                    return Ok(Err(BuildFailed));
+                }
+            };
+        return Ok(Ok((cartridge, Sources::from_checked(&checked))));
+    }
+    Ok(load_prebuilt(target).map(|c| (c, cartridge_sources())))
+}
+
+/// A cartridge directory, `.pmc` or `.pbc`; a cartridge that does not load is the
+/// program's fault (exit 1), with the kernel's message naming the file.
+fn load_prebuilt(path: &Path) -> Result<Cartridge, BuildFailed> {
+    load_cartridge(path).map_err(|e| {
+        eprintln!("error: {e}");
+        BuildFailed
+    })
+}
+
+/// How a headless run ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Ended {
+    /// The asked-for frames completed.
+    Done,
+    /// The cartridge executed `HALT`.
+    Halted,
+    /// The cartridge trapped.
+    Trapped,
+    /// Logical frame `n` took more than [`MAX_TICKS_PER_FRAME`] ticks.
+    Stalled(u64),
+}
+
+/// Ticks until `frames` logical frames have completed or the cartridge stops.
+fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64) -> Ended {
+    let mut completed = 0;
+    let mut ticks_in_frame = 0;
+    while completed < frames {
+        match kernel.tick() {
+            Tick::Presented(_) => {
+                completed += 1;
+                ticks_in_frame = 0;
+            }
+            Tick::Initialised => ticks_in_frame = 0,
+            Tick::Dropped(frame) => {
+                ticks_in_frame += 1;
+                if ticks_in_frame >= MAX_TICKS_PER_FRAME {
+                    return Ended::Stalled(frame);
+                }
+            }
+            Tick::Halted => return Ended::Halted,
+            Tick::Trapped => return Ended::Trapped,
+        }
+    }
+    Ended::Done
+}
+
+/// Writes `--screenshot`, `--audio-out` and `--record`.
+fn write_artifacts(options: &RunOptions, host: &CliHost, last_frame: &[u16]) -> anyhow::Result<()> {
+    if let Some(path) = &options.screenshot {
+        let pixels: &Pixels = match &host.inner.last_frame {
+            Some(pixels) => pixels,
+            // Nothing presented yet: the front buffer (the power-on screen).
+            None => last_frame
+                .try_into()
+                .context("the framebuffer has the screen's size")?,
+        };
+        let png = screenshot_png(pixels).context("cannot encode the screenshot")?;
+        std::fs::write(path, png).with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if let Some(path) = &options.audio_out {
+        let samples = host.inner.audio.as_deref().unwrap_or_default();
+        let wav = wav_bytes(samples).context("cannot write the audio")?;
+        std::fs::write(path, wav).with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if let (Some(path), Some(recorded)) = (&options.record, &host.recorded) {
+        std::fs::write(path, write_recording(recorded))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The headless host of the command line: the kernel's [`HeadlessHost`], plus the log
+/// streamed to stdout and the input recorded for `--record`.
+struct CliHost {
+    inner: HeadlessHost,
+    /// Each logical frame's input, in order, when recording.
+    recorded: Option<Vec<RawInput>>,
+    stdout: BufWriter<Stdout>,
+    /// The first failure to write the log (reported after the run).
+    write_error: Option<std::io::Error>,
+}
+
+impl Host for CliHost {
+    fn present(&mut self, frame: u64, pixels: &Pixels) {
+        self.inner.present(frame, pixels);
+    }
+
+    fn push_audio(&mut self, samples: &prometeu_kernel::audio::AudioFrame) {
+        self.inner.push_audio(samples);
+    }
+
+    fn sample_input(&mut self, frame: u64) -> RawInput {
+        let raw = self.inner.sample_input(frame);
+        if let Some(recorded) = &mut self.recorded {
+            recorded.push(raw);
+        }
+        raw
+    }
+
+    fn log(&mut self, frame: u64, level: LogLevel, message: &str) {
+        // Streamed rather than kept, so a long run's log does not grow in memory.
+        if self.write_error.is_none()
+            && let Err(e) = writeln!(self.stdout, "{}", format_log_line(frame, level, message))
+        {
+            self.write_error = Some(e);
+        }
+    }
+}
+
+/// A trap as the command line prints it: the trap and its location, the source line
+/// with the span underlined, the instruction, and the call stack.
+fn render_trap(report: &TrapReport, sources: &Sources) -> String {
+    let name = match report.name {
+        Some(name) => name.to_owned(),
+        None => format!("0x{:02X}", report.code),
+    };
+    let mut text = format!("trap {name}");
+    if let Some(span) = &report.span {
+        text.push_str(&format!(" at {span}"));
+    }
+    text.push_str(&format!(" in frame {}", report.frame));
+    if let Some(detail) = &report.detail {
+        text.push_str(&format!(": {detail}"));
+    }
+    if let Some(snippet) = report.span.as_ref().and_then(|s| snippet(s, sources)) {
+        text.push('\n');
+        text.push_str(&snippet);
+    }
+    text.push_str(&format!("\n  at {} (pc {})", report.opcode, report.pc));
+    text.push_str("\ncall stack (innermost first):");
+    for (depth, entry) in report.call_stack.iter().enumerate() {
+        let name = entry
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("function {}", entry.func));
+        match &entry.span {
+            Some(span) => text.push_str(&format!("\n  {depth}: {name} at {span}")),
+            None => text.push_str(&format!("\n  {depth}: {name} at pc {}", entry.pc)),
+        }
+    }
+    text
+}
+
+/// The span's first line with a caret underline, as diagnostics show it.
+fn snippet(span: &SourceSpan, sources: &Sources) -> Option<String> {
+    let (line, col) = span.line_col?;
+    let text = sources.text(&span.file)?;
+    let source_line = text.lines().nth(line.checked_sub(1)? as usize)?;
+    let source_line = source_line.strip_suffix('\r').unwrap_or(source_line);
+    let start = text.get(span.start as usize..span.end.max(span.start) as usize)?;
+    let rest_of_line = source_line.chars().count().saturating_sub(col as usize - 1);
+    let width = start.chars().count().clamp(1, rest_of_line.max(1));
+    let gutter = " ".repeat(line.to_string().len());
+    let pad = " ".repeat(col as usize - 1);
+    Some(format!(
+        "{gutter} |\n{line} | {source_line}\n{gutter} | {pad}{}",
+        "^".repeat(width)
+    ))
+}
