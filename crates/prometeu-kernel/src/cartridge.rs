@@ -12,7 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use prometeu_abi::{ConsoleSyscalls, Manifest, ManifestError};
-use prometeu_bytecode::{Program, read_program, verify_program};
+use prometeu_bytecode::{Program, VerifiedProgram, read_program, verify_program};
 
 use crate::pmc::{PMC_MAGIC, PmcEntry, check_entry_name, read_pmc, write_pmc};
 use crate::sprites::SpriteBank;
@@ -38,8 +38,13 @@ pub const MAX_ASSET_DEPTH: usize = 32;
 pub struct Cartridge {
     /// `manifest.json`, validated.
     pub manifest: Manifest,
-    /// `program.pbc`, read and verified against the console's system-call table.
+    /// `program.pbc`, read and verified against the console's system-call table (the
+    /// same program as `verified.program()`, kept for readers; the kernel runs
+    /// `verified`).
     pub program: Program,
+    /// The program with what verification proved (stack depths, frame maps, handle
+    /// layouts): what the VM loads. Only [`verify_program`] makes one.
+    pub verified: VerifiedProgram,
     /// The function index of the manifest's `entrypoint`.
     pub entrypoint: u32,
     /// `assets/sprites/NN.bank`, in bank-number order (bank `i` is `Gfx.sprite`'s `i`).
@@ -275,7 +280,7 @@ impl Cartridge {
         assets: BTreeMap<String, Vec<u8>>,
     ) -> Result<Cartridge, CartridgeError> {
         manifest.validate().map_err(manifest_error)?;
-        verify_program(&program, &ConsoleSyscalls)
+        let verified = verify_program(&program, &ConsoleSyscalls)
             .map_err(|e| CartridgeError::new(PROGRAM_FILE, format!("verification failed: {e}")))?;
         let entrypoint = manifest
             .resolve_entrypoint(&program)
@@ -300,6 +305,7 @@ impl Cartridge {
         Ok(Cartridge {
             manifest,
             program,
+            verified,
             entrypoint,
             sprite_banks,
             assets,

@@ -148,18 +148,19 @@ impl<H: Host> Kernel<H> {
         host: H,
         config: KernelConfig,
     ) -> Result<Kernel<H>, CartridgeError> {
-        let vm = Vm::new(&cartridge.program, config.vm).map_err(|e| CartridgeError {
+        let vm = Vm::new(&cartridge.verified, config.vm).map_err(|e| CartridgeError {
             file: PROGRAM_FILE.into(),
             message: format!("cannot be loaded: {}", e.message),
         })?;
         let init_calls: Vec<u32> = [INIT_GLOBALS_EXPORT, INIT_EXPORT]
             .iter()
-            .filter_map(|name| cartridge.program.export(name))
+            .filter_map(|name| cartridge.verified.program().export(name))
             .collect();
         // `Cartridge::new` checked these; a cartridge assembled by hand might not be.
         for &func in init_calls.iter().chain([&cartridge.entrypoint]) {
             let callable = cartridge
-                .program
+                .verified
+                .program()
                 .functions
                 .get(func as usize)
                 .is_some_and(|f| f.params.is_empty() && f.returns.is_empty());
@@ -296,10 +297,10 @@ impl<H: Host> Kernel<H> {
             .machine
             .arg_error
             .take()
-            .filter(|_| trap.code == TrapCode::ARG && trap.opcode == Opcode::Syscall);
+            .filter(|_| trap.code == TrapCode::Arg && trap.opcode == Opcode::Syscall);
         self.trap = Some(TrapReport::new(
             trap,
-            self.cartridge.program.debug.as_ref(),
+            self.cartridge.verified.program().debug.as_ref(),
             self.machine.frame,
             detail,
         ));
@@ -528,13 +529,13 @@ impl SyscallHandler for Dispatch<'_> {
         // The verifier checked every `SYSCALL` against this table.
         let Some(row) = syscall(id) else {
             self.machine.arg_error = Some(format!("unknown system call 0x{id:04X}"));
-            return Err(TrapCode::ARG);
+            return Err(TrapCode::Arg);
         };
         match self.perform(row, args, out) {
             Ok(extra) => Ok(u64::from(row.cycles) + extra),
             Err(e) => {
                 self.machine.arg_error = Some(format!("{}.{}: {e}", row.contract, row.name));
-                Err(TrapCode::ARG)
+                Err(TrapCode::Arg)
             }
         }
     }

@@ -53,7 +53,8 @@ pub struct StackEntry {
 pub struct TrapReport {
     /// The trap code (`bytecode.md` §8).
     pub code: u32,
-    /// Its `TRAP_*` name, when the code has one (`TRAP` may raise any code).
+    /// Its `TRAP_*` name (always present for a VM trap: the VM raises only codes of
+    /// the table).
     pub name: Option<&'static str>,
     /// The trapping instruction.
     pub opcode: Opcode,
@@ -118,8 +119,8 @@ impl TrapReport {
             })
             .collect();
         TrapReport {
-            code: trap.code.0,
-            name: trap.code.name(),
+            code: trap.code.code(),
+            name: Some(trap.code.name()),
             opcode: trap.opcode,
             pc: trap.pc,
             frame,

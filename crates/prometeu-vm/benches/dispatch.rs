@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use prometeu_bytecode::assemble;
+use prometeu_bytecode::{assemble, verify_program};
 use prometeu_vm::{NoSyscalls, RunOutcome, Slot, Vm, VmConfig};
 
 /// 14 instructions per iteration.
@@ -45,7 +45,8 @@ fn native(n: i32) -> i32 {
 
 fn dispatch(c: &mut Criterion) {
     let program = assemble(LOOP).expect("assembles");
-    let mut vm = Vm::new(&program, VmConfig::default()).expect("loads");
+    let verified = verify_program(&program, &NoSyscalls).expect("verifies");
+    let mut vm = Vm::new(&verified, VmConfig::default()).expect("loads");
     let mut run = |n: i32| {
         vm.call_export("main", &[Slot::int(n)]).unwrap();
         match vm.run(u64::MAX, &mut NoSyscalls) {

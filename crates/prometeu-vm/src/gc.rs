@@ -18,6 +18,15 @@
 //!   slot scanned or gate visited): paced by allocation (`step_bytes`), at every
 //!   `FRAME_SYNC`, and on demand. Large objects are scanned in chunks (`partial`); a
 //!   `LIST_REMOVE` in front of the scan position shades the one element that crosses it.
+//! * **Bounded pauses, by design.** A slice is bounded twice: by its work budget (at
+//!   most [`MAX_PACED_WORK`] units when paced by allocation), and by a time budget
+//!   (`VmConfig::gc_slice_time`, 0.5 ms by default) read from the clock every
+//!   [`CLOCK_CHECK_UNITS`] units, so even cache-missing work or a slow host cannot
+//!   stretch a slice much past it. Work a paced slice could not do in time is carried
+//!   to the next one, so the collector keeps its pace. The schedule may depend on time
+//!   because collection is unobservable. The only other pauses are the root snapshot
+//!   at a cycle's start (at most 65,536 stack slots, the globals and the host's pins)
+//!   and the full collection when an allocation does not fit the budget.
 //! * **Releasing.** Sweeping decides on the VM thread (so gate reuse is deterministic:
 //!   freed indices go on a LIFO free list in sweep order) and hands the dead storage to a
 //!   background thread that drops it.
@@ -29,8 +38,10 @@ use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::heap::{Heap, Roots, Storage};
-use crate::value::Handle;
+use crate::cpu_time::thread_cpu_time;
+use crate::heap::{Heap, List, Roots, Storage};
+use crate::value::{Handle, Slot};
+use prometeu_bytecode::TrapCode;
 
 /// When the collector runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
@@ -44,7 +55,10 @@ pub enum GcMode {
     Stress,
 }
 
-/// Collector counters, for profiling and tests. Pause times are wall-clock.
+/// Collector counters, for profiling and tests. Pause times are measured (wall clock,
+/// and the VM thread's CPU time when [`crate::VmConfig::gc_cpu_timing`] is on); since
+/// slices stop on a time budget, `work`, `slices` and `cycles` may differ between runs
+/// too (nothing a program can observe does).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct GcStats {
     /// Completed cycles (incremental and full).
@@ -60,13 +74,28 @@ pub struct GcStats {
     pub max_pause: Duration,
     /// Total time spent in collector slices on the VM thread.
     pub total_pause: Duration,
-    /// Work units done (slots scanned, objects marked, gates swept); deterministic.
+    /// The most CPU time the VM thread spent in one pause since the last
+    /// [`crate::Vm::take_max_gc_pauses`] (zero unless `gc_cpu_timing`). Against
+    /// `max_pause` it tells real work from preemption.
+    pub max_pause_cpu: Duration,
+    /// Total CPU time of the VM thread in collector pauses (zero unless `gc_cpu_timing`).
+    pub total_pause_cpu: Duration,
+    /// Work units done (slots scanned, objects marked, gates swept).
     pub work: u64,
-    /// The most work units one incremental slice did (full collections excluded);
-    /// deterministic,
-    /// so together with `total_pause / work` it bounds pauses independently of how
-    /// busy the host is.
+    /// The most work units one incremental slice did (full collections excluded).
     pub max_slice_work: u64,
+    /// Incremental slices that stopped on the time budget with work left.
+    pub time_capped_slices: u64,
+}
+
+/// The longest collector pause in some period, by wall clock and by the VM thread's CPU
+/// time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct GcPause {
+    /// Wall-clock time (includes any time the thread was preempted).
+    pub wall: Duration,
+    /// CPU time of the VM thread (zero unless `gc_cpu_timing`).
+    pub cpu: Duration,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -80,7 +109,13 @@ pub(crate) enum Phase {
 const MIN_WORK_PER_KIB: u64 = 64;
 /// The most work one allocation-paced slice does; a larger debt (after a big
 /// allocation, e.g. a long list doubling its capacity) is paid over later slices.
-const MAX_PACED_WORK: u64 = 16_384;
+/// A unit costs 5–15 ns when its gate is in cache and up to ~150 ns when shading
+/// misses the cache on a large heap, so 4,096 units stay under 0.6 ms even then
+/// (the gc bench measures it).
+pub(crate) const MAX_PACED_WORK: u64 = 4_096;
+/// Work units between two reads of the clock in a time-bounded slice: at ~150 ns a
+/// unit at worst, a slice overshoots its time budget by at most ~40 µs.
+pub(crate) const CLOCK_CHECK_UNITS: u64 = 256;
 /// Dead storages handed to the release thread at once.
 const RELEASE_BATCH: usize = 4096;
 
@@ -111,9 +146,33 @@ pub(crate) struct Collector {
     /// Work units the last completed cycle took (0 before the first).
     last_cycle_work: u64,
     dead: Vec<Storage>,
+    /// Contents `LIST_CLEAR` removed from lists while marking, with the next slot to
+    /// scan: the deletion barrier for them, done incrementally (shading a long list's
+    /// elements at once would be a long pause).
+    retired: Vec<(Vec<Slot>, usize)>,
     releaser: Option<Releaser>,
     scratch: Vec<Handle>,
+    /// How long an incremental slice may run.
+    slice_time: Duration,
+    /// Whether pauses are also measured in thread CPU time.
+    cpu_timing: bool,
     pub stats: GcStats,
+}
+
+/// How a [`Collector`] is paced (from [`crate::VmConfig`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pacing {
+    pub mode: GcMode,
+    /// Allocation between paced slices.
+    pub step_bytes: u64,
+    /// The lowest heap use that starts a cycle.
+    pub start_bytes: u64,
+    /// How long an incremental slice may run.
+    pub slice_time: Duration,
+    /// Measure pauses in thread CPU time too.
+    pub cpu_timing: bool,
+    /// Drop dead storage on a background thread.
+    pub background: bool,
 }
 
 /// The background thread that drops dead storage.
@@ -151,25 +210,32 @@ impl Drop for Releaser {
 }
 
 impl Collector {
-    /// A collector; `background` releases dead storage on a separate thread.
-    pub fn new(mode: GcMode, step_bytes: u64, start_bytes: u64, background: bool) -> Collector {
+    /// A collector paced as `pacing` says.
+    pub fn new(pacing: Pacing) -> Collector {
         Collector {
-            mode,
+            mode: pacing.mode,
             phase: Phase::Idle,
             grey: Vec::new(),
             partial: None,
-            threshold: start_bytes,
-            min_threshold: start_bytes,
+            threshold: pacing.start_bytes,
+            min_threshold: pacing.start_bytes,
             debt: 0,
-            step_bytes: step_bytes.max(1),
+            step_bytes: pacing.step_bytes.max(1),
             work_per_kib: MIN_WORK_PER_KIB,
             deadline: u64::MAX,
             allocated_in_cycle: 0,
             cycle_start_work: 0,
             last_cycle_work: 0,
             dead: Vec::new(),
-            releaser: if background { Releaser::spawn() } else { None },
+            retired: Vec::new(),
+            releaser: if pacing.background {
+                Releaser::spawn()
+            } else {
+                None
+            },
             scratch: Vec::new(),
+            slice_time: pacing.slice_time,
+            cpu_timing: pacing.cpu_timing,
             stats: GcStats::default(),
         }
     }
@@ -221,15 +287,25 @@ impl Heap {
         }
     }
 
-    /// Runs `f` as one collector pause, recording its duration.
-    fn timed(&mut self, f: impl FnOnce(&mut Heap)) {
+    /// Runs `f` as one collector pause, recording its duration; `f` gets the time the
+    /// pause must end by (its start plus the slice time budget).
+    fn timed<R>(&mut self, f: impl FnOnce(&mut Heap, Instant) -> R) -> R {
+        let cpu_start = self.gc.cpu_timing.then(thread_cpu_time).flatten();
         let start = Instant::now();
-        f(self);
+        let deadline = start.checked_add(self.gc.slice_time).unwrap_or(start);
+        let r = f(self, deadline);
         let pause = start.elapsed();
+        let cpu = match (cpu_start, thread_cpu_time().filter(|_| cpu_start.is_some())) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => Duration::ZERO,
+        };
         let stats = &mut self.gc.stats;
         stats.slices += 1;
         stats.max_pause = stats.max_pause.max(pause);
         stats.total_pause += pause;
+        stats.max_pause_cpu = stats.max_pause_cpu.max(cpu);
+        stats.total_pause_cpu += cpu;
+        r
     }
 
     /// Starts a cycle: shades every root and sets the pace. The cycle's work is at
@@ -254,22 +330,40 @@ impl Heap {
         self.shade_roots(roots);
     }
 
-    /// Does up to `work` units of marking and sweeping.
-    fn step(&mut self, budget: u64) {
-        let mut work = budget;
-        while work > 0 {
-            match self.gc.phase {
-                Phase::Idle => break,
-                Phase::Marking => work = self.mark_some(work),
-                Phase::Sweeping { .. } => work = self.sweep_some(work),
+    /// Does up to `budget` units of marking and sweeping, stopping early (between
+    /// chunks of [`CLOCK_CHECK_UNITS`]) once the clock passes `deadline`. Returns the
+    /// units done.
+    fn step(&mut self, budget: u64, deadline: Option<Instant>) -> u64 {
+        let mut left = budget;
+        while left > 0 && self.gc.phase != Phase::Idle {
+            let chunk = match deadline {
+                Some(_) => left.min(CLOCK_CHECK_UNITS),
+                None => left,
+            };
+            let mut work = chunk;
+            while work > 0 {
+                match self.gc.phase {
+                    Phase::Idle => break,
+                    Phase::Marking => work = self.mark_some(work),
+                    Phase::Sweeping { .. } => work = self.sweep_some(work),
+                }
+            }
+            left -= chunk - work;
+            if left == 0 || self.gc.phase == Phase::Idle {
+                break;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                self.gc.stats.time_capped_slices += 1;
+                break;
             }
         }
-        let done = budget - work;
+        let done = budget - left;
         let stats = &mut self.gc.stats;
         stats.work = stats.work.saturating_add(done);
         if budget != u64::MAX {
             stats.max_slice_work = stats.max_slice_work.max(done);
         }
+        done
     }
 
     fn mark_some(&mut self, mut work: u64) -> u64 {
@@ -279,6 +373,10 @@ impl Heap {
                 Some(p) => p,
                 None => match self.gc.grey.pop() {
                     Some(index) => (index, 0),
+                    None if !self.gc.retired.is_empty() => {
+                        work = self.scan_retired(work, &mut scratch);
+                        continue;
+                    }
                     None => {
                         self.gc.phase = Phase::Sweeping { cursor: 0 };
                         break;
@@ -306,6 +404,57 @@ impl Heap {
         }
         self.gc.scratch = scratch;
         work
+    }
+
+    /// Shades up to `work` slots of the last retired list contents; returns the work
+    /// left. Scanned-out contents go to the release thread.
+    fn scan_retired(&mut self, work: u64, scratch: &mut Vec<Handle>) -> u64 {
+        let Some((items, offset)) = self.gc.retired.last_mut() else {
+            return work;
+        };
+        let start = *offset;
+        let end = items
+            .len()
+            .min(start.saturating_add(usize::try_from(work).unwrap_or(usize::MAX)));
+        scratch.clear();
+        scratch.extend(items[start..end].iter().filter_map(|s| s.traced()));
+        *offset = end;
+        if end == items.len() {
+            if let Some((items, _)) = self.gc.retired.pop() {
+                // Released like dead list storage (its other fields are unused).
+                self.gc.dead.push(Storage::List(List {
+                    stride: 1,
+                    elem_bytes: 0,
+                    capacity: 0,
+                    items,
+                }));
+            }
+        }
+        for &h in scratch.iter() {
+            self.shade(h);
+        }
+        work.saturating_sub((end - start) as u64 + 1)
+    }
+
+    /// `LIST_CLEAR` of list `h`. While marking, the removed elements must be shaded
+    /// (the deletion barrier); they are handed to the collector to shade incrementally
+    /// rather than all at once, and the list gets a fresh buffer of the same capacity.
+    pub(crate) fn clear_list(&mut self, h: Handle) -> Result<(), TrapCode> {
+        let marking = self.gc.is_marking();
+        let g = self.gate_mut(h)?;
+        let traced = g.traced;
+        let Storage::List(list) = &mut g.storage else {
+            return Err(TrapCode::DeadGate);
+        };
+        g.zero_len = 0;
+        if marking && traced && !list.items.is_empty() {
+            let capacity = list.items.capacity();
+            let old = std::mem::replace(&mut list.items, Vec::with_capacity(capacity));
+            self.gc.retired.push((old, 0));
+        } else {
+            list.items.clear();
+        }
+        Ok(())
     }
 
     fn sweep_some(&mut self, work: u64) -> u64 {
@@ -383,10 +532,10 @@ impl Heap {
     /// Completes any cycle in progress, then runs one whole cycle: afterwards exactly
     /// the storage reachable from `roots` (and host roots) is charged.
     pub(crate) fn collect_full(&mut self, roots: Roots<'_>) {
-        self.timed(|heap| {
-            heap.step(u64::MAX);
+        self.timed(|heap, _| {
+            heap.step(u64::MAX, None);
             heap.begin_cycle(roots);
-            heap.step(u64::MAX);
+            heap.step(u64::MAX, None);
             heap.gc.stats.full_collections += 1;
         });
     }
@@ -399,7 +548,7 @@ impl Heap {
         match self.gc.phase {
             Phase::Idle => {
                 if self.used >= self.gc.threshold {
-                    self.timed(|heap| heap.begin_cycle(roots));
+                    self.timed(|heap, _| heap.begin_cycle(roots));
                 }
             }
             _ => {
@@ -413,8 +562,14 @@ impl Heap {
                     let rate = self.gc.work_per_kib;
                     let owed = self.gc.debt.saturating_mul(rate) / 1024;
                     let work = owed.min(MAX_PACED_WORK);
-                    self.gc.debt = (owed - work).saturating_mul(1024) / rate;
-                    self.timed(|heap| heap.step(work));
+                    let done = self.timed(|heap, deadline| heap.step(work, Some(deadline)));
+                    // What the time budget cut short is owed again, so the cycle keeps
+                    // its pace (unless it just ended: a new one starts debt-free).
+                    let unpaid = match self.gc.phase {
+                        Phase::Idle => 0,
+                        _ => owed - done,
+                    };
+                    self.gc.debt = unpaid.saturating_mul(1024) / rate;
                 }
             }
         }
@@ -428,21 +583,21 @@ impl Heap {
             self.collect_full(roots);
             return;
         }
-        self.timed(|heap| {
+        self.timed(|heap, deadline| {
             if heap.gc.phase == Phase::Idle && heap.used >= heap.gc.threshold {
                 heap.begin_cycle(roots);
             }
-            heap.step(work);
+            heap.step(work, Some(deadline));
         });
     }
 
     /// Starts a cycle now if none is running, then advances it by `work` units.
     pub(crate) fn slice_now(&mut self, work: u64, roots: Roots<'_>) {
-        self.timed(|heap| {
+        self.timed(|heap, deadline| {
             if heap.gc.phase == Phase::Idle {
                 heap.begin_cycle(roots);
             }
-            heap.step(work);
+            heap.step(work, Some(deadline));
         });
     }
 

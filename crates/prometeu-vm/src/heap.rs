@@ -7,8 +7,8 @@
 //! a string 32 + its length. The collector lives in [`crate::gc`].
 
 use crate::gc::Collector;
-use crate::trap::TrapCode;
 use crate::value::{Handle, Slot};
+use prometeu_bytecode::TrapCode;
 
 /// Bytes every gate's header is charged.
 pub(crate) const HEADER_BYTES: u64 = 32;
@@ -207,7 +207,7 @@ impl Heap {
             {
                 Ok(g)
             }
-            _ => Err(TrapCode::DEAD_GATE),
+            _ => Err(TrapCode::DeadGate),
         }
     }
 
@@ -221,7 +221,7 @@ impl Heap {
             {
                 Ok(g)
             }
-            _ => Err(TrapCode::DEAD_GATE),
+            _ => Err(TrapCode::DeadGate),
         }
     }
 
@@ -229,7 +229,7 @@ impl Heap {
     pub fn ref_slots(&self, h: Handle) -> Result<&[Slot], TrapCode> {
         match &self.gate(h)?.storage {
             Storage::Ref(slots) => Ok(slots),
-            _ => Err(TrapCode::DEAD_GATE),
+            _ => Err(TrapCode::DeadGate),
         }
     }
 
@@ -249,7 +249,7 @@ impl Heap {
         if self.used + bytes > self.budget {
             self.collect_full(roots);
             if self.used + bytes > self.budget {
-                return Err(TrapCode::HEAP_EXHAUSTED);
+                return Err(TrapCode::HeapExhausted);
             }
         }
         self.used += bytes;
@@ -304,7 +304,7 @@ impl Heap {
     pub fn list_make_room(&mut self, h: Handle, roots: Roots<'_>) -> Result<(), TrapCode> {
         let g = self.gate(h)?;
         let Storage::List(list) = &g.storage else {
-            return Err(TrapCode::DEAD_GATE);
+            return Err(TrapCode::DeadGate);
         };
         let len = list_len(g, list) as u64;
         if len < list.capacity as u64 {
@@ -312,7 +312,7 @@ impl Heap {
         }
         let new_capacity = match list.capacity {
             0 => LIST_FIRST_CAPACITY,
-            c => c.checked_mul(2).ok_or(TrapCode::HEAP_EXHAUSTED)?,
+            c => c.checked_mul(2).ok_or(TrapCode::HeapExhausted)?,
         };
         let bytes = (new_capacity - list.capacity) as u64 * list.elem_bytes as u64;
         self.reserve(bytes, roots)?;
@@ -331,10 +331,10 @@ impl Heap {
     pub fn take(&mut self, h: Handle) -> Result<RefSlots, TrapCode> {
         let g = self.gate_mut(h)?;
         if g.borrows > 0 || g.mutating {
-            return Err(TrapCode::GATE_BUSY);
+            return Err(TrapCode::GateBusy);
         }
         if !matches!(g.storage, Storage::Ref(_)) {
-            return Err(TrapCode::DEAD_GATE);
+            return Err(TrapCode::DeadGate);
         }
         let Storage::Ref(slots) = std::mem::replace(&mut g.storage, Storage::Taken) else {
             unreachable!("checked above");
@@ -441,7 +441,14 @@ mod tests {
     fn stale_and_null_handles_are_dead() {
         let mut heap = Heap::new(
             1 << 20,
-            Collector::new(Default::default(), 1024, 1024, false),
+            Collector::new(crate::gc::Pacing {
+                mode: Default::default(),
+                step_bytes: 1024,
+                start_bytes: 1024,
+                slice_time: std::time::Duration::from_millis(1),
+                cpu_timing: false,
+                background: false,
+            }),
         );
         let roots = Roots {
             stack: &[],

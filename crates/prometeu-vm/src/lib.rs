@@ -37,10 +37,10 @@
 //! * Collection is unobservable: results, cycle counts and traps never depend on when,
 //!   or whether, the collector ran ([`GcMode::Stress`] tests this).
 //! * Everything observable is deterministic; only [`GcStats`] pause times are wall-clock.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod facts;
+mod cpu_time;
 mod gc;
 mod heap;
 mod load;
@@ -49,12 +49,13 @@ mod trap;
 mod value;
 mod vm;
 
-pub use gc::{GcMode, GcStats};
+pub use gc::{GcMode, GcPause, GcStats};
 pub use load::LoadError;
+pub use prometeu_bytecode::TrapCode;
 pub use syscall::{NoSyscalls, Strings, SyscallArgs, SyscallHandler};
-pub use trap::{FrameInfo, Trap, TrapCode};
+pub use trap::{FrameInfo, Trap};
 pub use value::{Handle, Slot, Tag, Value};
 pub use vm::{
-    DEFAULT_HEAP_BUDGET, DEFAULT_MAX_CALL_DEPTH, RunOutcome, STACK_LIMIT, StartError, Vm, VmConfig,
-    format_float,
+    DEFAULT_GC_SLICE_TIME, DEFAULT_HEAP_BUDGET, DEFAULT_MAX_CALL_DEPTH, RunOutcome, STACK_LIMIT,
+    StartError, Vm, VmConfig, format_float,
 };

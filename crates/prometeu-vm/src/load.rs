@@ -1,19 +1,24 @@
-//! Loading: pre-decodes a [`Program`] into the compact form the interpreter runs.
+//! Loading: pre-decodes a [`VerifiedProgram`] into the compact form the interpreter
+//! runs.
 //!
 //! Every function's bytes become [`Op`]s in one vector (all functions back to back),
 //! with jump targets resolved to op indices, constants turned into literal pushes, and
-//! every cycle cost that does not depend on run-time data folded into the op. Indices
-//! the interpreter uses without further checks (locals, globals, functions, layouts,
-//! system calls) are range-checked here, so a loaded program can only fail by trapping.
+//! every cycle cost that does not depend on run-time data folded into the op.
+//!
+//! **Architecture invariant: the verifier is the one source of truth.** What it proved
+//! (each function's operand-stack depth, the heap layout of the handle under every
+//! `PEEK`/`TAKE`/`LIST_*`, that `TRAP` codes are in the table) is read from
+//! [`VerifiedProgram`], never re-inferred here. The index checks below (locals,
+//! globals, functions, layouts, system calls) cost one comparison each and turn a
+//! verifier bug into a [`LoadError`] instead of an interpreter panic; the only error a
+//! correct verifier lets through is a resource limit (a frame larger than the value
+//! stack).
 
 use prometeu_bytecode::{
     Constant, CostGrowth, GlobalInit, ImmValue, Instr, LayoutKind, Opcode, Program, SlotKind,
-    SyscallRef,
+    SyscallRef, TrapCode, VerifiedFunction, VerifiedProgram,
 };
 
-use prometeu_bytecode::VerifiedFunction;
-
-use crate::facts::{FunctionFacts, function_facts};
 use crate::value::Slot;
 
 /// One pre-decoded instruction. Immediates are already validated and resolved.
@@ -25,7 +30,7 @@ pub(crate) enum Op {
     JmpIfFalse(u32),
     JmpIfTrue(u32),
     Break,
-    Trap(u32),
+    Trap(TrapCode),
     PushI32(i32),
     PushF64(f64),
     PushBool(bool),
@@ -179,7 +184,7 @@ pub(crate) struct FuncInfo {
     pub params: u32,
     pub locals: u32,
     pub returns: u32,
-    /// Operand stack depth proven by [`crate::facts`].
+    /// Operand stack depth proven by the verifier.
     pub max_stack: u32,
 }
 
@@ -212,7 +217,8 @@ pub(crate) struct Code {
     pub exports: Vec<(String, u32)>,
 }
 
-/// Why a program could not be loaded. A program that passed `verify_program` loads.
+/// Why a verified program could not be loaded: a frame that does not fit the value
+/// stack, or (a verifier bug) a fact the verifier should have provided is missing.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LoadError {
     /// The function at fault, when the error is inside one.
@@ -242,13 +248,10 @@ pub(crate) fn packed_size(kind: SlotKind) -> u32 {
     }
 }
 
-/// Decodes and checks `program` into [`Code`]. With `verified` (the verifier's facts,
-/// indexed like `program.functions`), stack depths and handle layouts come from there;
-/// without, [`crate::facts`] infers them.
-pub(crate) fn load(
-    program: &Program,
-    verified: Option<&[VerifiedFunction]>,
-) -> Result<Code, LoadError> {
+/// Decodes `verified` into [`Code`], taking stack depths and handle layouts from the
+/// verifier's facts.
+pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
+    let program = verified.program();
     let err = |func: Option<u32>, message: String| LoadError { func, message };
     if program.functions.len() > u32::MAX as usize / 2 {
         return Err(err(None, "too many functions".into()));
@@ -345,16 +348,13 @@ pub(crate) fn load(
                     .map_err(|_| fe(format!("jump to {t} is not an instruction start")))?;
             }
         }
-        let facts = match verified.map(|v| v.get(fi)) {
-            Some(Some(v)) => verified_facts(program, v, &instrs).map_err(fe)?,
-            Some(None) => return Err(fe("no verifier facts for this function".into())),
-            None => {
-                let plain: Vec<Instr> = instrs.iter().map(|(_, i)| *i).collect();
-                function_facts(program, fi as u32, &plain, &targets).map_err(fe)?
-            }
-        };
-        code.funcs[fi].max_stack = facts.max_stack;
-        if frame + facts.max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
+        let facts = verified
+            .functions()
+            .get(fi)
+            .ok_or_else(|| fe("no verifier facts for this function".into()))?;
+        let max_stack = u32::from(facts.max_stack);
+        code.funcs[fi].max_stack = max_stack;
+        if frame + max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
             return Err(fe("frame and operand stack exceed the value stack".into()));
         }
         let reachable = reachable(&instrs, &targets);
@@ -362,7 +362,7 @@ pub(crate) fn load(
             // Unreachable code is neither verified nor run: it need not be valid.
             if !reachable[i] {
                 code.ops.push(Decoded {
-                    op: Op::Trap(crate::TrapCode::EXPLICIT.0),
+                    op: Op::Trap(TrapCode::Explicit),
                     cost: instr.op.cycles(),
                     opcode: instr.op,
                 });
@@ -370,16 +370,19 @@ pub(crate) fn load(
                 code.op_func.push(fi as u32);
                 continue;
             }
-            let op = decode_op(
-                program,
-                &code,
-                &const_str,
-                frame,
-                instr,
-                entry + targets[i] as u32,
-                facts.op_slots[i],
-            )
-            .map_err(|m| fe(format!("at {offset}: {m}")))?;
+            let op = handle_value_slots(program, facts, *offset, instr.op)
+                .and_then(|slots| {
+                    decode_op(
+                        program,
+                        &code,
+                        &const_str,
+                        frame,
+                        instr,
+                        entry + targets[i] as u32,
+                        slots,
+                    )
+                })
+                .map_err(|m| fe(format!("at {offset}: {m}")))?;
             let cost = static_cost(instr.op, &op, &code);
             code.ops.push(Decoded {
                 op,
@@ -442,39 +445,39 @@ fn reachable(instrs: &[(u32, Instr)], targets: &[usize]) -> Vec<bool> {
     seen
 }
 
-/// The facts the interpreter needs, read from the verifier's output for one function.
-fn verified_facts(
+/// The value or element slot count of a reachable heap instruction whose stack effect
+/// depends on its handle's layout (`PEEK`, `TAKE`, `LIST_*` but `LIST_NEW`, `LIST_LEN`,
+/// `LIST_CLEAR`), from the layout the verifier recorded at `offset`; 0 for every other
+/// instruction. `LIST_PUSH`, `LIST_SET` and `LIST_INSERT` cannot find their handle
+/// without it: it sits under the element's slots.
+fn handle_value_slots(
     program: &Program,
-    verified: &VerifiedFunction,
-    instrs: &[(u32, Instr)],
-) -> Result<FunctionFacts, String> {
-    let mut op_slots = vec![0; instrs.len()];
-    for (i, (offset, instr)) in instrs.iter().enumerate() {
-        let needs_layout = matches!(
-            instr.op,
-            Opcode::Peek
-                | Opcode::Take
-                | Opcode::ListPush
-                | Opcode::ListPop
-                | Opcode::ListGet
-                | Opcode::ListSet
-                | Opcode::ListInsert
-                | Opcode::ListRemove
-        );
-        // The verifier records no layout for unreachable instructions; they never run,
-        // and if one did, the run-time stride check would trap rather than misread.
-        if let Some(t) = verified.handle_layout(*offset).filter(|_| needs_layout) {
-            let layout = program
-                .layouts
-                .get(t as usize)
-                .ok_or_else(|| format!("at {offset}: handle layout {t} does not exist"))?;
-            op_slots[i] = layout.slots.len() as u32;
-        }
+    facts: &VerifiedFunction,
+    offset: u32,
+    op: Opcode,
+) -> Result<u32, String> {
+    let needs_layout = matches!(
+        op,
+        Opcode::Peek
+            | Opcode::Take
+            | Opcode::ListPush
+            | Opcode::ListPop
+            | Opcode::ListGet
+            | Opcode::ListSet
+            | Opcode::ListInsert
+            | Opcode::ListRemove
+    );
+    if !needs_layout {
+        return Ok(0);
     }
-    Ok(FunctionFacts {
-        max_stack: verified.max_stack as u32,
-        op_slots,
-    })
+    let t = facts
+        .handle_layout(offset)
+        .ok_or("the verifier recorded no handle layout")?;
+    let layout = program
+        .layouts
+        .get(t as usize)
+        .ok_or_else(|| format!("handle layout {t} does not exist"))?;
+    Ok(layout.slots.len() as u32)
 }
 
 /// The base cost plus the per-slot growth, which the decoded op always knows.
@@ -554,7 +557,7 @@ fn decode_op(
         Opcode::JmpIfFalse => Op::JmpIfFalse(target),
         Opcode::JmpIfTrue => Op::JmpIfTrue(target),
         Opcode::Break => Op::Break,
-        Opcode::Trap => Op::Trap(a),
+        Opcode::Trap => Op::Trap(TrapCode::from_code(a).ok_or_else(|| format!("trap code {a}"))?),
         Opcode::PushConst => match program.constants.get(a as usize) {
             Some(Constant::I32(v)) => Op::PushI32(*v),
             Some(Constant::F64(v)) => Op::PushF64(*v),
@@ -739,13 +742,23 @@ fn decode_op(
 mod tests {
     use super::*;
 
+    /// A console without system calls.
+    struct NoCalls;
+
+    impl prometeu_bytecode::SyscallTable for NoCalls {
+        fn signature(&self, _: u32) -> Option<(&[SlotKind], &[SlotKind])> {
+            None
+        }
+    }
+
     #[test]
     fn adjacent_pairs_are_fused_and_the_second_op_stays() {
         let program = prometeu_bytecode::assemble(
             ".func main params=(i32) returns=(bool) locals=0\n    GET_LOCAL 0\n    GET_LOCAL 0\n    I_ADD\n    PUSH_I32 3\n    I_LT\n    RET\n",
         )
         .unwrap();
-        let code = load(&program, None).unwrap();
+        let verified = prometeu_bytecode::verify_program(&program, &NoCalls).unwrap();
+        let code = load(&verified).unwrap();
         let ops: Vec<Op> = code.ops.iter().map(|d| d.op).collect();
         assert_eq!(
             ops,

@@ -1,14 +1,14 @@
 //! The system-call boundary: the VM pops the arguments and hands them to the embedder.
 
 use crate::heap::Heap;
-use crate::trap::TrapCode;
 use crate::value::{Slot, Tag};
+use prometeu_bytecode::{SlotKind, SyscallTable, TrapCode};
 
 /// Implemented by the embedder (the kernel) to perform system calls (`machine.md` §5).
 pub trait SyscallHandler {
     /// Performs system call `id` with its flattened argument slots (last argument last)
     /// and pushes its result slots onto `out` (empty on entry). Returns the call's cycle
-    /// cost, or a trap (e.g. [`TrapCode::ARG`]). If `out` ends up with a different count
+    /// cost, or a trap (e.g. [`TrapCode::Arg`]). If `out` ends up with a different count
     /// than the program's `SYSC` entry declares, the VM pads with zero slots or
     /// truncates, so a host bug cannot unbalance the stack.
     fn syscall(
@@ -19,13 +19,20 @@ pub trait SyscallHandler {
     ) -> Result<u64, TrapCode>;
 }
 
-/// A handler for programs that make no system calls: every call traps `TRAP_ARG`.
+/// A console without system calls: as a [`SyscallTable`] the verifier rejects every
+/// `SYSCALL`, and as a handler every call traps `TRAP_ARG`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoSyscalls;
 
+impl SyscallTable for NoSyscalls {
+    fn signature(&self, _: u32) -> Option<(&[SlotKind], &[SlotKind])> {
+        None
+    }
+}
+
 impl SyscallHandler for NoSyscalls {
     fn syscall(&mut self, _: u32, _: &SyscallArgs<'_>, _: &mut Vec<Slot>) -> Result<u64, TrapCode> {
-        Err(TrapCode::ARG)
+        Err(TrapCode::Arg)
     }
 }
 

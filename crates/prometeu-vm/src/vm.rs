@@ -8,13 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use prometeu_bytecode::{Opcode, Program, VerifiedProgram};
+use prometeu_bytecode::{Opcode, TrapCode, VerifiedProgram};
 
-use crate::gc::{Collector, GcMode, GcStats};
+use crate::gc::{Collector, GcMode, GcPause, GcStats, Pacing};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
 use crate::load::{Code, LoadError, Op, load};
 use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
-use crate::trap::{FrameInfo, Trap, TrapCode};
+use crate::trap::{FrameInfo, Trap};
 use crate::value::{Handle, Slot, Tag, Value};
 
 /// Slots in the value stack (`machine.md` §7); deeper is `TRAP_STACK_OVERFLOW`.
@@ -23,6 +23,9 @@ pub const STACK_LIMIT: usize = 65_536;
 pub const DEFAULT_MAX_CALL_DEPTH: usize = 8_192;
 /// The console's heap budget: 16 MiB.
 pub const DEFAULT_HEAP_BUDGET: u64 = 16 * 1024 * 1024;
+/// How long an incremental collector slice runs at most by default: half of the 1 ms
+/// pause target, leaving room for the clock-check granularity and a slow host.
+pub const DEFAULT_GC_SLICE_TIME: Duration = Duration::from_micros(500);
 
 /// How a VM is set up.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -33,6 +36,12 @@ pub struct VmConfig {
     pub gc_mode: GcMode,
     /// Work units (slots scanned or gates swept) of the collector slice at `FRAME_SYNC`.
     pub frame_slice_work: u64,
+    /// How long one incremental collector slice may run before it yields (checked
+    /// every few hundred work units); the work it leaves is done by later slices.
+    pub gc_slice_time: Duration,
+    /// Also measure collector pauses in the VM thread's CPU time
+    /// ([`GcStats::max_pause_cpu`]); costs two system calls per pause.
+    pub gc_cpu_timing: bool,
     /// Bytes allocated between allocation-paced collector slices.
     pub gc_step_bytes: u64,
     /// The smallest heap use (bytes) that starts a collection cycle; after a cycle the
@@ -50,6 +59,8 @@ impl Default for VmConfig {
             heap_budget: DEFAULT_HEAP_BUDGET,
             gc_mode: GcMode::Incremental,
             frame_slice_work: 16_384,
+            gc_slice_time: DEFAULT_GC_SLICE_TIME,
+            gc_cpu_timing: false,
             gc_step_bytes: 4 * 1024,
             gc_start_bytes: 256 * 1024,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
@@ -123,11 +134,10 @@ enum State {
     Running,
 }
 
-/// A Prometeu virtual machine running one loaded program.
+/// A Prometeu virtual machine running one verified program.
 ///
-/// Precondition: the program passed `verify_program`. Loading re-checks every index the
-/// interpreter uses unchecked and computes stack depths, so a program that loads can
-/// only fail at run time by trapping.
+/// It only accepts a [`VerifiedProgram`], and takes stack depths and handle layouts
+/// from it; a program that loads can only fail at run time by trapping.
 pub struct Vm {
     code: Arc<Code>,
     stack: Vec<Slot>,
@@ -198,26 +208,23 @@ pub fn format_float(v: f64) -> String {
 }
 
 impl Vm {
-    /// Loads a verified program, using the verifier's stack depths and handle layouts.
-    pub fn from_verified(verified: &VerifiedProgram, config: VmConfig) -> Result<Vm, LoadError> {
-        let code = load(verified.program(), Some(verified.functions()))?;
-        Ok(Vm::with_code(code, config))
-    }
-
-    /// Loads `program`, which must have passed `verify_program`; the facts the verifier
-    /// would provide are inferred here (prefer [`Vm::from_verified`]).
-    pub fn new(program: &Program, config: VmConfig) -> Result<Vm, LoadError> {
-        Ok(Vm::with_code(load(program, None)?, config))
+    /// Loads a program that passed `verify_program`, using what the verifier proved
+    /// (stack depths, handle layouts). Fails only when a function's frame does not fit
+    /// the value stack.
+    pub fn new(verified: &VerifiedProgram, config: VmConfig) -> Result<Vm, LoadError> {
+        Ok(Vm::with_code(load(verified)?, config))
     }
 
     fn with_code(code: Code, config: VmConfig) -> Vm {
         let globals = code.globals.clone();
-        let collector = Collector::new(
-            config.gc_mode,
-            config.gc_step_bytes,
-            config.gc_start_bytes,
-            config.background_release,
-        );
+        let collector = Collector::new(Pacing {
+            mode: config.gc_mode,
+            step_bytes: config.gc_step_bytes,
+            start_bytes: config.gc_start_bytes,
+            slice_time: config.gc_slice_time,
+            cpu_timing: config.gc_cpu_timing,
+            background: config.background_release,
+        });
         Vm {
             code: Arc::new(code),
             stack: vec![Slot::default(); STACK_LIMIT],
@@ -373,9 +380,20 @@ impl Vm {
         self.heap.gc.stats
     }
 
-    /// The longest collector pause since the last call, resetting it.
+    /// The longest collector pause (wall clock) since the last call, resetting it
+    /// (and the CPU-time maximum with it; see [`Vm::take_max_gc_pauses`]).
     pub fn take_max_gc_pause(&mut self) -> Duration {
-        std::mem::take(&mut self.heap.gc.stats.max_pause)
+        self.take_max_gc_pauses().wall
+    }
+
+    /// The longest collector pause since the last call, by wall clock and by the VM
+    /// thread's CPU time (zero unless [`VmConfig::gc_cpu_timing`]), resetting both.
+    pub fn take_max_gc_pauses(&mut self) -> GcPause {
+        let stats = &mut self.heap.gc.stats;
+        GcPause {
+            wall: std::mem::take(&mut stats.max_pause),
+            cpu: std::mem::take(&mut stats.max_pause_cpu),
+        }
     }
 
     /// Builds the trap report for the op at `op_index` and stops the call.
@@ -561,7 +579,7 @@ impl Vm {
                         pc = t as usize;
                     }
                 }
-                Op::Trap(c) => trap!(TrapCode(c)),
+                Op::Trap(c) => trap!(c),
 
                 Op::PushI32(v) => {
                     stack[sp] = Slot::int(v);
@@ -605,13 +623,13 @@ impl Vm {
                 Op::IMul => int2!(|a: i32, b: i32| Slot::int(a.wrapping_mul(b))),
                 Op::IDiv => {
                     if stack[sp - 1].as_int() == 0 {
-                        trap!(TrapCode::DIV_ZERO);
+                        trap!(TrapCode::DivZero);
                     }
                     int2!(|a: i32, b: i32| Slot::int(a.wrapping_div(b)))
                 }
                 Op::IRem => {
                     if stack[sp - 1].as_int() == 0 {
-                        trap!(TrapCode::DIV_ZERO);
+                        trap!(TrapCode::DivZero);
                     }
                     int2!(|a: i32, b: i32| Slot::int(a.wrapping_rem(b)))
                 }
@@ -632,15 +650,15 @@ impl Vm {
                 Op::BAdd => bnd2!(|a: u32, b: u32| bounded(a + b)),
                 Op::BSub => bnd2!(|a: u32, b: u32| match a.checked_sub(b) {
                     Some(v) => Ok(Slot::bounded(v as u16)),
-                    None => Err(TrapCode::BOUNDED_OVERFLOW),
+                    None => Err(TrapCode::BoundedOverflow),
                 }),
                 Op::BMul => bnd2!(|a: u32, b: u32| bounded(a * b)),
                 Op::BDiv => bnd2!(|a: u32, b: u32| match b {
-                    0 => Err(TrapCode::DIV_ZERO),
+                    0 => Err(TrapCode::DivZero),
                     b => Ok(Slot::bounded((a / b) as u16)),
                 }),
                 Op::BRem => bnd2!(|a: u32, b: u32| match b {
-                    0 => Err(TrapCode::DIV_ZERO),
+                    0 => Err(TrapCode::DivZero),
                     b => Ok(Slot::bounded((a % b) as u16)),
                 }),
                 Op::BAnd => bnd2!(|a: u32, b: u32| bounded(a & b)),
@@ -684,7 +702,7 @@ impl Vm {
                     let callee = code.funcs[f as usize];
                     let needed = sp + callee.locals as usize + callee.max_stack as usize;
                     if self.frames.len() >= self.config.max_call_depth || needed > STACK_LIMIT {
-                        trap!(TrapCode::STACK_OVERFLOW);
+                        trap!(TrapCode::StackOverflow);
                     }
                     self.frames.push(Frame {
                         return_pc: pc as u32,
@@ -752,7 +770,7 @@ impl Vm {
                 Op::GetLocalIdx(b, len, stride) => {
                     let idx = stack[sp - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
-                        trap!(TrapCode::OOB);
+                        trap!(TrapCode::Oob);
                     }
                     let (from, n) = (
                         base + b as usize + idx as usize * stride as usize,
@@ -766,7 +784,7 @@ impl Vm {
                     let n = stride as usize;
                     let idx = stack[sp - n - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
-                        trap!(TrapCode::OOB);
+                        trap!(TrapCode::Oob);
                     }
                     let to = base + b as usize + idx as usize * n;
                     stack.copy_within(sp - n..sp, to);
@@ -775,7 +793,7 @@ impl Vm {
                 Op::GetGlobalIdx(b, len, stride) => {
                     let idx = stack[sp - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
-                        trap!(TrapCode::OOB);
+                        trap!(TrapCode::Oob);
                     }
                     let (from, n) = (b as usize + idx as usize * stride as usize, stride as usize);
                     sp -= 1;
@@ -786,7 +804,7 @@ impl Vm {
                     let n = stride as usize;
                     let idx = stack[sp - n - 1].as_int();
                     if idx < 0 || idx as u32 >= len {
-                        trap!(TrapCode::OOB);
+                        trap!(TrapCode::Oob);
                     }
                     let to = b as usize + idx as usize * n;
                     self.globals[to..to + n].copy_from_slice(&stack[sp - n..sp]);
@@ -825,12 +843,12 @@ impl Vm {
                 Op::F2I => stack[sp - 1] = Slot::int(stack[sp - 1].as_float() as i32),
                 Op::I2B => match u16::try_from(stack[sp - 1].as_int()) {
                     Ok(v) => stack[sp - 1] = Slot::bounded(v),
-                    Err(_) => trap!(TrapCode::CAST),
+                    Err(_) => trap!(TrapCode::Cast),
                 },
                 Op::F2B => {
                     let t = stack[sp - 1].as_float().trunc();
                     if !(0.0..=65535.0).contains(&t) {
-                        trap!(TrapCode::CAST);
+                        trap!(TrapCode::Cast);
                     }
                     stack[sp - 1] = Slot::bounded(t as u16);
                 }
@@ -922,20 +940,20 @@ impl Vm {
         let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate(h)?;
         if g.mutating {
-            return Err(TrapCode::GATE_BUSY);
+            return Err(TrapCode::GateBusy);
         }
         let n = n as usize;
         let sp = self.sp - 1;
         if take {
             let slots = self.heap.take(h)?;
             if slots.len() != n {
-                return Err(TrapCode::DEAD_GATE);
+                return Err(TrapCode::DeadGate);
             }
             stack[sp..sp + n].copy_from_slice(&slots);
         } else {
             let slots = self.heap.ref_slots(h)?;
             if slots.len() != n {
-                return Err(TrapCode::DEAD_GATE);
+                return Err(TrapCode::DeadGate);
             }
             stack[sp..sp + n].copy_from_slice(slots);
         }
@@ -948,7 +966,7 @@ impl Vm {
         let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate_mut(h)?;
         if g.mutating || (exclusive && g.borrows > 0) {
-            return Err(TrapCode::GATE_BUSY);
+            return Err(TrapCode::GateBusy);
         }
         if exclusive {
             g.mutating = true;
@@ -978,7 +996,7 @@ impl Vm {
         let h = stack[self.sp - 1].as_handle();
         let (off, n) = (off as usize, n as usize);
         let slots = self.heap.ref_slots(h)?;
-        let part = slots.get(off..off + n).ok_or(TrapCode::OOB)?;
+        let part = slots.get(off..off + n).ok_or(TrapCode::Oob)?;
         let sp = self.sp - 1;
         stack[sp..sp + n].copy_from_slice(part);
         self.sp = sp + n;
@@ -990,7 +1008,7 @@ impl Vm {
         let (off, n) = (off as usize, n as usize);
         let h = stack[self.sp - n - 1].as_handle();
         if self.heap.ref_slots(h)?.len() < off + n {
-            return Err(TrapCode::OOB);
+            return Err(TrapCode::Oob);
         }
         self.heap.barrier_range(h.index(), off..off + n);
         let values = &stack[self.sp - n..self.sp];
@@ -1106,7 +1124,7 @@ impl Vm {
         let h = stack[self.sp - 1].as_handle();
         let g = self.heap.gate(h)?;
         let Storage::List(list) = &g.storage else {
-            return Err(TrapCode::DEAD_GATE);
+            return Err(TrapCode::DeadGate);
         };
         let len = list_len(g, list);
         stack[self.sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
@@ -1128,13 +1146,13 @@ impl Vm {
             let g = self.heap.gate(h)?;
             match &g.storage {
                 Storage::List(list) if list.stride == k => list_len(g, list),
-                _ => return Err(TrapCode::DEAD_GATE),
+                _ => return Err(TrapCode::DeadGate),
             }
         };
         let index = if at_index {
             let i = stack[self.sp - n - 1].as_int();
             if i < 0 || i as usize > len {
-                return Err(TrapCode::OOB);
+                return Err(TrapCode::Oob);
             }
             i as usize
         } else {
@@ -1206,10 +1224,10 @@ impl Vm {
         let g = self.heap.gate(h)?;
         let len = match &g.storage {
             Storage::List(list) if list.stride == k => list_len(g, list),
-            _ => return Err(TrapCode::DEAD_GATE),
+            _ => return Err(TrapCode::DeadGate),
         };
         if i < 0 || i as usize >= len + len_extra {
-            return Err(TrapCode::OOB);
+            return Err(TrapCode::Oob);
         }
         Ok((h, i as usize))
     }
@@ -1260,14 +1278,7 @@ impl Vm {
     #[inline(never)]
     fn op_list_clear(&mut self, stack: &mut [Slot]) -> Result<u64, TrapCode> {
         self.sp -= 1;
-        let h = stack[self.sp].as_handle();
-        self.heap.barrier_range(h.index(), 0..usize::MAX);
-        let g = self.heap.gate_mut(h)?;
-        g.zero_len = 0;
-        match &mut g.storage {
-            Storage::List(list) => list.items.clear(),
-            _ => return Err(TrapCode::DEAD_GATE),
-        }
+        self.heap.clear_list(stack[self.sp].as_handle())?;
         Ok(0)
     }
 }
@@ -1278,7 +1289,7 @@ fn list_of(heap: &mut Heap, h: Handle, k: u32) -> Result<(&mut List, &mut u32), 
     let g = heap.gate_mut(h)?;
     match &mut g.storage {
         Storage::List(list) if list.stride == k => Ok((list, &mut g.zero_len)),
-        _ => Err(TrapCode::DEAD_GATE),
+        _ => Err(TrapCode::DeadGate),
     }
 }
 
@@ -1287,7 +1298,7 @@ fn list_of(heap: &mut Heap, h: Handle, k: u32) -> Result<(&mut List, &mut u32), 
 fn bounded(v: u32) -> Result<Slot, TrapCode> {
     match u16::try_from(v) {
         Ok(v) => Ok(Slot::bounded(v)),
-        Err(_) => Err(TrapCode::BOUNDED_OVERFLOW),
+        Err(_) => Err(TrapCode::BoundedOverflow),
     }
 }
 
@@ -1295,7 +1306,7 @@ fn bounded(v: u32) -> Result<Slot, TrapCode> {
 fn bounded64(v: u64) -> Result<Slot, TrapCode> {
     match u16::try_from(v) {
         Ok(v) => Ok(Slot::bounded(v)),
-        Err(_) => Err(TrapCode::BOUNDED_OVERFLOW),
+        Err(_) => Err(TrapCode::BoundedOverflow),
     }
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use common::{Run, asm, run_vm, run_with, verified_vm};
 use prometeu_bytecode::Program;
@@ -273,18 +274,32 @@ fn a_tight_budget_traps_identically_in_every_mode() {
     let (_, a) = run_with(program(), tight(GcMode::Incremental), u64::MAX);
     let (_, b) = run_with(program(), tight(GcMode::Stress), u64::MAX);
     assert!(
-        matches!(a.result, Err((TrapCode::HEAP_EXHAUSTED, _))),
+        matches!(a.result, Err((TrapCode::HeapExhausted, _))),
         "{a:?}"
     );
     assert_eq!(a, b);
 }
 
 #[test]
-fn the_verifiers_facts_and_the_inferred_facts_run_the_same() {
-    let (_, run) = run_vm(verified_vm(program(), VmConfig::default()), u64::MAX);
+fn time_bounded_slices_give_the_same_run() {
+    // A zero time budget makes every slice stop at its first clock check, so the
+    // schedule depends on the clock only through how much work each slice does.
+    let hurried = |step| VmConfig {
+        gc_slice_time: Duration::ZERO,
+        gc_cpu_timing: true,
+        ..eager(step)
+    };
+    let (vm, run) = run_vm(verified_vm(program(), hurried(32)), 17);
     assert_eq!(&run, baseline());
-    let (_, run) = run_vm(verified_vm(program(), eager(32)), 17);
+    assert!(vm.gc_stats().cycles >= 2, "{:?}", vm.gc_stats());
+    let big_slices = VmConfig {
+        gc_slice_time: Duration::ZERO,
+        gc_start_bytes: 64,
+        ..VmConfig::default()
+    };
+    let (vm, run) = run_with(program(), big_slices, u64::MAX);
     assert_eq!(&run, baseline());
+    assert!(vm.gc_stats().time_capped_slices > 0, "{:?}", vm.gc_stats());
 }
 
 proptest! {

@@ -66,7 +66,7 @@ fn refs_store_load_peek_and_take() {
         "MUTATE_BEGIN\nPOP\nPUSH_I32 0",
         "GATE_LOAD 0 1",
     ] {
-        assert_eq!(trap(&dead(access)), TrapCode::DEAD_GATE, "{access}");
+        assert_eq!(trap(&dead(access)), TrapCode::DeadGate, "{access}");
     }
     assert_eq!(
         ret(&with_layouts(
@@ -82,11 +82,11 @@ fn refs_store_load_peek_and_take() {
 fn null_handles_trap_dead_gate_and_compare_equal() {
     assert_eq!(
         trap(&with_layouts("i32", 0, "PUSH_NULL 0\nPEEK\nPOP")),
-        TrapCode::DEAD_GATE
+        TrapCode::DeadGate
     );
     assert_eq!(
         trap(&with_layouts("i32", 0, "PUSH_NULL 1\nLIST_LEN")),
-        TrapCode::DEAD_GATE
+        TrapCode::DeadGate
     );
     assert_eq!(
         ret(&with_layouts("bool", 0, "PUSH_NULL 0\nPUSH_NULL 0\nREF_EQ")),
@@ -121,7 +121,7 @@ fn view_conflicts_trap_gate_busy() {
         "GET_LOCAL 0\nBORROW_BEGIN\nGET_LOCAL 0\nTAKE\nPOP_N 3",
     ];
     for body in busy {
-        assert_eq!(trap(&case(body)), TrapCode::GATE_BUSY, "{body}");
+        assert_eq!(trap(&case(body)), TrapCode::GateBusy, "{body}");
     }
     // PEEK inside a borrow is fine.
     assert_eq!(
@@ -190,23 +190,23 @@ bad:
     let oob = |body: &str| with_layouts("i32", 1, &format!("LIST_NEW 1\nSET_LOCAL 0\n{body}"));
     assert_eq!(
         trap(&oob("GET_LOCAL 0\nPUSH_I32 0\nLIST_GET\nPOP")),
-        TrapCode::OOB
+        TrapCode::Oob
     );
     assert_eq!(
         trap(&oob(
             "GET_LOCAL 0\nPUSH_I32 1\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_INSERT\nPUSH_I32 0"
         )),
-        TrapCode::OOB
+        TrapCode::Oob
     );
     assert_eq!(
         trap(&oob("GET_LOCAL 0\nPUSH_I32 -1\nLIST_REMOVE\nPOP")),
-        TrapCode::OOB
+        TrapCode::Oob
     );
     assert_eq!(
         trap(&oob(
             "GET_LOCAL 0\nPUSH_I32 0\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_SET\nPUSH_I32 0"
         )),
-        TrapCode::OOB
+        TrapCode::Oob
     );
 }
 
@@ -312,7 +312,7 @@ fn unreachable_storage_is_reclaimed_and_reachable_survives() {
     let list = vm.global(0).unwrap();
     assert!(vm.is_live(list.as_handle()));
     // Dropping the last reference frees everything.
-    let mut vm2 = Vm::new(&program, VmConfig::default()).unwrap();
+    let mut vm2 = common::verified_vm(&program, VmConfig::default());
     vm2.call_export("main", &[]).unwrap();
     assert!(matches!(
         vm2.run(u64::MAX, &mut Console::default()),
@@ -335,7 +335,7 @@ fn heap_budget_exhaustion_traps_after_a_full_collection() {
     };
     let (_, r) = run_with(&asm(&garbage_program(10_000, 1)), config, u64::MAX);
     assert!(
-        matches!(r.result, Err((TrapCode::HEAP_EXHAUSTED, _))),
+        matches!(r.result, Err((TrapCode::HeapExhausted, _))),
         "{r:?}"
     );
     // The same allocations as garbage fit: collection makes room.
@@ -360,7 +360,7 @@ fn deep_recursion_traps_stack_overflow_without_host_overflow() {
 .export main main
 ";
     let r = run(text);
-    assert!(matches!(r.result, Err((TrapCode::STACK_OVERFLOW, _))));
+    assert!(matches!(r.result, Err((TrapCode::StackOverflow, _))));
     // A frame with no slots at all hits the call-depth limit instead.
     let text = "
 .func main locals=0
@@ -371,11 +371,11 @@ fn deep_recursion_traps_stack_overflow_without_host_overflow() {
     RET
 .export main main
 ";
-    let mut vm = Vm::new(&asm(text), VmConfig::default()).unwrap();
+    let mut vm = common::verified_vm(&asm(text), VmConfig::default());
     vm.call_export("main", &[]).unwrap();
     match vm.run(u64::MAX, &mut Console::default()) {
         RunOutcome::Trapped(t) => {
-            assert_eq!(t.code, TrapCode::STACK_OVERFLOW);
+            assert_eq!(t.code, TrapCode::StackOverflow);
             assert_eq!(t.call_stack.len(), prometeu_vm::DEFAULT_MAX_CALL_DEPTH);
         }
         other => panic!("{other:?}"),
@@ -400,7 +400,7 @@ fn traps_report_the_call_stack_innermost_first() {
     RET
 .export main main
 ";
-    let mut vm = Vm::new(&asm(text), VmConfig::default()).unwrap();
+    let mut vm = common::verified_vm(&asm(text), VmConfig::default());
     vm.call_export("main", &[]).unwrap();
     let RunOutcome::Trapped(t) = vm.run(u64::MAX, &mut Console::default()) else {
         panic!("expected a trap");
@@ -435,7 +435,7 @@ fn system_calls_read_strings_and_push_results() {
     assert_eq!(r.log, ["hello 42"]);
     assert_eq!(r.result, Ok(vec![Value::Int(2)]));
     let bad = text.replace("PUSH_I32 100", "PUSH_I32 0");
-    assert!(matches!(run(&bad).result, Err((TrapCode::ARG, _))));
+    assert!(matches!(run(&bad).result, Err((TrapCode::Arg, _))));
 }
 
 #[test]
@@ -469,7 +469,7 @@ again:
 #[test]
 fn start_call_checks_its_arguments() {
     let text = ".func main params=(i32) returns=(i32) locals=0\n    GET_LOCAL 0\n    RET\n.export main main\n";
-    let mut vm = Vm::new(&asm(text), VmConfig::default()).unwrap();
+    let mut vm = common::verified_vm(&asm(text), VmConfig::default());
     assert!(vm.call_export("nope", &[]).is_err());
     assert!(vm.call_export("main", &[]).is_err());
     vm.call_export("main", &[Slot::int(9)]).unwrap();
@@ -504,7 +504,7 @@ fn pinned_storage_survives_collection() {
     let text = format!(
         "{LAYOUTS}.func main returns=(ref0) locals=0\n    PUSH_I32 5\n    PUSH_CONST 0\n    ALLOC 0\n    RET\n.export main main\n"
     );
-    let mut vm = Vm::new(&asm(&text), VmConfig::default()).unwrap();
+    let mut vm = common::verified_vm(&asm(&text), VmConfig::default());
     vm.call_export("main", &[]).unwrap();
     let RunOutcome::Returned(values) = vm.run(u64::MAX, &mut Console::default()) else {
         panic!("expected a return");
@@ -517,4 +517,81 @@ fn pinned_storage_survives_collection() {
     vm.collect_full();
     assert!(!vm.is_live(h.as_handle()));
     assert_eq!(vm.heap_used(), 0);
+}
+
+#[test]
+fn list_clear_while_marking_keeps_what_it_removed_for_the_cycle() {
+    // The snapshot is taken while only the global list roots the refs; `main` then
+    // moves element 0 to a local (the stack is not rescanned) and clears the list.
+    // The deletion barrier must keep element 0 alive through the cycle.
+    let text = format!(
+        "{LAYOUTS}.global ref2
+.func init locals=1
+    LIST_NEW 2
+    SET_GLOBAL 0
+    PUSH_I32 0
+    SET_LOCAL 0
+loop:
+    GET_LOCAL 0
+    PUSH_I32 100
+    I_GE
+    JMP_IF_TRUE done
+    GET_GLOBAL 0
+    GET_LOCAL 0
+    PUSH_CONST 0
+    ALLOC 0
+    LIST_PUSH
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_ADD
+    SET_LOCAL 0
+    JMP loop
+done:
+    RET
+.func main returns=(i32) locals=1
+    GET_GLOBAL 0
+    PUSH_I32 7
+    LIST_GET
+    SET_LOCAL 0
+    GET_GLOBAL 0
+    LIST_CLEAR
+    FRAME_SYNC
+    GET_LOCAL 0
+    PEEK
+    POP
+    RET
+.export init init
+.export main main
+"
+    );
+    let config = VmConfig {
+        gc_start_bytes: u64::MAX,
+        gc_step_bytes: u64::MAX,
+        frame_slice_work: 1,
+        background_release: false,
+        ..VmConfig::default()
+    };
+    let mut vm = common::verified_vm(&asm(&text), config);
+    let mut console = Console::default();
+    vm.call_export("init", &[]).unwrap();
+    assert!(matches!(
+        vm.run(u64::MAX, &mut console),
+        RunOutcome::Returned(_)
+    ));
+    assert_eq!(vm.heap_objects(), 101);
+    vm.gc_slice_now(0);
+    vm.call_export("main", &[]).unwrap();
+    assert_eq!(vm.run(u64::MAX, &mut console), RunOutcome::FrameSync);
+    // Finish the cycle in small slices while `main` is suspended.
+    let cycles = vm.gc_stats().cycles;
+    while vm.gc_stats().cycles == cycles {
+        vm.gc_slice(3);
+    }
+    assert_eq!(
+        vm.run(u64::MAX, &mut console),
+        RunOutcome::Returned(vec![Slot::int(7)])
+    );
+    // The cleared elements were only kept for that cycle.
+    vm.collect_full();
+    assert_eq!(vm.heap_objects(), 1);
 }

@@ -333,8 +333,8 @@ fn stage_and_swap(
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        let mut file =
-            fs::File::create(&path).with_context(|| format!("cannot write `{}`", path.display()))?;
+        let mut file = fs::File::create(&path)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
         file.write_all(data)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         let top = rel.split('/').next().unwrap_or(rel).to_owned();

@@ -1,6 +1,6 @@
 //! `prometeu disasm FILE.pbc`: a program as assembly, with the source of each
-//! instruction run when the debug map has one: `file:line` and the line's text when the
-//! source file is found, else the byte range.
+//! instruction run when the debug map has one: `file:line` and the line's text (once
+//! per source line) when the source file is found, else the byte range.
 //!
 //! The debug map names files by their display path (relative to the project), so they
 //! are looked up under `--source-root` (default: the current directory).
@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_bytecode::disasm::disassemble_with;
 use prometeu_bytecode::pbc::read_program;
 use prometeu_kernel::trap_report::line_col;
@@ -24,29 +25,46 @@ pub fn disasm(file: &Path, source_root: Option<&Path>) -> anyhow::Result<ExitCod
     let debug = program.debug.clone();
     // Each source file is read once; `None` when it is not found.
     let mut sources: BTreeMap<u32, Option<String>> = BTreeMap::new();
-    let mut last = None;
+    let mut last_run = None;
+    let mut last_line = None;
     let text = disassemble_with(&program, |pc| {
         let debug = debug.as_ref()?;
         let run = debug.span_at(pc)?;
-        // One note per run of instructions from the same span.
-        if last == Some(run.pc) {
+        // One note per run of instructions from the same span …
+        if last_run == Some(run.pc) {
             return None;
         }
-        last = Some(run.pc);
+        last_run = Some(run.pc);
         let path = debug
             .files
             .get(run.file as usize)
             .map_or("?", String::as_str);
         let source = sources
             .entry(run.file)
-            .or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
-        let located = source.as_deref().and_then(|text| {
+            .or_insert_with(|| read_source(root, path));
+        let Some((line, line_text)) = source.as_deref().and_then(|text| {
             let (line, _) = line_col(text, run.start)?;
-            let line_text = text.lines().nth(line as usize - 1)?;
-            Some(format!("{path}:{line}: {}", line_text.trim()))
-        });
-        Some(located.unwrap_or_else(|| format!("{path} @{}..{}", run.start, run.end)))
+            Some((line, text.lines().nth(line as usize - 1)?))
+        }) else {
+            last_line = None;
+            return Some(format!("{path} @{}..{}", run.start, run.end));
+        };
+        // … and, when the source is known, one per source line.
+        if last_line == Some((run.file, line)) {
+            return None;
+        }
+        last_line = Some((run.file, line));
+        Some(format!("{path}:{line}: {}", line_text.trim()))
     });
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The text of a file the debug map names: the prelude is built in, the others are
+/// read under `root`.
+fn read_source(root: &Path, path: &str) -> Option<String> {
+    if path == PRELUDE_URI {
+        return Some(PRELUDE_SOURCE.to_owned());
+    }
+    std::fs::read_to_string(root.join(path)).ok()
 }

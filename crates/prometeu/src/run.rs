@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_kernel::gfx::Pixels;
 use prometeu_kernel::host::{LogLevel, format_log_line, frame_hash};
 use prometeu_kernel::input::{RawInput, read_recording, write_recording};
@@ -72,6 +73,9 @@ impl Sources {
     }
 
     fn text(&self, file: &str) -> Option<String> {
+        if file == PRELUDE_URI {
+            return Some(PRELUDE_SOURCE.to_owned());
+        }
         match self {
             Sources::Analysed(files) => files.get(file).cloned(),
             Sources::Root(root) => std::fs::read_to_string(root.join(file)).ok(),
@@ -101,6 +105,8 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     let mut host = CliHost {
         inner: HeadlessHost::new().with_input(input),
         recorded: options.record.as_ref().map(|_| Vec::new()),
+        last_frame: None,
+        presented: 0,
         stdout: BufWriter::new(std::io::stdout()),
         write_error: None,
     };
@@ -136,12 +142,7 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             stats.total_pause.as_micros()
         );
     }
-    let hash = host
-        .inner
-        .last_frame
-        .as_deref()
-        .map_or(0, |pixels: &Pixels| frame_hash(pixels));
-    let completed = host.inner.frame_hashes.len();
+    let completed = host.presented;
     match (trap, ended) {
         (Some(mut report), _) => {
             report.resolve_lines(&mut |file| sources.text(file));
@@ -161,10 +162,14 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             } else {
                 ""
             };
-            eprintln!(
-                "ran {completed} frames{how} (last frame {hash:016x}, audio {:016x})",
-                host.inner.audio_hash
-            );
+            match host.last_frame.as_deref() {
+                Some(pixels) => eprintln!(
+                    "ran {completed} frames{how} (last frame {:016x}, audio {:016x})",
+                    frame_hash(pixels),
+                    host.inner.audio_hash
+                ),
+                None => eprintln!("ran 0 frames{how}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -184,7 +189,10 @@ fn load_target(
         )
     };
     if target.is_dir() {
-        if target.join(prometeu_analysis::project::MANIFEST_FILE).is_file() {
+        if target
+            .join(prometeu_analysis::project::MANIFEST_FILE)
+            .is_file()
+        {
             let built = match build_project(target, &target.join("build"), false)? {
                 Ok(built) => built,
                 Err(failed) => return Ok(Err(failed)),
@@ -284,7 +292,7 @@ fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64) -> Ended {
 /// Writes `--screenshot`, `--audio-out` and `--record`.
 fn write_artifacts(options: &RunOptions, host: &CliHost, last_frame: &[u16]) -> anyhow::Result<()> {
     if let Some(path) = &options.screenshot {
-        let pixels: &Pixels = match &host.inner.last_frame {
+        let pixels: &Pixels = match &host.last_frame {
             Some(pixels) => pixels,
             // Nothing presented yet: the front buffer (the power-on screen).
             None => last_frame
@@ -306,20 +314,30 @@ fn write_artifacts(options: &RunOptions, host: &CliHost, last_frame: &[u16]) -> 
     Ok(())
 }
 
-/// The headless host of the command line: the kernel's [`HeadlessHost`], plus the log
-/// streamed to stdout and the input recorded for `--record`.
+/// The headless host of the command line: the kernel's [`HeadlessHost`] for input
+/// replay and audio, plus the log streamed to stdout, the input recorded for
+/// `--record`, and only the last frame (a long run keeps no per-frame history).
 struct CliHost {
     inner: HeadlessHost,
     /// Each logical frame's input, in order, when recording.
     recorded: Option<Vec<RawInput>>,
+    /// The last presented frame.
+    last_frame: Option<Box<Pixels>>,
+    /// Frames presented so far.
+    presented: u64,
     stdout: BufWriter<Stdout>,
     /// The first failure to write the log (reported after the run).
     write_error: Option<std::io::Error>,
 }
 
 impl Host for CliHost {
-    fn present(&mut self, frame: u64, pixels: &Pixels) {
-        self.inner.present(frame, pixels);
+    fn present(&mut self, _frame: u64, pixels: &Pixels) {
+        self.presented += 1;
+        match &mut self.last_frame {
+            Some(last) => last.copy_from_slice(pixels),
+            // Through a Vec so the 115 KB frame is never built on the stack.
+            None => self.last_frame = pixels.to_vec().into_boxed_slice().try_into().ok(),
+        }
     }
 
     fn push_audio(&mut self, samples: &prometeu_kernel::audio::AudioFrame) {

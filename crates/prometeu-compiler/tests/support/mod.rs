@@ -110,7 +110,7 @@ impl SyscallHandler for Host {
             0x0011 => {
                 let max = args.int(0);
                 if max <= 0 {
-                    return Err(TrapCode::ARG);
+                    return Err(TrapCode::Arg);
                 }
                 self.rng = self
                     .rng
@@ -162,7 +162,7 @@ pub fn run_compiled_with(
         gc_mode,
         ..VmConfig::default()
     };
-    let mut vm = Vm::from_verified(&verified, config).expect("loads");
+    let mut vm = Vm::new(&verified, config).expect("loads");
     let mut host = Host {
         frame: 0,
         logs: Vec::new(),
