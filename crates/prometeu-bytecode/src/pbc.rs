@@ -393,11 +393,33 @@ impl<'a> Reader<'a> {
 
     fn kinds(&mut self, n: usize, what: &str) -> Result<Vec<SlotKind>, PbcError> {
         let n = self.count_of(n as u64, what, 1)?;
-        let mut v = Vec::with_capacity(n);
+        self.entries(n, |r| r.kind(what))
+    }
+
+    /// Reads a `u32` count (checked as [`Reader::count`] does) and then that many
+    /// entries with `entry`.
+    fn list<T>(
+        &mut self,
+        what: &str,
+        min_size: usize,
+        entry: impl FnMut(&mut Self) -> Result<T, PbcError>,
+    ) -> Result<Vec<T>, PbcError> {
+        let n = self.count(what, min_size)?;
+        self.entries(n, entry)
+    }
+
+    /// Reads `n` entries with `entry`; `n` must come from a `count*` check, which bounds
+    /// what is reserved here by the section's size.
+    fn entries<T>(
+        &mut self,
+        n: usize,
+        mut entry: impl FnMut(&mut Self) -> Result<T, PbcError>,
+    ) -> Result<Vec<T>, PbcError> {
+        let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            v.push(self.kind(what)?);
+            out.push(entry(self)?);
         }
-        Ok(v)
+        Ok(out)
     }
 
     fn finish(&self) -> Result<(), PbcError> {
@@ -555,11 +577,9 @@ pub fn read_program(bytes: &[u8]) -> Result<Program, PbcError> {
 fn read_section(r: &mut Reader<'_>, p: &mut Program) -> Result<(), PbcError> {
     match &r.section {
         b"CNST" => {
-            let n = r.count("constant count", 3)?;
-            p.constants.reserve_exact(n);
-            for _ in 0..n {
+            p.constants = r.list("constant count", 3, |r| {
                 let at = r.pos;
-                let c = match r.u8("constant tag")? {
+                Ok(match r.u8("constant tag")? {
                     1 => Constant::I32(r.i32("int constant")?),
                     2 => Constant::F64(r.f64("float constant")?),
                     3 => Constant::U16(r.u16("bounded constant")?),
@@ -572,62 +592,51 @@ fn read_section(r: &mut Reader<'_>, p: &mut Program) -> Result<(), PbcError> {
                         r.pos = at;
                         return Err(r.err(format!("unknown constant tag {tag}")));
                     }
-                };
-                p.constants.push(c);
-            }
+                })
+            })?;
         }
         b"CODE" => p.code = r.take(r.bytes.len(), "code")?.to_vec(),
         b"DBUG" => {
-            let mut d = DebugInfo::default();
-            let n = r.count("debug file count", 2)?;
-            d.files.reserve_exact(n);
-            for _ in 0..n {
-                d.files.push(r.str16("debug file path")?);
-            }
-            let n = r.count("debug line run count", 16)?;
-            d.lines.reserve_exact(n);
-            for _ in 0..n {
-                d.lines.push(LineRun {
+            let files = r.list("debug file count", 2, |r| r.str16("debug file path"))?;
+            let lines = r.list("debug line run count", 16, |r| {
+                Ok(LineRun {
                     pc: r.u32("line run pc")?,
                     file: r.u32("line run file")?,
                     start: r.u32("line run start")?,
                     end: r.u32("line run end")?,
-                });
-            }
-            let n = r.count("debug function count", 8)?;
-            d.functions.reserve_exact(n);
-            for _ in 0..n {
+                })
+            })?;
+            let functions = r.list("debug function count", 8, |r| {
                 let index = r.u32("debug function index")?;
                 let name = r.str16("debug function name")?;
                 let locals_n = r.count16("debug local count", 4)?;
-                let mut locals = Vec::with_capacity(locals_n);
-                for _ in 0..locals_n {
+                let locals = r.entries(locals_n, |r| {
                     let slot = r.u16("debug local slot")?;
-                    locals.push((slot, r.str16("debug local name")?));
-                }
-                d.functions.push(DebugFunction {
+                    Ok((slot, r.str16("debug local name")?))
+                })?;
+                Ok(DebugFunction {
                     index,
                     name,
                     locals,
-                });
-            }
-            p.debug = Some(d);
+                })
+            })?;
+            p.debug = Some(DebugInfo {
+                files,
+                lines,
+                functions,
+            });
         }
         b"EXPT" => {
-            let n = r.count("export count", 6)?;
-            p.exports.reserve_exact(n);
-            for _ in 0..n {
+            p.exports = r.list("export count", 6, |r| {
                 let name = r.str16("export name")?;
-                p.exports.push(Export {
+                Ok(Export {
                     name,
                     func: r.u32("export function index")?,
-                });
-            }
+                })
+            })?;
         }
         b"FUNC" => {
-            let n = r.count("function count", 16)?;
-            p.functions.reserve_exact(n);
-            for _ in 0..n {
+            p.functions = r.list("function count", 16, |r| {
                 let code_offset = r.u32("function code offset")?;
                 let code_len = r.u32("function code length")?;
                 let params = r.u16("function parameter count")?;
@@ -636,20 +645,18 @@ fn read_section(r: &mut Reader<'_>, p: &mut Program) -> Result<(), PbcError> {
                 let max_stack = r.u16("function max stack")?;
                 let params = r.kinds(params.into(), "parameter kinds")?;
                 let returns = r.kinds(returns.into(), "return kinds")?;
-                p.functions.push(Function {
+                Ok(Function {
                     code_offset,
                     code_len,
                     params,
                     local_slots,
                     returns,
                     max_stack,
-                });
-            }
+                })
+            })?;
         }
         b"GLOB" => {
-            let n = r.count("global count", 1)?;
-            p.globals.reserve_exact(n);
-            for _ in 0..n {
+            p.globals = r.list("global count", 1, |r| {
                 let kind = r.kind("global kind")?;
                 let init = match kind {
                     SlotKind::I32 => GlobalInit::I32(r.i32("global initial value")?),
@@ -670,24 +677,20 @@ fn read_section(r: &mut Reader<'_>, p: &mut Program) -> Result<(), PbcError> {
                     }
                     SlotKind::Str | SlotKind::Ref(_) => GlobalInit::Empty,
                 };
-                p.globals.push(Global { kind, init });
-            }
+                Ok(Global { kind, init })
+            })?;
         }
         b"SYSC" => {
-            let n = r.count("system call count", 8)?;
-            p.syscalls.reserve_exact(n);
-            for _ in 0..n {
-                p.syscalls.push(SyscallRef {
+            p.syscalls = r.list("system call count", 8, |r| {
+                Ok(SyscallRef {
                     id: r.u32("system call id")?,
                     arg_slots: r.u16("system call argument slots")?,
                     ret_slots: r.u16("system call result slots")?,
-                });
-            }
+                })
+            })?;
         }
         b"TYPE" => {
-            let n = r.count("layout count", 5)?;
-            p.layouts.reserve_exact(n);
-            for _ in 0..n {
+            p.layouts = r.list("layout count", 5, |r| {
                 let at = r.pos;
                 let kind = match r.u8("layout kind")? {
                     1 => LayoutKind::Ref,
@@ -699,8 +702,8 @@ fn read_section(r: &mut Reader<'_>, p: &mut Program) -> Result<(), PbcError> {
                 };
                 let slots = r.u32("layout slot count")?;
                 let slots = r.kinds(slots as usize, "layout slot kinds")?;
-                p.layouts.push(Layout { kind, slots });
-            }
+                Ok(Layout { kind, slots })
+            })?;
         }
         _ => return Err(r.err("unknown section id")),
     }

@@ -527,6 +527,12 @@ fn fits(v: Val, k: SlotKind) -> bool {
     }
 }
 
+/// Whether each value fits the kind at the same position (`vals` and `kinds` have the
+/// same length).
+fn all_fit(vals: &[Val], kinds: &[SlotKind]) -> bool {
+    vals.iter().zip(kinds).all(|(v, k)| fits(*v, *k))
+}
+
 fn val_name(v: Val) -> String {
     match v {
         Val::K(k) => k.name().into_owned(),
@@ -537,6 +543,12 @@ fn val_name(v: Val) -> String {
 fn kinds_text(vals: &[Val]) -> String {
     let names: Vec<String> = vals.iter().map(|v| val_name(*v)).collect();
     format!("[{}]", names.join(", "))
+}
+
+/// Expected slot kinds written like [`kinds_text`] writes the stack, for messages.
+fn slot_kinds_text(kinds: &[SlotKind]) -> String {
+    let vals: Vec<Val> = kinds.iter().map(|k| Val::K(*k)).collect();
+    kinds_text(&vals)
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -868,6 +880,17 @@ impl<'a> FnCx<'a> {
     }
 }
 
+/// How many slots a local or global access moves: one, or the `count` operand of the
+/// `…_N` forms.
+fn slot_count(instr: Instr) -> u64 {
+    match instr.op {
+        Opcode::GetLocalN | Opcode::SetLocalN | Opcode::GetGlobalN | Opcode::SetGlobalN => {
+            u64::from(instr.imm_u32(1))
+        }
+        _ => 1,
+    }
+}
+
 /// Interpreting one instruction on an abstract state.
 struct Step<'c, 'a> {
     cx: &'c FnCx<'a>,
@@ -898,19 +921,26 @@ impl<'a> Step<'_, 'a> {
         Ok(self.st.stack.pop().unwrap_or(Val::Any))
     }
 
+    /// Pops `n` slots whatever their kinds.
+    fn pop_n(&mut self, n: usize) -> Result<(), VerifyError> {
+        self.need(n)?;
+        let len = self.st.stack.len() - n;
+        self.st.stack.truncate(len);
+        Ok(())
+    }
+
     /// Pops slots of these kinds (the last one from the top).
     fn pop_kinds(&mut self, kinds: &[SlotKind]) -> Result<(), VerifyError> {
         self.need(kinds.len())?;
         self.cx.charge(kinds.len(), Some(self.pc))?;
         let base = self.st.stack.len() - kinds.len();
         let found = &self.st.stack[base..];
-        if !found.iter().zip(kinds).all(|(v, k)| fits(*v, *k)) {
-            let want: Vec<Val> = kinds.iter().map(|k| Val::K(*k)).collect();
+        if !all_fit(found, kinds) {
             return Err(self.err(
                 Rule::StackKind,
                 format!(
                     "expects {} on top of the stack, found {}",
-                    kinds_text(&want),
+                    slot_kinds_text(kinds),
                     kinds_text(found)
                 ),
             ));
@@ -952,6 +982,33 @@ impl<'a> Step<'_, 'a> {
             ));
         }
         Ok(start as usize)
+    }
+
+    /// Entry `index` of a program table whose entries are called `what`s, or a `rule`
+    /// error when there is no such entry.
+    fn entry<T>(
+        &self,
+        table: &'a [T],
+        index: u32,
+        rule: Rule,
+        what: &str,
+    ) -> Result<&'a T, VerifyError> {
+        table.get(index as usize).ok_or_else(|| {
+            self.err(
+                rule,
+                format!("{what} {index} does not exist ({} {what}s)", table.len()),
+            )
+        })
+    }
+
+    /// The kinds of globals `first..first + count`, which must all be in `GLOB`.
+    fn global_kinds(&self, first: u32, count: u64) -> Result<Vec<SlotKind>, VerifyError> {
+        let globals = &self.cx.p.globals;
+        let base = self.range(first, count, globals.len(), Rule::GlobalIndex, "global")?;
+        Ok(globals[base..base + count as usize]
+            .iter()
+            .map(|g| g.kind)
+            .collect())
     }
 
     fn layout(&self, ty: u32, want: Option<LayoutKind>) -> Result<&'a [SlotKind], VerifyError> {
@@ -1024,9 +1081,7 @@ impl<'a> Step<'_, 'a> {
             }
             let mid = &stack[h + 1..h + 1 + extra];
             let elem = &stack[h + 1 + extra..];
-            if mid.iter().zip(between).all(|(v, k)| fits(*v, *k))
-                && elem.iter().zip(&l.slots).all(|(v, k)| fits(*v, *k))
-            {
+            if all_fit(mid, between) && all_fit(elem, &l.slots) {
                 return Ok(t);
             }
         }
@@ -1130,25 +1185,13 @@ impl<'a> Step<'_, 'a> {
         }
         match instr.op {
             Opcode::PushConst => {
-                let Some(k) = p.constants.get(a as usize) else {
-                    return Err(self.err(
-                        Rule::ConstIndex,
-                        format!(
-                            "constant {a} does not exist ({} constants)",
-                            p.constants.len()
-                        ),
-                    ));
-                };
+                let k = self.entry(&p.constants, a, Rule::ConstIndex, "constant")?;
                 self.push_kinds(&[k.kind()])?;
             }
             Opcode::Pop => {
                 self.pop_any()?;
             }
-            Opcode::PopN => {
-                self.need(a as usize)?;
-                let len = self.st.stack.len() - a as usize;
-                self.st.stack.truncate(len);
-            }
+            Opcode::PopN => self.pop_n(a as usize)?,
             Opcode::Dup => {
                 let v = self.pop_any()?;
                 self.push_vals([v, v].into_iter())?;
@@ -1168,28 +1211,19 @@ impl<'a> Step<'_, 'a> {
                 self.push_kinds(&[SlotKind::Ref(a)])?;
             }
             Opcode::Call => {
-                let Some(f) = p.functions.get(a as usize) else {
-                    return Err(self.err(
-                        Rule::FunctionIndex,
-                        format!(
-                            "function {a} does not exist ({} functions)",
-                            p.functions.len()
-                        ),
-                    ));
-                };
+                let f = self.entry(&p.functions, a, Rule::FunctionIndex, "function")?;
                 self.pop_kinds(&f.params)?;
                 self.push_kinds(&f.returns)?;
             }
             Opcode::Ret => {
                 let want = &self.cx.func.returns;
                 let found = &self.st.stack;
-                if found.len() != want.len() || !found.iter().zip(want).all(|(v, k)| fits(*v, *k)) {
-                    let want: Vec<Val> = want.iter().map(|k| Val::K(*k)).collect();
+                if found.len() != want.len() || !all_fit(found, want) {
                     return Err(self.err(
                         Rule::Return,
                         format!(
                             "returns {} but the stack holds {}",
-                            kinds_text(&want),
+                            slot_kinds_text(want),
                             kinds_text(found)
                         ),
                     ));
@@ -1197,11 +1231,7 @@ impl<'a> Step<'_, 'a> {
                 self.st.stack.clear();
             }
             Opcode::GetLocal | Opcode::GetLocalN => {
-                let count = if instr.op == Opcode::GetLocal {
-                    1
-                } else {
-                    u64::from(b)
-                };
+                let count = slot_count(instr);
                 let base = self.range(a, count, self.cx.locals, Rule::LocalIndex, "local")?;
                 let vals = (base..base + count as usize)
                     .map(|s| self.local(s))
@@ -1209,11 +1239,7 @@ impl<'a> Step<'_, 'a> {
                 self.push_vals(vals.into_iter())?;
             }
             Opcode::SetLocal | Opcode::SetLocalN => {
-                let count = if instr.op == Opcode::SetLocal {
-                    1
-                } else {
-                    u64::from(b)
-                };
+                let count = slot_count(instr);
                 let base = self.range(a, count, self.cx.locals, Rule::LocalIndex, "local")?;
                 let count = count as usize;
                 self.need(count)?;
@@ -1223,29 +1249,11 @@ impl<'a> Step<'_, 'a> {
                 }
             }
             Opcode::GetGlobal | Opcode::GetGlobalN => {
-                let count = if instr.op == Opcode::GetGlobal {
-                    1
-                } else {
-                    u64::from(b)
-                };
-                let base = self.range(a, count, p.globals.len(), Rule::GlobalIndex, "global")?;
-                let kinds: Vec<SlotKind> = p.globals[base..base + count as usize]
-                    .iter()
-                    .map(|g| g.kind)
-                    .collect();
+                let kinds = self.global_kinds(a, slot_count(instr))?;
                 self.push_kinds(&kinds)?;
             }
             Opcode::SetGlobal | Opcode::SetGlobalN => {
-                let count = if instr.op == Opcode::SetGlobal {
-                    1
-                } else {
-                    u64::from(b)
-                };
-                let base = self.range(a, count, p.globals.len(), Rule::GlobalIndex, "global")?;
-                let kinds: Vec<SlotKind> = p.globals[base..base + count as usize]
-                    .iter()
-                    .map(|g| g.kind)
-                    .collect();
+                let kinds = self.global_kinds(a, slot_count(instr))?;
                 self.pop_kinds(&kinds)?;
             }
             Opcode::GetLocalIdx | Opcode::SetLocalIdx => {
@@ -1366,9 +1374,7 @@ impl<'a> Step<'_, 'a> {
                         self.push_kinds(rets)?;
                     }
                     None => {
-                        self.need(entry.arg_slots.into())?;
-                        let len = self.st.stack.len() - usize::from(entry.arg_slots);
-                        self.st.stack.truncate(len);
+                        self.pop_n(entry.arg_slots.into())?;
                         self.push_vals(std::iter::repeat_n(Val::Any, entry.ret_slots.into()))?;
                     }
                 }
@@ -1398,9 +1404,7 @@ impl<'a> Step<'_, 'a> {
                 .collect();
             if elem.contains(&Val::Any) {
                 // Lenient mode only: pop by count.
-                self.need(elem.len())?;
-                let len = self.st.stack.len() - elem.len();
-                self.st.stack.truncate(len);
+                self.pop_n(elem.len())?;
             } else {
                 self.pop_kinds(&kinds)?;
             }

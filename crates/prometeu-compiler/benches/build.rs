@@ -5,6 +5,8 @@
 //! pass over the same files is the baseline the other figures are compared with.
 //!
 //! Run: `cargo bench -p prometeu-compiler --bench build -- --warm-up-time 1 --measurement-time 3`
+//! With `PROMETEU_BENCH_PROJECT=DIR` set, the generated project is also written to DIR,
+//! to time `prometeu build DIR` itself.
 
 // The generator is shared with the analysis benchmark rather than copied; this bench
 // does not use every helper it offers (e.g. the edited-file variant).
@@ -99,7 +101,10 @@ fn reach_everything(dir: &Path, shape: Shape) {
                 calls.push_str(&format!("    frame_{m}_{f}_{j}();\n"));
             }
         }
-        imports.push_str(&format!("import {{ {} }} from \"m{m}\";\n", names.join(", ")));
+        imports.push_str(&format!(
+            "import {{ {} }} from \"m{m}\";\n",
+            names.join(", ")
+        ));
     }
     let text = format!("{imports}{original}\nfn init() {{\n{calls}}}\n");
     std::fs::write(main, text).expect("write main.pbs");
@@ -109,6 +114,13 @@ fn bench_build(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     write_project(dir.path(), SHAPE).expect("write the generated project");
     reach_everything(dir.path(), SHAPE);
+    // A copy to time the `prometeu build` command on (bench/README.md).
+    if let Some(keep) = std::env::var_os("PROMETEU_BENCH_PROJECT") {
+        let keep = Path::new(&keep);
+        std::fs::create_dir_all(keep).expect("create PROMETEU_BENCH_PROJECT");
+        write_project(keep, SHAPE).expect("write the generated project");
+        reach_everything(keep, SHAPE);
+    }
     let out = tempfile::tempdir().expect("temporary output directory");
 
     let (db, graph, analysis) = load_and_analyze(dir.path());
@@ -200,7 +212,12 @@ fn bench_build(c: &mut Criterion) {
     });
     group.bench_function("compile", |b| b.iter(|| compile(&analysis, &graph)));
     group.bench_function("exports", |b| {
-        b.iter(|| (symbols_json(&analysis, &graph), analysis_json(&analysis, &graph)))
+        b.iter(|| {
+            (
+                symbols_json(&analysis, &graph),
+                analysis_json(&analysis, &graph),
+            )
+        })
     });
     group.bench_function("whole_build", |b| b.iter(|| build(dir.path(), out.path())));
     group.finish();

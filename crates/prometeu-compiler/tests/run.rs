@@ -225,3 +225,20 @@ fn values_beyond_the_format_limits_are_errors_not_panics() {
     let err = prometeu_compiler::compile(&too_deep.analysis, &too_deep.graph).unwrap_err();
     assert_eq!(err.kind, CompileErrorKind::Limit, "{err}");
 }
+
+#[test]
+fn array_len_takes_the_length_from_the_type_and_still_runs_a_base_with_effects() {
+    let src = "declare struct B(xs: [int; 50])\n\
+         service S {\n    let mut n: int = 0;\n    pub fn bump() { n += 1; }\n    pub fn count(): int { return n; }\n}\n\
+         fn make(): [int; 3] { S.bump(); return [1, 2, 3]; }\n\
+         fn size(b: B): int { return b.xs.len() + (b).xs.len(); }\n\
+         fn frame() {\n    let b = B([0; 50]);\n    let h = alloc B([0; 50]);\n    let v = borrow h as c { c.xs.len() };\n    Log.info((size(b) as string) + \" \" + (v as string) + \" \" + (make().len() as string) + \" \" + (S.count() as string));\n}\n";
+    assert_eq!(logs(src), ["100 50 3 1"]);
+    // `size` copies no array to learn a length: two constants, an add and a return,
+    // where copying `b.xs` twice would add two `GET_LOCAL_N`/`POP_N` pairs.
+    let compiled = support::compile_src(src);
+    let debug = compiled.program.debug.as_ref().unwrap();
+    let size = debug.functions.iter().find(|f| f.name == "size").unwrap();
+    let code_len = compiled.program.functions[size.index as usize].code_len;
+    assert!(code_len <= 16, "`size` is {code_len} bytes of code");
+}

@@ -290,15 +290,17 @@ impl Heap {
     /// Runs `f` as one collector pause, recording its duration; `f` gets the time the
     /// pause must end by (its start plus the slice time budget).
     fn timed<R>(&mut self, f: impl FnOnce(&mut Heap, Instant) -> R) -> R {
-        let cpu_start = self.gc.cpu_timing.then(thread_cpu_time).flatten();
+        // The CPU-time interval nests inside the wall-clock one, so a pause never shows
+        // more CPU time than wall time.
         let start = Instant::now();
+        let cpu_start = self.gc.cpu_timing.then(thread_cpu_time).flatten();
         let deadline = start.checked_add(self.gc.slice_time).unwrap_or(start);
         let r = f(self, deadline);
-        let pause = start.elapsed();
-        let cpu = match (cpu_start, thread_cpu_time().filter(|_| cpu_start.is_some())) {
+        let cpu = match (cpu_start, cpu_start.and_then(|_| thread_cpu_time())) {
             (Some(a), Some(b)) => b.saturating_sub(a),
             _ => Duration::ZERO,
         };
+        let pause = start.elapsed();
         let stats = &mut self.gc.stats;
         stats.slices += 1;
         stats.max_pause = stats.max_pause.max(pause);

@@ -4,7 +4,7 @@
 use super::{Checker, Reach, SymbolKind, TypeKind};
 use crate::project::ProjectKind;
 use crate::syntax::{AstArena, NodeKind};
-use crate::{Diagnostic, DiagnosticCode, NodeId, Span, TypeId};
+use crate::{Diagnostic, DiagnosticCode, NodeId, Span, SymbolId, TypeId};
 
 /// The alternatives of a pattern list, `p | q` flattened.
 fn flatten(arena: &AstArena, patterns: &[NodeId]) -> Vec<NodeId> {
@@ -73,7 +73,8 @@ pub(crate) fn missing_cases(
     if pats.iter().any(|&p| is_catch_all(arena, p)) {
         return Vec::new();
     }
-    let inner = |pick: fn(&NodeKind) -> Option<Option<NodeId>>| -> Vec<Option<NodeId>> {
+    // The inner patterns `pick` finds, in order (`x` of every `some(x)`, say).
+    let inner = |pick: fn(&NodeKind) -> Option<NodeId>| -> Vec<NodeId> {
         pats.iter().filter_map(|&p| pick(arena.kind(p))).collect()
     };
     // What `wrap(p)` misses when `p` ranges over `inner` patterns of type `t`; with no
@@ -102,13 +103,10 @@ pub(crate) fn missing_cases(
             let has_none = pats
                 .iter()
                 .any(|&p| matches!(arena.kind(p), NodeKind::PatNone));
-            let somes: Vec<NodeId> = inner(|k| match *k {
-                NodeKind::PatSome { inner } => Some(Some(inner)),
+            let somes = inner(|k| match *k {
+                NodeKind::PatSome { inner } => Some(inner),
                 _ => None,
-            })
-            .into_iter()
-            .flatten()
-            .collect();
+            });
             let mut missing = wrapped(somes, t, "some");
             if !has_none {
                 missing.push("none".to_string());
@@ -116,22 +114,23 @@ pub(crate) fn missing_cases(
             missing
         }
         TypeKind::Result(t, e) => {
-            let oks = inner(|k| match *k {
-                NodeKind::PatOk { inner } => Some(inner),
-                _ => None,
-            });
-            let mut missing = if oks.iter().any(Option::is_none) {
+            // A bare `ok` matches every `ok` value.
+            let bare_ok = pats
+                .iter()
+                .any(|&p| matches!(arena.kind(p), NodeKind::PatOk { inner: None }));
+            let mut missing = if bare_ok {
                 Vec::new()
             } else {
-                wrapped(oks.into_iter().flatten().collect(), t, "ok")
+                let oks = inner(|k| match *k {
+                    NodeKind::PatOk { inner } => inner,
+                    _ => None,
+                });
+                wrapped(oks, t, "ok")
             };
-            let errs: Vec<NodeId> = inner(|k| match *k {
-                NodeKind::PatErr { inner } => Some(Some(inner)),
+            let errs = inner(|k| match *k {
+                NodeKind::PatErr { inner } => Some(inner),
                 _ => None,
-            })
-            .into_iter()
-            .flatten()
-            .collect();
+            });
             missing.extend(wrapped(errs, e, "err"));
             missing
         }
@@ -236,29 +235,24 @@ impl Checker<'_> {
                 continue;
             }
             let refs = self.refs.refs(id);
-            match sym.kind {
-                SymbolKind::Local | SymbolKind::Param => {
-                    if refs.is_empty() {
-                        let message = format!(
-                            "`{text}` is never used (prefix it with `_` to keep it: `_{text}`)"
-                        );
-                        found.push(Diagnostic::new(
-                            DiagnosticCode::UnusedLocal,
-                            sym.decl_span,
-                            message,
-                        ));
-                    } else if sym.mutable
-                        && !self.is_view(sym.node)
-                        && !refs.iter().any(|r| r.kind == super::RefKind::Write)
-                    {
-                        let message =
-                            format!("`{text}` is `mut` but never changed (remove the `mut`)");
-                        found.push(Diagnostic::new(
-                            DiagnosticCode::UnusedMut,
-                            sym.decl_span,
-                            message,
-                        ));
-                    }
+            let written = refs.iter().any(|r| r.kind == super::RefKind::Write);
+            let never_used = || {
+                let message =
+                    format!("`{text}` is never used (remove it, or prefix it with `_` to keep it)");
+                (DiagnosticCode::UnusedPrivate, message)
+            };
+            let warning = match sym.kind {
+                SymbolKind::Local | SymbolKind::Param if refs.is_empty() => {
+                    let message = format!(
+                        "`{text}` is never used (prefix it with `_` to keep it: `_{text}`)"
+                    );
+                    Some((DiagnosticCode::UnusedLocal, message))
+                }
+                SymbolKind::Local | SymbolKind::Param
+                    if sym.mutable && !self.is_view(sym.node) && !written =>
+                {
+                    let message = format!("`{text}` is `mut` but never changed (remove the `mut`)");
+                    Some((DiagnosticCode::UnusedMut, message))
                 }
                 SymbolKind::Function
                 | SymbolKind::Struct
@@ -275,45 +269,25 @@ impl Checker<'_> {
                             m.path.is_empty()
                                 && self.graph.project(m.project).kind == ProjectKind::App
                         });
-                    if refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere {
-                        let message = format!(
-                            "`{text}` is never used (remove it, or prefix it with `_` to keep it)"
-                        );
-                        found.push(Diagnostic::new(
-                            DiagnosticCode::UnusedPrivate,
-                            sym.decl_span,
-                            message,
-                        ));
-                    }
+                    (refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere)
+                        .then(never_used)
                 }
                 SymbolKind::ServiceField | SymbolKind::ServiceFn
                     if refs.is_empty() && self.reach(id) == Reach::Owner =>
                 {
-                    let message = format!(
-                        "`{text}` is never used (remove it, or prefix it with `_` to keep it)"
-                    );
-                    found.push(Diagnostic::new(
-                        DiagnosticCode::UnusedPrivate,
-                        sym.decl_span,
-                        message,
-                    ));
+                    Some(never_used())
                 }
                 // Only the service itself can assign its fields, so an unassigned
                 // `let mut` field is known whatever its visibility.
-                SymbolKind::ServiceField
-                    if sym.mutable
-                        && !refs.is_empty()
-                        && !refs.iter().any(|r| r.kind == super::RefKind::Write) =>
-                {
+                SymbolKind::ServiceField if sym.mutable && !refs.is_empty() && !written => {
                     let message =
                         format!("`{text}` is `let mut` but never changed (remove the `mut`)");
-                    found.push(Diagnostic::new(
-                        DiagnosticCode::UnusedMut,
-                        sym.decl_span,
-                        message,
-                    ));
+                    Some((DiagnosticCode::UnusedMut, message))
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some((code, message)) = warning {
+                found.push(Diagnostic::new(code, sym.decl_span, message));
             }
         }
         for (file, name) in self.import_order.clone() {
@@ -340,34 +314,41 @@ impl Checker<'_> {
             .is_some_and(|f| matches!(f.parse.arena.kind(node.1), NodeKind::View { .. }))
     }
 
-    /// `init`, when present in the main file, takes no parameters and returns nothing
-    /// (§9): otherwise `E_TYPE_MISMATCH` on its name.
-    fn check_init(&mut self, main: &crate::project::SourceFile) {
-        let Some(init) = self
-            .defs
-            .item(main.module, self.known.init, super::Namespace::Value)
+    /// The function `name` declared in the main file itself, if there is one.
+    fn main_file_function(
+        &self,
+        main: &crate::project::SourceFile,
+        name: crate::NameId,
+    ) -> Option<SymbolId> {
+        self.defs
+            .item(main.module, name, super::Namespace::Value)
             .filter(|&s| {
                 let sym = self.symbols.get(s);
                 sym.kind == SymbolKind::Function && sym.file() == main.file
             })
-        else {
-            return;
-        };
+    }
+
+    /// Reports `code` with `message` on `function`'s name unless it takes no parameters
+    /// and returns nothing, as the console calls entry points (§9). A function without a
+    /// recorded signature passes.
+    fn check_takes_and_returns_nothing(
+        &mut self,
+        function: SymbolId,
+        code: DiagnosticCode,
+        message: &str,
+    ) {
         let ok = self
             .facts
-            .signature(init)
+            .signature(function)
             .is_none_or(|s| s.params.is_empty() && s.ret == super::TypeArena::VOID);
         if !ok {
-            let span = self.symbols.get(init).decl_span;
-            self.report(
-                DiagnosticCode::TypeMismatch,
-                span,
-                "`init` takes no parameters and returns nothing",
-            );
+            let span = self.symbols.get(function).decl_span;
+            self.report(code, span, message);
         }
     }
 
-    /// Phase 4b: an app's `src/main.pbs` declares `fn frame()` (§9).
+    /// Phase 4b: an app's `src/main.pbs` declares `fn frame()`, and `frame` and `init`
+    /// (when present) take no parameters and return nothing (§9).
     pub(crate) fn check_entry_points(&mut self) {
         let Some(root) = self.graph.projects.first() else {
             return;
@@ -384,15 +365,14 @@ impl Checker<'_> {
         let Some(main) = main else {
             return;
         };
-        self.check_init(main);
-        let frame = self
-            .defs
-            .item(main.module, self.known.frame, super::Namespace::Value)
-            .filter(|&s| {
-                let sym = self.symbols.get(s);
-                sym.kind == SymbolKind::Function && sym.file() == main.file
-            });
-        match frame {
+        if let Some(init) = self.main_file_function(main, self.known.init) {
+            self.check_takes_and_returns_nothing(
+                init,
+                DiagnosticCode::TypeMismatch,
+                "`init` takes no parameters and returns nothing",
+            );
+        }
+        match self.main_file_function(main, self.known.frame) {
             None => {
                 self.report(
                     DiagnosticCode::ProjectNoFrame,
@@ -400,20 +380,11 @@ impl Checker<'_> {
                     "an app's `src/main.pbs` must declare `fn frame()`",
                 );
             }
-            Some(frame) => {
-                let ok = self
-                    .facts
-                    .signature(frame)
-                    .is_none_or(|s| s.params.is_empty() && s.ret == super::TypeArena::VOID);
-                if !ok {
-                    let span = self.symbols.get(frame).decl_span;
-                    self.report(
-                        DiagnosticCode::ProjectNoFrame,
-                        span,
-                        "`frame` takes no parameters and returns nothing",
-                    );
-                }
-            }
+            Some(frame) => self.check_takes_and_returns_nothing(
+                frame,
+                DiagnosticCode::ProjectNoFrame,
+                "`frame` takes no parameters and returns nothing",
+            ),
         }
     }
 }

@@ -161,27 +161,15 @@ pub(crate) fn analyze_program(
         const_values: Default::default(),
         const_depth: 0,
     };
-    for index in 0..files.len() {
-        checker.collect_file(index);
-    }
-    for index in 0..files.len() {
-        checker.resolve_imports(index);
-    }
+    checker.for_each_file(Checker::collect_file);
+    checker.for_each_file(Checker::resolve_imports);
     checker.declare_item_types();
-    for index in 0..files.len() {
-        checker.resolve_signatures(index);
-    }
+    checker.for_each_file(Checker::resolve_signatures);
     checker.check_recursive_structs();
-    for index in 0..files.len() {
-        checker.check_contracts(index);
-    }
-    for index in 0..files.len() {
-        checker.check_file_consts(index);
-    }
+    checker.for_each_file(Checker::check_contracts);
+    checker.for_each_file(Checker::check_file_consts);
     checker.eval_consts();
-    for index in 0..files.len() {
-        checker.check_file_bodies(index);
-    }
+    checker.for_each_file(Checker::check_file_bodies);
     checker.lint_unused();
     checker.check_entry_points();
     checker.refs.finish();
@@ -255,6 +243,14 @@ pub fn reach(symbols: &SymbolArena, prelude_module: ModuleId, symbol: SymbolId) 
 }
 
 impl Checker<'_> {
+    /// Runs a per-file phase over every file, in order (the prelude first): each phase
+    /// finishes for all files before the next one starts.
+    fn for_each_file(&mut self, phase: fn(&mut Self, usize)) {
+        for index in 0..self.files.len() {
+            phase(self, index);
+        }
+    }
+
     pub(crate) fn file_input(&self, file: FileId) -> Option<&FileInput> {
         self.file_index.get(&file).map(|&i| &self.files[i])
     }

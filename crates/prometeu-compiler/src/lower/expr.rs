@@ -697,6 +697,31 @@ impl FnLower<'_, '_> {
         Ok(())
     }
 
+    /// True when reading `node` has no effect and cannot trap: a local, parameter,
+    /// `self` or service state, or a struct-field path on one. View bindings are
+    /// excluded (reading one goes through its handle's gate).
+    fn is_plain_read(&self, node: NodeId) -> bool {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } => self.is_plain_read(inner),
+            NodeKind::NameRef { .. } | NodeKind::SelfRef => {
+                let sym = match self.ast.kind(node) {
+                    NodeKind::SelfRef => self.self_symbol(node).ok(),
+                    _ => self.symbol_at(node),
+                };
+                sym.is_some_and(|s| {
+                    !self.views.contains_key(&s)
+                        && (self.locals.contains_key(&s) || self.cx.globals.contains_key(&s))
+                })
+            }
+            NodeKind::Member { base, name } => {
+                self.symbol_at(name)
+                    .is_some_and(|f| self.a.symbols.get(f).kind == SymbolKind::Field)
+                    && self.is_plain_read(base)
+            }
+            _ => false,
+        }
+    }
+
     fn builtin_method(
         &mut self,
         node: NodeId,
@@ -712,9 +737,14 @@ impl FnLower<'_, '_> {
                 self.b.simple(Opcode::StrLen);
             }
             (TypeKind::Array(_, n), "len") => {
-                let size = self.size(base_ty)?;
-                self.expr(base)?;
-                self.b.pop(size);
+                // The length is in the type. Copying a stored array onto the stack only
+                // to pop it cost `size` slot copies per call (5,000 in a `for` loop
+                // over 1,000 structs); only a base with effects must still run.
+                if !self.is_plain_read(base) {
+                    let size = self.size(base_ty)?;
+                    self.expr(base)?;
+                    self.b.pop(size);
+                }
                 self.push_i32(n as i32);
             }
             (TypeKind::List(elem), _) => {

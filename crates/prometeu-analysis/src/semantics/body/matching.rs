@@ -27,18 +27,7 @@ impl BodyChecker<'_, '_> {
             let NodeKind::Arm { pattern, value } = self.kind(arm) else {
                 continue;
             };
-            if !self.is_err(st) && lints::covers(self.ck, &self.parse.arena, &patterns, st, pattern)
-            {
-                let pspan = self.span(pattern);
-                self.report(
-                    DiagnosticCode::UnreachableArm,
-                    pspan,
-                    "this arm can never match",
-                );
-            }
-            self.scopes.push(Vec::new());
-            self.pattern(pattern, st);
-            patterns.push(pattern);
+            self.enter_arm(pattern, st, &mut patterns);
             self.diverged = before;
             if as_value {
                 let t = match result {
@@ -54,21 +43,8 @@ impl BodyChecker<'_, '_> {
             self.scopes.pop();
         }
         self.diverged = before;
-        let missing = if as_value && !self.is_err(st) {
-            lints::missing_cases(self.ck, &self.parse.arena, &patterns, st)
-        } else {
-            Vec::new()
-        };
-        if !missing.is_empty() {
-            let span = Span::new(self.file, keyword, keyword + 4);
-            let message = format!(
-                "this `when` does not cover every `{}`{}",
-                self.show(st),
-                lints::describe_missing(&missing)
-            );
-            self.report(DiagnosticCode::TypeNonExhaustive, span, message);
-        }
         if as_value {
+            self.check_exhaustive("when", keyword, st, &patterns);
             result.unwrap_or(TypeArena::ERROR)
         } else {
             TypeArena::VOID
@@ -103,19 +79,7 @@ impl BodyChecker<'_, '_> {
             let NodeKind::Arm { pattern, value } = self.kind(arm) else {
                 continue;
             };
-            if !self.is_err(err)
-                && lints::covers(self.ck, &self.parse.arena, &patterns, err, pattern)
-            {
-                let pspan = self.span(pattern);
-                self.report(
-                    DiagnosticCode::UnreachableArm,
-                    pspan,
-                    "this arm can never match",
-                );
-            }
-            self.scopes.push(Vec::new());
-            self.pattern(pattern, err);
-            patterns.push(pattern);
+            self.enter_arm(pattern, err, &mut patterns);
             match self.kind(value) {
                 NodeKind::OkExpr { value: v } => {
                     match v {
@@ -158,25 +122,51 @@ impl BodyChecker<'_, '_> {
             }
             self.scopes.pop();
         }
-        let missing = if self.is_err(err) {
-            Vec::new()
-        } else {
-            lints::missing_cases(self.ck, &self.parse.arena, &patterns, err)
-        };
-        if !missing.is_empty() {
-            let start = self.span(node).start;
-            let span = Span::new(self.file, start, start + 6);
-            let message = format!(
-                "this `handle` does not cover every `{}`{}",
-                self.show(err),
-                lints::describe_missing(&missing)
-            );
-            self.report(DiagnosticCode::TypeNonExhaustive, span, message);
-        }
+        let keyword = self.span(node).start;
+        self.check_exhaustive("handle", keyword, err, &patterns);
         if !as_value {
             return TypeArena::VOID;
         }
         ok
+    }
+
+    /// Opens an arm's scope and binds its pattern against `subject`, first warning
+    /// (`W_UNREACHABLE_ARM`) when the earlier arms' `patterns` already cover it; the
+    /// pattern then joins `patterns`. The caller closes the scope after the arm's value.
+    fn enter_arm(&mut self, pattern: NodeId, subject: TypeId, patterns: &mut Vec<NodeId>) {
+        if !self.is_err(subject)
+            && lints::covers(self.ck, &self.parse.arena, patterns, subject, pattern)
+        {
+            let pspan = self.span(pattern);
+            self.report(
+                DiagnosticCode::UnreachableArm,
+                pspan,
+                "this arm can never match",
+            );
+        }
+        self.scopes.push(Vec::new());
+        self.pattern(pattern, subject);
+        patterns.push(pattern);
+    }
+
+    /// `E_TYPE_NON_EXHAUSTIVE` on the `keyword` (`when` or `handle`, starting at offset
+    /// `at`) when the arms' `patterns` leave values of `subject` unmatched; nothing when
+    /// `subject` is already an error.
+    fn check_exhaustive(&mut self, keyword: &str, at: u32, subject: TypeId, patterns: &[NodeId]) {
+        if self.is_err(subject) {
+            return;
+        }
+        let missing = lints::missing_cases(self.ck, &self.parse.arena, patterns, subject);
+        if missing.is_empty() {
+            return;
+        }
+        let span = Span::new(self.file, at, at + keyword.len() as u32);
+        let message = format!(
+            "this `{keyword}` does not cover every `{}`{}",
+            self.show(subject),
+            lints::describe_missing(&missing)
+        );
+        self.report(DiagnosticCode::TypeNonExhaustive, span, message);
     }
 
     /// Checks a pattern against the subject type and binds its names in the current
@@ -341,13 +331,11 @@ impl BodyChecker<'_, '_> {
                 .find(|v| v.handle == h && (v.kind == ViewKind::Mutate || kind == ViewKind::Mutate))
                 .copied();
             if let Some(open) = clash {
-                let d = Diagnostic::new(
-                    DiagnosticCode::HipViewConflict,
+                self.report_view_conflict(
                     hspan,
                     "this storage already has an open view that excludes this one",
-                )
-                .with_related(open.span, "the open view");
-                self.ck.diagnostics.push(d);
+                    open,
+                );
             }
         }
         self.scopes.push(Vec::new());
@@ -390,13 +378,19 @@ impl BodyChecker<'_, '_> {
             .copied();
         if let Some(open) = open {
             let what = if is_take { "`take`" } else { "`peek`" };
-            let d = Diagnostic::new(
-                DiagnosticCode::HipViewConflict,
-                self.span(handle),
+            let span = self.span(handle);
+            self.report_view_conflict(
+                span,
                 format!("{what} while a view of this storage is open would trap"),
-            )
-            .with_related(open.span, "the open view");
-            self.ck.diagnostics.push(d);
+                open,
+            );
         }
+    }
+
+    /// `E_HIP_VIEW_CONFLICT` at `span`, pointing at the `open` view it conflicts with.
+    fn report_view_conflict(&mut self, span: Span, message: impl Into<String>, open: OpenView) {
+        let d = Diagnostic::new(DiagnosticCode::HipViewConflict, span, message)
+            .with_related(open.span, "the open view");
+        self.ck.diagnostics.push(d);
     }
 }

@@ -73,12 +73,7 @@ impl Parser<'_> {
 
     /// A whole expression (level 16 down).
     pub(super) fn expr(&mut self) -> NodeId {
-        if !self.descend() {
-            return self.skip_too_deep();
-        }
-        let e = self.when_expr();
-        self.ascend();
-        e
+        self.nested(Self::when_expr)
     }
 
     /// Level 16: `e when { arms }`, binding weaker than everything else.
@@ -109,12 +104,7 @@ impl Parser<'_> {
             return value;
         }
         self.bump();
-        if !self.descend() {
-            let fallback = self.skip_too_deep();
-            return self.finish(NodeKind::Else { value, fallback }, start);
-        }
-        let fallback = self.else_expr();
-        self.ascend();
+        let fallback = self.nested(Self::else_expr);
         self.finish(NodeKind::Else { value, fallback }, start)
     }
 
@@ -193,12 +183,7 @@ impl Parser<'_> {
         };
         let start = self.cur_start();
         self.bump();
-        if !self.descend() {
-            let operand = self.skip_too_deep();
-            return self.finish(NodeKind::Unary { op, operand }, start);
-        }
-        let operand = self.unary();
-        self.ascend();
+        let operand = self.nested(Self::unary);
         self.finish(NodeKind::Unary { op, operand }, start)
     }
 
@@ -274,17 +259,21 @@ impl Parser<'_> {
             TokenKind::LBracket => self.array(),
             TokenKind::Some => {
                 self.bump();
-                let value = self.parenthesised(false).unwrap_or_else(|| self.missing());
+                let value = self
+                    .parenthesised(false, Self::expr)
+                    .unwrap_or_else(|| self.missing());
                 self.finish(NodeKind::SomeExpr { value }, start)
             }
             TokenKind::Ok => {
                 self.bump();
-                let value = self.parenthesised(true);
+                let value = self.parenthesised(true, Self::expr);
                 self.finish(NodeKind::OkExpr { value }, start)
             }
             TokenKind::Err => {
                 self.bump();
-                let value = self.parenthesised(false).unwrap_or_else(|| self.missing());
+                let value = self
+                    .parenthesised(false, Self::expr)
+                    .unwrap_or_else(|| self.missing());
                 self.finish(NodeKind::ErrExpr { value }, start)
             }
             TokenKind::Alloc => self.alloc(),
@@ -327,16 +316,7 @@ impl Parser<'_> {
                 };
                 self.finish(kind, start)
             }
-            TokenKind::Weak => {
-                self.error_expected("an expression");
-                self.bump();
-                self.finish(
-                    NodeKind::Error {
-                        children: NodeList::EMPTY,
-                    },
-                    start,
-                )
-            }
+            TokenKind::Weak => self.skip_unexpected("an expression"),
             _ => self.expected_expr(),
         }
     }
@@ -344,7 +324,6 @@ impl Parser<'_> {
     /// Reports a missing expression; consumes the token unless it is a likely
     /// continuation point for the caller.
     fn expected_expr(&mut self) -> NodeId {
-        let start = self.cur_start();
         let span = self.cur_span();
         let found = self.at().describe();
         self.error(
@@ -352,26 +331,15 @@ impl Parser<'_> {
             span,
             format!("expected an expression, found {found}"),
         );
-        let stop = matches!(
-            self.at(),
-            TokenKind::Semi
-                | TokenKind::RBrace
-                | TokenKind::RParen
-                | TokenKind::RBracket
-                | TokenKind::Comma
-                | TokenKind::Arrow
-                | TokenKind::Eof
-        ) || self.at_decl_start();
-        if stop {
-            return self.missing();
-        }
-        self.bump();
-        self.finish(
-            NodeKind::Error {
-                children: NodeList::EMPTY,
-            },
-            start,
-        )
+        self.skip_unless_at(&[
+            TokenKind::Semi,
+            TokenKind::RBrace,
+            TokenKind::RParen,
+            TokenKind::RBracket,
+            TokenKind::Comma,
+            TokenKind::Arrow,
+            TokenKind::Eof,
+        ])
     }
 
     /// A literal token as a node (an error node if the lexer rejected it).
@@ -407,8 +375,13 @@ impl Parser<'_> {
         self.finish(kind, start)
     }
 
-    /// `( e )` after `some`/`ok`/`err`; `()` allowed when `may_be_empty`.
-    fn parenthesised(&mut self, may_be_empty: bool) -> Option<NodeId> {
+    /// `( inner )` after `some`/`ok`/`err`, in expressions and patterns alike; `()`
+    /// allowed when `may_be_empty`.
+    fn parenthesised(
+        &mut self,
+        may_be_empty: bool,
+        inner: fn(&mut Self) -> NodeId,
+    ) -> Option<NodeId> {
         if !self.at_kind(TokenKind::LParen) {
             self.error_expected("`(`");
             return None;
@@ -418,9 +391,9 @@ impl Parser<'_> {
         if may_be_empty && self.eat(TokenKind::RParen) {
             return None;
         }
-        let e = self.expr();
+        let node = inner(self);
         self.expect_close(opener, TokenKind::RParen);
-        Some(e)
+        Some(node)
     }
 
     /// `[a, b, c]`, `[]` or `[v; N]`.
@@ -494,13 +467,7 @@ impl Parser<'_> {
         let then = self.block();
         let otherwise = if self.eat(TokenKind::Else) {
             if self.at_kind(TokenKind::If) {
-                if self.descend() {
-                    let nested = self.if_expr();
-                    self.ascend();
-                    Some(nested)
-                } else {
-                    Some(self.skip_too_deep())
-                }
+                Some(self.nested(Self::if_expr))
             } else {
                 Some(self.block())
             }
@@ -598,7 +565,7 @@ impl Parser<'_> {
                 let is_some = self.at_kind(TokenKind::Some);
                 self.bump();
                 let inner = self
-                    .pattern_in_parens(false)
+                    .parenthesised(false, Self::pattern)
                     .unwrap_or_else(|| self.missing());
                 let kind = if is_some {
                     NodeKind::PatSome { inner }
@@ -609,7 +576,7 @@ impl Parser<'_> {
             }
             TokenKind::Ok => {
                 self.bump();
-                let inner = self.pattern_in_parens(true);
+                let inner = self.parenthesised(true, Self::pattern);
                 self.finish(NodeKind::PatOk { inner }, start)
             }
             TokenKind::Ident if self.nth(1) == TokenKind::Dot => {
@@ -625,54 +592,23 @@ impl Parser<'_> {
             }
             _ => {
                 self.error_expected("a pattern");
-                let stop = matches!(
-                    self.at(),
-                    TokenKind::Arrow
-                        | TokenKind::Comma
-                        | TokenKind::RBrace
-                        | TokenKind::RParen
-                        | TokenKind::Semi
-                        | TokenKind::Eof
-                ) || self.at_decl_start();
-                if stop {
-                    return self.missing();
-                }
-                self.bump();
-                self.finish(
-                    NodeKind::Error {
-                        children: NodeList::EMPTY,
-                    },
-                    start,
-                )
+                self.skip_unless_at(&[
+                    TokenKind::Arrow,
+                    TokenKind::Comma,
+                    TokenKind::RBrace,
+                    TokenKind::RParen,
+                    TokenKind::Semi,
+                    TokenKind::Eof,
+                ])
             }
         }
-    }
-
-    fn pattern_in_parens(&mut self, may_be_empty: bool) -> Option<NodeId> {
-        if !self.at_kind(TokenKind::LParen) {
-            self.error_expected("`(`");
-            return None;
-        }
-        let opener = self.cur_span();
-        self.bump();
-        if may_be_empty && self.eat(TokenKind::RParen) {
-            return None;
-        }
-        let p = self.pattern();
-        self.expect_close(opener, TokenKind::RParen);
-        Some(p)
     }
 
     // ----- types -----
 
     /// A type (§3).
     pub(super) fn ty(&mut self) -> NodeId {
-        if !self.descend() {
-            return self.skip_too_deep();
-        }
-        let node = self.ty_inner();
-        self.ascend();
-        node
+        self.nested(Self::ty_inner)
     }
 
     fn ty_inner(&mut self) -> NodeId {
@@ -729,16 +665,7 @@ impl Parser<'_> {
                 self.expect_close(opener, TokenKind::RBracket);
                 self.finish(NodeKind::TypeArray { elem, len }, start)
             }
-            TokenKind::Weak => {
-                self.error_expected("a type");
-                self.bump();
-                self.finish(
-                    NodeKind::Error {
-                        children: NodeList::EMPTY,
-                    },
-                    start,
-                )
-            }
+            TokenKind::Weak => self.skip_unexpected("a type"),
             _ => {
                 let span = self.cur_span();
                 let found = self.at().describe();

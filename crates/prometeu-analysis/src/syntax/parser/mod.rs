@@ -27,6 +27,35 @@ use crate::{Diagnostic, DiagnosticCode, FileId, NameId, NameInterner, NodeId, Sp
 /// on the nested part (keeps the recursion far from the stack limit).
 pub const MAX_DEPTH: u32 = 256;
 
+/// Where a missing name is not taken from the token stream: tokens that likely come
+/// right after a name, or start what follows it.
+const NAME_STOPS: &[TokenKind] = &[
+    TokenKind::LParen,
+    TokenKind::RParen,
+    TokenKind::LBrace,
+    TokenKind::RBrace,
+    TokenKind::LBracket,
+    TokenKind::RBracket,
+    TokenKind::Colon,
+    TokenKind::Semi,
+    TokenKind::Comma,
+    TokenKind::Eq,
+    TokenKind::Arrow,
+    TokenKind::Lt,
+    TokenKind::Gt,
+    TokenKind::Dot,
+    TokenKind::In,
+    TokenKind::As,
+    TokenKind::Let,
+    TokenKind::Return,
+    TokenKind::If,
+    TokenKind::While,
+    TokenKind::For,
+    TokenKind::Break,
+    TokenKind::Continue,
+    TokenKind::Eof,
+];
+
 /// Parses lexed tokens of `text` into an arena; returns the arena and parse diagnostics.
 pub(crate) fn parse_tokens(
     file: FileId,
@@ -346,6 +375,38 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// An empty error node from `start` to the end of the last consumed token: what
+    /// tokens consumed as a mistake become.
+    fn error_node(&mut self, start: u32) -> NodeId {
+        self.finish(
+            NodeKind::Error {
+                children: NodeList::EMPTY,
+            },
+            start,
+        )
+    }
+
+    /// Reports the current token where `expected` was wanted and consumes it as an
+    /// error node: for tokens no caller resumes at, such as the reserved `weak`.
+    fn skip_unexpected(&mut self, expected: &str) -> NodeId {
+        let start = self.cur_start();
+        self.error_expected(expected);
+        self.bump();
+        self.error_node(start)
+    }
+
+    /// After an error reported at the current token: a [`Parser::missing`] node when
+    /// the token is one of `stops` or starts a declaration (the caller likely resumes
+    /// there), otherwise the token consumed as an error node.
+    fn skip_unless_at(&mut self, stops: &[TokenKind]) -> NodeId {
+        if stops.contains(&self.at()) || self.at_decl_start() {
+            return self.missing();
+        }
+        let start = self.cur_start();
+        self.bump();
+        self.error_node(start)
+    }
+
     /// Moves `scratch[mark..]` into the arena as a list.
     fn finish_list(&mut self, mark: usize) -> NodeList {
         let list = self.arena.push_list(&self.scratch[mark..]);
@@ -370,17 +431,7 @@ impl<'a> Parser<'a> {
         match self.at() {
             TokenKind::Ident => {}
             TokenKind::Underscore if allow_wildcard => {}
-            TokenKind::Weak => {
-                let start = self.cur_start();
-                self.error_expected("a name");
-                self.bump();
-                return self.finish(
-                    NodeKind::Error {
-                        children: NodeList::EMPTY,
-                    },
-                    start,
-                );
-            }
+            TokenKind::Weak => return self.skip_unexpected("a name"),
             _ => {
                 let span = self.cur_span();
                 let found = self.at().describe();
@@ -396,44 +447,7 @@ impl<'a> Parser<'a> {
                 );
                 // Take the bad token as the (broken) name unless it is likely the next
                 // thing the caller expects.
-                let recovery_point = matches!(
-                    self.at(),
-                    TokenKind::LParen
-                        | TokenKind::RParen
-                        | TokenKind::LBrace
-                        | TokenKind::RBrace
-                        | TokenKind::LBracket
-                        | TokenKind::RBracket
-                        | TokenKind::Colon
-                        | TokenKind::Semi
-                        | TokenKind::Comma
-                        | TokenKind::Eq
-                        | TokenKind::Arrow
-                        | TokenKind::Lt
-                        | TokenKind::Gt
-                        | TokenKind::Dot
-                        | TokenKind::In
-                        | TokenKind::As
-                        | TokenKind::Let
-                        | TokenKind::Return
-                        | TokenKind::If
-                        | TokenKind::While
-                        | TokenKind::For
-                        | TokenKind::Break
-                        | TokenKind::Continue
-                        | TokenKind::Eof
-                ) || self.at_decl_start();
-                if recovery_point {
-                    return self.missing();
-                }
-                let start = self.cur_start();
-                self.bump();
-                return self.finish(
-                    NodeKind::Error {
-                        children: NodeList::EMPTY,
-                    },
-                    start,
-                );
+                return self.skip_unless_at(NAME_STOPS);
             }
         }
         let start = self.cur_start();
@@ -459,7 +473,8 @@ impl<'a> Parser<'a> {
     // ----- depth -----
 
     /// Enters one nesting level; false (after reporting once) when too deep, in which
-    /// case the caller must not recurse and should call [`Parser::skip_too_deep`].
+    /// case the caller must not recurse and should call [`Parser::skip_too_deep`]
+    /// ([`Parser::nested`] does both for one nested part).
     fn descend(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
             if !self.depth_reported {
@@ -485,6 +500,17 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
+    /// Parses a nested part with `parse` one nesting level deeper, or skips it as an
+    /// error node when that is too deep.
+    fn nested(&mut self, parse: impl FnOnce(&mut Self) -> NodeId) -> NodeId {
+        if !self.descend() {
+            return self.skip_too_deep();
+        }
+        let node = parse(self);
+        self.ascend();
+        node
+    }
+
     /// Skips the too-deep region: balanced tokens up to the next closer, `,` or `;` at
     /// this level. Returns an error node.
     fn skip_too_deep(&mut self) -> NodeId {
@@ -505,12 +531,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
         }
-        self.finish(
-            NodeKind::Error {
-                children: NodeList::EMPTY,
-            },
-            start,
-        )
+        self.error_node(start)
     }
 
     // ----- recovery -----
