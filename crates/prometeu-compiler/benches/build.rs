@@ -1,4 +1,4 @@
-//! `prometeu build` of the generated ~107k-line, 201-file app (issue 6's performance
+//! `prometeu build` of the generated ~108k-line, 201-file app (issue 6's performance
 //! target: under 2 s end to end), measured as a whole and stage by stage: load the
 //! project from disk → analyse → compile (lower, link, verify) → encode `program.pbc`
 //! → render `symbols.json` and `analysis.json` → write the three files. A parse-only

@@ -120,6 +120,24 @@ fn distribution(mut values: Vec<Duration>) -> String {
     )
 }
 
+/// Involuntary context switches of the calling thread so far (the OS preempted it),
+/// where `getrusage(RUSAGE_THREAD)` exists.
+#[allow(unsafe_code)]
+fn preemptions() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `getrusage` only writes the `rusage` it is given, which is valid,
+        // writable and zero-initialisable (plain integers).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+        (r == 0).then(|| u64::try_from(usage.ru_nivcsw).unwrap_or(0))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -151,13 +169,16 @@ fn frames_workload(frames: usize) {
     let mut pauses: Vec<GcPause> = Vec::with_capacity(frames);
     let mut frame_times = Vec::with_capacity(frames);
     let mut frame_gc = Vec::with_capacity(frames);
+    let mut frame_preemptions = Vec::with_capacity(frames);
     let before = vm.gc_stats();
     for _ in 0..frames {
         let t = Instant::now();
         let gc_before = vm.gc_stats().total_pause;
+        let preempted_before = preemptions();
         vm.call_export("frame", &[]).unwrap();
         run_to_end(&mut vm);
         frame_times.push(t.elapsed());
+        frame_preemptions.push(preemptions().zip(preempted_before).map(|(a, b)| a - b));
         frame_gc.push(vm.gc_stats().total_pause - gc_before);
         pauses.push(vm.take_max_gc_pauses());
     }
@@ -174,6 +195,21 @@ fn frames_workload(frames: usize) {
         distribution(pauses.iter().map(|p| p.cpu).collect()),
         over(|p| p.wall),
         over(|p| p.cpu),
+    );
+    let long: Vec<usize> = (0..frames)
+        .filter(|&i| pauses[i].wall >= Duration::from_millis(1))
+        .collect();
+    let long_preempted = long
+        .iter()
+        .filter(|&&i| frame_preemptions[i].is_some_and(|n| n > 0))
+        .count();
+    println!(
+        "  the VM thread was preempted by the OS in {} of {frames} frames, and in {long_preempted} of the {} frames with a wall pause ≥ 1 ms",
+        frame_preemptions
+            .iter()
+            .filter(|n| n.is_some_and(|n| n > 0))
+            .count(),
+        long.len()
     );
     let mut worst: Vec<(Duration, usize)> = pauses.iter().map(|p| p.wall).zip(0..).collect();
     worst.sort();

@@ -27,9 +27,10 @@ use crate::check::{Checked, analyse, print_human_diagnostics, summary};
 /// console time (a run also ends earlier on `HALT` or a trap).
 pub const DEFAULT_HEADLESS_FRAMES: u64 = 600;
 
-/// Ticks one logical frame may take before a headless run gives up on it: five seconds
-/// of console time (300 × 2,000,000 cycles), so a frame that never ends cannot hang
-/// the command.
+/// Ticks one logical frame may take before a headless run of the default length gives
+/// up on it: five seconds of console time (300 × 2,000,000 cycles), so a frame that
+/// never ends cannot hang a plain `prometeu run`. With an explicit `--frames N` every
+/// frame runs to its end, however long (benchmarks do all their work in one frame).
 pub const MAX_TICKS_PER_FRAME: u64 = 300;
 
 /// What `prometeu run` was asked to do.
@@ -121,7 +122,8 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         }
     };
     let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
-    let ended = run_headless(&mut kernel, frames);
+    let stall_limit = options.frames.is_none().then_some(MAX_TICKS_PER_FRAME);
+    let ended = run_headless(&mut kernel, frames, stall_limit);
     let stats = kernel.vm().gc_stats();
     let last_frame = kernel.framebuffer().front().to_vec();
     let trap = kernel.trap().cloned();
@@ -265,8 +267,9 @@ enum Ended {
     Stalled(u64),
 }
 
-/// Ticks until `frames` logical frames have completed or the cartridge stops.
-fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64) -> Ended {
+/// Ticks until `frames` logical frames have completed or the cartridge stops (or one
+/// frame has taken `stall_limit` ticks).
+fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64, stall_limit: Option<u64>) -> Ended {
     let mut completed = 0;
     let mut ticks_in_frame = 0;
     while completed < frames {
@@ -278,7 +281,7 @@ fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64) -> Ended {
             Tick::Initialised => ticks_in_frame = 0,
             Tick::Dropped(frame) => {
                 ticks_in_frame += 1;
-                if ticks_in_frame >= MAX_TICKS_PER_FRAME {
+                if stall_limit.is_some_and(|limit| ticks_in_frame >= limit) {
                     return Ended::Stalled(frame);
                 }
             }

@@ -606,6 +606,23 @@ fn a_frame_that_never_ends_is_stopped_and_gc_stats_print() {
     assert!(stderr.contains("gc: 0 cycles"), "{stderr}");
 }
 
+#[test]
+fn an_explicit_frame_count_lets_a_long_frame_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 400 ticks of work in one logical frame: past the default run's stall guard.
+    std::fs::write(
+        dir.path().join("long.pbs"),
+        "fn frame() {\n    let mut i = 0;\n    while i < 80000000 { i += 1; }\n    Log.info(i as string);\n}\n",
+    )
+    .unwrap();
+    let out = prometeu_in(
+        dir.path(),
+        &["run", "long.pbs", "--headless", "--frames", "1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1 INFO 80000000\n");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
 
