@@ -10,6 +10,8 @@ use prometeu_vm::{NoSyscalls, RunOutcome, Slot, Vm, VmConfig};
 /// 14 instructions per iteration.
 const LOOP: &str = "
 .func main params=(i32) returns=(i32) locals=1
+    PUSH_I32 0
+    SET_LOCAL 1
 loop:
     GET_LOCAL 1
     GET_LOCAL 0

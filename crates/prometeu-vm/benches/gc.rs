@@ -211,13 +211,23 @@ fn frames_workload(frames: usize) {
             .count(),
         long.len()
     );
-    let mut worst: Vec<(Duration, usize)> = pauses.iter().map(|p| p.wall).zip(0..).collect();
-    worst.sort();
-    for &(_, i) in worst.iter().rev().take(3) {
-        println!(
-            "  longest wall pauses: frame {i}: wall {:?}, CPU {:?}",
-            pauses[i].wall, pauses[i].cpu
-        );
+    let by_wall: fn(&GcPause) -> Duration = |p| p.wall;
+    let by_cpu: fn(&GcPause) -> Duration = |p| p.cpu;
+    for (what, by) in [("wall", by_wall), ("CPU", by_cpu)] {
+        let mut worst: Vec<(Duration, usize)> = pauses.iter().map(by).zip(0..).collect();
+        worst.sort();
+        let shown: Vec<String> = worst
+            .iter()
+            .rev()
+            .take(3)
+            .map(|&(_, i)| {
+                format!(
+                    "frame {i} (wall {:?}, CPU {:?})",
+                    pauses[i].wall, pauses[i].cpu
+                )
+            })
+            .collect();
+        println!("  longest by {what}: {}", shown.join(", "));
     }
     let work = after.work - before.work;
     let cpu = after.total_pause_cpu - before.total_pause_cpu;

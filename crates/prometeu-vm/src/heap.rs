@@ -14,14 +14,18 @@ use prometeu_bytecode::TrapCode;
 pub(crate) const HEADER_BYTES: u64 = 32;
 /// Bytes a `ref<T>` is charged per slot.
 pub(crate) const REF_SLOT_BYTES: u64 = 8;
+/// The end of the free list.
+pub(crate) const NO_GATE: u32 = u32::MAX;
 /// The first accounted capacity of a list (elements).
 pub(crate) const LIST_FIRST_CAPACITY: u32 = 4;
 
 /// The storage behind one gate.
 #[derive(Debug)]
 pub(crate) enum Storage {
-    /// The gate is on the free list.
-    Free,
+    /// The gate is on the free list; `next` is the next free gate ([`NO_GATE`] at the
+    /// end). The list lives in the gates themselves, so freeing never grows a vector
+    /// (a reallocation copy would be a pause proportional to the heap).
+    Free { next: u32 },
     /// Killed by `TAKE`: handles to it trap `TRAP_DEAD_GATE`; only the header stays
     /// charged until the collector frees the gate.
     Taken,
@@ -167,8 +171,11 @@ pub(crate) struct Gate {
 #[derive(Debug)]
 pub(crate) struct Heap {
     pub gates: GateTable,
-    /// Free gate indices, reused last-freed first (deterministic).
-    pub free: Vec<u32>,
+    /// The first gate of the free list (last freed, first reused: deterministic), or
+    /// [`NO_GATE`].
+    pub free_head: u32,
+    /// Gates on the free list.
+    pub free_count: usize,
     /// Bytes charged.
     pub used: u64,
     /// The budget (16 MiB on the console).
@@ -189,7 +196,8 @@ impl Heap {
     pub fn new(budget: u64, collector: Collector) -> Heap {
         Heap {
             gates: GateTable::default(),
-            free: Vec::new(),
+            free_head: NO_GATE,
+            free_count: 0,
             used: 0,
             budget,
             gc: collector,
@@ -203,7 +211,7 @@ impl Heap {
         match self.gates.get(h.index() as usize) {
             Some(g)
                 if g.generation == h.generation()
-                    && !matches!(g.storage, Storage::Free | Storage::Taken) =>
+                    && !matches!(g.storage, Storage::Free { .. } | Storage::Taken) =>
             {
                 Ok(g)
             }
@@ -217,7 +225,7 @@ impl Heap {
         match self.gates.get_mut(h.index() as usize) {
             Some(g)
                 if g.generation == h.generation()
-                    && !matches!(g.storage, Storage::Free | Storage::Taken) =>
+                    && !matches!(g.storage, Storage::Free { .. } | Storage::Taken) =>
             {
                 Ok(g)
             }
@@ -260,10 +268,19 @@ impl Heap {
     /// Puts `storage` (already charged `charge` bytes) behind a new gate.
     pub fn insert(&mut self, storage: Storage, charge: u64, traced: bool) -> Handle {
         let marked_at = |index: u32, gc: &Collector| gc.allocation_colour(index);
-        let index = match self.free.pop() {
+        let index = match self.free_head {
+            NO_GATE => None,
+            index => Some(index),
+        };
+        let index = match index {
             Some(index) => {
                 let marked = marked_at(index, &self.gc);
                 let g = &mut self.gates[index as usize];
+                let Storage::Free { next } = g.storage else {
+                    unreachable!("only free gates are on the free list");
+                };
+                self.free_head = next;
+                self.free_count -= 1;
                 g.borrows = 0;
                 g.mutating = false;
                 g.marked = marked;
@@ -380,7 +397,7 @@ impl Heap {
 
     /// Number of gates holding storage (live or not yet collected).
     pub fn object_count(&self) -> usize {
-        self.gates.len() - self.free.len()
+        self.gates.len() - self.free_count
     }
 }
 
@@ -423,7 +440,7 @@ mod tests {
                 traced: false,
                 charge: 0,
                 zero_len: 0,
-                storage: Storage::Free,
+                storage: Storage::Free { next: NO_GATE },
             });
         }
         assert_eq!(table.len(), CHUNK + 3);

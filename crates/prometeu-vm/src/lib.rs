@@ -56,9 +56,10 @@
 //!   globals and host pins (≈ 0.2 ms measured with a full stack of handles);
 //! * `LIST_CLEAR` while marking hands the removed elements to the collector instead of
 //!   shading them all at once;
-//! * the gate table grows in fixed chunks (no copy), lists grow by `realloc` (the
-//!   allocator remaps large blocks instead of copying: 0.4 ms for the largest list the
-//!   16 MiB budget allows, measured), and freeing is off-thread;
+//! * nothing the collector keeps grows by copying: the gate table and the grey stack
+//!   are chunked, the free list is threaded through the free gates; lists grow by
+//!   `realloc` (the allocator remaps large blocks instead of copying: 0.4 ms measured
+//!   for the largest list the 16 MiB budget allows); freeing is off-thread;
 //! * the one unbounded pause is the fallback: a full collection when an allocation
 //!   does not fit the heap budget (else it would trap `TRAP_HEAP_EXHAUSTED`).
 //!
