@@ -267,6 +267,7 @@ impl Heap {
 
     /// Puts `storage` (already charged `charge` bytes) behind a new gate.
     pub fn insert(&mut self, storage: Storage, charge: u64, traced: bool) -> Handle {
+        self.free_one_pending();
         let marked_at = |index: u32, gc: &Collector| gc.allocation_colour(index);
         let index = match self.free_head {
             NO_GATE => None,
@@ -406,6 +407,8 @@ impl Heap {
 pub(crate) fn list_len(g: &Gate, list: &List) -> usize {
     match list.stride {
         0 => g.zero_len as usize,
+        // One-slot elements are the common case: no division.
+        1 => list.items.len(),
         s => list.items.len() / s as usize,
     }
 }

@@ -165,6 +165,73 @@ pub(crate) enum Op {
     PushI32Le(i32),
     PushI32Gt(i32),
     PushI32Ge(i32),
+    // ---- longer superinstructions: they run whole only when the budget lasts to
+    // their last op (see `fuse`), else they do only their first op ----
+    /// `I_<cmp>; JMP_IF_FALSE` (the target is read from the jump).
+    CmpJmpIfFalse(IntCmp),
+    /// `PUSH_I32 v; I_<cmp>; JMP_IF_FALSE`.
+    PushI32CmpJmpIfFalse(IntCmp, i32),
+    /// `GET_LOCAL a; GET_LOCAL b; I_<cmp>; JMP_IF_FALSE` (loop and `if` headers).
+    Locals2CmpJmpIfFalse(IntCmp, u32, u32),
+    /// `GET_LOCAL a; PUSH_I32 v; I_<cmp>; JMP_IF_FALSE`.
+    LocalI32CmpJmpIfFalse(IntCmp, u32, i32),
+    /// `GET_LOCAL a; PUSH_I32 v; I_ADD` (`I_SUB` is folded in as the negated `v`).
+    LocalAddI32(u32, i32),
+    /// `GET_LOCAL a; PUSH_I32 v; I_ADD; SET_LOCAL c` (a loop counter step).
+    LocalAddI32To(u32, i32, u32),
+    /// `GET_LOCAL a; GET_LOCAL b` then the arithmetic op named in the variant.
+    Locals2IAdd(u32, u32),
+    Locals2ISub(u32, u32),
+    Locals2IMul(u32, u32),
+    Locals2FAdd(u32, u32),
+    Locals2FSub(u32, u32),
+    Locals2FMul(u32, u32),
+    /// `GET_LOCAL a` then the arithmetic op named in the variant (a pair).
+    LocalIAdd(u32),
+    LocalISub(u32),
+    LocalIMul(u32),
+    LocalFAdd(u32),
+    LocalFSub(u32),
+    LocalFMul(u32),
+}
+
+/// The int comparison of a fused compare-and-branch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum IntCmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl IntCmp {
+    /// The comparison an op performs, if it is an int comparison.
+    fn of(op: Op) -> Option<IntCmp> {
+        Some(match op {
+            Op::IEq => IntCmp::Eq,
+            Op::INe => IntCmp::Ne,
+            Op::ILt => IntCmp::Lt,
+            Op::ILe => IntCmp::Le,
+            Op::IGt => IntCmp::Gt,
+            Op::IGe => IntCmp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// `a <cmp> b`.
+    #[inline(always)]
+    pub(crate) fn eval(self, a: i32, b: i32) -> bool {
+        match self {
+            IntCmp::Eq => a == b,
+            IntCmp::Ne => a != b,
+            IntCmp::Lt => a < b,
+            IntCmp::Le => a <= b,
+            IntCmp::Gt => a > b,
+            IntCmp::Ge => a >= b,
+        }
+    }
 }
 
 /// An op with its static cycle cost (base plus every growth known at load time).
@@ -398,16 +465,74 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
     Ok(code)
 }
 
-/// Replaces the first op of common adjacent pairs by a superinstruction that does both
-/// in one dispatch. The second op stays in place (jumps may land on it) and the fused
-/// op skips it. The fused op charges each half's own cost and re-checks the budget
-/// between the halves, doing only the first half when the budget ends there, so
-/// suspension points and cycle totals are exactly those of the unfused code. Only
-/// halves that cannot trap are fused, so trap reports are unaffected.
+/// Replaces the first op of common runs of adjacent ops by a superinstruction that does
+/// them all in one dispatch. The other ops stay in place (jumps may land on them, and
+/// they may start superinstructions of their own) and the fused op skips them. The
+/// fused op charges each op's own cost. A pair re-checks the budget between its
+/// halves, doing only the first when the budget ends there. A longer run goes whole
+/// only when the budget lasts up to its last op (each op of the unfused code would
+/// then have started), and else does only its first op, leaving the rest to the
+/// following dispatches. So suspension points and cycle totals are exactly those of
+/// the unfused code. Only ops that cannot trap are fused, so trap reports are
+/// unaffected.
 fn fuse(ops: &mut [Decoded]) {
-    for i in 0..ops.len().saturating_sub(1) {
+    for i in 0..ops.len() {
+        let at = |k: usize| ops.get(i + k).map(|d| d.op);
+        let longer = match (at(0), at(1), at(2), at(3)) {
+            (Some(Op::GetLocal(a)), Some(Op::GetLocal(b)), Some(c), Some(Op::JmpIfFalse(_))) => {
+                IntCmp::of(c).map(|c| Op::Locals2CmpJmpIfFalse(c, a, b))
+            }
+            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(c), Some(Op::JmpIfFalse(_))) => {
+                IntCmp::of(c).map(|c| Op::LocalI32CmpJmpIfFalse(c, a, v))
+            }
+            (
+                Some(Op::GetLocal(a)),
+                Some(Op::PushI32(v)),
+                Some(Op::IAdd),
+                Some(Op::SetLocal(c)),
+            ) => Some(Op::LocalAddI32To(a, v, c)),
+            (
+                Some(Op::GetLocal(a)),
+                Some(Op::PushI32(v)),
+                Some(Op::ISub),
+                Some(Op::SetLocal(c)),
+            ) => Some(Op::LocalAddI32To(a, v.wrapping_neg(), c)),
+            (Some(Op::GetLocal(a)), Some(Op::GetLocal(b)), Some(arith), _) => match arith {
+                Op::IAdd => Some(Op::Locals2IAdd(a, b)),
+                Op::ISub => Some(Op::Locals2ISub(a, b)),
+                Op::IMul => Some(Op::Locals2IMul(a, b)),
+                Op::FAdd => Some(Op::Locals2FAdd(a, b)),
+                Op::FSub => Some(Op::Locals2FSub(a, b)),
+                Op::FMul => Some(Op::Locals2FMul(a, b)),
+                _ => None,
+            },
+            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(Op::IAdd), _) => {
+                Some(Op::LocalAddI32(a, v))
+            }
+            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(Op::ISub), _) => {
+                Some(Op::LocalAddI32(a, v.wrapping_neg()))
+            }
+            (Some(Op::PushI32(v)), Some(c), Some(Op::JmpIfFalse(_)), _) => {
+                IntCmp::of(c).map(|c| Op::PushI32CmpJmpIfFalse(c, v))
+            }
+            (Some(c), Some(Op::JmpIfFalse(_)), _, _) => IntCmp::of(c).map(Op::CmpJmpIfFalse),
+            _ => None,
+        };
+        if let Some(fused) = longer {
+            ops[i].op = fused;
+            continue;
+        }
+        if i + 1 >= ops.len() {
+            break;
+        }
         let fused = match (ops[i].op, ops[i + 1].op) {
             (Op::GetLocal(a), Op::GetLocal(b)) => Op::GetLocal2(a, b),
+            (Op::GetLocal(a), Op::IAdd) => Op::LocalIAdd(a),
+            (Op::GetLocal(a), Op::ISub) => Op::LocalISub(a),
+            (Op::GetLocal(a), Op::IMul) => Op::LocalIMul(a),
+            (Op::GetLocal(a), Op::FAdd) => Op::LocalFAdd(a),
+            (Op::GetLocal(a), Op::FSub) => Op::LocalFSub(a),
+            (Op::GetLocal(a), Op::FMul) => Op::LocalFMul(a),
             (Op::PushI32(v), Op::IAdd) => Op::PushI32Add(v),
             (Op::PushI32(v), Op::ISub) => Op::PushI32Sub(v),
             (Op::PushI32(v), Op::IMul) => Op::PushI32Mul(v),
@@ -754,7 +879,7 @@ mod tests {
     #[test]
     fn adjacent_pairs_are_fused_and_the_second_op_stays() {
         let program = prometeu_bytecode::assemble(
-            ".func main params=(i32) returns=(bool) locals=0\n    GET_LOCAL 0\n    GET_LOCAL 0\n    I_ADD\n    PUSH_I32 3\n    I_LT\n    RET\n",
+            ".func main params=(i32) returns=(bool) locals=0\n    GET_LOCAL 0\n    GET_LOCAL 0\n    I_XOR\n    PUSH_I32 3\n    I_LT\n    RET\n",
         )
         .unwrap();
         let verified = prometeu_bytecode::verify_program(&program, &NoCalls).unwrap();
@@ -765,12 +890,62 @@ mod tests {
             [
                 Op::GetLocal2(0, 0),
                 Op::GetLocal(0),
-                Op::IAdd,
+                Op::IXor,
                 Op::PushI32Lt(3),
                 Op::ILt,
                 Op::Ret
             ]
         );
         assert_eq!(code.ops[3].opcode, Opcode::PushI32);
+    }
+
+    #[test]
+    fn longer_runs_are_fused_and_their_ops_stay() {
+        // The shape of a recursive `fib`: compare and branch, `n - 1`, `n + m`.
+        let program = prometeu_bytecode::assemble(
+            ".func main params=(i32, i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_LT
+    JMP_IF_FALSE big
+    GET_LOCAL 0
+    RET
+big:
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_SUB
+    SET_LOCAL 1
+    GET_LOCAL 0
+    GET_LOCAL 1
+    I_ADD
+    RET
+",
+        )
+        .unwrap();
+        let verified = prometeu_bytecode::verify_program(&program, &NoCalls).unwrap();
+        let code = load(&verified).unwrap();
+        let ops: Vec<Op> = code.ops.iter().map(|d| d.op).collect();
+        assert_eq!(
+            ops,
+            [
+                Op::LocalI32CmpJmpIfFalse(IntCmp::Lt, 0, 2),
+                Op::PushI32CmpJmpIfFalse(IntCmp::Lt, 2),
+                Op::CmpJmpIfFalse(IntCmp::Lt),
+                Op::JmpIfFalse(6),
+                Op::GetLocal(0),
+                Op::Ret,
+                Op::LocalAddI32To(0, -1, 1),
+                Op::PushI32Sub(1),
+                Op::ISub,
+                Op::SetLocal(1),
+                Op::Locals2IAdd(0, 1),
+                Op::LocalIAdd(1),
+                Op::IAdd,
+                Op::Ret,
+            ]
+        );
+        // Each op keeps its own cost; the fused op charges the others as it runs them.
+        assert_eq!(code.ops[6].cost, Opcode::GetLocal.cycles());
+        assert_eq!(code.ops[7].cost, Opcode::PushI32.cycles());
     }
 }

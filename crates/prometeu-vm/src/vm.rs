@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use prometeu_bytecode::{Opcode, TrapCode, VerifiedProgram};
+use prometeu_bytecode::{TrapCode, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcPause, GcStats, Pacing};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
@@ -539,13 +539,72 @@ impl Vm {
         // A superinstruction's second half: runs only if the budget has not ended
         // between the halves (else the next iteration suspends before it).
         macro_rules! push_i32_then {
-            ($v:expr, $second:expr, $f:expr) => {{
+            ($v:expr, $f:expr) => {{
                 if cycles < end {
-                    cycles += $second.cycles() as u64;
+                    // The second op stays in place with its own folded cost.
+                    cycles += ops[pc].cost as u64;
                     pc += 1;
                     stack[sp - 1] = $f(stack[sp - 1].as_int(), $v);
                 } else {
                     stack[sp] = Slot::int($v);
+                    sp += 1;
+                }
+            }};
+        }
+
+        // A superinstruction of `$k` ≥ 3 ops (see `load::fuse`): whether the budget lasts
+        // until its last op starts, so the whole run may go in one dispatch.
+        macro_rules! run_fits {
+            ($k:expr) => {{
+                let mut c = cycles;
+                for j in 0..$k - 2 {
+                    c += ops[pc + j].cost as u64;
+                }
+                c < end
+            }};
+        }
+        // Charges the other `$k - 1` ops of a superinstruction and moves past them.
+        macro_rules! take_run {
+            ($k:expr) => {{
+                for _ in 0..$k - 1 {
+                    cycles += ops[pc].cost as u64;
+                    pc += 1;
+                }
+            }};
+        }
+        // The target of the `JMP_IF_FALSE` at `$i` that a superinstruction ends with.
+        macro_rules! fused_target {
+            ($i:expr) => {
+                match ops[$i].op {
+                    Op::JmpIfFalse(t) => t as usize,
+                    _ => unreachable!("fused only before a JMP_IF_FALSE"),
+                }
+            };
+        }
+
+        // `GET_LOCAL a; GET_LOCAL b; <op>` with `$f` computing `<op>` on two slots.
+        macro_rules! locals2 {
+            ($a:expr, $b:expr, $f:expr) => {{
+                let x = stack[base + $a as usize];
+                if run_fits!(3) {
+                    take_run!(3);
+                    stack[sp] = $f(x, stack[base + $b as usize]);
+                } else {
+                    stack[sp] = x;
+                }
+                sp += 1;
+            }};
+        }
+        // `GET_LOCAL a; <op>`: the top slot `<op>` local `a`.
+        macro_rules! local_then {
+            ($a:expr, $f:expr) => {{
+                let x = stack[base + $a as usize];
+                if cycles < end {
+                    cycles += ops[pc].cost as u64;
+                    pc += 1;
+                    stack[sp - 1] = $f(stack[sp - 1], x);
+                } else {
+                    stack[sp] = x;
                     sp += 1;
                 }
             }};
@@ -613,7 +672,7 @@ impl Vm {
                 }
                 Op::DupN(n) => {
                     let n = n as usize;
-                    stack.copy_within(sp - n..sp, sp);
+                    copy_slots(&mut stack, sp - n, sp, n);
                     sp += n;
                 }
                 Op::Swap => stack.swap(sp - 1, sp - 2),
@@ -720,7 +779,7 @@ impl Vm {
                         unreachable!("a running VM always has a frame");
                     };
                     let n = frame.returns as usize;
-                    stack.copy_within(sp - n..sp, base);
+                    copy_slots(&mut stack, sp - n, base, n);
                     sp = base + n;
                     if frame.return_pc == u32::MAX {
                         let values = stack[base..sp].to_vec();
@@ -749,13 +808,13 @@ impl Vm {
                 }
                 Op::GetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
-                    stack.copy_within(i..i + n, sp);
+                    copy_slots(&mut stack, i, sp, n);
                     sp += n;
                 }
                 Op::SetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
                     sp -= n;
-                    stack.copy_within(sp..sp + n, i);
+                    copy_slots(&mut stack, sp, i, n);
                 }
                 Op::GetGlobalN(i, n) => {
                     let (i, n) = (i as usize, n as usize);
@@ -777,7 +836,7 @@ impl Vm {
                         stride as usize,
                     );
                     sp -= 1;
-                    stack.copy_within(from..from + n, sp);
+                    copy_slots(&mut stack, from, sp, n);
                     sp += n;
                 }
                 Op::SetLocalIdx(b, len, stride) => {
@@ -787,7 +846,7 @@ impl Vm {
                         trap!(TrapCode::Oob);
                     }
                     let to = base + b as usize + idx as usize * n;
-                    stack.copy_within(sp - n..sp, to);
+                    copy_slots(&mut stack, sp - n, to, n);
                     sp -= n + 1;
                 }
                 Op::GetGlobalIdx(b, len, stride) => {
@@ -873,7 +932,7 @@ impl Vm {
 
                 Op::ListNew(ty) => slow!(self.op_list_new(&mut stack, ty)),
                 Op::ListLen => slow!(self.op_list_len(&mut stack)),
-                Op::ListPush(k) => slow!(self.op_list_insert(&mut stack, k, false)),
+                Op::ListPush(k) => slow!(self.op_list_push(&mut stack, k)),
                 Op::ListInsert(k) => slow!(self.op_list_insert(&mut stack, k, true)),
                 Op::ListPop(k) => slow!(self.op_list_pop(&mut stack, k)),
                 Op::ListGet(k) => slow!(self.op_list_get(&mut stack, k)),
@@ -885,29 +944,150 @@ impl Vm {
                     stack[sp] = stack[base + a as usize];
                     sp += 1;
                     if cycles < end {
-                        cycles += Opcode::GetLocal.cycles() as u64;
+                        cycles += ops[pc].cost as u64;
                         pc += 1;
                         stack[sp] = stack[base + b as usize];
                         sp += 1;
                     }
                 }
                 Op::PushI32Add(v) => {
-                    push_i32_then!(v, Opcode::IAdd, |a: i32, b| Slot::int(a.wrapping_add(b)))
+                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_add(b)))
                 }
                 Op::PushI32Sub(v) => {
-                    push_i32_then!(v, Opcode::ISub, |a: i32, b| Slot::int(a.wrapping_sub(b)))
+                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_sub(b)))
                 }
                 Op::PushI32Mul(v) => {
-                    push_i32_then!(v, Opcode::IMul, |a: i32, b| Slot::int(a.wrapping_mul(b)))
+                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_mul(b)))
                 }
-                Op::PushI32And(v) => push_i32_then!(v, Opcode::IAnd, |a: i32, b| Slot::int(a & b)),
-                Op::PushI32Xor(v) => push_i32_then!(v, Opcode::IXor, |a: i32, b| Slot::int(a ^ b)),
-                Op::PushI32Eq(v) => push_i32_then!(v, Opcode::IEq, |a: i32, b| Slot::bool(a == b)),
-                Op::PushI32Ne(v) => push_i32_then!(v, Opcode::INe, |a: i32, b| Slot::bool(a != b)),
-                Op::PushI32Lt(v) => push_i32_then!(v, Opcode::ILt, |a: i32, b| Slot::bool(a < b)),
-                Op::PushI32Le(v) => push_i32_then!(v, Opcode::ILe, |a: i32, b| Slot::bool(a <= b)),
-                Op::PushI32Gt(v) => push_i32_then!(v, Opcode::IGt, |a: i32, b| Slot::bool(a > b)),
-                Op::PushI32Ge(v) => push_i32_then!(v, Opcode::IGe, |a: i32, b| Slot::bool(a >= b)),
+                Op::PushI32And(v) => push_i32_then!(v, |a: i32, b| Slot::int(a & b)),
+                Op::PushI32Xor(v) => push_i32_then!(v, |a: i32, b| Slot::int(a ^ b)),
+                Op::PushI32Eq(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a == b)),
+                Op::PushI32Ne(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a != b)),
+                Op::PushI32Lt(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a < b)),
+                Op::PushI32Le(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a <= b)),
+                Op::PushI32Gt(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a > b)),
+                Op::PushI32Ge(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a >= b)),
+
+                Op::CmpJmpIfFalse(c) => {
+                    let r = c.eval(stack[sp - 2].as_int(), stack[sp - 1].as_int());
+                    // A pair: the budget only has to last until its second op.
+                    if cycles < end {
+                        let t = fused_target!(pc);
+                        take_run!(2);
+                        sp -= 2;
+                        if !r {
+                            pc = t;
+                        }
+                    } else {
+                        sp -= 1;
+                        stack[sp - 1] = Slot::bool(r);
+                    }
+                }
+                Op::PushI32CmpJmpIfFalse(c, v) => {
+                    if run_fits!(3) {
+                        let t = fused_target!(pc + 1);
+                        take_run!(3);
+                        sp -= 1;
+                        if !c.eval(stack[sp].as_int(), v) {
+                            pc = t;
+                        }
+                    } else {
+                        stack[sp] = Slot::int(v);
+                        sp += 1;
+                    }
+                }
+                Op::Locals2CmpJmpIfFalse(c, a, b) => {
+                    if run_fits!(4) {
+                        let t = fused_target!(pc + 2);
+                        take_run!(4);
+                        let (a, b) = (stack[base + a as usize], stack[base + b as usize]);
+                        if !c.eval(a.as_int(), b.as_int()) {
+                            pc = t;
+                        }
+                    } else {
+                        stack[sp] = stack[base + a as usize];
+                        sp += 1;
+                    }
+                }
+                Op::LocalI32CmpJmpIfFalse(c, a, v) => {
+                    if run_fits!(4) {
+                        let t = fused_target!(pc + 2);
+                        take_run!(4);
+                        if !c.eval(stack[base + a as usize].as_int(), v) {
+                            pc = t;
+                        }
+                    } else {
+                        stack[sp] = stack[base + a as usize];
+                        sp += 1;
+                    }
+                }
+                Op::LocalAddI32(a, v) => {
+                    if run_fits!(3) {
+                        take_run!(3);
+                        stack[sp] = Slot::int(stack[base + a as usize].as_int().wrapping_add(v));
+                    } else {
+                        stack[sp] = stack[base + a as usize];
+                    }
+                    sp += 1;
+                }
+                Op::Locals2IAdd(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_add(y.as_int())
+                )),
+                Op::Locals2ISub(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_sub(y.as_int())
+                )),
+                Op::Locals2IMul(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_mul(y.as_int())
+                )),
+                Op::Locals2FAdd(a, b) => {
+                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() + y.as_float()
+                    ))
+                }
+                Op::Locals2FSub(a, b) => {
+                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() - y.as_float()
+                    ))
+                }
+                Op::Locals2FMul(a, b) => {
+                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() * y.as_float()
+                    ))
+                }
+                Op::LocalIAdd(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_add(y.as_int())
+                )),
+                Op::LocalISub(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_sub(y.as_int())
+                )),
+                Op::LocalIMul(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
+                    x.as_int().wrapping_mul(y.as_int())
+                )),
+                Op::LocalFAdd(a) => {
+                    local_then!(a, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() + y.as_float()
+                    ))
+                }
+                Op::LocalFSub(a) => {
+                    local_then!(a, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() - y.as_float()
+                    ))
+                }
+                Op::LocalFMul(a) => {
+                    local_then!(a, |x: Slot, y: Slot| Slot::float(
+                        x.as_float() * y.as_float()
+                    ))
+                }
+                Op::LocalAddI32To(a, v, to) => {
+                    if run_fits!(4) {
+                        take_run!(4);
+                        let r = stack[base + a as usize].as_int().wrapping_add(v);
+                        stack[base + to as usize] = Slot::int(r);
+                    } else {
+                        stack[sp] = stack[base + a as usize];
+                        sp += 1;
+                    }
+                }
             }
         }
     }
@@ -1131,6 +1311,39 @@ impl Vm {
         Ok(0)
     }
 
+    /// `LIST_PUSH` (`[list, elem]`): appends in place while the charged capacity has
+    /// room, which is almost every push; the general insert handles growth, zero-slot
+    /// elements and every error.
+    #[inline(never)]
+    fn op_list_push(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
+        let n = k as usize;
+        let h = stack[self.sp - n - 1].as_handle();
+        let has_room = match self.heap.gate(h) {
+            Ok(g) => match &g.storage {
+                Storage::List(list) => {
+                    n > 0 && list.stride == k && list.items.len() < list.capacity as usize * n
+                }
+                _ => false,
+            },
+            Err(_) => false,
+        };
+        if !has_room {
+            return self.op_list_insert(stack, k, false);
+        }
+        // The same safepoint as the general path, so stress mode collects identically.
+        self.stress_safepoint(stack);
+        let sp = self.sp;
+        if let Ok(Storage::List(list)) = self.heap.gate_mut(h).map(|g| &mut g.storage) {
+            match n {
+                // `push` stores in place; `extend_from_slice` calls `memmove`.
+                1 => list.items.push(stack[sp - 1]),
+                _ => list.items.extend_from_slice(&stack[sp - n..sp]),
+            }
+        }
+        self.sp -= n + 1;
+        Ok(0)
+    }
+
     /// `LIST_PUSH` (`[list, elem]`) and `LIST_INSERT` (`[list, index, elem]`).
     #[inline(never)]
     fn op_list_insert(
@@ -1235,11 +1448,22 @@ impl Vm {
     #[inline(never)]
     fn op_list_get(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let (h, i) = self.list_index(stack, k, 0, 0)?;
         let sp = self.sp - 2;
-        let (list, _) = list_of(&mut self.heap, h, k)?;
-        let part: &[Slot] = &list.items[i * n..i * n + n];
-        stack[sp..sp + n].copy_from_slice(part);
+        let h = stack[sp].as_handle();
+        let i = stack[sp + 1].as_int();
+        let g = self.heap.gate(h)?;
+        let items = match &g.storage {
+            Storage::List(list) if list.stride == k => &list.items,
+            _ => return Err(TrapCode::DeadGate),
+        };
+        // One bounds check on the slots instead of a division for the length; a
+        // zero-slot element has nothing to read but still needs a valid index.
+        if i < 0 || (n == 0 && i as usize >= g.zero_len as usize) {
+            return Err(TrapCode::Oob);
+        }
+        let from = i as usize * n;
+        let part = items.get(from..from + n).ok_or(TrapCode::Oob)?;
+        copy_from(&mut stack[sp..sp + n], part);
         self.sp = sp + n;
         Ok(0)
     }
@@ -1247,12 +1471,26 @@ impl Vm {
     #[inline(never)]
     fn op_list_set(&mut self, stack: &mut [Slot], k: u32) -> Result<u64, TrapCode> {
         let n = k as usize;
-        let (h, i) = self.list_index(stack, k, n, 0)?;
-        self.heap.barrier_range(h.index(), i * n..i * n + n);
         let sp = self.sp;
-        let values: &[Slot] = &stack[sp - n..sp];
-        if let Storage::List(list) = &mut self.heap.gate_mut(h)?.storage {
-            list.items[i * n..i * n + n].copy_from_slice(values);
+        let h = stack[sp - n - 2].as_handle();
+        let i = stack[sp - n - 1].as_int();
+        let g = self.heap.gate(h)?;
+        let items = match &g.storage {
+            Storage::List(list) if list.stride == k => &list.items,
+            _ => return Err(TrapCode::DeadGate),
+        };
+        // As in `op_list_get`: a bounds check on the slots, no division.
+        let in_range = match n {
+            0 => i >= 0 && (i as usize) < g.zero_len as usize,
+            _ => i >= 0 && (i as usize + 1) * n <= items.len(),
+        };
+        if !in_range {
+            return Err(TrapCode::Oob);
+        }
+        let from = i as usize * n;
+        self.heap.barrier_range(h.index(), from..from + n);
+        if let Ok(Storage::List(list)) = self.heap.gate_mut(h).map(|g| &mut g.storage) {
+            copy_from(&mut list.items[from..from + n], &stack[sp - n..sp]);
         }
         self.sp -= n + 2;
         Ok(0)
@@ -1290,6 +1528,45 @@ fn list_of(heap: &mut Heap, h: Handle, k: u32) -> Result<(&mut List, &mut u32), 
     match &mut g.storage {
         Storage::List(list) if list.stride == k => Ok((list, &mut g.zero_len)),
         _ => Err(TrapCode::DeadGate),
+    }
+}
+
+/// Copies `n` slots of `stack` from `src` to `dst` (disjoint ranges, or `dst < src`). Frames
+/// copy one to a few slots at a time (returns, struct locals), and `copy_within` calls
+/// libc `memmove` even for one slot, so small counts use fixed-size copies the
+/// compiler inlines as plain moves.
+#[inline(always)]
+fn copy_slots(stack: &mut [Slot], src: usize, dst: usize, n: usize) {
+    /// Copies in ascending order: right when the ranges are disjoint or `dst < src`,
+    /// which every caller guarantees (a frame's slots lie below its operands).
+    #[inline(always)]
+    fn fixed<const N: usize>(stack: &mut [Slot], src: usize, dst: usize) {
+        debug_assert!(dst <= src || dst >= src + N);
+        for k in 0..N {
+            stack[dst + k] = stack[src + k];
+        }
+    }
+    match n {
+        0 => {}
+        1 => stack[dst] = stack[src],
+        2 => fixed::<2>(stack, src, dst),
+        3 => fixed::<3>(stack, src, dst),
+        4 => fixed::<4>(stack, src, dst),
+        5 => fixed::<5>(stack, src, dst),
+        6 => fixed::<6>(stack, src, dst),
+        7 => fixed::<7>(stack, src, dst),
+        8 => fixed::<8>(stack, src, dst),
+        _ => stack.copy_within(src..src + n, dst),
+    }
+}
+
+/// `dst.copy_from_slice(src)` without a `memcpy` call for the usual one slot.
+#[inline(always)]
+fn copy_from(dst: &mut [Slot], src: &[Slot]) {
+    if let ([d], [s]) = (&mut *dst, src) {
+        *d = *s;
+    } else {
+        dst.copy_from_slice(src);
     }
 }
 
