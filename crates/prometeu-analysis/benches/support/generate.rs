@@ -105,7 +105,7 @@ pub fn link_{m}_{f}(v: int): int {{
 
 /// One block of ~95 lines; `i` makes its names unique in the program, and `edit`
 /// changes a constant inside one function body (no declaration changes).
-fn block(i: &str, edit: usize, out: &mut String) {
+pub fn block(i: &str, edit: usize, out: &mut String) {
     let _ = write!(
         out,
         r#"/// A point, number {i}.
