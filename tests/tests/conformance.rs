@@ -88,10 +88,15 @@ struct TrapOutcome {
 const MAX_TICKS_PER_FRAME: u64 = 300;
 
 /// Compiles one conformance program as a loose-file app and runs it headless on the
-/// real kernel (under the collector mode `gc_mode`) until `frames` logical frames have
-/// completed or it stops. `Err` says why it could not run (analysis or compile errors,
+/// real kernel (under the collector mode `gc_mode`, with or without the loader's
+/// register forms) until `frames` logical frames have completed or it stops. `Err` says why it could not run (analysis or compile errors,
 /// a cartridge that does not load).
-fn run_program(path: &Path, frames: u32, gc_mode: GcMode) -> Result<Outcome, String> {
+fn run_program(
+    path: &Path,
+    frames: u32,
+    gc_mode: GcMode,
+    register_forms: bool,
+) -> Result<Outcome, String> {
     let mut db = FileDb::new();
     let graph = load_loose_file(path, &mut db);
     let analysis = analyze(&graph, &mut db, None);
@@ -107,6 +112,7 @@ fn run_program(path: &Path, frames: u32, gc_mode: GcMode) -> Result<Outcome, Str
     let config = KernelConfig {
         vm: VmConfig {
             gc_mode,
+            register_forms,
             ..VmConfig::default()
         },
         ..KernelConfig::default()
@@ -462,11 +468,19 @@ fn conformance_programs_run_as_annotated() {
     for path in programs() {
         let (_, expected) = load(&path).unwrap_or_else(|m| panic!("{m}"));
         // Collection must be unobservable: the stress mode collects at every safepoint.
-        for gc_mode in [GcMode::Incremental, GcMode::Stress] {
-            let result = run_program(&path, expected.frames, gc_mode)
+        // The register forms must be too: the plain stack code is the reference.
+        for (gc_mode, register_forms) in [
+            (GcMode::Incremental, true),
+            (GcMode::Stress, true),
+            (GcMode::Incremental, false),
+        ] {
+            let result = run_program(&path, expected.frames, gc_mode, register_forms)
                 .and_then(|outcome| compare(&expected, &outcome));
             if let Err(report) = result {
-                failures.push(format!("{} ({gc_mode:?}):\n{report}", path.display()));
+                failures.push(format!(
+                    "{} ({gc_mode:?}, register forms {register_forms}):\n{report}",
+                    path.display()
+                ));
             }
         }
     }

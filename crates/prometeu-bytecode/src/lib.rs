@@ -33,5 +33,6 @@ pub use program::{
 pub use slot::{SlotKind, TypeIndex};
 pub use trap::TrapCode;
 pub use verify::{
-    Rule, Safepoint, SyscallTable, VerifiedFunction, VerifiedProgram, VerifyError, verify_program,
+    Rule, Safepoint, SyscallTable, UNREACHED, VerifiedFunction, VerifiedProgram, VerifyError,
+    verify_program,
 };

@@ -343,6 +343,9 @@ opcodes! {
     StrConcat = 0x6B, "STR_CONCAT", [], fx(&[S, S], &[S]), 4, PerByte8;
     /// Pops a string, pushes its length in bytes.
     StrLen = 0x6C, "STR_LEN", [], fx(&[S], &[I]), 1, Flat;
+    /// Pops `n` strings (2 <= `n` <= 65535; the deepest is the first), pushes their
+    /// concatenation in one allocation. May collect; traps `TRAP_HEAP_EXHAUSTED`.
+    StrConcatN = 0x6D, "STR_CONCAT_N", [n: U32], DYN, 4, PerByte8;
 
     // ---- 0x70 system ----
     /// Performs system call `id` (`machine.md` §5): pops its argument slots, pushes its

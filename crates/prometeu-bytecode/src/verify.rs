@@ -116,7 +116,7 @@ rules! {
     /// Heap instructions use handles and layouts of the right kind and range.
     Heap = "heap";
     /// Literal immediates are in range (`PUSH_BOOL` 0/1, `PUSH_BOUNDED` <= 65535, `TRAP`
-    /// a known code).
+    /// a known code, `STR_CONCAT_N` 2..=65535 operands).
     Immediate = "immediate";
     /// The analysis stays within the verifier's budget ([`WORK_LIMIT`] slot states per
     /// function, and as many safepoint slots per program), so no input can make
@@ -181,15 +181,22 @@ pub struct VerifiedFunction {
     /// The deepest the operand stack gets (at most the declared `max_stack`).
     pub max_stack: u16,
     /// Frame maps at every instruction that may allocate or collect (`ALLOC`,
-    /// `LIST_NEW`, `LIST_PUSH`, `LIST_INSERT`, `STR_CONCAT`, `I2S`, `F2S`, `B2S`,
-    /// `BOOL2S`, `CALL`, `SYSCALL`, `FRAME_SYNC`), sorted by `pc`.
+    /// `LIST_NEW`, `LIST_PUSH`, `LIST_INSERT`, `STR_CONCAT`, `STR_CONCAT_N`, `I2S`,
+    /// `F2S`, `B2S`, `BOOL2S`, `CALL`, `SYSCALL`, `FRAME_SYNC`), sorted by `pc`.
     pub safepoints: Vec<Safepoint>,
     /// For every heap instruction that takes a handle from the stack (`PEEK`, `TAKE`,
     /// views, `GATE_*`, `REF_EQ`/`REF_NE`, `LIST_*` except `LIST_NEW`): the `pc` and
     /// the handle's heap layout, sorted by `pc`. `LIST_PUSH`, `LIST_SET` and
     /// `LIST_INSERT` need it to find the handle under the element's slots.
     pub handle_layouts: Vec<(u32, TypeIndex)>,
+    /// The operand stack depth before each instruction, by instruction index
+    /// ([`UNREACHED`] for an instruction control never reaches). The VM's loader
+    /// places operands at fixed frame positions from it.
+    pub stack_depths: Vec<u16>,
 }
+
+/// The [`VerifiedFunction::stack_depths`] entry of an unreachable instruction.
+pub const UNREACHED: u16 = u16::MAX;
 
 impl VerifiedFunction {
     /// The frame map of the safepoint at `pc`.
@@ -242,6 +249,7 @@ pub const fn is_safepoint(op: Opcode) -> bool {
             | Opcode::ListPush
             | Opcode::ListInsert
             | Opcode::StrConcat
+            | Opcode::StrConcatN
             | Opcode::I2S
             | Opcode::F2S
             | Opcode::B2S
@@ -576,6 +584,7 @@ struct FnCx<'a> {
 struct Recorder {
     safepoints: Vec<Safepoint>,
     handle_layouts: Vec<(u32, TypeIndex)>,
+    stack_depths: Vec<u16>,
 }
 
 impl<'a> FnCx<'a> {
@@ -746,7 +755,10 @@ impl<'a> FnCx<'a> {
                 ),
             ));
         }
-        let mut rec = Recorder::default();
+        let mut rec = Recorder {
+            stack_depths: vec![UNREACHED; if record { n } else { 0 }],
+            ..Recorder::default()
+        };
         if record {
             for b in 0..n {
                 if leader[b] {
@@ -760,6 +772,7 @@ impl<'a> FnCx<'a> {
             max_stack: max.0 as u16,
             safepoints: rec.safepoints,
             handle_layouts: rec.handle_layouts,
+            stack_depths: rec.stack_depths,
         })
     }
 
@@ -815,6 +828,8 @@ impl<'a> FnCx<'a> {
             let (pc, instr) = self.instrs[i];
             self.charge(1, Some(pc))?;
             if let Some(rec) = rec.as_deref_mut() {
+                // At most max_stack ≤ 65,535 (a u16), below UNREACHED.
+                rec.stack_depths[i] = st.stack.len() as u16;
                 if is_safepoint(instr.op) {
                     self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
                     rec.safepoints.push(Safepoint {
@@ -1309,6 +1324,7 @@ impl<'a> Step<'_, 'a> {
                 self.pop_any()?;
                 return Ok(Some(t));
             }
+            Opcode::StrConcatN => self.concat_n(a)?,
             Opcode::RefEq | Opcode::RefNe => {
                 let x = self.pop_handle(None)?;
                 let y = self.pop_handle(None)?;
@@ -1390,6 +1406,32 @@ impl<'a> Step<'_, 'a> {
     }
 
     /// `GET_*_IDX` (pop index, push element) or `SET_*_IDX` (pop element, pop index).
+    /// `STR_CONCAT_N n`: `n` strings become one.
+    fn concat_n(&mut self, n: u32) -> Result<(), VerifyError> {
+        if !(2..=MAX_STACK_LIMIT as u32).contains(&n) {
+            return Err(self.err(
+                Rule::Immediate,
+                format!("STR_CONCAT_N count {n} is outside 2..={MAX_STACK_LIMIT}"),
+            ));
+        }
+        let n = n as usize;
+        self.need(n)?;
+        self.cx.charge(n, Some(self.pc))?;
+        let base = self.st.stack.len() - n;
+        let operands = &self.st.stack[base..];
+        if let Some(&v) = operands.iter().find(|v| !fits(**v, SlotKind::Str)) {
+            return Err(self.err(
+                Rule::StackKind,
+                format!(
+                    "STR_CONCAT_N {n} expects {n} strings on top of the stack, found {}",
+                    val_name(v)
+                ),
+            ));
+        }
+        self.st.stack.truncate(base);
+        self.push_kinds(&[SlotKind::Str])
+    }
+
     fn index_access(&mut self, get: bool, elem: &[Val]) -> Result<(), VerifyError> {
         if get {
             self.pop_kinds(&[SlotKind::I32])?;

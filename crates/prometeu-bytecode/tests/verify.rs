@@ -267,6 +267,26 @@ const CASES: &[(&str, Rule, &str)] = &[
         ".func main\n PUSH_BOUNDED 65536\n POP\n RET",
     ),
     ("unknown trap code", Rule::Immediate, ".func main\n TRAP 99"),
+    (
+        "concatenation of one string",
+        Rule::Immediate,
+        ".const str \"a\"\n.func main\n PUSH_CONST 0\n STR_CONCAT_N 1\n POP\n RET",
+    ),
+    (
+        "concatenation of more strings than a stack holds",
+        Rule::Immediate,
+        ".const str \"a\"\n.func main\n PUSH_CONST 0\n PUSH_CONST 0\n STR_CONCAT_N 65536\n POP\n RET",
+    ),
+    (
+        "concatenation of more strings than pushed",
+        Rule::StackUnderflow,
+        ".const str \"a\"\n.func main\n PUSH_CONST 0\n PUSH_CONST 0\n STR_CONCAT_N 3\n POP\n RET",
+    ),
+    (
+        "concatenation of an int",
+        Rule::StackKind,
+        ".const str \"a\"\n.func main\n PUSH_CONST 0\n PUSH_I32 1\n PUSH_CONST 0\n STR_CONCAT_N 3\n POP\n RET",
+    ),
 ];
 
 #[test]

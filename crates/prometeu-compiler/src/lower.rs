@@ -4,12 +4,19 @@
 //!
 //! Values are flattened (`bytecode.md` §2): every expression pushes exactly the slots
 //! of its type, a statement leaves the operand stack as it found it. Places (locals,
-//! globals, fields through a view) are read and written in place; a dynamic index is
-//! evaluated once into a temporary so compound assignment and `mut self` write-back
+//! globals, fields through a view) are read and written in place. A dynamic index is
+//! evaluated once, before the value stored: a place's only index, as its last step,
+//! waits on the operand stack under the value (`a[i] = v` is `i; v; SET_LOCAL_IDX`),
+//! an immutable local is read where it is, a constant one is a static offset, and any
+//! other goes through a temporary, so compound assignment and `mut self` write-back
 //! evaluate every operand exactly once.
+//!
+//! Control flow: conditions are jumps (`!`, `&&`, `||` never make a `bool`), and loops
+//! test at the bottom, so an iteration runs one conditional jump and no `JMP`.
 
 use std::collections::{BTreeMap, HashMap};
 
+use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{SymbolKind, TypeArena, TypeKind};
 use prometeu_analysis::syntax::{AssignOp, BinaryOp, ViewKind};
 use prometeu_analysis::{Analysis, AstArena, FileId, NodeId, NodeKind, Span, SymbolId, TypeId};
@@ -87,6 +94,15 @@ struct LoopCx {
     views: usize,
 }
 
+/// The bound of a counting loop.
+#[derive(Clone, Copy, Debug)]
+enum Limit {
+    /// Held in this local.
+    Local(u32),
+    /// A constant.
+    Const(i32),
+}
+
 /// Where a place's slots start.
 #[derive(Clone, Copy, Debug)]
 enum Root {
@@ -96,13 +112,23 @@ enum Root {
     Gate(u32),
 }
 
+/// Where the value of a dynamic array index is when its place is accessed.
+#[derive(Clone, Copy, Debug)]
+enum IndexAt {
+    /// In this local: a temporary, or an immutable local read where it is.
+    Local(u32),
+    /// On the operand stack, below anything pushed since the place was resolved: the
+    /// place's only index, as its last step, so `a[i] = v` is `i; v; SET_LOCAL_IDX`.
+    Stack,
+}
+
 /// One step of a place path.
 #[derive(Clone, Copy, Debug)]
 enum Seg {
-    /// A static slot offset (a field).
+    /// A static slot offset (a field, or an array element at a constant index).
     Field(u32),
-    /// A dynamic array index held in local `temp`: `len` elements of `stride` slots.
-    Index { temp: u32, len: u32, stride: u32 },
+    /// A dynamic array index: `len` elements of `stride` slots.
+    Index { at: IndexAt, len: u32, stride: u32 },
 }
 
 /// A resolved place: its root, its path and its size in slots.
@@ -540,13 +566,21 @@ impl<'a> FnLower<'a, '_> {
                 self.emit_return(n)?;
             }
             NodeKind::WhileStmt { cond, body } => {
+                // Tested at the bottom: one jump per iteration, not two.
                 let top = self.b.label();
+                let test = self.b.label();
                 let end = self.b.label();
-                self.b.mark(top);
-                self.expr(cond)?;
-                self.b.jump(Opcode::JmpIfFalse, end);
-                self.loop_body(body, end, top)?;
-                self.b.jump(Opcode::Jmp, top);
+                if self.is_true_literal(cond) {
+                    self.b.mark(top);
+                    self.loop_body(body, end, top)?;
+                    self.b.jump(Opcode::Jmp, top);
+                } else {
+                    self.b.jump(Opcode::Jmp, test);
+                    self.b.mark(top);
+                    self.loop_body(body, end, test)?;
+                    self.b.mark(test);
+                    self.cond_jump(cond, top, true)?;
+                }
                 self.b.mark(end);
             }
             NodeKind::ForStmt { iter, body, .. } => self.for_loop(node, iter, body)?,
@@ -592,34 +626,128 @@ impl<'a> FnLower<'a, '_> {
         r
     }
 
+    /// Whether `node` is the literal `true` (in parentheses or not).
+    fn is_true_literal(&self, node: NodeId) -> bool {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } => self.is_true_literal(inner),
+            NodeKind::BoolLit { value } => value,
+            _ => false,
+        }
+    }
+
+    /// The slot of the local `node` names when that local is immutable (never written
+    /// while it is in scope) and not a view.
+    fn immutable_local(&self, node: NodeId) -> Option<u32> {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } => self.immutable_local(inner),
+            NodeKind::NameRef { .. } => {
+                let sym = self.symbol_at(node)?;
+                if self.a.symbols.get(sym).mutable || self.views.contains_key(&sym) {
+                    return None;
+                }
+                self.locals.get(&sym).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of `node` when it is an int literal, an int constant, or the `len()`
+    /// of a fixed array whose read has no effect.
+    fn const_int(&self, node: NodeId) -> Option<i32> {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } => self.const_int(inner),
+            NodeKind::IntLit { value } => Some(value),
+            NodeKind::Call { callee, args } => {
+                let NodeKind::Member { base, name } = *self.ast.kind(callee) else {
+                    return None;
+                };
+                let is_len = self.ast.list(args).is_empty()
+                    && self.symbol_at(name).is_none()
+                    && self.name_text(name) == "len";
+                match self.a.types.kind(self.ty(base).ok()?) {
+                    TypeKind::Array(_, n) if is_len && self.is_plain_read(base) => {
+                        i32::try_from(n).ok()
+                    }
+                    _ => None,
+                }
+            }
+            NodeKind::NameRef { .. } | NodeKind::Member { .. } => {
+                let sym = match *self.ast.kind(node) {
+                    NodeKind::Member { name, .. } => self.symbol_at(name)?,
+                    _ => self.symbol_at(node)?,
+                };
+                if !matches!(
+                    self.a.symbols.get(sym).kind,
+                    SymbolKind::Const | SymbolKind::AssocConst
+                ) {
+                    return None;
+                }
+                match self.a.const_values.get(&sym)? {
+                    ConstValue::Int(v) => Some(*v),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The bottom test of a counting loop: back to `top` while local `i` is below
+    /// `limit`. Emitted as `I_GE; JMP_IF_FALSE`, which the VM fuses with the two
+    /// pushes into one dispatch.
+    fn count_test(&mut self, i: u32, limit: Limit, top: Label) {
+        self.b.get_local(i, 1);
+        match limit {
+            Limit::Local(l) => self.b.get_local(l, 1),
+            Limit::Const(n) => self.push_i32(n),
+        }
+        self.b.simple(Opcode::IGe);
+        self.b.jump(Opcode::JmpIfFalse, top);
+    }
+
+    /// `i += 1` on the counter in local `i`.
+    fn count_step(&mut self, i: u32) {
+        self.b.get_local(i, 1);
+        self.push_i32(1);
+        self.b.simple(Opcode::IAdd);
+        self.b.set_local(i, 1);
+    }
+
+    /// Lowers a `for` loop, tested at the bottom (`JMP test; top: body; next: step;
+    /// test: cond; JMP_IF_FALSE top`): one jump per iteration fewer than testing at
+    /// the top.
     fn for_loop(&mut self, node: NodeId, iter: NodeId, body: NodeId) -> CResult<()> {
         let var = self.decl_local(node);
         let top = self.b.label();
         let next = self.b.label();
+        let test = self.b.label();
         let end = self.b.label();
         if let NodeKind::Range { start, end: stop } = *self.ast.kind(iter) {
             let i = self.b.alloc_local(1)?;
-            let limit = self.b.alloc_local(1)?;
             self.expr(start)?;
             self.b.set_local(i, 1);
-            self.expr(stop)?;
-            self.b.set_local(limit, 1);
+            // A constant bound, or one in an immutable local, is read where it is: it
+            // cannot change while the loop runs, and reading it has no effect.
+            let limit = match (self.const_int(stop), self.immutable_local(stop)) {
+                (Some(n), _) => Limit::Const(n),
+                (None, Some(slot)) => Limit::Local(slot),
+                (None, None) => {
+                    let limit = self.b.alloc_local(1)?;
+                    self.expr(stop)?;
+                    self.b.set_local(limit, 1);
+                    Limit::Local(limit)
+                }
+            };
+            self.b.jump(Opcode::Jmp, test);
             self.b.mark(top);
-            self.b.get_local(i, 1);
-            self.b.get_local(limit, 1);
-            self.b.simple(Opcode::ILt);
-            self.b.jump(Opcode::JmpIfFalse, end);
             // The loop variable is immutable: the counter itself is its slot.
             if let Some(v) = var {
                 self.bind_local(v, i);
             }
             self.loop_body(body, end, next)?;
             self.b.mark(next);
-            self.b.get_local(i, 1);
-            self.push_i32(1);
-            self.b.simple(Opcode::IAdd);
-            self.b.set_local(i, 1);
-            self.b.jump(Opcode::Jmp, top);
+            self.count_step(i);
+            self.b.mark(test);
+            self.count_test(i, limit, top);
             self.b.mark(end);
             return Ok(());
         }
@@ -630,15 +758,16 @@ impl<'a> FnLower<'a, '_> {
                 // The array is read once, before the first iteration (§5): an
                 // immutable local is iterated in place, anything else from a copy.
                 let arr = self.subject_slots(iter, ty)?;
+                if len == 0 {
+                    // No iteration, and `*_IDX` needs `len >= 1` (bytecode.md §1).
+                    return Ok(());
+                }
                 let i = self.b.alloc_local(1)?;
                 let x = self.b.alloc_local(stride)?;
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                self.b.jump(Opcode::Jmp, test);
                 self.b.mark(top);
-                self.b.get_local(i, 1);
-                self.push_i32(len as i32);
-                self.b.simple(Opcode::ILt);
-                self.b.jump(Opcode::JmpIfFalse, end);
                 self.b.get_local(i, 1);
                 self.idx_op(Opcode::GetLocalIdx, arr, len, stride, 1, stride);
                 self.b.set_local(x, stride);
@@ -646,26 +775,32 @@ impl<'a> FnLower<'a, '_> {
                     self.bind_local(v, x);
                 }
                 self.loop_body(body, end, next)?;
-                i
+                (i, Limit::Const(len as i32))
             }
             TypeKind::List(elem) => {
                 let stride = self.size(elem)?;
-                let h = self.b.alloc_local(1)?;
+                // A handle in an immutable local is used where it is.
+                let held = self.immutable_local(iter);
+                let h = match held {
+                    Some(slot) => slot,
+                    None => self.b.alloc_local(1)?,
+                };
                 let len = self.b.alloc_local(1)?;
                 let i = self.b.alloc_local(1)?;
                 let x = self.b.alloc_local(stride)?;
-                self.expr(iter)?;
-                self.b.dyn_op(Instr::op(Opcode::Dup), 0, 1);
-                self.b.set_local(h, 1);
+                if held.is_some() {
+                    self.b.get_local(h, 1);
+                } else {
+                    self.expr(iter)?;
+                    self.b.dyn_op(Instr::op(Opcode::Dup), 0, 1);
+                    self.b.set_local(h, 1);
+                }
                 self.b.dyn_op(Instr::op(Opcode::ListLen), 1, 1);
                 self.b.set_local(len, 1);
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                self.b.jump(Opcode::Jmp, test);
                 self.b.mark(top);
-                self.b.get_local(i, 1);
-                self.b.get_local(len, 1);
-                self.b.simple(Opcode::ILt);
-                self.b.jump(Opcode::JmpIfFalse, end);
                 self.b.get_local(h, 1);
                 self.b.get_local(i, 1);
                 self.b.dyn_op(Instr::op(Opcode::ListGet), 2, stride);
@@ -674,17 +809,15 @@ impl<'a> FnLower<'a, '_> {
                     self.bind_local(v, x);
                 }
                 self.loop_body(body, end, next)?;
-                i
+                (i, Limit::Local(len))
             }
             _ => return self.unsupported(iter, "`for` over this kind of value"),
         };
-        let i = counter;
+        let (i, limit) = counter;
         self.b.mark(next);
-        self.b.get_local(i, 1);
-        self.push_i32(1);
-        self.b.simple(Opcode::IAdd);
-        self.b.set_local(i, 1);
-        self.b.jump(Opcode::Jmp, top);
+        self.count_step(i);
+        self.b.mark(test);
+        self.count_test(i, limit, top);
         self.b.mark(end);
         Ok(())
     }
@@ -725,26 +858,38 @@ impl<'a> FnLower<'a, '_> {
                 return Ok(());
             }
         }
-        let place = self.place(target)?;
+        // The place (its index left on the stack when it has one, last) comes first:
+        // evaluation is left to right.
+        let place = self.place(target, true)?;
         if op == AssignOp::Assign {
             self.expr(value)?;
         } else {
             let ty = self.ty(target)?;
             self.b.span = self.span(target);
-            self.read_place(&place)?;
-            self.expr(value)?;
-            self.b.span = self.span(target);
-            self.arith(compound_op(op), ty, value)?;
+            self.read_place(&place, true)?;
+            if op == AssignOp::Add && matches!(self.a.types.kind(ty), TypeKind::String) {
+                // `s += a + b` joins `s`, `a` and `b` in one concatenation.
+                self.b.span = self.span(target);
+                self.concat(1, value)?;
+            } else {
+                self.expr(value)?;
+                self.b.span = self.span(target);
+                self.arith(compound_op(op), ty, value)?;
+            }
         }
         self.b.span = self.span(target);
         self.write_place(&place)
     }
 
     /// Resolves `node` to a place, evaluating dynamic indices (and a non-place base)
-    /// into temporaries.
-    fn place(&mut self, node: NodeId) -> CResult<Place> {
+    /// into temporaries. An index that is an immutable local is read where it is, and
+    /// a constant one in range is a static offset. With `stack`, the place's index, if
+    /// it is the only one and the last step, is left on the operand stack instead
+    /// ([`IndexAt::Stack`]): the caller then reads or writes the place once, with
+    /// nothing but the stored value pushed in between.
+    fn place(&mut self, node: NodeId, stack: bool) -> CResult<Place> {
         match *self.ast.kind(node) {
-            NodeKind::Paren { inner } => self.place(inner),
+            NodeKind::Paren { inner } => self.place(inner, stack),
             NodeKind::NameRef { .. } | NodeKind::SelfRef => {
                 let ty = self.ty(node)?;
                 let size = self.size(ty)?;
@@ -804,7 +949,7 @@ impl<'a> FnLower<'a, '_> {
                     return self.temp_place(node);
                 };
                 let (off, fty) = field_offset(&mut self.cx.layouts, self.a, s, field)?;
-                let mut place = self.place(base)?;
+                let mut place = self.place(base, false)?;
                 place.segs.push(Seg::Field(off));
                 place.size = self.size(fty)?;
                 Ok(place)
@@ -814,12 +959,27 @@ impl<'a> FnLower<'a, '_> {
                 let TypeKind::Array(elem, len) = self.a.types.kind(base_ty) else {
                     return self.temp_place(node);
                 };
-                let mut place = self.place(base)?;
+                let mut place = self.place(base, false)?;
                 let stride = self.size(elem)?;
-                self.expr(index)?;
-                let temp = self.b.spill(1)?;
-                place.segs.push(Seg::Index { temp, len, stride });
                 place.size = stride;
+                if let Some(k) = self
+                    .const_int(index)
+                    .filter(|&k| k >= 0 && (k as u32) < len)
+                {
+                    place.segs.push(Seg::Field(k as u32 * stride));
+                    return Ok(place);
+                }
+                let only_index = !place.segs.iter().any(|s| matches!(s, Seg::Index { .. }));
+                let at = if stack && only_index && !matches!(place.root, Root::Gate(_)) {
+                    self.expr(index)?;
+                    IndexAt::Stack
+                } else if let Some(slot) = self.immutable_local(index) {
+                    IndexAt::Local(slot)
+                } else {
+                    self.expr(index)?;
+                    IndexAt::Local(self.b.spill(1)?)
+                };
+                place.segs.push(Seg::Index { at, len, stride });
                 Ok(place)
             }
             _ => self.temp_place(node),
@@ -861,8 +1021,19 @@ impl<'a> FnLower<'a, '_> {
         (off, place.segs.len())
     }
 
-    /// Pushes the place's value.
-    fn read_place(&mut self, place: &Place) -> CResult<()> {
+    /// Pushes the index of `at` for an indexed access; `keep` leaves a copy of an
+    /// index on the stack for the write that follows.
+    fn push_index(&mut self, at: IndexAt, keep: bool) {
+        match at {
+            IndexAt::Local(slot) => self.b.get_local(slot, 1),
+            IndexAt::Stack if keep => self.b.dyn_op(Instr::op(Opcode::Dup), 0, 1),
+            IndexAt::Stack => {}
+        }
+    }
+
+    /// Pushes the place's value. `keep` is for a place written next (compound
+    /// assignment, `mut self` write-back): an index on the stack stays there for it.
+    fn read_place(&mut self, place: &Place, keep: bool) -> CResult<()> {
         let (off, at) = Self::static_prefix(place);
         if at == place.segs.len() {
             match place.root {
@@ -875,13 +1046,18 @@ impl<'a> FnLower<'a, '_> {
             }
             return Ok(());
         }
-        let Seg::Index { temp, len, stride } = place.segs[at] else {
+        let Seg::Index {
+            at: index,
+            len,
+            stride,
+        } = place.segs[at]
+        else {
             unreachable!("static_prefix stops at an index");
         };
         let rest = place.segs[at + 1..].to_vec();
         match place.root {
             Root::Local(s) | Root::Global(s) => {
-                self.b.get_local(temp, 1);
+                self.push_index(index, keep);
                 let op = match place.root {
                     Root::Local(_) => Opcode::GetLocalIdx,
                     _ => Opcode::GetGlobalIdx,
@@ -890,25 +1066,45 @@ impl<'a> FnLower<'a, '_> {
                 if rest.is_empty() {
                     return Ok(());
                 }
-                let elem = self.b.spill(stride)?;
-                self.read_place(&Place {
-                    root: Root::Local(elem),
-                    segs: rest,
+                let (rest_off, rest_at) = Self::static_prefix(&Place {
+                    root: place.root,
+                    segs: rest.clone(),
                     size: place.size,
-                })
+                });
+                if rest_at == rest.len() && rest_off == 0 {
+                    // A leading field of the element: drop the slots above it.
+                    self.b.pop(stride - place.size);
+                    return Ok(());
+                }
+                let elem = self.b.spill(stride)?;
+                self.read_place(
+                    &Place {
+                        root: Root::Local(elem),
+                        segs: rest,
+                        size: place.size,
+                    },
+                    keep,
+                )
             }
             Root::Gate(h) => {
                 // Load the whole array, then index it as a local.
                 self.b.get_local(h, 1);
                 self.gate(Opcode::GateLoad, off, len * stride, 1, len * stride);
                 let arr = self.b.spill(len * stride)?;
-                let mut segs = vec![Seg::Index { temp, len, stride }];
+                let mut segs = vec![Seg::Index {
+                    at: index,
+                    len,
+                    stride,
+                }];
                 segs.extend(rest);
-                self.read_place(&Place {
-                    root: Root::Local(arr),
-                    segs,
-                    size: place.size,
-                })
+                self.read_place(
+                    &Place {
+                        root: Root::Local(arr),
+                        segs,
+                        size: place.size,
+                    },
+                    keep,
+                )
             }
         }
     }
@@ -929,17 +1125,36 @@ impl<'a> FnLower<'a, '_> {
             }
             return Ok(());
         }
-        let Seg::Index { temp, len, stride } = place.segs[at] else {
+        let Seg::Index {
+            at: index,
+            len,
+            stride,
+        } = place.segs[at]
+        else {
             unreachable!("static_prefix stops at an index");
         };
         let rest = place.segs[at + 1..].to_vec();
+        let (get, set) = match place.root {
+            Root::Local(_) => (Opcode::GetLocalIdx, Opcode::SetLocalIdx),
+            _ => (Opcode::GetGlobalIdx, Opcode::SetGlobalIdx),
+        };
+        let temp = match (index, place.root) {
+            (IndexAt::Stack, Root::Local(s) | Root::Global(s)) if rest.is_empty() => {
+                // The index is already below the value.
+                self.idx_op(set, s + off, len, stride, 1 + stride, 0);
+                return Ok(());
+            }
+            (IndexAt::Local(t), _) => t,
+            (IndexAt::Stack, _) => {
+                return Err(CompileError::internal(
+                    None,
+                    "an index on the stack that is not a place's last step",
+                ));
+            }
+        };
         let value = self.b.spill(place.size)?;
         match place.root {
             Root::Local(s) | Root::Global(s) => {
-                let (get, set) = match place.root {
-                    Root::Local(_) => (Opcode::GetLocalIdx, Opcode::SetLocalIdx),
-                    _ => (Opcode::GetGlobalIdx, Opcode::SetGlobalIdx),
-                };
                 if rest.is_empty() {
                     self.b.get_local(temp, 1);
                     self.b.get_local(value, place.size);
@@ -964,7 +1179,11 @@ impl<'a> FnLower<'a, '_> {
                 self.b.get_local(h, 1);
                 self.gate(Opcode::GateLoad, off, total, 1, total);
                 let arr = self.b.spill(total)?;
-                let mut segs = vec![Seg::Index { temp, len, stride }];
+                let mut segs = vec![Seg::Index {
+                    at: index,
+                    len,
+                    stride,
+                }];
                 segs.extend(rest);
                 self.b.get_local(value, place.size);
                 self.write_place(&Place {

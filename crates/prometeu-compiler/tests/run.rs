@@ -242,3 +242,24 @@ fn array_len_takes_the_length_from_the_type_and_still_runs_a_base_with_effects()
     let code_len = compiled.program.functions[size.index as usize].code_len;
     assert!(code_len <= 16, "`size` is {code_len} bytes of code");
 }
+
+#[test]
+fn long_string_chains_are_joined_in_steps() {
+    // 600 operands: more than one `STR_CONCAT_N` may join, so the chain is joined in
+    // steps of at most 256, left to right.
+    let parts: Vec<String> = (0..600).map(|i| format!("({i} as string)")).collect();
+    let src = format!(
+        "fn frame() {{\n    let s = {};\n    Log.info(s.len() as string);\n    Log.info(s);\n}}\n",
+        parts.join(" + ")
+    );
+    let program = support::compile_src(&src).program;
+    let joins: Vec<u32> = prometeu_bytecode::Instr::decode_all(&program.code)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, i)| i.op == prometeu_bytecode::Opcode::StrConcatN)
+        .map(|(_, i)| i.imm_u32(0))
+        .collect();
+    assert_eq!(joins, [256, 256, 90]);
+    let want: String = (0..600).map(|i| i.to_string()).collect();
+    assert_eq!(logs(&src), [want.len().to_string(), want]);
+}

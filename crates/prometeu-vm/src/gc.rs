@@ -739,7 +739,7 @@ fn buffer_bytes(storage: &Storage) -> usize {
         Storage::Ref(RefSlots::Inline { .. }) => 0,
         Storage::Ref(RefSlots::Boxed(slots)) => std::mem::size_of_val::<[Slot]>(slots),
         Storage::List(list) => list.items.capacity() * std::mem::size_of::<Slot>(),
-        Storage::Str(text) => text.len(),
+        Storage::Str(text) => text.capacity(),
     }
 }
 

@@ -33,8 +33,10 @@ pub(crate) enum Storage {
     Ref(RefSlots),
     /// A `list<T>`.
     List(List),
-    /// A runtime string.
-    Str(Box<str>),
+    /// A runtime string. Kept as built (a `String`, not a `Box<str>`): shrinking a
+    /// formatted number's buffer to its length would cost a `realloc` per `I2S`, for
+    /// a few bytes. The budget charges the length, never the capacity.
+    Str(String),
 }
 
 /// The slots of a `ref` value: up to two inline, so small values cost no separate
@@ -254,9 +256,9 @@ impl Heap {
     /// `TRAP_HEAP_EXHAUSTED`. Also paces the incremental collector by allocation.
     /// The allocation's inputs must still be reachable from `roots`.
     pub fn reserve(&mut self, bytes: u64, roots: Roots<'_>) -> Result<(), TrapCode> {
-        if self.used + bytes > self.budget {
+        if self.used.saturating_add(bytes) > self.budget {
             self.collect_full(roots);
-            if self.used + bytes > self.budget {
+            if self.used.saturating_add(bytes) > self.budget {
                 return Err(TrapCode::HeapExhausted);
             }
         }
@@ -312,9 +314,21 @@ impl Heap {
 
     /// Allocates a runtime string.
     pub fn alloc_str(&mut self, text: String, roots: Roots<'_>) -> Result<Handle, TrapCode> {
+        self.reserve_str(text.len() as u64, roots)?;
+        Ok(self.insert_str(text))
+    }
+
+    /// Charges a runtime string of `len` bytes before it is built, so that a string
+    /// too large for the budget traps before any memory is asked for; then
+    /// [`Heap::insert_str`] stores it. May collect, like [`Heap::reserve`].
+    pub fn reserve_str(&mut self, len: u64, roots: Roots<'_>) -> Result<(), TrapCode> {
+        self.reserve(HEADER_BYTES.saturating_add(len), roots)
+    }
+
+    /// Stores a runtime string whose length [`Heap::reserve_str`] charged.
+    pub fn insert_str(&mut self, text: String) -> Handle {
         let charge = HEADER_BYTES + text.len() as u64;
-        self.reserve(charge, roots)?;
-        Ok(self.insert(Storage::Str(text.into_boxed_str()), charge, false))
+        self.insert(Storage::Str(text), charge, false)
     }
 
     /// Makes room for one more element in list `h`, growing its accounted capacity
@@ -485,6 +499,12 @@ mod tests {
         heap.collect_full(roots);
         assert_eq!(heap.used, 0);
         assert!(heap.gate(h).is_err(), "unrooted storage is freed");
+        // A string too long for the budget is refused before it is built, whatever its
+        // length.
+        for len in [1 << 20, u64::MAX] {
+            assert_eq!(heap.reserve_str(len, roots), Err(TrapCode::HeapExhausted));
+        }
+        assert_eq!(heap.used, 0);
         let again = heap.alloc_str("x".into(), roots).unwrap();
         assert_eq!(again.index(), h.index(), "the freed gate is reused");
         assert_ne!(again, h, "with a new generation");

@@ -9,10 +9,13 @@
 //!
 //! * **API Boundary:** [`Vm::new`] takes a `VerifiedProgram` (only `verify_program`
 //!   makes one) and nothing else; a program that loads can only fail by trapping.
-//! * `load` pre-decodes it into one vector of fixed-size ops (jump targets resolved to
-//!   op indices, constants turned into literal pushes, static cycle costs folded in);
-//!   common adjacent pairs (`GET_LOCAL; GET_LOCAL`, `PUSH_I32; I_ADD`, …) become
-//!   superinstructions that keep exact per-instruction budget semantics.
+//! * `load` pre-decodes it into fixed-size ops (jump targets resolved, static cycle
+//!   costs folded in) and `translate` turns each function's stack code into register
+//!   forms: with the verifier's stack depth before every instruction, each operand has
+//!   a fixed frame slot, so `GET_LOCAL a; GET_LOCAL b; F_MUL; SET_LOCAL c` becomes one
+//!   three-address op reading and writing locals directly. Ops without a register form
+//!   run as the stack ops they are. `VmConfig::register_forms: false` runs the plain
+//!   stack code, the reference the differential tests compare against.
 //! * [`Vm`] holds the value stack (frames `[args][locals][operands]`, 65,536 slots), the
 //!   globals and the heap, and runs the hot loop: one `match` per op, rare paths
 //!   (traps, allocation, system calls) out of line.
@@ -39,7 +42,11 @@
 //! `FRAME_SYNC`, while the host may run a collector slice ([`Vm::gc_slice`]) or pin a
 //! value whenever the cycle budget suspended the program, at any instruction. A slot
 //! that is not a handle can never be mistaken for one. The cost is one extra byte
-//! store per push, which the dispatch benchmark shows is cheap enough.
+//! store per push, which the dispatch benchmark shows is cheap enough. With register
+//! forms, a suspended frame's operand slots may also hold stale values (a deferred
+//! copy is not written until needed): they are still well-tagged slots, and a stale
+//! handle to a freed gate fails the generation check, so at worst an object survives
+//! one more collection cycle, which no program can observe.
 //!
 //! # Garbage collection
 //!
@@ -68,6 +75,10 @@
 //! * The VM never recurses on the Rust stack per PBS call: a deep PBS recursion traps
 //!   `TRAP_STACK_OVERFLOW`, it cannot overflow the host.
 //! * `unsafe` appears once: the `clock_gettime` call in `cpu_time`.
+//! * The register forms are unobservable: results, traps (code and pc) and cycle totals
+//!   equal the stack code's at every budget split (`tests/register_forms.rs`, and the
+//!   conformance suite runs both). Only where a budget stops may differ: a step is a
+//!   whole straight-line run (`machine.md` §1).
 //! * Collection is unobservable: results, cycle counts and traps never depend on when,
 //!   or whether, the collector ran ([`GcMode::Stress`] and the time-bounded schedules
 //!   of the determinism tests check this). The collector's schedule may depend on the
@@ -81,6 +92,7 @@ mod gc;
 mod heap;
 mod load;
 mod syscall;
+mod translate;
 mod trap;
 mod value;
 mod vm;

@@ -1,9 +1,10 @@
 //! Loading: pre-decodes a [`VerifiedProgram`] into the compact form the interpreter
 //! runs.
 //!
-//! Every function's bytes become [`Op`]s in one vector (all functions back to back),
-//! with jump targets resolved to op indices, constants turned into literal pushes, and
-//! every cycle cost that does not depend on run-time data folded into the op.
+//! Every function's bytes become [`Op`]s (jump targets resolved, constants turned into
+//! literal pushes, every cycle cost that does not depend on run-time data folded into
+//! the op); `translate` then turns them into register forms, and the functions go into
+//! one vector back to back.
 //!
 //! **Architecture invariant: the verifier is the one source of truth.** What it proved
 //! (each function's operand-stack depth, the heap layout of the handle under every
@@ -16,9 +17,10 @@
 
 use prometeu_bytecode::{
     Constant, CostGrowth, GlobalInit, ImmValue, Instr, LayoutKind, Opcode, Program, SlotKind,
-    SyscallRef, TrapCode, VerifiedFunction, VerifiedProgram,
+    SyscallRef, TrapCode, UNREACHED, VerifiedFunction, VerifiedProgram,
 };
 
+use crate::translate::{Source, translate};
 use crate::value::Slot;
 
 /// One pre-decoded instruction. Immediates are already validated and resolved.
@@ -125,6 +127,8 @@ pub(crate) enum Op {
     RefEq,
     RefNe,
     StrConcat,
+    /// Operand count (2 or more, checked by the verifier).
+    StrConcatN(u32),
     StrLen,
     /// Index into [`Code::syscalls`].
     Syscall(u32),
@@ -150,54 +154,105 @@ pub(crate) enum Op {
     ListInsert(u32),
     ListRemove(u32),
     ListClear,
-    // ---- superinstructions: two adjacent ops in one dispatch (see `fuse`) ----
-    /// `GET_LOCAL a; GET_LOCAL b`.
-    GetLocal2(u32, u32),
-    /// `PUSH_I32 v` followed by the int operation named in the variant.
-    PushI32Add(i32),
-    PushI32Sub(i32),
-    PushI32Mul(i32),
-    PushI32And(i32),
-    PushI32Xor(i32),
-    PushI32Eq(i32),
-    PushI32Ne(i32),
-    PushI32Lt(i32),
-    PushI32Le(i32),
-    PushI32Gt(i32),
-    PushI32Ge(i32),
-    // ---- longer superinstructions: they run whole only when the budget lasts to
-    // their last op (see `fuse`), else they do only their first op ----
-    /// `I_<cmp>; JMP_IF_FALSE` (the target is read from the jump).
-    CmpJmpIfFalse(IntCmp),
-    /// `PUSH_I32 v; I_<cmp>; JMP_IF_FALSE`.
-    PushI32CmpJmpIfFalse(IntCmp, i32),
-    /// `GET_LOCAL a; GET_LOCAL b; I_<cmp>; JMP_IF_FALSE` (loop and `if` headers).
-    Locals2CmpJmpIfFalse(IntCmp, u32, u32),
-    /// `GET_LOCAL a; PUSH_I32 v; I_<cmp>; JMP_IF_FALSE`.
-    LocalI32CmpJmpIfFalse(IntCmp, u32, i32),
-    /// `GET_LOCAL a; PUSH_I32 v; I_ADD` (`I_SUB` is folded in as the negated `v`).
-    LocalAddI32(u32, i32),
-    /// `GET_LOCAL a; PUSH_I32 v; I_ADD; SET_LOCAL c` (a loop counter step).
-    LocalAddI32To(u32, i32, u32),
-    /// `GET_LOCAL a; GET_LOCAL b` then the arithmetic op named in the variant.
-    Locals2IAdd(u32, u32),
-    Locals2ISub(u32, u32),
-    Locals2IMul(u32, u32),
-    Locals2FAdd(u32, u32),
-    Locals2FSub(u32, u32),
-    Locals2FMul(u32, u32),
-    /// `GET_LOCAL a` then the arithmetic op named in the variant (a pair).
-    LocalIAdd(u32),
-    LocalISub(u32),
-    LocalIMul(u32),
-    LocalFAdd(u32),
-    LocalFSub(u32),
-    LocalFMul(u32),
+    // ---- register forms (see `translate`): operands are frame slots ----
+    /// `dst = src`.
+    Mov(Reg, Reg),
+    /// `dst = v`.
+    MovI32(Reg, i32),
+    /// `dst = v`.
+    MovF64(Reg, f64),
+    /// `dst = v`.
+    MovBool(Reg, bool),
+    /// `dst = a <op> b` on ints.
+    IBin(IntOp, Reg, Reg, Reg),
+    /// `dst = a <op> v` on ints.
+    IBinK(IntOp, Reg, Reg, i32),
+    /// `dst = a <op> b` on floats.
+    FBin(FloatOp, Reg, Reg, Reg),
+    /// `dst = a <op> v` on floats.
+    FBinK(FloatOp, Reg, Reg, f64),
+    /// `dst = -a` (int).
+    INegR(Reg, Reg),
+    /// `dst = -a` (float).
+    FNegR(Reg, Reg),
+    /// `dst = !a`.
+    NotR(Reg, Reg),
+    /// `dst = list.len()`.
+    ListLenR(Reg, Reg),
+    /// `dst = list[index]` for one-slot elements: `(dst, list, index)`.
+    ListGetR(Reg, Reg, Reg),
+    /// `list[index] = value` for one-slot elements: `(list, index, value)`.
+    ListSetR(Reg, Reg, Reg),
+    /// `list.push(value)` for one-slot elements: `(list, value)`. When the list must
+    /// grow, the operands are written to their stack slots (the two below `sp`) and
+    /// the stack form takes over.
+    ListPushR(Reg, Reg),
+    /// Copies element `index` of the local array at `base` (`len` elements of
+    /// `stride` slots) to the locals at `dst`: `(dst, base, stride, index, len)`.
+    GetIdxR(Reg, Reg, Reg, Reg, u32),
+    /// Copies the `stride` locals at `src` to element `index` of the local array at
+    /// `base`: `(base, stride, index, src, len)`.
+    SetIdxR(Reg, Reg, Reg, Reg, u32),
+    /// `x += k`, then jump when `x <cmp> b` equals the flag (a loop's step and test):
+    /// `(cmp, flag, x, k, b, target)`.
+    StepBrI(Cmp, bool, Reg, i32, Reg, u32),
+    /// `x += k`, then jump when `x <cmp> v` equals the flag: `(cmp, flag, x, k, v,
+    /// target)`.
+    StepBrIK(Cmp, bool, Reg, i16, i32, u32),
+    /// Copies `n` constants from [`Code::consts`]`[start..]` to the frame slots at
+    /// `dst` (a function's prologue): `(dst, start, n)`.
+    LoadConsts(Reg, u32, u32),
+    /// `x += k` with `k` in a slot, then jump when `x <cmp> b` equals the flag:
+    /// `(cmp, flag, x, k, b, target)`.
+    StepBrR(Cmp, bool, Reg, Reg, Reg, u32),
+    /// `RET` of a function returning one slot, the value in the slot.
+    RetR(Reg),
+    /// Jump to the target when the bool in the slot equals the flag.
+    JmpIf(bool, Reg, u32),
+    /// Jump when `a <cmp> b` (ints) equals the flag.
+    BrI(Cmp, bool, Reg, Reg, u32),
+    /// Jump when `a <cmp> v` (int constant) equals the flag.
+    BrIK(Cmp, bool, Reg, i32, u32),
+    /// Jump when `a <cmp> b` (floats) equals the flag.
+    BrF(Cmp, bool, Reg, Reg, u32),
+    /// Jump when `a <cmp> v` equals the flag; `v` is [`Code::floats`]`[k]` (an inline
+    /// `f64` would make every op larger).
+    BrFK(Cmp, bool, Reg, u32, u32),
 }
 
-/// The int comparison of a fused compare-and-branch.
+/// A frame slot of a register-form op: an index from the frame base (parameters,
+/// locals, then the operand stack). The loader keeps every frame below 65,535 slots.
+pub(crate) type Reg = u16;
+
+/// The int operation of a register-form op.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum IntCmp {
+pub(crate) enum IntOp {
+    Add,
+    Sub,
+    Mul,
+    /// Traps on a zero divisor.
+    Div,
+    /// Traps on a zero divisor.
+    Rem,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+}
+
+/// The float operation of a register-form op.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FloatOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// The comparison of a compare-and-branch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Cmp {
     Eq,
     Ne,
     Lt,
@@ -206,30 +261,29 @@ pub(crate) enum IntCmp {
     Ge,
 }
 
-impl IntCmp {
-    /// The comparison an op performs, if it is an int comparison.
-    fn of(op: Op) -> Option<IntCmp> {
-        Some(match op {
-            Op::IEq => IntCmp::Eq,
-            Op::INe => IntCmp::Ne,
-            Op::ILt => IntCmp::Lt,
-            Op::ILe => IntCmp::Le,
-            Op::IGt => IntCmp::Gt,
-            Op::IGe => IntCmp::Ge,
-            _ => return None,
-        })
-    }
-
+impl Cmp {
     /// `a <cmp> b`.
     #[inline(always)]
-    pub(crate) fn eval(self, a: i32, b: i32) -> bool {
+    pub(crate) fn eval<T: PartialOrd>(self, a: T, b: T) -> bool {
         match self {
-            IntCmp::Eq => a == b,
-            IntCmp::Ne => a != b,
-            IntCmp::Lt => a < b,
-            IntCmp::Le => a <= b,
-            IntCmp::Gt => a > b,
-            IntCmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+        }
+    }
+
+    /// The comparison with its operands swapped: `a < b` is `b > a`.
+    pub(crate) fn mirrored(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Eq,
+            Cmp::Ne => Cmp::Ne,
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
         }
     }
 }
@@ -239,6 +293,10 @@ impl IntCmp {
 pub(crate) struct Decoded {
     pub op: Op,
     pub cost: u32,
+    /// The operand stack top when the op starts, as a frame slot (`sp - base`): ops
+    /// that work on the stack itself start from it, and a collector running while the
+    /// program is suspended before the op scans the frame up to it.
+    pub sp: Reg,
     /// The instruction it came from (trap reports name it).
     pub opcode: Opcode,
 }
@@ -282,6 +340,10 @@ pub(crate) struct Code {
     pub syscalls: Vec<SyscallRef>,
     pub globals: Vec<Slot>,
     pub exports: Vec<(String, u32)>,
+    /// Float constants of register-form ops.
+    pub floats: Vec<f64>,
+    /// Constants that functions load into frame slots on entry ([`Op::LoadConsts`]).
+    pub consts: Vec<Slot>,
 }
 
 /// Why a verified program could not be loaded: a frame that does not fit the value
@@ -317,7 +379,7 @@ pub(crate) fn packed_size(kind: SlotKind) -> u32 {
 
 /// Decodes `verified` into [`Code`], taking stack depths and handle layouts from the
 /// verifier's facts.
-pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
+pub(crate) fn load(verified: &VerifiedProgram, register_forms: bool) -> Result<Code, LoadError> {
     let program = verified.program();
     let err = |func: Option<u32>, message: String| LoadError { func, message };
     if program.functions.len() > u32::MAX as usize / 2 {
@@ -367,6 +429,8 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
         syscalls: program.syscalls.clone(),
         globals,
         exports: Vec::new(),
+        floats: Vec::new(),
+        consts: Vec::new(),
     };
     for e in &program.exports {
         if e.func as usize >= program.functions.len() {
@@ -374,9 +438,9 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
         }
         code.exports.push((e.name.clone(), e.func));
     }
-    // Entries first: calls are resolved against them while decoding.
+    // Every function is decoded before any is translated: calls name functions by
+    // index, and their entries are known only once all are in place.
     let mut decoded_fns = Vec::with_capacity(program.functions.len());
-    let mut next_entry = 0usize;
     for (fi, f) in program.functions.iter().enumerate() {
         let fe = |m: String| err(Some(fi as u32), m);
         let bytes = program
@@ -388,23 +452,18 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
             return Err(fe("frame larger than the value stack".into()));
         }
         code.funcs.push(FuncInfo {
-            entry: next_entry as u32,
+            entry: 0,
             params: f.params.len() as u32,
             locals: f.local_slots as u32,
             returns: f.returns.len() as u32,
             max_stack: 0,
         });
-        next_entry += instrs.len();
-        if next_entry > u32::MAX as usize / 2 {
-            return Err(fe("program too large".into()));
-        }
         decoded_fns.push(instrs);
     }
     for (fi, instrs) in decoded_fns.into_iter().enumerate() {
         let fe = |m: String| err(Some(fi as u32), m);
         let offsets: Vec<u32> = instrs.iter().map(|(o, _)| *o).collect();
         let base_offset = program.functions[fi].code_offset;
-        let entry = code.funcs[fi].entry;
         let frame = code.funcs[fi].params as u64 + code.funcs[fi].locals as u64;
         let mut targets = vec![0usize; instrs.len()];
         for (i, (_, instr)) in instrs.iter().enumerate() {
@@ -424,18 +483,34 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
         if frame + max_stack as u64 > crate::vm::STACK_LIMIT as u64 {
             return Err(fe("frame and operand stack exceed the value stack".into()));
         }
+        // Register-form ops name frame slots with a `Reg`; one below its range is left
+        // free so `frame + depth` always fits.
+        if frame + max_stack as u64 >= Reg::MAX as u64 {
+            return Err(fe(format!(
+                "frame and operand stack exceed {} slots",
+                Reg::MAX - 1
+            )));
+        }
+        if facts.stack_depths.len() != instrs.len() {
+            return Err(fe("the verifier recorded no stack depths".into()));
+        }
         let reachable = reachable(&instrs, &targets);
+        let mut ops = Vec::with_capacity(instrs.len());
         for (i, (offset, instr)) in instrs.iter().enumerate() {
             // Unreachable code is neither verified nor run: it need not be valid.
             if !reachable[i] {
-                code.ops.push(Decoded {
+                ops.push(Decoded {
                     op: Op::Trap(TrapCode::Explicit),
                     cost: instr.op.cycles(),
+                    sp: 0,
                     opcode: instr.op,
                 });
-                code.pcs.push(base_offset + offset);
-                code.op_func.push(fi as u32);
                 continue;
+            }
+            if facts.stack_depths[i] == UNREACHED {
+                return Err(fe(format!(
+                    "at {offset}: the verifier recorded no stack depth"
+                )));
             }
             let op = handle_value_slots(program, facts, *offset, instr.op)
                 .and_then(|slots| {
@@ -445,108 +520,65 @@ pub(crate) fn load(verified: &VerifiedProgram) -> Result<Code, LoadError> {
                         &const_str,
                         frame,
                         instr,
-                        entry + targets[i] as u32,
+                        targets[i] as u32,
                         slots,
                     )
                 })
                 .map_err(|m| fe(format!("at {offset}: {m}")))?;
             let cost = static_cost(instr.op, &op, &code);
-            code.ops.push(Decoded {
+            ops.push(Decoded {
                 op,
                 cost,
+                sp: 0,
                 opcode: instr.op,
             });
-            code.pcs.push(base_offset + offset);
+        }
+        let translated = translate(
+            &Source {
+                ops: &ops,
+                reachable: &reachable,
+                depths: &facts.stack_depths,
+                frame: frame as Reg,
+                max_stack: max_stack as Reg,
+                returns: code.funcs[fi].returns,
+                register_forms,
+            },
+            &mut code.floats,
+            &mut code.consts,
+        );
+        // The constants sit above the operand stack: the call's overflow check counts
+        // them with it.
+        code.funcs[fi].max_stack += translated.const_slots;
+        let entry = code.ops.len();
+        if entry + translated.ops.len() > u32::MAX as usize / 2 {
+            return Err(fe("program too large".into()));
+        }
+        code.funcs[fi].entry = entry as u32;
+        for (mut d, origin) in translated.ops.into_iter().zip(translated.origin) {
+            d.op = relocate(d.op, entry as u32);
+            code.ops.push(d);
+            code.pcs.push(base_offset + offsets[origin]);
             code.op_func.push(fi as u32);
         }
-        let end = code.ops.len();
-        fuse(&mut code.ops[entry as usize..end]);
     }
     Ok(code)
 }
 
-/// Replaces the first op of common runs of adjacent ops by a superinstruction that does
-/// them all in one dispatch. The other ops stay in place (jumps may land on them, and
-/// they may start superinstructions of their own) and the fused op skips them. The
-/// fused op charges each op's own cost. A pair re-checks the budget between its
-/// halves, doing only the first when the budget ends there. A longer run goes whole
-/// only when the budget lasts up to its last op (each op of the unfused code would
-/// then have started), and else does only its first op, leaving the rest to the
-/// following dispatches. So suspension points and cycle totals are exactly those of
-/// the unfused code. Only ops that cannot trap are fused, so trap reports are
-/// unaffected.
-fn fuse(ops: &mut [Decoded]) {
-    for i in 0..ops.len() {
-        let at = |k: usize| ops.get(i + k).map(|d| d.op);
-        let longer = match (at(0), at(1), at(2), at(3)) {
-            (Some(Op::GetLocal(a)), Some(Op::GetLocal(b)), Some(c), Some(Op::JmpIfFalse(_))) => {
-                IntCmp::of(c).map(|c| Op::Locals2CmpJmpIfFalse(c, a, b))
-            }
-            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(c), Some(Op::JmpIfFalse(_))) => {
-                IntCmp::of(c).map(|c| Op::LocalI32CmpJmpIfFalse(c, a, v))
-            }
-            (
-                Some(Op::GetLocal(a)),
-                Some(Op::PushI32(v)),
-                Some(Op::IAdd),
-                Some(Op::SetLocal(c)),
-            ) => Some(Op::LocalAddI32To(a, v, c)),
-            (
-                Some(Op::GetLocal(a)),
-                Some(Op::PushI32(v)),
-                Some(Op::ISub),
-                Some(Op::SetLocal(c)),
-            ) => Some(Op::LocalAddI32To(a, v.wrapping_neg(), c)),
-            (Some(Op::GetLocal(a)), Some(Op::GetLocal(b)), Some(arith), _) => match arith {
-                Op::IAdd => Some(Op::Locals2IAdd(a, b)),
-                Op::ISub => Some(Op::Locals2ISub(a, b)),
-                Op::IMul => Some(Op::Locals2IMul(a, b)),
-                Op::FAdd => Some(Op::Locals2FAdd(a, b)),
-                Op::FSub => Some(Op::Locals2FSub(a, b)),
-                Op::FMul => Some(Op::Locals2FMul(a, b)),
-                _ => None,
-            },
-            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(Op::IAdd), _) => {
-                Some(Op::LocalAddI32(a, v))
-            }
-            (Some(Op::GetLocal(a)), Some(Op::PushI32(v)), Some(Op::ISub), _) => {
-                Some(Op::LocalAddI32(a, v.wrapping_neg()))
-            }
-            (Some(Op::PushI32(v)), Some(c), Some(Op::JmpIfFalse(_)), _) => {
-                IntCmp::of(c).map(|c| Op::PushI32CmpJmpIfFalse(c, v))
-            }
-            (Some(c), Some(Op::JmpIfFalse(_)), _, _) => IntCmp::of(c).map(Op::CmpJmpIfFalse),
-            _ => None,
-        };
-        if let Some(fused) = longer {
-            ops[i].op = fused;
-            continue;
-        }
-        if i + 1 >= ops.len() {
-            break;
-        }
-        let fused = match (ops[i].op, ops[i + 1].op) {
-            (Op::GetLocal(a), Op::GetLocal(b)) => Op::GetLocal2(a, b),
-            (Op::GetLocal(a), Op::IAdd) => Op::LocalIAdd(a),
-            (Op::GetLocal(a), Op::ISub) => Op::LocalISub(a),
-            (Op::GetLocal(a), Op::IMul) => Op::LocalIMul(a),
-            (Op::GetLocal(a), Op::FAdd) => Op::LocalFAdd(a),
-            (Op::GetLocal(a), Op::FSub) => Op::LocalFSub(a),
-            (Op::GetLocal(a), Op::FMul) => Op::LocalFMul(a),
-            (Op::PushI32(v), Op::IAdd) => Op::PushI32Add(v),
-            (Op::PushI32(v), Op::ISub) => Op::PushI32Sub(v),
-            (Op::PushI32(v), Op::IMul) => Op::PushI32Mul(v),
-            (Op::PushI32(v), Op::IAnd) => Op::PushI32And(v),
-            (Op::PushI32(v), Op::IXor) => Op::PushI32Xor(v),
-            (Op::PushI32(v), Op::IEq) => Op::PushI32Eq(v),
-            (Op::PushI32(v), Op::INe) => Op::PushI32Ne(v),
-            (Op::PushI32(v), Op::ILt) => Op::PushI32Lt(v),
-            (Op::PushI32(v), Op::ILe) => Op::PushI32Le(v),
-            (Op::PushI32(v), Op::IGt) => Op::PushI32Gt(v),
-            (Op::PushI32(v), Op::IGe) => Op::PushI32Ge(v),
-            _ => continue,
-        };
-        ops[i].op = fused;
+/// `op` with a function-relative jump target made absolute.
+fn relocate(op: Op, entry: u32) -> Op {
+    match op {
+        Op::Jmp(t) => Op::Jmp(entry + t),
+        Op::JmpIfFalse(t) => Op::JmpIfFalse(entry + t),
+        Op::JmpIfTrue(t) => Op::JmpIfTrue(entry + t),
+        Op::JmpIf(s, r, t) => Op::JmpIf(s, r, entry + t),
+        Op::BrI(c, s, a, b, t) => Op::BrI(c, s, a, b, entry + t),
+        Op::BrIK(c, s, a, b, t) => Op::BrIK(c, s, a, b, entry + t),
+        Op::BrF(c, s, a, b, t) => Op::BrF(c, s, a, b, entry + t),
+        Op::BrFK(c, s, a, b, t) => Op::BrFK(c, s, a, b, entry + t),
+        Op::StepBrI(c, s, x, k, b, t) => Op::StepBrI(c, s, x, k, b, entry + t),
+        Op::StepBrIK(c, s, x, k, v, t) => Op::StepBrIK(c, s, x, k, v, entry + t),
+        Op::StepBrR(c, s, x, k, b, t) => Op::StepBrR(c, s, x, k, b, entry + t),
+        other => other,
     }
 }
 
@@ -819,6 +851,7 @@ fn decode_op(
         Opcode::RefEq => Op::RefEq,
         Opcode::RefNe => Op::RefNe,
         Opcode::StrConcat => Op::StrConcat,
+        Opcode::StrConcatN => Op::StrConcatN(a),
         Opcode::StrLen => Op::StrLen,
         Opcode::Syscall => {
             let index = code
@@ -876,76 +909,95 @@ mod tests {
         }
     }
 
-    #[test]
-    fn adjacent_pairs_are_fused_and_the_second_op_stays() {
-        let program = prometeu_bytecode::assemble(
-            ".func main params=(i32) returns=(bool) locals=0\n    GET_LOCAL 0\n    GET_LOCAL 0\n    I_XOR\n    PUSH_I32 3\n    I_LT\n    RET\n",
-        )
-        .unwrap();
+    /// The ops `source` (one function) loads to.
+    fn ops_of(source: &str) -> Vec<Op> {
+        let program = prometeu_bytecode::assemble(source).unwrap();
         let verified = prometeu_bytecode::verify_program(&program, &NoCalls).unwrap();
-        let code = load(&verified).unwrap();
-        let ops: Vec<Op> = code.ops.iter().map(|d| d.op).collect();
-        assert_eq!(
-            ops,
-            [
-                Op::GetLocal2(0, 0),
-                Op::GetLocal(0),
-                Op::IXor,
-                Op::PushI32Lt(3),
-                Op::ILt,
-                Op::Ret
-            ]
-        );
-        assert_eq!(code.ops[3].opcode, Opcode::PushI32);
+        load(&verified, true)
+            .unwrap()
+            .ops
+            .iter()
+            .map(|d| d.op)
+            .collect()
     }
 
     #[test]
-    fn longer_runs_are_fused_and_their_ops_stay() {
-        // The shape of a recursive `fib`: compare and branch, `n - 1`, `n + m`.
-        let program = prometeu_bytecode::assemble(
-            ".func main params=(i32, i32) returns=(i32) locals=0
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE big
-    GET_LOCAL 0
-    RET
-big:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    SET_LOCAL 1
+    fn ops_stay_small() {
+        // The interpreter streams through ops: every byte counts in its cache use.
+        assert_eq!(std::mem::size_of::<Op>(), 16);
+        assert_eq!(std::mem::size_of::<Decoded>(), 24);
+    }
+
+    #[test]
+    fn statements_become_three_address_ops() {
+        // `c = a * b; if c < 10 { c = c - 1 }; return c`: the locals are read where
+        // they are, the temporaries vanish, and the compare fuses with its branch.
+        let ops = ops_of(
+            ".func main params=(i32, i32) returns=(i32) locals=1
     GET_LOCAL 0
     GET_LOCAL 1
-    I_ADD
+    I_MUL
+    SET_LOCAL 2
+    GET_LOCAL 2
+    PUSH_I32 10
+    I_LT
+    JMP_IF_FALSE done
+    GET_LOCAL 2
+    PUSH_I32 1
+    I_SUB
+    SET_LOCAL 2
+done:
+    GET_LOCAL 2
     RET
 ",
-        )
-        .unwrap();
-        let verified = prometeu_bytecode::verify_program(&program, &NoCalls).unwrap();
-        let code = load(&verified).unwrap();
-        let ops: Vec<Op> = code.ops.iter().map(|d| d.op).collect();
+        );
         assert_eq!(
             ops,
             [
-                Op::LocalI32CmpJmpIfFalse(IntCmp::Lt, 0, 2),
-                Op::PushI32CmpJmpIfFalse(IntCmp::Lt, 2),
-                Op::CmpJmpIfFalse(IntCmp::Lt),
-                Op::JmpIfFalse(6),
-                Op::GetLocal(0),
-                Op::Ret,
-                Op::LocalAddI32To(0, -1, 1),
-                Op::PushI32Sub(1),
-                Op::ISub,
-                Op::SetLocal(1),
-                Op::Locals2IAdd(0, 1),
-                Op::LocalIAdd(1),
-                Op::IAdd,
-                Op::Ret,
+                Op::IBin(IntOp::Mul, 2, 0, 1),
+                Op::BrIK(Cmp::Lt, false, 2, 10, 3),
+                Op::IBinK(IntOp::Sub, 2, 2, 1),
+                Op::RetR(2),
             ]
         );
-        // Each op keeps its own cost; the fused op charges the others as it runs them.
-        assert_eq!(code.ops[6].cost, Opcode::GetLocal.cycles());
-        assert_eq!(code.ops[7].cost, Opcode::PushI32.cycles());
+    }
+
+    #[test]
+    fn a_local_read_is_kept_in_place_until_the_local_changes() {
+        // `push(x); x = 5; push(x)`: the first copy of `x` must be taken before the
+        // store, the second after it.
+        let ops = ops_of(
+            ".func main params=(i32) returns=(i32, i32) locals=0
+    GET_LOCAL 0
+    PUSH_I32 5
+    SET_LOCAL 0
+    GET_LOCAL 0
+    RET
+",
+        );
+        assert_eq!(
+            ops,
+            [Op::Mov(1, 0), Op::MovI32(0, 5), Op::Mov(2, 0), Op::Ret,]
+        );
+    }
+}
+
+#[cfg(test)]
+mod dump {
+    #[test]
+    #[ignore]
+    fn dump_translated() {
+        let path = std::env::var("PROMETEU_DUMP").unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let program = prometeu_bytecode::read_program(&bytes).unwrap();
+        let verified =
+            prometeu_bytecode::verify_program(&program, &prometeu_abi::ConsoleSyscalls).unwrap();
+        let code = super::load(&verified, true).unwrap();
+        for (i, d) in code.ops.iter().enumerate() {
+            println!(
+                "{i:5} f{} pc{} sp{} c{} {:?}",
+                code.op_func[i], code.pcs[i], d.sp, d.cost, d.op
+            );
+        }
     }
 }

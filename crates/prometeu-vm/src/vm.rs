@@ -12,7 +12,7 @@ use prometeu_bytecode::{TrapCode, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcPause, GcStats, Pacing};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
-use crate::load::{Code, LoadError, Op, load};
+use crate::load::{Code, FloatOp, IntOp, LoadError, Op, load};
 use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
 use crate::trap::{FrameInfo, Trap};
 use crate::value::{Handle, Slot, Tag, Value};
@@ -51,6 +51,11 @@ pub struct VmConfig {
     pub max_call_depth: usize,
     /// Drop dead storage on a background thread.
     pub background_release: bool,
+    /// Run register forms translated from the stack code (`translate`); `false` runs
+    /// every instruction as the stack machine it is, one dispatch each. Both give the
+    /// same results, traps and cycle totals: the stack form is the reference the
+    /// differential tests compare against.
+    pub register_forms: bool,
 }
 
 impl Default for VmConfig {
@@ -65,6 +70,7 @@ impl Default for VmConfig {
             gc_start_bytes: 256 * 1024,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             background_release: true,
+            register_forms: true,
         }
     }
 }
@@ -212,7 +218,10 @@ impl Vm {
     /// (stack depths, handle layouts). Fails only when a function's frame does not fit
     /// the value stack.
     pub fn new(verified: &VerifiedProgram, config: VmConfig) -> Result<Vm, LoadError> {
-        Ok(Vm::with_code(load(verified)?, config))
+        Ok(Vm::with_code(
+            load(verified, config.register_forms)?,
+            config,
+        ))
     }
 
     fn with_code(code: Code, config: VmConfig) -> Vm {
@@ -447,25 +456,44 @@ impl Vm {
 
     /// The hot loop. Everything it needs per instruction is in locals; rare paths are
     /// out-of-line methods that see the stack through `self.sp`.
+    // Every op starts from its own `sp` (`Decoded::sp`), so the stack ops' last
+    // adjustment of `sp` is never read; they keep it so each reads as the stack
+    // operation it is.
+    #[allow(unused_assignments)]
     fn execute(&mut self, end: u64, sys: &mut dyn SyscallHandler) -> RunOutcome {
         let code = Arc::clone(&self.code);
         let ops = &code.ops[..];
         let mut pc = self.pc;
         let mut sp = self.sp;
         let mut base = self.base;
-        let mut cycles = self.cycles;
+        // The budget left, counted down: one loop-carried value instead of a cycle
+        // count and a limit, which keeps it in a register. An op starts while it is
+        // positive; `cycles!()` turns it back into the cycle count.
+        let start_cycles = self.cycles;
+        let start_left = end.saturating_sub(start_cycles).min(i64::MAX as u64) as i64;
+        let mut left = start_left;
+        macro_rules! cycles {
+            () => {
+                start_cycles + (i128::from(start_left) - i128::from(left)) as u64
+            };
+        }
         // The stack is moved into a local for the loop: a `Vec` field's buffer could
         // alias `self` as far as the optimiser knows, which would force a reload of its
-        // pointer and length after every store. Every exit puts it back (`save!`).
-        let mut stack = std::mem::take(&mut self.stack);
+        // pointer and length after every store. As a fixed-size array it needs no
+        // length at all, which leaves a register for the hot loop. Every exit puts it
+        // back (`save!`); both conversions only move the pointer.
+        let mut stack: Box<[Slot; STACK_LIMIT]> = std::mem::take(&mut self.stack)
+            .into_boxed_slice()
+            .try_into()
+            .expect("the value stack always has STACK_LIMIT slots");
 
         macro_rules! save {
             () => {
-                self.stack = stack;
+                self.stack = (stack as Box<[Slot]>).into_vec();
                 self.pc = pc;
                 self.sp = sp;
                 self.base = base;
-                self.cycles = cycles;
+                self.cycles = cycles!();
             };
         }
         macro_rules! trap {
@@ -480,7 +508,7 @@ impl Vm {
                 self.sp = sp;
                 match $call {
                     Ok(extra) => {
-                        cycles += extra;
+                        left = left.saturating_sub(extra.min(i64::MAX as u64) as i64);
                         sp = self.sp;
                     }
                     Err(code) => trap!(code),
@@ -529,94 +557,38 @@ impl Vm {
             ($f:expr) => {{
                 let a = str_of(&code, &self.heap, stack[sp - 2]);
                 let b = str_of(&code, &self.heap, stack[sp - 1]);
-                cycles += per_byte8(a.len().min(b.len()));
+                left = left.saturating_sub(per_byte8(a.len().min(b.len())) as i64);
                 let r = $f(a.as_bytes().cmp(b.as_bytes()));
                 sp -= 1;
                 stack[sp - 1] = Slot::bool(r);
             }};
         }
 
-        // A superinstruction's second half: runs only if the budget has not ended
-        // between the halves (else the next iteration suspends before it).
-        macro_rules! push_i32_then {
-            ($v:expr, $f:expr) => {{
-                if cycles < end {
-                    // The second op stays in place with its own folded cost.
-                    cycles += ops[pc].cost as u64;
-                    pc += 1;
-                    stack[sp - 1] = $f(stack[sp - 1].as_int(), $v);
-                } else {
-                    stack[sp] = Slot::int($v);
-                    sp += 1;
-                }
-            }};
+        // A frame slot of a register-form op. The loader keeps every frame slot below
+        // STACK_LIMIT (a call whose frame would not fit traps), so the mask never
+        // changes an index: it only lets the compiler drop the bounds check.
+        macro_rules! r {
+            ($r:expr) => {
+                stack[(base + $r as usize) & (STACK_LIMIT - 1)]
+            };
         }
-
-        // A superinstruction of `$k` ≥ 3 ops (see `load::fuse`): whether the budget lasts
-        // until its last op starts, so the whole run may go in one dispatch.
-        macro_rules! run_fits {
-            ($k:expr) => {{
-                let mut c = cycles;
-                for j in 0..$k - 2 {
-                    c += ops[pc + j].cost as u64;
-                }
-                c < end
-            }};
-        }
-        // Charges the other `$k - 1` ops of a superinstruction and moves past them.
-        macro_rules! take_run {
-            ($k:expr) => {{
-                for _ in 0..$k - 1 {
-                    cycles += ops[pc].cost as u64;
-                    pc += 1;
-                }
-            }};
-        }
-        // The target of the `JMP_IF_FALSE` at `$i` that a superinstruction ends with.
-        macro_rules! fused_target {
-            ($i:expr) => {
-                match ops[$i].op {
-                    Op::JmpIfFalse(t) => t as usize,
-                    _ => unreachable!("fused only before a JMP_IF_FALSE"),
+        // Jumps to `$t` when `$cond` equals `$sense`.
+        macro_rules! branch {
+            ($cond:expr, $sense:expr, $t:expr) => {
+                if $cond == $sense {
+                    pc = $t as usize;
                 }
             };
         }
 
-        // `GET_LOCAL a; GET_LOCAL b; <op>` with `$f` computing `<op>` on two slots.
-        macro_rules! locals2 {
-            ($a:expr, $b:expr, $f:expr) => {{
-                let x = stack[base + $a as usize];
-                if run_fits!(3) {
-                    take_run!(3);
-                    stack[sp] = $f(x, stack[base + $b as usize]);
-                } else {
-                    stack[sp] = x;
-                }
-                sp += 1;
-            }};
-        }
-        // `GET_LOCAL a; <op>`: the top slot `<op>` local `a`.
-        macro_rules! local_then {
-            ($a:expr, $f:expr) => {{
-                let x = stack[base + $a as usize];
-                if cycles < end {
-                    cycles += ops[pc].cost as u64;
-                    pc += 1;
-                    stack[sp - 1] = $f(stack[sp - 1], x);
-                } else {
-                    stack[sp] = x;
-                    sp += 1;
-                }
-            }};
-        }
-
         loop {
             let d = ops[pc];
-            if cycles >= end {
+            sp = base + d.sp as usize;
+            if left <= 0 {
                 save!();
                 return RunOutcome::BudgetExhausted;
             }
-            cycles += d.cost as u64;
+            left -= i64::from(d.cost);
             pc += 1;
             match d.op {
                 Op::Nop | Op::Break => {}
@@ -672,7 +644,7 @@ impl Vm {
                 }
                 Op::DupN(n) => {
                     let n = n as usize;
-                    copy_slots(&mut stack, sp - n, sp, n);
+                    copy_slots(&mut stack[..], sp - n, sp, n);
                     sp += n;
                 }
                 Op::Swap => stack.swap(sp - 1, sp - 2),
@@ -774,12 +746,16 @@ impl Vm {
                     sp = locals_end;
                     pc = callee.entry as usize;
                 }
-                Op::Ret => {
+                Op::Ret | Op::RetR(_) => {
                     let Some(frame) = self.frames.pop() else {
                         unreachable!("a running VM always has a frame");
                     };
                     let n = frame.returns as usize;
-                    copy_slots(&mut stack, sp - n, base, n);
+                    if let Op::RetR(r) = d.op {
+                        stack[base] = r!(r);
+                    } else {
+                        copy_slots(&mut stack[..], sp - n, base, n);
+                    }
                     sp = base + n;
                     if frame.return_pc == u32::MAX {
                         let values = stack[base..sp].to_vec();
@@ -808,13 +784,13 @@ impl Vm {
                 }
                 Op::GetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
-                    copy_slots(&mut stack, i, sp, n);
+                    copy_slots(&mut stack[..], i, sp, n);
                     sp += n;
                 }
                 Op::SetLocalN(i, n) => {
                     let (i, n) = (base + i as usize, n as usize);
                     sp -= n;
-                    copy_slots(&mut stack, sp, i, n);
+                    copy_slots(&mut stack[..], sp, i, n);
                 }
                 Op::GetGlobalN(i, n) => {
                     let (i, n) = (i as usize, n as usize);
@@ -836,7 +812,7 @@ impl Vm {
                         stride as usize,
                     );
                     sp -= 1;
-                    copy_slots(&mut stack, from, sp, n);
+                    copy_slots(&mut stack[..], from, sp, n);
                     sp += n;
                 }
                 Op::SetLocalIdx(b, len, stride) => {
@@ -846,7 +822,7 @@ impl Vm {
                         trap!(TrapCode::Oob);
                     }
                     let to = base + b as usize + idx as usize * n;
-                    copy_slots(&mut stack, sp - n, to, n);
+                    copy_slots(&mut stack[..], sp - n, to, n);
                     sp -= n + 1;
                 }
                 Op::GetGlobalIdx(b, len, stride) => {
@@ -870,26 +846,27 @@ impl Vm {
                     sp -= n + 1;
                 }
 
-                Op::Alloc(ty) => slow!(self.op_alloc(&mut stack, ty)),
-                Op::Peek(n) => slow!(self.op_peek(&mut stack, n, false)),
-                Op::Take(n) => slow!(self.op_peek(&mut stack, n, true)),
-                Op::BorrowBegin => slow!(self.op_view_begin(&mut stack, false)),
-                Op::MutateBegin => slow!(self.op_view_begin(&mut stack, true)),
-                Op::BorrowEnd => slow!(self.op_view_end(&mut stack, false)),
-                Op::MutateEnd => slow!(self.op_view_end(&mut stack, true)),
-                Op::GateLoad(off, n) => slow!(self.op_gate_load(&mut stack, off, n)),
-                Op::GateStore(off, n) => slow!(self.op_gate_store(&mut stack, off, n)),
+                Op::Alloc(ty) => slow!(self.op_alloc(&mut stack[..], ty)),
+                Op::Peek(n) => slow!(self.op_peek(&mut stack[..], n, false)),
+                Op::Take(n) => slow!(self.op_peek(&mut stack[..], n, true)),
+                Op::BorrowBegin => slow!(self.op_view_begin(&mut stack[..], false)),
+                Op::MutateBegin => slow!(self.op_view_begin(&mut stack[..], true)),
+                Op::BorrowEnd => slow!(self.op_view_end(&mut stack[..], false)),
+                Op::MutateEnd => slow!(self.op_view_end(&mut stack[..], true)),
+                Op::GateLoad(off, n) => slow!(self.op_gate_load(&mut stack[..], off, n)),
+                Op::GateStore(off, n) => slow!(self.op_gate_store(&mut stack[..], off, n)),
                 Op::RefEq | Op::RefNe => {
                     let same = stack[sp - 1].as_handle() == stack[sp - 2].as_handle();
                     sp -= 1;
                     stack[sp - 1] = Slot::bool(same == matches!(d.op, Op::RefEq));
                 }
-                Op::StrConcat => slow!(self.op_concat(&mut stack)),
+                Op::StrConcat => slow!(self.op_concat(&mut stack[..])),
+                Op::StrConcatN(n) => slow!(self.op_concat_n(&mut stack[..], n)),
                 Op::StrLen => {
                     let len = str_of(&code, &self.heap, stack[sp - 1]).len();
                     stack[sp - 1] = Slot::int(len.min(i32::MAX as usize) as i32);
                 }
-                Op::Syscall(i) => slow!(self.op_syscall(&mut stack, i, sys)),
+                Op::Syscall(i) => slow!(self.op_syscall(&mut stack[..], i, sys)),
                 Op::FrameSync => {
                     save!();
                     let work = self.config.frame_slice_work;
@@ -915,178 +892,125 @@ impl Vm {
                 Op::B2F => stack[sp - 1] = Slot::float(stack[sp - 1].as_bounded() as f64),
                 Op::I2S => {
                     let text = stack[sp - 1].as_int().to_string();
-                    slow!(self.op_to_string(&mut stack, text))
+                    slow!(self.op_to_string(&mut stack[..], text))
                 }
                 Op::F2S => {
                     let text = format_float(stack[sp - 1].as_float());
-                    slow!(self.op_to_string(&mut stack, text))
+                    slow!(self.op_to_string(&mut stack[..], text))
                 }
                 Op::B2S => {
                     let text = stack[sp - 1].as_bounded().to_string();
-                    slow!(self.op_to_string(&mut stack, text))
+                    slow!(self.op_to_string(&mut stack[..], text))
                 }
                 Op::Bool2S => {
                     let v = stack[sp - 1].as_bool();
                     stack[sp - 1] = Slot::static_str(1 + v as u32);
                 }
 
-                Op::ListNew(ty) => slow!(self.op_list_new(&mut stack, ty)),
-                Op::ListLen => slow!(self.op_list_len(&mut stack)),
-                Op::ListPush(k) => slow!(self.op_list_push(&mut stack, k)),
-                Op::ListInsert(k) => slow!(self.op_list_insert(&mut stack, k, true)),
-                Op::ListPop(k) => slow!(self.op_list_pop(&mut stack, k)),
-                Op::ListGet(k) => slow!(self.op_list_get(&mut stack, k)),
-                Op::ListSet(k) => slow!(self.op_list_set(&mut stack, k)),
-                Op::ListRemove(k) => slow!(self.op_list_remove(&mut stack, k)),
-                Op::ListClear => slow!(self.op_list_clear(&mut stack)),
+                Op::ListNew(ty) => slow!(self.op_list_new(&mut stack[..], ty)),
+                Op::ListLen => slow!(self.op_list_len(&mut stack[..])),
+                Op::ListPush(k) => slow!(self.op_list_push(&mut stack[..], k)),
+                Op::ListInsert(k) => slow!(self.op_list_insert(&mut stack[..], k, true)),
+                Op::ListPop(k) => slow!(self.op_list_pop(&mut stack[..], k)),
+                Op::ListGet(k) => slow!(self.op_list_get(&mut stack[..], k)),
+                Op::ListSet(k) => slow!(self.op_list_set(&mut stack[..], k)),
+                Op::ListRemove(k) => slow!(self.op_list_remove(&mut stack[..], k)),
+                Op::ListClear => slow!(self.op_list_clear(&mut stack[..])),
 
-                Op::GetLocal2(a, b) => {
-                    stack[sp] = stack[base + a as usize];
-                    sp += 1;
-                    if cycles < end {
-                        cycles += ops[pc].cost as u64;
-                        pc += 1;
-                        stack[sp] = stack[base + b as usize];
-                        sp += 1;
+                Op::Mov(dst, src) => r!(dst) = r!(src),
+                Op::MovI32(dst, v) => r!(dst) = Slot::int(v),
+                Op::MovF64(dst, v) => r!(dst) = Slot::float(v),
+                Op::MovBool(dst, v) => r!(dst) = Slot::bool(v),
+                Op::LoadConsts(dst, start, n) => {
+                    let (start, n, to) = (start as usize, n as usize, base + dst as usize);
+                    stack[to..to + n].copy_from_slice(&code.consts[start..start + n]);
+                }
+                Op::GetIdxR(dst, b, stride, index, len) => {
+                    let i = r!(index).as_int();
+                    if i < 0 || i as u32 >= len {
+                        trap!(TrapCode::Oob);
+                    }
+                    let from = base + b as usize + i as usize * stride as usize;
+                    let n = stride as usize;
+                    stack.copy_within(from..from + n, base + dst as usize);
+                }
+                Op::SetIdxR(b, stride, index, src, len) => {
+                    let i = r!(index).as_int();
+                    if i < 0 || i as u32 >= len {
+                        trap!(TrapCode::Oob);
+                    }
+                    let (from, n) = (base + src as usize, stride as usize);
+                    stack.copy_within(from..from + n, base + b as usize + i as usize * n);
+                }
+                Op::ListLenR(dst, list) => match list_len_of(&self.heap, r!(list)) {
+                    Ok(n) => r!(dst) = Slot::int(n),
+                    Err(code) => trap!(code),
+                },
+                Op::ListGetR(dst, list, index) => {
+                    match list_get1(&self.heap, r!(list), r!(index).as_int()) {
+                        Ok(v) => r!(dst) = v,
+                        Err(code) => trap!(code),
                     }
                 }
-                Op::PushI32Add(v) => {
-                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_add(b)))
-                }
-                Op::PushI32Sub(v) => {
-                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_sub(b)))
-                }
-                Op::PushI32Mul(v) => {
-                    push_i32_then!(v, |a: i32, b| Slot::int(a.wrapping_mul(b)))
-                }
-                Op::PushI32And(v) => push_i32_then!(v, |a: i32, b| Slot::int(a & b)),
-                Op::PushI32Xor(v) => push_i32_then!(v, |a: i32, b| Slot::int(a ^ b)),
-                Op::PushI32Eq(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a == b)),
-                Op::PushI32Ne(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a != b)),
-                Op::PushI32Lt(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a < b)),
-                Op::PushI32Le(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a <= b)),
-                Op::PushI32Gt(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a > b)),
-                Op::PushI32Ge(v) => push_i32_then!(v, |a: i32, b| Slot::bool(a >= b)),
-
-                Op::CmpJmpIfFalse(c) => {
-                    let r = c.eval(stack[sp - 2].as_int(), stack[sp - 1].as_int());
-                    // A pair: the budget only has to last until its second op.
-                    if cycles < end {
-                        let t = fused_target!(pc);
-                        take_run!(2);
-                        sp -= 2;
-                        if !r {
-                            pc = t;
-                        }
-                    } else {
-                        sp -= 1;
-                        stack[sp - 1] = Slot::bool(r);
+                Op::ListSetR(list, index, value) => {
+                    let v = r!(value);
+                    if let Err(code) = list_set1(&mut self.heap, r!(list), r!(index).as_int(), v) {
+                        trap!(code);
                     }
                 }
-                Op::PushI32CmpJmpIfFalse(c, v) => {
-                    if run_fits!(3) {
-                        let t = fused_target!(pc + 1);
-                        take_run!(3);
-                        sp -= 1;
-                        if !c.eval(stack[sp].as_int(), v) {
-                            pc = t;
-                        }
-                    } else {
-                        stack[sp] = Slot::int(v);
-                        sp += 1;
-                    }
+                Op::ListPushR(list, value) => {
+                    // The stack form, with the operands where it expects them.
+                    let (l, v) = (r!(list), r!(value));
+                    stack[sp - 2] = l;
+                    stack[sp - 1] = v;
+                    slow!(self.op_list_push(&mut stack[..], 1));
                 }
-                Op::Locals2CmpJmpIfFalse(c, a, b) => {
-                    if run_fits!(4) {
-                        let t = fused_target!(pc + 2);
-                        take_run!(4);
-                        let (a, b) = (stack[base + a as usize], stack[base + b as usize]);
-                        if !c.eval(a.as_int(), b.as_int()) {
-                            pc = t;
-                        }
-                    } else {
-                        stack[sp] = stack[base + a as usize];
-                        sp += 1;
-                    }
+                Op::IBin(f, dst, a, b) => {
+                    let v = match int_op(f, r!(a).as_int(), r!(b).as_int()) {
+                        Ok(v) => v,
+                        Err(code) => trap!(code),
+                    };
+                    r!(dst) = Slot::int(v);
                 }
-                Op::LocalI32CmpJmpIfFalse(c, a, v) => {
-                    if run_fits!(4) {
-                        let t = fused_target!(pc + 2);
-                        take_run!(4);
-                        if !c.eval(stack[base + a as usize].as_int(), v) {
-                            pc = t;
-                        }
-                    } else {
-                        stack[sp] = stack[base + a as usize];
-                        sp += 1;
-                    }
+                Op::IBinK(f, dst, a, k) => {
+                    let v = match int_op(f, r!(a).as_int(), k) {
+                        Ok(v) => v,
+                        Err(code) => trap!(code),
+                    };
+                    r!(dst) = Slot::int(v);
                 }
-                Op::LocalAddI32(a, v) => {
-                    if run_fits!(3) {
-                        take_run!(3);
-                        stack[sp] = Slot::int(stack[base + a as usize].as_int().wrapping_add(v));
-                    } else {
-                        stack[sp] = stack[base + a as usize];
-                    }
-                    sp += 1;
+                Op::FBin(f, dst, a, b) => {
+                    r!(dst) = Slot::float(float_op(f, r!(a).as_float(), r!(b).as_float()))
                 }
-                Op::Locals2IAdd(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_add(y.as_int())
-                )),
-                Op::Locals2ISub(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_sub(y.as_int())
-                )),
-                Op::Locals2IMul(a, b) => locals2!(a, b, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_mul(y.as_int())
-                )),
-                Op::Locals2FAdd(a, b) => {
-                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() + y.as_float()
-                    ))
+                Op::FBinK(f, dst, a, k) => r!(dst) = Slot::float(float_op(f, r!(a).as_float(), k)),
+                Op::INegR(dst, a) => r!(dst) = Slot::int(r!(a).as_int().wrapping_neg()),
+                Op::FNegR(dst, a) => r!(dst) = Slot::float(-r!(a).as_float()),
+                Op::NotR(dst, a) => r!(dst) = Slot::bool(!r!(a).as_bool()),
+                Op::JmpIf(sense, a, t) => branch!(r!(a).as_bool(), sense, t),
+                Op::BrI(c, sense, a, b, t) => {
+                    branch!(c.eval(r!(a).as_int(), r!(b).as_int()), sense, t)
                 }
-                Op::Locals2FSub(a, b) => {
-                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() - y.as_float()
-                    ))
+                Op::BrIK(c, sense, a, k, t) => branch!(c.eval(r!(a).as_int(), k), sense, t),
+                Op::BrF(c, sense, a, b, t) => {
+                    branch!(c.eval(r!(a).as_float(), r!(b).as_float()), sense, t)
                 }
-                Op::Locals2FMul(a, b) => {
-                    locals2!(a, b, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() * y.as_float()
-                    ))
+                Op::StepBrI(c, sense, x, k, b, t) => {
+                    let v = r!(x).as_int().wrapping_add(k);
+                    r!(x) = Slot::int(v);
+                    branch!(c.eval(v, r!(b).as_int()), sense, t)
                 }
-                Op::LocalIAdd(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_add(y.as_int())
-                )),
-                Op::LocalISub(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_sub(y.as_int())
-                )),
-                Op::LocalIMul(a) => local_then!(a, |x: Slot, y: Slot| Slot::int(
-                    x.as_int().wrapping_mul(y.as_int())
-                )),
-                Op::LocalFAdd(a) => {
-                    local_then!(a, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() + y.as_float()
-                    ))
+                Op::StepBrR(c, sense, x, k, b, t) => {
+                    let v = r!(x).as_int().wrapping_add(r!(k).as_int());
+                    r!(x) = Slot::int(v);
+                    branch!(c.eval(v, r!(b).as_int()), sense, t)
                 }
-                Op::LocalFSub(a) => {
-                    local_then!(a, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() - y.as_float()
-                    ))
+                Op::StepBrIK(c, sense, x, k, bound, t) => {
+                    let v = r!(x).as_int().wrapping_add(i32::from(k));
+                    r!(x) = Slot::int(v);
+                    branch!(c.eval(v, bound), sense, t)
                 }
-                Op::LocalFMul(a) => {
-                    local_then!(a, |x: Slot, y: Slot| Slot::float(
-                        x.as_float() * y.as_float()
-                    ))
-                }
-                Op::LocalAddI32To(a, v, to) => {
-                    if run_fits!(4) {
-                        take_run!(4);
-                        let r = stack[base + a as usize].as_int().wrapping_add(v);
-                        stack[base + to as usize] = Slot::int(r);
-                    } else {
-                        stack[sp] = stack[base + a as usize];
-                        sp += 1;
-                    }
+                Op::BrFK(c, sense, a, k, t) => {
+                    branch!(c.eval(r!(a).as_float(), code.floats[k as usize]), sense, t)
                 }
             }
         }
@@ -1224,6 +1148,47 @@ impl Vm {
         stack[self.sp] = result;
         self.sp += 1;
         Ok(per_byte8(len))
+    }
+
+    /// `STR_CONCAT_N n`: replaces the top `n` strings by their concatenation, built in
+    /// one allocation of the exact length. Empty operands add nothing; when at most one
+    /// operand is not empty the result is that operand, shared (strings are immutable).
+    #[inline(never)]
+    fn op_concat_n(&mut self, stack: &mut [Slot], n: u32) -> Result<u64, TrapCode> {
+        let first = self.sp - n as usize;
+        let mut len = 0u64;
+        let mut non_empty = 0usize;
+        let mut shared = stack[first];
+        for &s in &stack[first..self.sp] {
+            let part = self.str(s).len() as u64;
+            if part > 0 {
+                len += part;
+                non_empty += 1;
+                shared = s;
+            }
+        }
+        let result = if non_empty <= 1 {
+            shared
+        } else {
+            self.stress_safepoint(stack);
+            // Charged before the text is built: a result too large for the budget traps
+            // without asking the allocator for it.
+            self.heap.reserve_str(
+                len,
+                Roots {
+                    stack: &stack[..self.sp],
+                    globals: &self.globals,
+                },
+            )?;
+            let mut text = String::with_capacity(len as usize);
+            for &s in &stack[first..self.sp] {
+                text.push_str(str_of(&self.code, &self.heap, s));
+            }
+            Slot::heap_str(self.heap.insert_str(text))
+        };
+        stack[first] = result;
+        self.sp = first + 1;
+        Ok(per_byte8(len as usize))
     }
 
     /// Replaces the top slot by a new runtime string.
@@ -1521,6 +1486,48 @@ impl Vm {
     }
 }
 
+/// `LIST_LEN` of the list in `list`.
+#[inline(always)]
+fn list_len_of(heap: &Heap, list: Slot) -> Result<i32, TrapCode> {
+    let g = heap.gate(list.as_handle())?;
+    let Storage::List(l) = &g.storage else {
+        return Err(TrapCode::DeadGate);
+    };
+    Ok(list_len(g, l).min(i32::MAX as usize) as i32)
+}
+
+/// `LIST_GET` of a one-slot element.
+#[inline(always)]
+fn list_get1(heap: &Heap, list: Slot, i: i32) -> Result<Slot, TrapCode> {
+    match &heap.gate(list.as_handle())?.storage {
+        Storage::List(l) if l.stride == 1 => usize::try_from(i)
+            .ok()
+            .and_then(|i| l.items.get(i))
+            .copied()
+            .ok_or(TrapCode::Oob),
+        _ => Err(TrapCode::DeadGate),
+    }
+}
+
+/// `LIST_SET` of a one-slot element.
+#[inline(always)]
+fn list_set1(heap: &mut Heap, list: Slot, i: i32, v: Slot) -> Result<(), TrapCode> {
+    let h = list.as_handle();
+    let in_range = match &heap.gate(h)?.storage {
+        Storage::List(l) if l.stride == 1 => i >= 0 && (i as usize) < l.items.len(),
+        _ => return Err(TrapCode::DeadGate),
+    };
+    if !in_range {
+        return Err(TrapCode::Oob);
+    }
+    let i = i as usize;
+    heap.barrier_range(h.index(), i..i + 1);
+    if let Ok(Storage::List(l)) = heap.gate_mut(h).map(|g| &mut g.storage) {
+        l.items[i] = v;
+    }
+    Ok(())
+}
+
 /// The list behind handle `h` with element stride `k` (checked against the storage so
 /// a kind confusion traps instead of misreading), with its zero-stride length.
 fn list_of(heap: &mut Heap, h: Handle, k: u32) -> Result<(&mut List, &mut u32), TrapCode> {
@@ -1567,6 +1574,44 @@ fn copy_from(dst: &mut [Slot], src: &[Slot]) {
         *d = *s;
     } else {
         dst.copy_from_slice(src);
+    }
+}
+
+/// An int operation of the register forms (division by zero traps; the rest wrap).
+#[inline(always)]
+fn int_op(f: IntOp, a: i32, b: i32) -> Result<i32, TrapCode> {
+    Ok(match f {
+        IntOp::Add => a.wrapping_add(b),
+        IntOp::Sub => a.wrapping_sub(b),
+        IntOp::Mul => a.wrapping_mul(b),
+        IntOp::Div => {
+            if b == 0 {
+                return Err(TrapCode::DivZero);
+            }
+            a.wrapping_div(b)
+        }
+        IntOp::Rem => {
+            if b == 0 {
+                return Err(TrapCode::DivZero);
+            }
+            a.wrapping_rem(b)
+        }
+        IntOp::And => a & b,
+        IntOp::Or => a | b,
+        IntOp::Xor => a ^ b,
+        IntOp::Shl => a.wrapping_shl(b as u32 & 31),
+        IntOp::Shr => a.wrapping_shr(b as u32 & 31),
+    })
+}
+
+/// A float operation of the register forms.
+#[inline(always)]
+fn float_op(f: FloatOp, a: f64, b: f64) -> f64 {
+    match f {
+        FloatOp::Add => a + b,
+        FloatOp::Sub => a - b,
+        FloatOp::Mul => a * b,
+        FloatOp::Div => a / b,
     }
 }
 

@@ -393,7 +393,7 @@ impl WellTyped {
                         ],
                         F => &["F_ADD", "F_SUB", "F_MUL", "F_DIV", "F_REM", "F_GE"],
                         U => &["B_AND", "B_OR", "B_XOR", "B_SHR", "B_NE", "B_LE"],
-                        S => &["STR_CONCAT", "S_EQ", "S_LT"],
+                        S => &["STR_CONCAT", "STR_CONCAT_N 2", "S_EQ", "S_LT"],
                         _ => &["BOOL_EQ", "BOOL_NE"],
                     };
                     let op = ops[self.pick(ops.len())];
@@ -405,7 +405,7 @@ impl WellTyped {
                         | "I_SHR" => I,
                         "F_ADD" | "F_SUB" | "F_MUL" | "F_DIV" | "F_REM" => F,
                         "B_AND" | "B_OR" | "B_XOR" | "B_SHR" => U,
-                        "STR_CONCAT" => S,
+                        "STR_CONCAT" | "STR_CONCAT_N 2" => S,
                         _ => B,
                     };
                     f.stack.push(result);

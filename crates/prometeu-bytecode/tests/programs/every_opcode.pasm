@@ -216,6 +216,9 @@
     GET_LOCAL 3
     BOOL2S
     STR_CONCAT
+    PUSH_CONST 3
+    PUSH_CONST 3
+    STR_CONCAT_N 3
     STR_LEN
     SET_LOCAL 0
     ; stack shuffling

@@ -7,9 +7,13 @@ use prometeu_analysis::{NodeId, NodeKind, SymbolId, TypeId};
 use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef, TrapCode};
 
 use super::FnLower;
-use crate::emit::{Callee, Op};
+use crate::emit::{Callee, Label, Op};
 use crate::error::{CResult, CompileError};
 use crate::layout::case_index;
+
+/// The most strings one `STR_CONCAT_N` joins: a longer chain is joined in steps, so
+/// its operands never take more than this many stack slots.
+const MAX_CONCAT_OPERANDS: u32 = 256;
 
 impl FnLower<'_, '_> {
     /// Lowers expression `node`, pushing the slots of its type.
@@ -49,8 +53,8 @@ impl FnLower<'_, '_> {
             NodeKind::Paren { inner } => self.expr(inner)?,
             NodeKind::NameRef { .. } => self.name_ref(node)?,
             NodeKind::SelfRef => {
-                let place = self.place(node)?;
-                self.read_place(&place)?;
+                let place = self.place(node, true)?;
+                self.read_place(&place, false)?;
             }
             NodeKind::ArrayLit { elems } => {
                 for &e in self.ast.list(elems) {
@@ -69,10 +73,7 @@ impl FnLower<'_, '_> {
                 if n == 0 {
                     self.b.pop(size);
                 } else {
-                    let tmp = self.b.spill(size)?;
-                    for _ in 0..n {
-                        self.b.get_local(tmp, size);
-                    }
+                    self.repeat_top(size, n);
                 }
             }
             NodeKind::SomeExpr { value } => {
@@ -121,8 +122,8 @@ impl FnLower<'_, '_> {
                         self.b.dyn_op(Instr::op(Opcode::ListGet), 2, n);
                     }
                     _ => {
-                        let place = self.place(node)?;
-                        self.read_place(&place)?;
+                        let place = self.place(node, true)?;
+                        self.read_place(&place, false)?;
                     }
                 }
             }
@@ -187,6 +188,32 @@ impl FnLower<'_, '_> {
         Ok(())
     }
 
+    /// Turns the `size`-slot value on top of the stack into `n` ≥ 1 copies of it by
+    /// doubling: at most 2·log2(n) `DUP_N`, so `[x; 1000]` is 15 instructions, not a
+    /// copy per element (code size and load time), and needs no temporary.
+    fn repeat_top(&mut self, size: u32, n: u32) {
+        let mut have = 1;
+        // The bits of `n` below its highest, highest first: double, then add one.
+        for bit in (0..31 - n.leading_zeros()).rev() {
+            self.dup_top(have * size);
+            have *= 2;
+            if (n >> bit) & 1 == 1 {
+                self.dup_top(size);
+                have += 1;
+            }
+        }
+        debug_assert_eq!(have, n);
+    }
+
+    /// Duplicates the top `k` slots.
+    fn dup_top(&mut self, k: u32) {
+        match k {
+            0 => {}
+            1 => self.b.dyn_op(Instr::op(Opcode::Dup), 0, 1),
+            k => self.b.dyn_op(Instr::u32(Opcode::DupN, k), 0, k),
+        }
+    }
+
     // ----- names and members -----
 
     fn name_ref(&mut self, node: NodeId) -> CResult<()> {
@@ -199,8 +226,8 @@ impl FnLower<'_, '_> {
         match self.a.symbols.get(sym).kind {
             SymbolKind::Const | SymbolKind::AssocConst => self.const_symbol(node, sym),
             _ => {
-                let place = self.place(node)?;
-                self.read_place(&place)
+                let place = self.place(node, true)?;
+                self.read_place(&place, false)
             }
         }
     }
@@ -284,14 +311,14 @@ impl FnLower<'_, '_> {
                     Ok(())
                 }
                 SymbolKind::ServiceField => {
-                    let place = self.place(node)?;
-                    self.read_place(&place)
+                    let place = self.place(node, true)?;
+                    self.read_place(&place, false)
                 }
                 _ => self.unsupported(node, "this member path"),
             };
         }
-        let place = self.place(node)?;
-        self.read_place(&place)
+        let place = self.place(node, true)?;
+        self.read_place(&place, false)
     }
 
     // ----- operators -----
@@ -319,11 +346,68 @@ impl FnLower<'_, '_> {
                 self.expr(rhs)?;
                 self.equality(ty, op == BinaryOp::Eq)
             }
+            BinaryOp::Add if matches!(self.a.types.kind(ty), TypeKind::String) => {
+                self.concat(0, node)
+            }
             _ => {
                 self.expr(lhs)?;
                 self.expr(rhs)?;
                 self.arith(op, ty, node)
             }
+        }
+    }
+
+    /// Lowers `node` as a string concatenation joined onto the `pushed` strings already
+    /// on the stack: every operand of a chain of string `+` (`a + b + c`, parentheses
+    /// included) is pushed left to right, the evaluation order of the nested form, and
+    /// all are joined by one `STR_CONCAT_N`, so the chain allocates one string instead
+    /// of one per `+`. `s += a + b` is `concat(1, a + b)` with `s` pushed.
+    pub(super) fn concat(&mut self, pushed: u32, node: NodeId) -> CResult<()> {
+        let mut operands = Vec::new();
+        self.concat_operands(node, &mut operands)?;
+        let mut count = pushed;
+        for e in operands {
+            if count == MAX_CONCAT_OPERANDS {
+                self.join_strings(count);
+                count = 1;
+            }
+            self.expr(e)?;
+            count += 1;
+        }
+        self.join_strings(count);
+        Ok(())
+    }
+
+    /// Appends the operands of the string `+` chain `node`, left to right, to `out`
+    /// (`node` itself when it is not such a chain).
+    fn concat_operands(&self, node: NodeId, out: &mut Vec<NodeId>) -> CResult<()> {
+        let chain = match *self.ast.kind(node) {
+            NodeKind::Binary {
+                op: BinaryOp::Add,
+                lhs,
+                rhs,
+            } if matches!(self.a.types.kind(self.ty(lhs)?), TypeKind::String) => Some((lhs, rhs)),
+            NodeKind::Paren { inner } => return self.concat_operands(inner, out),
+            _ => None,
+        };
+        match chain {
+            Some((lhs, rhs)) => {
+                self.concat_operands(lhs, out)?;
+                self.concat_operands(rhs, out)
+            }
+            None => {
+                out.push(node);
+                Ok(())
+            }
+        }
+    }
+
+    /// Joins the top `n` strings into one (nothing to do for fewer than two).
+    fn join_strings(&mut self, n: u32) {
+        match n {
+            0 | 1 => {}
+            2 => self.b.simple(Opcode::StrConcat),
+            n => self.b.dyn_op(Instr::u32(Opcode::StrConcatN, n), n, 1),
         }
     }
 
@@ -465,8 +549,7 @@ impl FnLower<'_, '_> {
     ) -> CResult<()> {
         let else_label = self.b.label();
         let end = self.b.label();
-        self.expr(cond)?;
-        self.b.jump(Opcode::JmpIfFalse, else_label);
+        self.cond_jump(cond, else_label, false)?;
         let base = self.b.depth;
         self.block(then, want)?;
         match otherwise {
@@ -482,6 +565,63 @@ impl FnLower<'_, '_> {
             None => self.b.mark(else_label),
         }
         self.b.depth = base + want;
+        Ok(())
+    }
+
+    /// Lowers the `bool` expression `cond` as control flow: jumps to `target` when it
+    /// evaluates to `when` and falls through otherwise, leaving the stack as it was.
+    /// `!`, `&&` and `||` become jumps instead of materialised bools, and an int
+    /// comparison that jumps when true is emitted negated before `JMP_IF_FALSE`: the
+    /// VM fuses compare-and-`JMP_IF_FALSE` into one dispatch (a bottom-tested loop's
+    /// back edge is such a jump). The jumps keep the span of the `if` or loop.
+    pub(super) fn cond_jump(&mut self, cond: NodeId, target: Label, when: bool) -> CResult<()> {
+        match *self.ast.kind(cond) {
+            NodeKind::Paren { inner } => return self.cond_jump(inner, target, when),
+            NodeKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => return self.cond_jump(operand, target, !when),
+            NodeKind::Binary {
+                op: op @ (BinaryOp::And | BinaryOp::Or),
+                lhs,
+                rhs,
+            } => {
+                // The value of `lhs` that decides the result alone (and is the result).
+                let decides = op == BinaryOp::Or;
+                if decides == when {
+                    self.cond_jump(lhs, target, when)?;
+                    self.cond_jump(rhs, target, when)?;
+                } else {
+                    let skip = self.b.label();
+                    self.cond_jump(lhs, skip, decides)?;
+                    self.cond_jump(rhs, target, when)?;
+                    self.b.mark(skip);
+                }
+                return Ok(());
+            }
+            NodeKind::Binary { op, lhs, rhs } if when => {
+                if let (TypeKind::Int, Some(negated)) =
+                    (self.a.types.kind(self.ty(lhs)?), negated_int_cmp(op))
+                {
+                    self.expr(lhs)?;
+                    self.expr(rhs)?;
+                    let outer = self.b.span;
+                    self.b.span = self.span(cond);
+                    self.b.simple(negated);
+                    self.b.span = outer;
+                    self.b.jump(Opcode::JmpIfFalse, target);
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        self.expr(cond)?;
+        let jump = if when {
+            Opcode::JmpIfTrue
+        } else {
+            Opcode::JmpIfFalse
+        };
+        self.b.jump(jump, target);
         Ok(())
     }
 
@@ -640,11 +780,15 @@ impl FnLower<'_, '_> {
         };
         let mut pops = 0;
         let mut write_back = None;
+        let ret = self.size(sig.ret)?;
         if let Some(r) = receiver {
-            let place = self.place(r)?;
-            self.read_place(&place)?;
+            let mut_self = sig.receiver == Some(true);
+            // The receiver's index may wait on the stack for the write-back only when
+            // no result comes back above it.
+            let place = self.place(r, !mut_self || ret == 0)?;
+            self.read_place(&place, mut_self)?;
             pops += place.size;
-            if sig.receiver == Some(true) {
+            if mut_self {
                 write_back = Some(place);
             }
         }
@@ -652,7 +796,6 @@ impl FnLower<'_, '_> {
             pops += self.size(t)?;
             self.expr(a)?;
         }
-        let ret = self.size(sig.ret)?;
         let back = write_back.as_ref().map_or(0, |p| p.size);
         self.cx.want(f);
         self.b.span = self.span(node);
@@ -700,7 +843,7 @@ impl FnLower<'_, '_> {
     /// True when reading `node` has no effect and cannot trap: a local, parameter,
     /// `self` or service state, or a struct-field path on one. View bindings are
     /// excluded (reading one goes through its handle's gate).
-    fn is_plain_read(&self, node: NodeId) -> bool {
+    pub(super) fn is_plain_read(&self, node: NodeId) -> bool {
         match *self.ast.kind(node) {
             NodeKind::Paren { inner } => self.is_plain_read(inner),
             NodeKind::NameRef { .. } | NodeKind::SelfRef => {
@@ -994,4 +1137,17 @@ impl FnLower<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The int comparison opcode that is true exactly when `op` on two ints is false.
+fn negated_int_cmp(op: BinaryOp) -> Option<Opcode> {
+    Some(match op {
+        BinaryOp::Lt => Opcode::IGe,
+        BinaryOp::Le => Opcode::IGt,
+        BinaryOp::Gt => Opcode::ILe,
+        BinaryOp::Ge => Opcode::ILt,
+        BinaryOp::Eq => Opcode::INe,
+        BinaryOp::Ne => Opcode::IEq,
+        _ => return None,
+    })
 }
