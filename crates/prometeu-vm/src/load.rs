@@ -171,6 +171,12 @@ pub(crate) enum Op {
     FBin(FloatOp, Reg, Reg, Reg),
     /// `dst = a <op> v` on floats.
     FBinK(FloatOp, Reg, Reg, f64),
+    /// Two int operations in one: `(outer, inner, inner_left, dst, other, y, z)` is
+    /// `dst = other <outer> (y <inner> z)`, or `(y <inner> z) <outer> other` when
+    /// `inner_left`. Neither operation traps.
+    IBin2(IntOp, IntOp, bool, Reg, Reg, Reg, Reg),
+    /// Two float operations in one, as [`Op::IBin2`].
+    FBin2(FloatOp, FloatOp, bool, Reg, Reg, Reg, Reg),
     /// `dst = -a` (int).
     INegR(Reg, Reg),
     /// `dst = -a` (float).
@@ -187,9 +193,10 @@ pub(crate) enum Op {
     /// grow, the operands are written to their stack slots (the two below `sp`) and
     /// the stack form takes over.
     ListPushR(Reg, Reg),
-    /// Copies element `index` of the local array at `base` (`len` elements of
-    /// `stride` slots) to the locals at `dst`: `(dst, base, stride, index, len)`.
-    GetIdxR(Reg, Reg, Reg, Reg, u32),
+    /// Copies the first `count` slots of element `index` of the local array at `base`
+    /// (`len` elements of `stride` slots) to the slots at `dst`: `(dst, base, stride,
+    /// count, index, len)`.
+    GetIdxR(Reg, Reg, Reg, Reg, Reg, u32),
     /// Copies the `stride` locals at `src` to element `index` of the local array at
     /// `base`: `(base, stride, index, src, len)`.
     SetIdxR(Reg, Reg, Reg, Reg, u32),
@@ -218,6 +225,47 @@ pub(crate) enum Op {
     /// Jump when `a <cmp> v` equals the flag; `v` is [`Code::floats`]`[k]` (an inline
     /// `f64` would make every op larger).
     BrFK(Cmp, bool, Reg, u32, u32),
+}
+
+impl Op {
+    /// Whether the interpreter's fast loop runs this op (register forms and `JMP`).
+    pub(crate) fn runs_in_fast_loop(self) -> bool {
+        matches!(
+            self,
+            Op::Jmp(_)
+                | Op::Call(_)
+                | Op::Ret
+                | Op::RetR(_)
+                | Op::Mov(..)
+                | Op::MovI32(..)
+                | Op::MovF64(..)
+                | Op::MovBool(..)
+                | Op::LoadConsts(..)
+                | Op::GetIdxR(..)
+                | Op::SetIdxR(..)
+                | Op::ListLenR(..)
+                | Op::ListGetR(..)
+                | Op::ListSetR(..)
+                | Op::ListPushR(..)
+                | Op::IBin(..)
+                | Op::IBinK(..)
+                | Op::FBin(..)
+                | Op::FBinK(..)
+                | Op::IBin2(..)
+                | Op::FBin2(..)
+                | Op::INegR(..)
+                | Op::FNegR(..)
+                | Op::NotR(..)
+                | Op::JmpIf(..)
+                | Op::BrI(..)
+                | Op::BrIK(..)
+                | Op::BrF(..)
+                | Op::BrFK(..)
+                | Op::StepBrI(..)
+                | Op::StepBrIK(..)
+                | Op::StepBrR(..)
+        )
+    }
 }
 
 /// A frame slot of a register-form op: an index from the frame base (parameters,

@@ -161,16 +161,38 @@ fn pass(src: &Source<'_>, floats: &mut Vec<f64>, const_slots: Reg, max_consts: u
     if n > 0 {
         leader[0] = true;
     }
+    let mut targeted = vec![false; n];
     for (i, d) in src.ops.iter().enumerate() {
         if let Some(t) = jump_target(d.op) {
-            leader[t as usize] = true;
+            targeted[t as usize] = true;
         }
         if (is_jump(d.op) || ends_block(d.op)) && i + 1 < n {
             leader[i + 1] = true;
         }
     }
+    // A `JMP` to a loop's test (a test at the bottom, entered once from the top) gets
+    // a copy of the test instead: the test is then reached only by falling through
+    // from the loop body, so it can fuse with the counter step before it.
+    let mut copied_test = vec![None; n];
+    let mut other_jumps = vec![false; n];
+    for (i, d) in src.ops.iter().enumerate() {
+        match (d.op, jump_target(d.op)) {
+            (Op::Jmp(t), _) if src.register_forms && src.reachable[i] => {
+                match test_len(src, t as usize, &targeted) {
+                    Some(len) => copied_test[i] = Some((t, len)),
+                    None => other_jumps[t as usize] = true,
+                }
+            }
+            (_, Some(t)) => other_jumps[t as usize] = true,
+            _ => {}
+        }
+    }
+    for t in 0..n {
+        leader[t] |= other_jumps[t];
+    }
     let mut tx = Tx {
         src,
+        copied_test,
         floats,
         consts: Vec::new(),
         stack_base: src.frame + const_slots,
@@ -219,6 +241,9 @@ fn pass(src: &Source<'_>, floats: &mut Vec<f64>, const_slots: Reg, max_consts: u
 
 struct Tx<'a> {
     src: &'a Source<'a>,
+    /// For a `JMP` to a loop test that is copied in its place: the test's first
+    /// instruction and length.
+    copied_test: Vec<Option<(u32, usize)>>,
     /// The program's float constant pool ([`Op::BrFK`]).
     floats: &'a mut Vec<f64>,
     /// The constants this function reads from frame slots, in slot order.
@@ -442,11 +467,43 @@ impl Tx<'_> {
                 let index = self.in_reg(k, i);
                 self.stack.truncate(k);
                 self.flush_copies_in(dst as Reg, stride as Reg, i);
-                let op = Op::GetIdxR(dst as Reg, b as Reg, stride as Reg, index, len);
+                let (b, stride) = (b as Reg, stride as Reg);
+                let op = Op::GetIdxR(dst as Reg, b, stride, stride, index, len);
                 self.emit_raw(op, 0, i);
                 // The store cannot trap: charge it after the element read.
                 self.pending += store_cost;
                 return 2;
+            }
+            Op::GetLocalIdx(b, len, stride) if fits(b, stride) => {
+                // An element onto the stack; when only its first slots are kept (a
+                // field read: `POP_N` right after), only those are copied.
+                let dropped = match next {
+                    Some(Decoded {
+                        op: Op::PopN(m),
+                        cost: pop_cost,
+                        ..
+                    }) if m <= stride => Some((m, pop_cost)),
+                    _ => None,
+                };
+                self.pending += cost;
+                let k = self.stack.len() - 1;
+                let index = self.in_reg(k, i);
+                self.stack.truncate(k);
+                let count = stride - dropped.map_or(0, |(m, _)| m);
+                let op = Op::GetIdxR(
+                    self.slot(k),
+                    b as Reg,
+                    stride as Reg,
+                    count as Reg,
+                    index,
+                    len,
+                );
+                self.emit_raw(op, 0, i);
+                self.stack.resize(k + count as usize, Sym::Here);
+                if let Some((_, pop_cost)) = dropped {
+                    self.pending += pop_cost;
+                    return 2;
+                }
             }
             Op::GetLocalN(src, n)
                 if fits(src, n)
@@ -576,6 +633,21 @@ impl Tx<'_> {
                 let (sense, target) = branch_sense(op).expect("checked");
                 self.branch_on_top(i, sense, target, cost);
             }
+            Op::Jmp(_) if self.copied_test[i].is_some() => {
+                let Some((t, len)) = self.copied_test[i] else {
+                    unreachable!("checked")
+                };
+                // The test runs here, then control goes on after the original test.
+                self.pending += cost;
+                let (t, end) = (t as usize, t as usize + len);
+                let mut j = t;
+                while j < end {
+                    let next = (j + 1 < end).then(|| self.src.ops[j + 1]);
+                    j += self.step(j, next);
+                }
+                self.flush(end - 1);
+                self.emit_raw(Op::Jmp(end as u32), 0, i);
+            }
             _ => {
                 // Everything else works on the stack itself.
                 let op = d.op;
@@ -612,7 +684,49 @@ impl Tx<'_> {
         };
         self.stack.truncate(ka);
         self.stack.push(Sym::Here);
+        if let Some(fused) = self.fuse_expression(out, dst) {
+            let Some(last) = self.out.last_mut() else {
+                unreachable!("fused with the last op")
+            };
+            last.op = fused;
+            last.cost += self.pending;
+            self.pending = 0;
+            return;
+        }
         self.emit_raw(out, 0, i);
+    }
+
+    /// `t = y <inner> z` just emitted, then `out` combining `t` (a dead temporary) with
+    /// another operand: one op for both (`x -= a * b`, `s + a * b`).
+    fn fuse_expression(&self, out: Op, dst: Reg) -> Option<Op> {
+        if self.out.len() <= self.block_start {
+            return None;
+        }
+        // The temporary is the slot of a consumed operand: `dst` or the one above it.
+        let temp = |t: Reg| t == dst || t == dst + 1;
+        match (self.out.last()?.op, out) {
+            (Op::FBin(inner, t, y, z), Op::FBin(outer, d, a, b)) if temp(t) => {
+                if b == t && a != t {
+                    Some(Op::FBin2(outer, inner, false, d, a, y, z))
+                } else if a == t && b != t {
+                    Some(Op::FBin2(outer, inner, true, d, b, y, z))
+                } else {
+                    None
+                }
+            }
+            (Op::IBin(inner, t, y, z), Op::IBin(outer, d, a, b))
+                if temp(t) && !traps(inner) && !traps(outer) =>
+            {
+                if b == t && a != t {
+                    Some(Op::IBin2(outer, inner, false, d, a, y, z))
+                } else if a == t && b != t {
+                    Some(Op::IBin2(outer, inner, true, d, b, y, z))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
     }
 
     /// A comparison and the conditional jump that consumes its result.
@@ -699,6 +813,28 @@ impl Tx<'_> {
         self.flush(i);
         self.emit_raw(Op::JmpIf(sense, r, target), 0, i);
     }
+}
+
+/// The length of the loop test at `t` when a `JMP` there can be replaced by a copy:
+/// two pushes of a local or constant, an int or float comparison and a conditional
+/// jump, with no jump landing inside it.
+fn test_len(src: &Source<'_>, t: usize, targeted: &[bool]) -> Option<usize> {
+    let ops = src.ops.get(t..t + 4)?;
+    let push = |op: Op| {
+        matches!(op, Op::GetLocal(x) if x <= u32::from(Reg::MAX))
+            || matches!(op, Op::PushI32(_) | Op::PushF64(_))
+    };
+    let shape = push(ops[0].op)
+        && push(ops[1].op)
+        && cmp_of(ops[2].op).is_some()
+        && branch_sense(ops[3].op).is_some();
+    let whole = (t..t + 4).all(|j| src.reachable[j]) && !targeted[t + 1..t + 4].contains(&true);
+    (shape && whole && t + 4 < src.ops.len()).then_some(4)
+}
+
+/// Whether an int operation can trap (division by zero).
+fn traps(f: IntOp) -> bool {
+    matches!(f, IntOp::Div | IntOp::Rem)
 }
 
 /// Whether local slots `start..start + n` can be named by `Reg`s.
@@ -832,7 +968,9 @@ fn write_target(op: &Op) -> Option<Reg> {
         | Op::FNegR(d, _)
         | Op::NotR(d, _)
         | Op::ListLenR(d, _)
-        | Op::ListGetR(d, _, _) => Some(d),
+        | Op::ListGetR(d, _, _)
+        | Op::IBin2(_, _, _, d, _, _, _)
+        | Op::FBin2(_, _, _, d, _, _, _) => Some(d),
         _ => None,
     }
 }
@@ -863,7 +1001,9 @@ fn set_write_target(op: &mut Op, to: Reg) {
         | Op::FNegR(d, _)
         | Op::NotR(d, _)
         | Op::ListLenR(d, _)
-        | Op::ListGetR(d, _, _) => *d = to,
+        | Op::ListGetR(d, _, _)
+        | Op::IBin2(_, _, _, d, _, _, _)
+        | Op::FBin2(_, _, _, d, _, _, _) => *d = to,
         _ => {}
     }
 }

@@ -12,7 +12,7 @@ use prometeu_bytecode::{TrapCode, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcPause, GcStats, Pacing};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
-use crate::load::{Code, FloatOp, IntOp, LoadError, Op, load};
+use crate::load::{Code, FloatOp, FuncInfo, IntOp, LoadError, Op, Reg, load};
 use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
 use crate::trap::{FrameInfo, Trap};
 use crate::value::{Handle, Slot, Tag, Value};
@@ -572,17 +572,20 @@ impl Vm {
                 stack[(base + $r as usize) & (STACK_LIMIT - 1)]
             };
         }
-        // Jumps to `$t` when `$cond` equals `$sense`.
-        macro_rules! branch {
-            ($cond:expr, $sense:expr, $t:expr) => {
-                if $cond == $sense {
-                    pc = $t as usize;
-                }
-            };
-        }
 
+        // Set when the fast loop stopped at the op at `pc`: the outer loop runs it.
+        let mut stopped_here = false;
         loop {
             let d = ops[pc];
+            if d.op.runs_in_fast_loop() && !stopped_here {
+                let max_depth = self.config.max_call_depth;
+                let (heap, frames) = (&mut self.heap, &mut self.frames);
+                (pc, left, base) =
+                    run_register_forms(&code, heap, frames, max_depth, &mut stack, base, pc, left);
+                stopped_here = true;
+                continue;
+            }
+            stopped_here = false;
             sp = base + d.sp as usize;
             if left <= 0 {
                 save!();
@@ -731,31 +734,26 @@ impl Vm {
 
                 Op::Call(f) => {
                     let callee = code.funcs[f as usize];
-                    let needed = sp + callee.locals as usize + callee.max_stack as usize;
-                    if self.frames.len() >= self.config.max_call_depth || needed > STACK_LIMIT {
-                        trap!(TrapCode::StackOverflow);
+                    let max_depth = self.config.max_call_depth;
+                    match call(
+                        &mut self.frames,
+                        max_depth,
+                        &mut stack[..],
+                        callee,
+                        sp,
+                        &mut base,
+                        pc,
+                    ) {
+                        Ok(entry) => pc = entry,
+                        Err(code) => trap!(code),
                     }
-                    self.frames.push(Frame {
-                        return_pc: pc as u32,
-                        caller_base: base as u32,
-                        returns: callee.returns,
-                    });
-                    base = sp - callee.params as usize;
-                    let locals_end = sp + callee.locals as usize;
-                    stack[sp..locals_end].fill(Slot::default());
-                    sp = locals_end;
-                    pc = callee.entry as usize;
                 }
                 Op::Ret | Op::RetR(_) => {
                     let Some(frame) = self.frames.pop() else {
                         unreachable!("a running VM always has a frame");
                     };
                     let n = frame.returns as usize;
-                    if let Op::RetR(r) = d.op {
-                        stack[base] = r!(r);
-                    } else {
-                        copy_slots(&mut stack[..], sp - n, base, n);
-                    }
+                    copy_returns(&mut stack[..], d.op, base, sp, n);
                     sp = base + n;
                     if frame.return_pc == u32::MAX {
                         let values = stack[base..sp].to_vec();
@@ -917,30 +915,44 @@ impl Vm {
                 Op::ListRemove(k) => slow!(self.op_list_remove(&mut stack[..], k)),
                 Op::ListClear => slow!(self.op_list_clear(&mut stack[..])),
 
-                Op::Mov(dst, src) => r!(dst) = r!(src),
-                Op::MovI32(dst, v) => r!(dst) = Slot::int(v),
-                Op::MovF64(dst, v) => r!(dst) = Slot::float(v),
-                Op::MovBool(dst, v) => r!(dst) = Slot::bool(v),
-                Op::LoadConsts(dst, start, n) => {
-                    let (start, n, to) = (start as usize, n as usize, base + dst as usize);
-                    stack[to..to + n].copy_from_slice(&code.consts[start..start + n]);
+                // The fast loop runs these whole; the outer loop only sees a register
+                // form when it stopped there, which for these is the budget, handled
+                // above.
+                Op::Mov(..)
+                | Op::MovI32(..)
+                | Op::MovF64(..)
+                | Op::MovBool(..)
+                | Op::LoadConsts(..)
+                | Op::FBin(..)
+                | Op::FBinK(..)
+                | Op::IBin2(..)
+                | Op::FBin2(..)
+                | Op::INegR(..)
+                | Op::FNegR(..)
+                | Op::NotR(..)
+                | Op::JmpIf(..)
+                | Op::BrI(..)
+                | Op::BrIK(..)
+                | Op::BrF(..)
+                | Op::BrFK(..)
+                | Op::StepBrI(..)
+                | Op::StepBrIK(..)
+                | Op::StepBrR(..) => {
+                    unreachable!("register forms without a trap run in the fast loop")
                 }
-                Op::GetIdxR(dst, b, stride, index, len) => {
-                    let i = r!(index).as_int();
-                    if i < 0 || i as u32 >= len {
-                        trap!(TrapCode::Oob);
+                // Register forms the fast loop stops at when they trap or need the slow
+                // path.
+                Op::GetIdxR(dst, b, stride, count, index, len) => {
+                    if let Err(code) =
+                        get_idx(&mut stack, base, [dst, b, stride, count, index], len)
+                    {
+                        trap!(code);
                     }
-                    let from = base + b as usize + i as usize * stride as usize;
-                    let n = stride as usize;
-                    stack.copy_within(from..from + n, base + dst as usize);
                 }
                 Op::SetIdxR(b, stride, index, src, len) => {
-                    let i = r!(index).as_int();
-                    if i < 0 || i as u32 >= len {
-                        trap!(TrapCode::Oob);
+                    if let Err(code) = set_idx(&mut stack, base, [b, stride, index, src], len) {
+                        trap!(code);
                     }
-                    let (from, n) = (base + src as usize, stride as usize);
-                    stack.copy_within(from..from + n, base + b as usize + i as usize * n);
                 }
                 Op::ListLenR(dst, list) => match list_len_of(&self.heap, r!(list)) {
                     Ok(n) => r!(dst) = Slot::int(n),
@@ -959,59 +971,21 @@ impl Vm {
                     }
                 }
                 Op::ListPushR(list, value) => {
-                    // The stack form, with the operands where it expects them.
+                    // Growth, errors and the stress mode's collection: the stack form,
+                    // with the operands where it expects them.
                     let (l, v) = (r!(list), r!(value));
                     stack[sp - 2] = l;
                     stack[sp - 1] = v;
                     slow!(self.op_list_push(&mut stack[..], 1));
                 }
-                Op::IBin(f, dst, a, b) => {
-                    let v = match int_op(f, r!(a).as_int(), r!(b).as_int()) {
-                        Ok(v) => v,
-                        Err(code) => trap!(code),
-                    };
-                    r!(dst) = Slot::int(v);
-                }
-                Op::IBinK(f, dst, a, k) => {
-                    let v = match int_op(f, r!(a).as_int(), k) {
-                        Ok(v) => v,
-                        Err(code) => trap!(code),
-                    };
-                    r!(dst) = Slot::int(v);
-                }
-                Op::FBin(f, dst, a, b) => {
-                    r!(dst) = Slot::float(float_op(f, r!(a).as_float(), r!(b).as_float()))
-                }
-                Op::FBinK(f, dst, a, k) => r!(dst) = Slot::float(float_op(f, r!(a).as_float(), k)),
-                Op::INegR(dst, a) => r!(dst) = Slot::int(r!(a).as_int().wrapping_neg()),
-                Op::FNegR(dst, a) => r!(dst) = Slot::float(-r!(a).as_float()),
-                Op::NotR(dst, a) => r!(dst) = Slot::bool(!r!(a).as_bool()),
-                Op::JmpIf(sense, a, t) => branch!(r!(a).as_bool(), sense, t),
-                Op::BrI(c, sense, a, b, t) => {
-                    branch!(c.eval(r!(a).as_int(), r!(b).as_int()), sense, t)
-                }
-                Op::BrIK(c, sense, a, k, t) => branch!(c.eval(r!(a).as_int(), k), sense, t),
-                Op::BrF(c, sense, a, b, t) => {
-                    branch!(c.eval(r!(a).as_float(), r!(b).as_float()), sense, t)
-                }
-                Op::StepBrI(c, sense, x, k, b, t) => {
-                    let v = r!(x).as_int().wrapping_add(k);
-                    r!(x) = Slot::int(v);
-                    branch!(c.eval(v, r!(b).as_int()), sense, t)
-                }
-                Op::StepBrR(c, sense, x, k, b, t) => {
-                    let v = r!(x).as_int().wrapping_add(r!(k).as_int());
-                    r!(x) = Slot::int(v);
-                    branch!(c.eval(v, r!(b).as_int()), sense, t)
-                }
-                Op::StepBrIK(c, sense, x, k, bound, t) => {
-                    let v = r!(x).as_int().wrapping_add(i32::from(k));
-                    r!(x) = Slot::int(v);
-                    branch!(c.eval(v, bound), sense, t)
-                }
-                Op::BrFK(c, sense, a, k, t) => {
-                    branch!(c.eval(r!(a).as_float(), code.floats[k as usize]), sense, t)
-                }
+                Op::IBin(f, dst, a, b) => match int_op(f, r!(a).as_int(), r!(b).as_int()) {
+                    Ok(v) => r!(dst) = Slot::int(v),
+                    Err(code) => trap!(code),
+                },
+                Op::IBinK(f, dst, a, k) => match int_op(f, r!(a).as_int(), k) {
+                    Ok(v) => r!(dst) = Slot::int(v),
+                    Err(code) => trap!(code),
+                },
             }
         }
     }
@@ -1509,6 +1483,19 @@ fn list_get1(heap: &Heap, list: Slot, i: i32) -> Result<Slot, TrapCode> {
     }
 }
 
+/// `LIST_PUSH` of a one-slot element when the list's charged capacity has room;
+/// `false` (nothing done) otherwise.
+#[inline(always)]
+fn list_push1(heap: &mut Heap, list: Slot, v: Slot) -> bool {
+    match heap.gate_mut(list.as_handle()).map(|g| &mut g.storage) {
+        Ok(Storage::List(l)) if l.stride == 1 && l.items.len() < l.capacity as usize => {
+            l.items.push(v);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// `LIST_SET` of a one-slot element.
 #[inline(always)]
 fn list_set1(heap: &mut Heap, list: Slot, i: i32, v: Slot) -> Result<(), TrapCode> {
@@ -1577,6 +1564,289 @@ fn copy_from(dst: &mut [Slot], src: &[Slot]) {
     }
 }
 
+/// The inner interpreter: runs register forms, `JMP`, `CALL` and `RET` from `pc` until
+/// an op that is not one, one that would trap or needs the slow path (a list that must
+/// grow, the entry function's return), or the end of the budget. Returns where it
+/// stopped, the budget left and the frame base: the op at that `pc` has neither run nor
+/// been charged, and the outer loop runs it.
+///
+/// It is a function of its own so that the values every op needs (`pc`, the budget,
+/// `base`, the stack and the ops) stay in registers: the outer loop's many slow paths
+/// call out and leave it too few.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn run_register_forms(
+    code: &Code,
+    heap: &mut Heap,
+    frames: &mut Vec<Frame>,
+    max_depth: usize,
+    stack: &mut [Slot; STACK_LIMIT],
+    mut base: usize,
+    mut pc: usize,
+    mut left: i64,
+) -> (usize, i64, usize) {
+    let ops = &code.ops[..];
+    let stress = heap.gc.mode == GcMode::Stress;
+    // A frame slot; see `execute` for why the mask never changes an index.
+    macro_rules! r {
+        ($r:expr) => {
+            stack[(base + $r as usize) & (STACK_LIMIT - 1)]
+        };
+    }
+    // Stops before the current op, leaving it to the outer loop.
+    macro_rules! stop {
+        () => {
+            return (pc, left, base)
+        };
+    }
+    loop {
+        let d = ops[pc];
+        if left <= 0 {
+            stop!();
+        }
+        let mut next = pc + 1;
+        macro_rules! branch {
+            ($cond:expr, $sense:expr, $t:expr) => {
+                if $cond == $sense {
+                    next = $t as usize;
+                }
+            };
+        }
+        match d.op {
+            Op::Jmp(t) => next = t as usize,
+            // Calls and returns are out of line: inlined, their bookkeeping would take
+            // registers from every other op.
+            Op::Call(f) => {
+                let callee = code.funcs[f as usize];
+                match enter(
+                    frames,
+                    max_depth,
+                    stack,
+                    callee,
+                    base + d.sp as usize,
+                    base,
+                    next,
+                ) {
+                    Some((entry, callee_base)) => {
+                        next = entry;
+                        base = callee_base;
+                    }
+                    None => stop!(),
+                }
+            }
+            Op::Ret | Op::RetR(_) => match leave(frames, stack, d.op, base, base + d.sp as usize) {
+                Some((return_pc, caller_base)) => {
+                    next = return_pc;
+                    base = caller_base;
+                }
+                // The entry function's return ends the run: the outer loop does it.
+                None => stop!(),
+            },
+            Op::Mov(dst, src) => r!(dst) = r!(src),
+            Op::MovI32(dst, v) => r!(dst) = Slot::int(v),
+            Op::MovF64(dst, v) => r!(dst) = Slot::float(v),
+            Op::MovBool(dst, v) => r!(dst) = Slot::bool(v),
+            Op::LoadConsts(dst, start, n) => {
+                let (start, n, to) = (start as usize, n as usize, base + dst as usize);
+                stack[to..to + n].copy_from_slice(&code.consts[start..start + n]);
+            }
+            Op::GetIdxR(dst, b, stride, count, index, len) => {
+                if get_idx(stack, base, [dst, b, stride, count, index], len).is_err() {
+                    stop!();
+                }
+            }
+            Op::SetIdxR(b, stride, index, src, len) => {
+                if set_idx(stack, base, [b, stride, index, src], len).is_err() {
+                    stop!();
+                }
+            }
+            Op::ListLenR(dst, list) => match list_len_of(heap, r!(list)) {
+                Ok(n) => r!(dst) = Slot::int(n),
+                Err(_) => stop!(),
+            },
+            Op::ListGetR(dst, list, index) => match list_get1(heap, r!(list), r!(index).as_int()) {
+                Ok(v) => r!(dst) = v,
+                Err(_) => stop!(),
+            },
+            Op::ListSetR(list, index, value) => {
+                let v = r!(value);
+                if list_set1(heap, r!(list), r!(index).as_int(), v).is_err() {
+                    stop!();
+                }
+            }
+            Op::ListPushR(list, value) => {
+                if stress || !list_push1(heap, r!(list), r!(value)) {
+                    stop!();
+                }
+            }
+            Op::IBin(f, dst, a, b) => match int_op(f, r!(a).as_int(), r!(b).as_int()) {
+                Ok(v) => r!(dst) = Slot::int(v),
+                Err(_) => stop!(),
+            },
+            Op::IBinK(f, dst, a, k) => match int_op(f, r!(a).as_int(), k) {
+                Ok(v) => r!(dst) = Slot::int(v),
+                Err(_) => stop!(),
+            },
+            Op::FBin(f, dst, a, b) => {
+                r!(dst) = Slot::float(float_op(f, r!(a).as_float(), r!(b).as_float()))
+            }
+            Op::FBinK(f, dst, a, k) => r!(dst) = Slot::float(float_op(f, r!(a).as_float(), k)),
+            Op::IBin2(outer, inner, inner_left, dst, other, y, z) => {
+                let t = wrapping_int_op(inner, r!(y).as_int(), r!(z).as_int());
+                let o = r!(other).as_int();
+                let (a, b) = if inner_left { (t, o) } else { (o, t) };
+                r!(dst) = Slot::int(wrapping_int_op(outer, a, b));
+            }
+            Op::FBin2(outer, inner, inner_left, dst, other, y, z) => {
+                let t = float_op(inner, r!(y).as_float(), r!(z).as_float());
+                let o = r!(other).as_float();
+                let (a, b) = if inner_left { (t, o) } else { (o, t) };
+                r!(dst) = Slot::float(float_op(outer, a, b));
+            }
+            Op::INegR(dst, a) => r!(dst) = Slot::int(r!(a).as_int().wrapping_neg()),
+            Op::FNegR(dst, a) => r!(dst) = Slot::float(-r!(a).as_float()),
+            Op::NotR(dst, a) => r!(dst) = Slot::bool(!r!(a).as_bool()),
+            Op::JmpIf(sense, a, t) => branch!(r!(a).as_bool(), sense, t),
+            Op::BrI(c, sense, a, b, t) => {
+                branch!(c.eval(r!(a).as_int(), r!(b).as_int()), sense, t)
+            }
+            Op::BrIK(c, sense, a, k, t) => branch!(c.eval(r!(a).as_int(), k), sense, t),
+            Op::BrF(c, sense, a, b, t) => {
+                branch!(c.eval(r!(a).as_float(), r!(b).as_float()), sense, t)
+            }
+            Op::BrFK(c, sense, a, k, t) => {
+                branch!(c.eval(r!(a).as_float(), code.floats[k as usize]), sense, t)
+            }
+            Op::StepBrI(c, sense, x, k, b, t) => {
+                let v = r!(x).as_int().wrapping_add(k);
+                r!(x) = Slot::int(v);
+                branch!(c.eval(v, r!(b).as_int()), sense, t)
+            }
+            Op::StepBrR(c, sense, x, k, b, t) => {
+                let v = r!(x).as_int().wrapping_add(r!(k).as_int());
+                r!(x) = Slot::int(v);
+                branch!(c.eval(v, r!(b).as_int()), sense, t)
+            }
+            Op::StepBrIK(c, sense, x, k, bound, t) => {
+                let v = r!(x).as_int().wrapping_add(i32::from(k));
+                r!(x) = Slot::int(v);
+                branch!(c.eval(v, bound), sense, t)
+            }
+            _ => stop!(),
+        }
+        left -= i64::from(d.cost);
+        pc = next;
+    }
+}
+
+/// `CALL` of `callee` with its arguments below `sp`: pushes the caller's frame (to
+/// return to `return_pc`), moves `base` to the callee's frame and returns its entry.
+#[inline(always)]
+fn call(
+    frames: &mut Vec<Frame>,
+    max_depth: usize,
+    stack: &mut [Slot],
+    callee: FuncInfo,
+    sp: usize,
+    base: &mut usize,
+    return_pc: usize,
+) -> Result<usize, TrapCode> {
+    let needed = sp + callee.locals as usize + callee.max_stack as usize;
+    if frames.len() >= max_depth || needed > STACK_LIMIT {
+        return Err(TrapCode::StackOverflow);
+    }
+    frames.push(Frame {
+        return_pc: return_pc as u32,
+        caller_base: *base as u32,
+        returns: callee.returns,
+    });
+    *base = sp - callee.params as usize;
+    stack[sp..sp + callee.locals as usize].fill(Slot::default());
+    Ok(callee.entry as usize)
+}
+
+/// [`call`] for the fast loop: `(entry, callee base)`, or `None` on an overflow (the
+/// outer loop then traps).
+#[inline(never)]
+fn enter(
+    frames: &mut Vec<Frame>,
+    max_depth: usize,
+    stack: &mut [Slot],
+    callee: FuncInfo,
+    sp: usize,
+    mut base: usize,
+    return_pc: usize,
+) -> Option<(usize, usize)> {
+    let entry = call(frames, max_depth, stack, callee, sp, &mut base, return_pc).ok()?;
+    Some((entry, base))
+}
+
+/// `RET` for the fast loop: `(return pc, caller base)`, or `None` (nothing done) for
+/// the entry function, whose return ends the run.
+#[inline(always)]
+fn leave(
+    frames: &mut Vec<Frame>,
+    stack: &mut [Slot],
+    op: Op,
+    base: usize,
+    sp: usize,
+) -> Option<(usize, usize)> {
+    let frame = *frames.last()?;
+    if frame.return_pc == u32::MAX {
+        return None;
+    }
+    frames.pop();
+    copy_returns(stack, op, base, sp, frame.returns as usize);
+    Some((frame.return_pc as usize, frame.caller_base as usize))
+}
+
+/// `RET` (the top `n` slots) or `RETR` (one slot): the returned slots go to the
+/// frame's base.
+#[inline(always)]
+fn copy_returns(stack: &mut [Slot], op: Op, base: usize, sp: usize, n: usize) {
+    if let Op::RetR(r) = op {
+        stack[base] = stack[base + r as usize];
+    } else {
+        copy_slots(stack, sp - n, base, n);
+    }
+}
+
+/// `GET_LOCAL_IDX` in register form: `[dst, base, stride, count, index]` are frame
+/// slots (see [`Op::GetIdxR`]).
+#[inline(always)]
+fn get_idx(
+    stack: &mut [Slot; STACK_LIMIT],
+    base: usize,
+    [dst, b, stride, count, index]: [Reg; 5],
+    len: u32,
+) -> Result<(), TrapCode> {
+    let i = stack[base + index as usize].as_int();
+    if i < 0 || i as u32 >= len {
+        return Err(TrapCode::Oob);
+    }
+    let from = base + b as usize + i as usize * stride as usize;
+    stack.copy_within(from..from + count as usize, base + dst as usize);
+    Ok(())
+}
+
+/// `SET_LOCAL_IDX` in register form: `[base, stride, index, src]` are frame slots (see
+/// [`Op::SetIdxR`]).
+#[inline(always)]
+fn set_idx(
+    stack: &mut [Slot; STACK_LIMIT],
+    base: usize,
+    [b, stride, index, src]: [Reg; 4],
+    len: u32,
+) -> Result<(), TrapCode> {
+    let i = stack[base + index as usize].as_int();
+    if i < 0 || i as u32 >= len {
+        return Err(TrapCode::Oob);
+    }
+    let (from, n) = (base + src as usize, stride as usize);
+    stack.copy_within(from..from + n, base + b as usize + i as usize * n);
+    Ok(())
+}
+
 /// An int operation of the register forms (division by zero traps; the rest wrap).
 #[inline(always)]
 fn int_op(f: IntOp, a: i32, b: i32) -> Result<i32, TrapCode> {
@@ -1602,6 +1872,12 @@ fn int_op(f: IntOp, a: i32, b: i32) -> Result<i32, TrapCode> {
         IntOp::Shl => a.wrapping_shl(b as u32 & 31),
         IntOp::Shr => a.wrapping_shr(b as u32 & 31),
     })
+}
+
+/// An int operation that cannot trap (the translator never fuses a division).
+#[inline(always)]
+fn wrapping_int_op(f: IntOp, a: i32, b: i32) -> i32 {
+    int_op(f, a, b).unwrap_or(0)
 }
 
 /// A float operation of the register forms.
