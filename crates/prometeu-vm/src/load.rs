@@ -1029,23 +1029,3 @@ done:
         );
     }
 }
-
-#[cfg(test)]
-mod dump {
-    #[test]
-    #[ignore]
-    fn dump_translated() {
-        let path = std::env::var("PROMETEU_DUMP").unwrap();
-        let bytes = std::fs::read(path).unwrap();
-        let program = prometeu_bytecode::read_program(&bytes).unwrap();
-        let verified =
-            prometeu_bytecode::verify_program(&program, &prometeu_abi::ConsoleSyscalls).unwrap();
-        let code = super::load(&verified, true).unwrap();
-        for (i, d) in code.ops.iter().enumerate() {
-            println!(
-                "{i:5} f{} pc{} sp{} c{} {:?}",
-                code.op_func[i], code.pcs[i], d.sp, d.cost, d.op
-            );
-        }
-    }
-}
