@@ -16,9 +16,12 @@
 //!   three-address op reading and writing locals directly. Ops without a register form
 //!   run as the stack ops they are. `VmConfig::register_forms: false` runs the plain
 //!   stack code, the reference the differential tests compare against.
-//! * [`Vm`] holds the value stack (frames `[args][locals][operands]`, 65,536 slots), the
-//!   globals and the heap, and runs the hot loop: one `match` per op, rare paths
-//!   (traps, allocation, system calls) out of line.
+//! * [`Vm`] holds the value stack (frames `[args][locals][constants][operands]`, 65,536
+//!   slots), the globals and the heap. Two loops run the ops: a small inner one for
+//!   register forms, jumps, calls and returns (its few loop-carried values stay in
+//!   registers), which stops before any other op or any op that would trap or take a
+//!   slow path; and the outer one, which runs that op (traps, allocation, system calls
+//!   out of line) and re-enters the inner loop.
 //! * `heap` is the gate table, views and the budget; `gc` the incremental collector;
 //!   `cpu_time` reads the thread CPU clock for pause measurements.
 //!

@@ -24,6 +24,7 @@ use prometeu_kernel::pmc::{PmcEntry, write_pmc};
 use prometeu_kernel::sprites::{SpriteBank, TileSize};
 
 use crate::check::{Checked, analyse, print_human_diagnostics, summary};
+use crate::progress::Progress;
 
 /// The cartridge directory inside the output directory.
 pub const CART_DIR: &str = "cart";
@@ -70,7 +71,10 @@ pub fn build_project(
     out: &Path,
     pack: bool,
 ) -> anyhow::Result<Result<Built, BuildFailed>> {
+    let mut progress = Progress::for_stderr();
+    progress.stage(|| format!("checking {}", dir.display()));
     let checked = analyse(dir)?;
+    progress.clear();
     print_human_diagnostics(&checked)?;
     if checked.analysis.has_errors() {
         eprintln!("{}", summary(&checked));
@@ -79,6 +83,11 @@ pub fn build_project(
     let Some(root) = checked.graph.projects.first() else {
         bail!("`{}` holds no project", dir.display());
     };
+    progress.stage(|| {
+        let files = checked.graph.files.len();
+        let plural = if files == 1 { "" } else { "s" };
+        format!("building {} ({files} source file{plural})", root.name)
+    });
     let mut files = BTreeMap::new();
     files.insert(
         "symbols.json".to_owned(),
@@ -90,9 +99,16 @@ pub fn build_project(
     );
     let mut cartridge = None;
     if root.kind == ProjectKind::App {
-        let program = match compile_checked(&checked) {
-            Ok(program) => program,
-            Err(BuildFailed) => return Ok(Err(BuildFailed)),
+        // A compile error is printed from inside: no status line may be in its way.
+        progress.stage(|| format!("compiling {}", root.name));
+        let compiled = compile(&checked.analysis, &checked.graph);
+        progress.clear();
+        let program = match compiled {
+            Ok(compiled) => compiled.program,
+            Err(e) => {
+                eprintln!("{}", render_compile_error(&checked, &e));
+                return Ok(Err(BuildFailed));
+            }
         };
         let manifest = manifest_for(&checked);
         let mut entries = vec![

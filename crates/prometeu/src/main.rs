@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod disasm;
 mod new;
+mod progress;
 mod render;
 mod run;
 

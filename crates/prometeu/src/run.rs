@@ -10,6 +10,7 @@ use std::io::{BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::progress::{self, Progress};
 use anyhow::{Context, bail};
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_kernel::gfx::Pixels;
@@ -110,6 +111,7 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         presented: 0,
         stdout: BufWriter::new(std::io::stdout()),
         write_error: None,
+        progress: Progress::for_stderr(),
     };
     if options.audio_out.is_some() {
         host.inner = host.inner.capturing_audio();
@@ -124,6 +126,7 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
     let stall_limit = options.frames.is_none().then_some(MAX_TICKS_PER_FRAME);
     let ended = run_headless(&mut kernel, frames, stall_limit);
+    kernel.host_mut().progress.clear();
     let stats = kernel.vm().gc_stats();
     let last_frame = kernel.framebuffer().front().to_vec();
     let trap = kernel.trap().cloned();
@@ -269,10 +272,14 @@ enum Ended {
 
 /// Ticks until `frames` logical frames have completed or the cartridge stops (or one
 /// frame has taken `stall_limit` ticks).
-fn run_headless<H: Host>(kernel: &mut Kernel<H>, frames: u64, stall_limit: Option<u64>) -> Ended {
+fn run_headless(kernel: &mut Kernel<CliHost>, frames: u64, stall_limit: Option<u64>) -> Ended {
     let mut completed = 0;
     let mut ticks_in_frame = 0;
     while completed < frames {
+        kernel
+            .host_mut()
+            .progress
+            .tick(|| progress::frame_status(completed, frames));
         match kernel.tick() {
             Tick::Presented(_) => {
                 completed += 1;
@@ -331,6 +338,8 @@ struct CliHost {
     stdout: BufWriter<Stdout>,
     /// The first failure to write the log (reported after the run).
     write_error: Option<std::io::Error>,
+    /// The frame counter on a terminal; erased before each log line.
+    progress: Progress,
 }
 
 impl Host for CliHost {
@@ -356,9 +365,16 @@ impl Host for CliHost {
     }
 
     fn log(&mut self, frame: u64, level: LogLevel, message: &str) {
-        // Streamed rather than kept, so a long run's log does not grow in memory.
+        // Streamed rather than kept, so a long run's log does not grow in memory. A
+        // progress line on the terminal is erased first, and the log line is flushed
+        // at once so the next redraw cannot land in the middle of it.
+        self.progress.clear();
         if self.write_error.is_none()
             && let Err(e) = writeln!(self.stdout, "{}", format_log_line(frame, level, message))
+                .and_then(|()| match self.progress.is_enabled() {
+                    true => self.stdout.flush(),
+                    false => Ok(()),
+                })
         {
             self.write_error = Some(e);
         }
