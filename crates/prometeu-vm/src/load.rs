@@ -228,6 +228,46 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// The jump target, if the op jumps (the one table of them).
+    pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Op::Jmp(t)
+            | Op::JmpIfFalse(t)
+            | Op::JmpIfTrue(t)
+            | Op::JmpIf(_, _, t)
+            | Op::BrI(_, _, _, _, t)
+            | Op::BrIK(_, _, _, _, t)
+            | Op::BrF(_, _, _, _, t)
+            | Op::BrFK(_, _, _, _, t)
+            | Op::StepBrI(_, _, _, _, _, t)
+            | Op::StepBrIK(_, _, _, _, _, t)
+            | Op::StepBrR(_, _, _, _, _, t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The one frame slot a register form writes, if it writes exactly one.
+    pub(crate) fn written_slot_mut(&mut self) -> Option<&mut Reg> {
+        match self {
+            Op::Mov(d, _)
+            | Op::MovI32(d, _)
+            | Op::MovF64(d, _)
+            | Op::MovBool(d, _)
+            | Op::IBin(_, d, _, _)
+            | Op::IBinK(_, d, _, _)
+            | Op::FBin(_, d, _, _)
+            | Op::FBinK(_, d, _, _)
+            | Op::INegR(d, _)
+            | Op::FNegR(d, _)
+            | Op::NotR(d, _)
+            | Op::ListLenR(d, _)
+            | Op::ListGetR(d, _, _)
+            | Op::IBin2(_, _, _, d, _, _, _)
+            | Op::FBin2(_, _, _, d, _, _, _) => Some(d),
+            _ => None,
+        }
+    }
+
     /// Whether the interpreter's fast loop runs this op (register forms and `JMP`).
     pub(crate) fn runs_in_fast_loop(self) -> bool {
         matches!(
@@ -613,21 +653,11 @@ pub(crate) fn load(verified: &VerifiedProgram, register_forms: bool) -> Result<C
 }
 
 /// `op` with a function-relative jump target made absolute.
-fn relocate(op: Op, entry: u32) -> Op {
-    match op {
-        Op::Jmp(t) => Op::Jmp(entry + t),
-        Op::JmpIfFalse(t) => Op::JmpIfFalse(entry + t),
-        Op::JmpIfTrue(t) => Op::JmpIfTrue(entry + t),
-        Op::JmpIf(s, r, t) => Op::JmpIf(s, r, entry + t),
-        Op::BrI(c, s, a, b, t) => Op::BrI(c, s, a, b, entry + t),
-        Op::BrIK(c, s, a, b, t) => Op::BrIK(c, s, a, b, entry + t),
-        Op::BrF(c, s, a, b, t) => Op::BrF(c, s, a, b, entry + t),
-        Op::BrFK(c, s, a, b, t) => Op::BrFK(c, s, a, b, entry + t),
-        Op::StepBrI(c, s, x, k, b, t) => Op::StepBrI(c, s, x, k, b, entry + t),
-        Op::StepBrIK(c, s, x, k, v, t) => Op::StepBrIK(c, s, x, k, v, entry + t),
-        Op::StepBrR(c, s, x, k, b, t) => Op::StepBrR(c, s, x, k, b, entry + t),
-        other => other,
+fn relocate(mut op: Op, entry: u32) -> Op {
+    if let Some(t) = op.target_mut() {
+        *t += entry;
     }
+    op
 }
 
 /// Which instructions control can reach from the function's entry.

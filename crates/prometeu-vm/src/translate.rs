@@ -578,7 +578,7 @@ impl Tx<'_> {
                 // value may come from several predecessors).
                 let in_block = self.out.len() > self.block_start;
                 if let (Sym::Here, true, Some(last)) = (v, in_block, self.out.last_mut()) {
-                    if self.pending == cost && write_target(&last.op) == Some(top) {
+                    if self.pending == cost && write_target(last.op) == Some(top) {
                         set_write_target(&mut last.op, x);
                         // A trap must not have charged the store yet: its cost waits
                         // for the next op.
@@ -906,21 +906,8 @@ fn branch_sense(op: Op) -> Option<(bool, u32)> {
 }
 
 /// The jump target of a stack or register op, if it jumps.
-fn jump_target(op: Op) -> Option<u32> {
-    match op {
-        Op::Jmp(t)
-        | Op::JmpIfFalse(t)
-        | Op::JmpIfTrue(t)
-        | Op::JmpIf(_, _, t)
-        | Op::BrI(_, _, _, _, t)
-        | Op::BrIK(_, _, _, _, t)
-        | Op::BrF(_, _, _, _, t)
-        | Op::BrFK(_, _, _, _, t)
-        | Op::StepBrI(_, _, _, _, _, t)
-        | Op::StepBrIK(_, _, _, _, _, t)
-        | Op::StepBrR(_, _, _, _, _, t) => Some(t),
-        _ => None,
-    }
+fn jump_target(mut op: Op) -> Option<u32> {
+    op.target_mut().copied()
 }
 
 fn is_jump(op: Op) -> bool {
@@ -936,43 +923,16 @@ fn ends_block(op: Op) -> bool {
 }
 
 /// `op` with its jump target mapped by `f`.
-fn retarget(op: Op, f: impl Fn(u32) -> u32) -> Op {
-    match op {
-        Op::Jmp(t) => Op::Jmp(f(t)),
-        Op::JmpIfFalse(t) => Op::JmpIfFalse(f(t)),
-        Op::JmpIfTrue(t) => Op::JmpIfTrue(f(t)),
-        Op::JmpIf(s, r, t) => Op::JmpIf(s, r, f(t)),
-        Op::BrI(c, s, a, b, t) => Op::BrI(c, s, a, b, f(t)),
-        Op::BrIK(c, s, a, b, t) => Op::BrIK(c, s, a, b, f(t)),
-        Op::BrF(c, s, a, b, t) => Op::BrF(c, s, a, b, f(t)),
-        Op::BrFK(c, s, a, b, t) => Op::BrFK(c, s, a, b, f(t)),
-        Op::StepBrI(c, s, x, k, b, t) => Op::StepBrI(c, s, x, k, b, f(t)),
-        Op::StepBrIK(c, s, x, k, v, t) => Op::StepBrIK(c, s, x, k, v, f(t)),
-        Op::StepBrR(c, s, x, k, b, t) => Op::StepBrR(c, s, x, k, b, f(t)),
-        other => other,
+fn retarget(mut op: Op, f: impl Fn(u32) -> u32) -> Op {
+    if let Some(t) = op.target_mut() {
+        *t = f(*t);
     }
+    op
 }
 
 /// The frame slot a register op writes, if it writes exactly one.
-fn write_target(op: &Op) -> Option<Reg> {
-    match *op {
-        Op::Mov(d, _)
-        | Op::MovI32(d, _)
-        | Op::MovF64(d, _)
-        | Op::MovBool(d, _)
-        | Op::IBin(_, d, _, _)
-        | Op::IBinK(_, d, _, _)
-        | Op::FBin(_, d, _, _)
-        | Op::FBinK(_, d, _, _)
-        | Op::INegR(d, _)
-        | Op::FNegR(d, _)
-        | Op::NotR(d, _)
-        | Op::ListLenR(d, _)
-        | Op::ListGetR(d, _, _)
-        | Op::IBin2(_, _, _, d, _, _, _)
-        | Op::FBin2(_, _, _, d, _, _, _) => Some(d),
-        _ => None,
-    }
+fn write_target(mut op: Op) -> Option<Reg> {
+    op.written_slot_mut().copied()
 }
 
 /// Whether a register-form op can trap (int division by zero, list access).
@@ -988,22 +948,7 @@ fn can_trap(op: &Op) -> bool {
 }
 
 fn set_write_target(op: &mut Op, to: Reg) {
-    match op {
-        Op::Mov(d, _)
-        | Op::MovI32(d, _)
-        | Op::MovF64(d, _)
-        | Op::MovBool(d, _)
-        | Op::IBin(_, d, _, _)
-        | Op::IBinK(_, d, _, _)
-        | Op::FBin(_, d, _, _)
-        | Op::FBinK(_, d, _, _)
-        | Op::INegR(d, _)
-        | Op::FNegR(d, _)
-        | Op::NotR(d, _)
-        | Op::ListLenR(d, _)
-        | Op::ListGetR(d, _, _)
-        | Op::IBin2(_, _, _, d, _, _, _)
-        | Op::FBin2(_, _, _, d, _, _, _) => *d = to,
-        _ => {}
+    if let Some(d) = op.written_slot_mut() {
+        *d = to;
     }
 }
