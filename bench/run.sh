@@ -19,6 +19,9 @@
 # ratio is above 1); 1 when a checksum differs, a run fails or times out, or a ratio is
 # above 1 under --strict; 2 on a usage error or when lua5.4 cannot be installed.
 #
+# Besides wall time, the table shows CPU time (user + system, from the shell's `times`):
+# on a machine shared with other work it moves much less than wall time.
+#
 # The whole work of a PBS program happens in its first `frame()` call. It spans many
 # ticks of the 2,000,000-cycle budget, but that is still one logical frame
 # (machine.md §1), so `--frames 1` runs it to the end. The PBS time includes compiling
@@ -127,8 +130,18 @@ checksum_of() {
     sed -E "s/$pattern//" <<<"$lines"
 }
 
-# Runs one program once on one side; sets RUN_SECONDS and RUN_CHECKSUM, or returns 1
-# with a reason in RUN_ERROR.
+# The CPU seconds (user + system) this shell's finished children have used so far.
+# `times` must run in this shell itself (a `$(...)` subshell has no children yet), so
+# its output goes through a file.
+children_cpu() {
+    times >"$SCRATCH/times"
+    awk 'NR == 2 { n = split($0, f, " "); total = 0
+           for (i = 1; i <= n; i++) { split(f[i], ms, "m"); sub("s", "", ms[2]); total += ms[1] * 60 + ms[2] }
+           printf "%.3f", total }' "$SCRATCH/times"
+}
+
+# Runs one program once on one side; sets RUN_SECONDS, RUN_CPU and RUN_CHECKSUM, or
+# returns 1 with a reason in RUN_ERROR.
 run_once() {
     local side=$1 program=$2
     local cmd
@@ -137,11 +150,16 @@ run_once() {
     else
         cmd=(lua5.4 "$BENCH/lua/$program.lua")
     fi
-    local start end status=0
+    local start end cpu_start cpu_end status=0
+    children_cpu >"$SCRATCH/cpu_start"
     start=$EPOCHREALTIME
     timeout "$TIMEOUT" "${cmd[@]}" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
     end=$EPOCHREALTIME
+    children_cpu >"$SCRATCH/cpu_end"
+    cpu_start=$(<"$SCRATCH/cpu_start")
+    cpu_end=$(<"$SCRATCH/cpu_end")
     RUN_SECONDS=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+    RUN_CPU=$(awk -v s="$cpu_start" -v e="$cpu_end" 'BEGIN { printf "%.3f", e - s }')
     if ((status == 124)); then
         RUN_ERROR="timed out after ${TIMEOUT}s"
         return 1
@@ -163,26 +181,36 @@ median() {
               else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# Runs one side of one program RUNS times; prints its median time, or `-` (with the
-# reason on stderr) when a run failed or printed a wrong checksum. It runs in a
-# subshell, so the caller turns a `-` into the failure status.
+# Runs one side of one program RUNS times; prints its median wall and CPU times, or
+# `- -` (with the reason on stderr) when a run failed or printed a wrong checksum. It
+# runs in a subshell, so the caller turns a `-` into the failure status.
 measure() {
     local side=$1 program=$2
-    local times=() i
+    local times=() cpus=() i
     for ((i = 1; i <= RUNS; i++)); do
         if ! run_once "$side" "$program"; then
             echo "$program ($side): $RUN_ERROR" >&2
-            echo "-"
+            echo "- -"
             return
         fi
         if [[ "$RUN_CHECKSUM" != "${EXPECTED[$program]}" ]]; then
             echo "$program ($side): printed 'done $RUN_CHECKSUM', expected 'done ${EXPECTED[$program]}'" >&2
-            echo "-"
+            echo "- -"
             return
         fi
         times+=("$RUN_SECONDS")
+        cpus+=("$RUN_CPU")
     done
-    median "${times[@]}"
+    echo "$(median "${times[@]}") $(median "${cpus[@]}")"
+}
+
+# `p / l` with two decimals, or `-` unless both are numbers.
+ratio_of() {
+    if [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]]; then
+        awk -v p="$1" -v l="$2" 'BEGIN { printf "%.2f", (l > 0 ? p / l : 0) }'
+    else
+        echo "-"
+    fi
 }
 
 # --- the suite -------------------------------------------------------------------------
@@ -200,21 +228,24 @@ else
     fi
 fi
 
-echo "$(lua5.4 -v 2>&1 | head -n 1); median of $RUNS runs; wall time in seconds"
-printf '%-8s %9s %9s %7s\n' program pbs lua ratio
+echo "$(lua5.4 -v 2>&1 | head -n 1); median of $RUNS runs; seconds"
+printf '%-8s %9s %9s %7s   %9s %9s %7s\n' program "pbs wall" "lua wall" ratio "pbs cpu" "lua cpu" ratio
 FAILED=0
 SLOWER=()
 for program in "${PROGRAMS[@]}"; do
-    pbs_time="skipped"
+    pbs_time="skipped skipped"
     ((PBS)) && pbs_time=$(measure pbs "$program")
     lua_time=$(measure lua "$program")
-    [[ "$pbs_time" == "-" || "$lua_time" == "-" ]] && FAILED=1
-    ratio="-"
-    if [[ "$pbs_time" =~ ^[0-9.]+$ && "$lua_time" =~ ^[0-9.]+$ ]]; then
-        ratio=$(awk -v p="$pbs_time" -v l="$lua_time" 'BEGIN { printf "%.2f", (l > 0 ? p / l : 0) }')
+    read -r pbs_wall pbs_cpu <<<"$pbs_time"
+    read -r lua_wall lua_cpu <<<"$lua_time"
+    [[ "$pbs_wall" == "-" || "$lua_wall" == "-" ]] && FAILED=1
+    ratio=$(ratio_of "$pbs_wall" "$lua_wall")
+    cpu_ratio=$(ratio_of "$pbs_cpu" "$lua_cpu")
+    if [[ "$ratio" != "-" ]]; then
         awk -v r="$ratio" 'BEGIN { exit !(r > 1) }' && SLOWER+=("$program")
     fi
-    printf '%-8s %9s %9s %7s\n' "$program" "$pbs_time" "$lua_time" "$ratio"
+    printf '%-8s %9s %9s %7s   %9s %9s %7s\n' "$program" "$pbs_wall" "$lua_wall" "$ratio" \
+        "$pbs_cpu" "$lua_cpu" "$cpu_ratio"
 done
 
 if ((${#SLOWER[@]})); then
