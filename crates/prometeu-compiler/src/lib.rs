@@ -6,15 +6,17 @@
 //!
 //! Map: `layout` (types → slots, heap layouts) → `emit` (the per-function IR and
 //! builder) → `lower` (`lower_fn`: statements, expressions, places, patterns) →
-//! `link` (`compile`: reachability, globals, encoding, debug map, verification).
+//! `link` (`compile`: reachability, globals, encoding, debug map, verification), which
+//! runs `inline` (small leaf functions into their callers) before verifying.
 #![warn(missing_docs)]
 
 mod emit;
 pub mod error;
 pub mod exports;
+pub mod inline;
 mod layout;
 pub mod link;
 mod lower;
 
 pub use error::{CompileError, CompileErrorKind};
-pub use link::{CompiledProgram, INIT_GLOBALS, compile};
+pub use link::{CompileOptions, CompiledProgram, INIT_GLOBALS, compile, compile_with};

@@ -15,7 +15,7 @@ use prometeu_analysis::{Analysis, FileId, ProjectId, SymbolId};
 use prometeu_bytecode::verify::compute_max_stack;
 use prometeu_bytecode::{
     Constant, DebugFunction, DebugInfo, Export, Function, Global, GlobalInit, ImmValue, Instr,
-    LineRun, Opcode, Program, SlotKind, verify_program,
+    LineRun, Opcode, Program, Rule, SlotKind, verify_program,
 };
 
 use crate::emit::{Callee, FnCode, Op};
@@ -43,9 +43,32 @@ impl CompiledProgram {
     }
 }
 
+/// How [`compile_with`] compiles; [`compile`] uses the default.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CompileOptions {
+    /// Inline small leaf functions into their callers ([`crate::inline`]). On by
+    /// default; off only to compare against (tests, benchmarks).
+    pub inline: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions { inline: true }
+    }
+}
+
 /// Compiles an analysed program. `analysis` must have no errors (else
 /// [`CompileErrorKind::AnalysisErrors`]); the result always passes `verify_program`.
 pub fn compile(analysis: &Analysis, graph: &ProjectGraph) -> Result<CompiledProgram, CompileError> {
+    compile_with(analysis, graph, CompileOptions::default())
+}
+
+/// [`compile`] with explicit options.
+pub fn compile_with(
+    analysis: &Analysis,
+    graph: &ProjectGraph,
+    options: CompileOptions,
+) -> Result<CompiledProgram, CompileError> {
     if analysis.has_errors() {
         return Err(CompileError {
             kind: CompileErrorKind::AnalysisErrors,
@@ -116,11 +139,27 @@ pub fn compile(analysis: &Analysis, graph: &ProjectGraph) -> Result<CompiledProg
             None => break,
         }
     }
+    let plain = options.inline.then(|| program.clone());
+    if options.inline {
+        crate::inline::inline_calls(&mut program);
+    }
     if let Err(e) = verify_program(&program, &prometeu_abi::ConsoleSyscalls) {
-        return Err(CompileError::internal(
-            None,
-            format!("the compiled program does not verify: {e}"),
-        ));
+        // Inlining grows callers; one that grew past the verifier's work budget is
+        // kept as it was lowered rather than failing the build.
+        let too_big = e.rule == Rule::Limits;
+        match plain {
+            Some(plain)
+                if too_big && verify_program(&plain, &prometeu_abi::ConsoleSyscalls).is_ok() =>
+            {
+                program = plain;
+            }
+            _ => {
+                return Err(CompileError::internal(
+                    None,
+                    format!("the compiled program does not verify: {e}"),
+                ));
+            }
+        }
     }
     Ok(CompiledProgram { program })
 }

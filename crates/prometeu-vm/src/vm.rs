@@ -47,7 +47,7 @@ pub struct VmConfig {
     /// The smallest heap use (bytes) that starts a collection cycle; after a cycle the
     /// next one starts at twice the surviving bytes, but never below this.
     pub gc_start_bytes: u64,
-    /// Maximum nested calls.
+    /// Maximum nested calls (at most 2^20: the call stack is allocated up front).
     pub max_call_depth: usize,
     /// Drop dead storage on a background thread.
     pub background_release: bool,
@@ -124,7 +124,7 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Frame {
     /// Op index to continue at in the caller (`u32::MAX` for the entry frame).
     return_pc: u32,
@@ -132,6 +132,63 @@ struct Frame {
     caller_base: u32,
     /// Slots this function returns.
     returns: u32,
+}
+
+/// The most frames a call stack preallocates: a larger `max_call_depth` is capped here
+/// (12 MiB of frames).
+const MAX_PREALLOCATED_FRAMES: usize = 1 << 20;
+
+/// The calls in progress. Every frame is allocated up front, so a call never
+/// allocates: the fast loop makes calls without a path that could.
+struct CallStack {
+    frames: Box<[Frame]>,
+    depth: usize,
+}
+
+impl CallStack {
+    /// Room for `max_depth` frames (at most [`MAX_PREALLOCATED_FRAMES`]).
+    fn new(max_depth: usize) -> CallStack {
+        CallStack {
+            frames: vec![Frame::default(); max_depth.min(MAX_PREALLOCATED_FRAMES)].into(),
+            depth: 0,
+        }
+    }
+
+    /// Pushes `frame`; `false` (nothing pushed) when the stack is full.
+    #[inline(always)]
+    fn push(&mut self, frame: Frame) -> bool {
+        match self.frames.get_mut(self.depth) {
+            Some(slot) => {
+                *slot = frame;
+                self.depth += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> Option<Frame> {
+        self.depth = self.depth.checked_sub(1)?;
+        Some(self.frames[self.depth])
+    }
+
+    #[inline(always)]
+    fn last(&self) -> Option<&Frame> {
+        self.frames[..self.depth].last()
+    }
+
+    fn len(&self) -> usize {
+        self.depth
+    }
+
+    fn clear(&mut self) {
+        self.depth = 0;
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &Frame> {
+        self.frames[..self.depth].iter()
+    }
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -150,7 +207,7 @@ pub struct Vm {
     sp: usize,
     base: usize,
     pc: usize,
-    frames: Vec<Frame>,
+    frames: CallStack,
     globals: Vec<Slot>,
     heap: Heap,
     cycles: u64,
@@ -240,7 +297,7 @@ impl Vm {
             sp: 0,
             base: 0,
             pc: 0,
-            frames: Vec::new(),
+            frames: CallStack::new(config.max_call_depth),
             globals,
             heap: Heap::new(config.heap_budget, collector),
             cycles: 0,
@@ -286,11 +343,19 @@ impl Vm {
         self.base = 0;
         self.pc = f.entry as usize;
         self.frames.clear();
-        self.frames.push(Frame {
+        // An empty call stack always has room (`max_call_depth` 0 still runs the entry).
+        if !self.frames.push(Frame {
             return_pc: u32::MAX,
             caller_base: 0,
             returns: f.returns,
-        });
+        }) {
+            self.frames = CallStack::new(1);
+            self.frames.push(Frame {
+                return_pc: u32::MAX,
+                caller_base: 0,
+                returns: f.returns,
+            });
+        }
         self.state = State::Running;
         Ok(())
     }
@@ -1578,7 +1643,7 @@ fn copy_from(dst: &mut [Slot], src: &[Slot]) {
 fn run_register_forms(
     code: &Code,
     heap: &mut Heap,
-    frames: &mut Vec<Frame>,
+    frames: &mut CallStack,
     max_depth: usize,
     stack: &mut [Slot; STACK_LIMIT],
     mut base: usize,
@@ -1743,7 +1808,7 @@ fn run_register_forms(
 /// return to `return_pc`), moves `base` to the callee's frame and returns its entry.
 #[inline(always)]
 fn call(
-    frames: &mut Vec<Frame>,
+    frames: &mut CallStack,
     max_depth: usize,
     stack: &mut [Slot],
     callee: FuncInfo,
@@ -1752,24 +1817,24 @@ fn call(
     return_pc: usize,
 ) -> Result<usize, TrapCode> {
     let needed = sp + callee.locals as usize + callee.max_stack as usize;
-    if frames.len() >= max_depth || needed > STACK_LIMIT {
-        return Err(TrapCode::StackOverflow);
-    }
-    frames.push(Frame {
+    let frame = Frame {
         return_pc: return_pc as u32,
         caller_base: *base as u32,
         returns: callee.returns,
-    });
+    };
+    if frames.len() >= max_depth || needed > STACK_LIMIT || !frames.push(frame) {
+        return Err(TrapCode::StackOverflow);
+    }
     *base = sp - callee.params as usize;
     stack[sp..sp + callee.locals as usize].fill(Slot::default());
     Ok(callee.entry as usize)
 }
 
 /// [`call`] for the fast loop: `(entry, callee base)`, or `None` on an overflow (the
-/// outer loop then traps).
+/// outer loop then traps). Out of line: inlined, it costs the other ops registers.
 #[inline(never)]
 fn enter(
-    frames: &mut Vec<Frame>,
+    frames: &mut CallStack,
     max_depth: usize,
     stack: &mut [Slot],
     callee: FuncInfo,
@@ -1785,7 +1850,7 @@ fn enter(
 /// the entry function, whose return ends the run.
 #[inline(always)]
 fn leave(
-    frames: &mut Vec<Frame>,
+    frames: &mut CallStack,
     stack: &mut [Slot],
     op: Op,
     base: usize,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use prometeu_analysis::project::{ProjectGraph, load_loose_file, load_project};
 use prometeu_analysis::{Analysis, FileDb, analyze};
 use prometeu_bytecode::verify_program;
-use prometeu_compiler::{CompileError, CompiledProgram, compile};
+use prometeu_compiler::{CompileError, CompileOptions, CompiledProgram, compile, compile_with};
 use prometeu_vm::{GcMode, RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Vm, VmConfig};
 
 /// A loaded and analysed program.
@@ -69,6 +69,18 @@ pub fn compile_loaded(l: &Loaded) -> Result<CompiledProgram, CompileError> {
     Ok(compiled)
 }
 
+/// Compiles a loaded program with explicit options, asserting that the result
+/// verifies.
+pub fn compile_loaded_with(l: &Loaded, options: CompileOptions) -> CompiledProgram {
+    let compiled = match compile_with(&l.analysis, &l.graph, options) {
+        Ok(c) => c,
+        Err(e) => panic!("compile error: {e}"),
+    };
+    verify_program(&compiled.program, &prometeu_abi::ConsoleSyscalls)
+        .expect("compiled output verifies");
+    compiled
+}
+
 /// Compiles `src`, panicking with the compiler's message on failure.
 pub fn compile_src(src: &str) -> CompiledProgram {
     let l = load_src(src);
@@ -85,6 +97,8 @@ pub struct Run {
     pub logs: Vec<String>,
     /// The trap that stopped the run: name and 1-based `line:col` of its span start.
     pub trap: Option<String>,
+    /// The trap's call stack as debug names of functions, innermost first.
+    pub trap_stack: Vec<String>,
 }
 
 struct Host {
@@ -182,9 +196,20 @@ pub fn run_compiled_with(
                 RunOutcome::FrameSync | RunOutcome::BudgetExhausted => continue,
                 RunOutcome::Trapped(t) => {
                     let pos = trap_position(l, compiled, t.pc);
+                    let debug = compiled.program.debug.as_ref();
+                    let trap_stack = t
+                        .call_stack
+                        .iter()
+                        .map(|f| {
+                            debug
+                                .and_then(|d| d.function_name(f.func))
+                                .map_or_else(|| format!("#{}", f.func), str::to_string)
+                        })
+                        .collect();
                     return Run {
                         logs: host.logs,
                         trap: Some(format!("{} at {pos}", t.code)),
+                        trap_stack,
                     };
                 }
             }
@@ -193,6 +218,7 @@ pub fn run_compiled_with(
     Run {
         logs: host.logs,
         trap: None,
+        trap_stack: Vec::new(),
     }
 }
 
