@@ -187,6 +187,10 @@ pub(crate) enum Op {
     ListLenR(Reg, Reg),
     /// `dst = list[index]` for one-slot elements: `(dst, list, index)`.
     ListGetR(Reg, Reg, Reg),
+    /// Jump when the bool `list[index]` equals the flag: `(flag, list, index,
+    /// branch cost, target)`. Its cost includes the branch's, which a trap in the read
+    /// gives back.
+    ListGetBr(bool, Reg, Reg, u16, u32),
     /// `list[index] = value` for one-slot elements: `(list, index, value)`.
     ListSetR(Reg, Reg, Reg),
     /// `list.push(value)` for one-slot elements: `(list, value)`. When the list must
@@ -241,7 +245,8 @@ impl Op {
             | Op::BrFK(_, _, _, _, t)
             | Op::StepBrI(_, _, _, _, _, t)
             | Op::StepBrIK(_, _, _, _, _, t)
-            | Op::StepBrR(_, _, _, _, _, t) => Some(t),
+            | Op::StepBrR(_, _, _, _, _, t)
+            | Op::ListGetBr(_, _, _, _, t) => Some(t),
             _ => None,
         }
     }
@@ -285,6 +290,7 @@ impl Op {
                 | Op::SetIdxR(..)
                 | Op::ListLenR(..)
                 | Op::ListGetR(..)
+                | Op::ListGetBr(..)
                 | Op::ListSetR(..)
                 | Op::ListPushR(..)
                 | Op::IBin(..)

@@ -811,6 +811,23 @@ impl Tx<'_> {
         let r = self.reg(k).expect("checked by the caller");
         self.stack.truncate(k);
         self.flush(i);
+        // `if list[i]` / `if !list[i]`: the element read just before, into this dead
+        // temporary, branches itself (nothing was emitted in between).
+        let fresh = self.out.len() > self.block_start && r == self.slot(k);
+        if let (true, Some(last)) = (fresh, self.out.last_mut()) {
+            if let (Op::ListGetR(dst, list, index), Ok(branch_cost)) =
+                (last.op, u16::try_from(self.pending))
+            {
+                if dst == r {
+                    // A trap in the read must not have charged the branch: the op
+                    // knows its cost and gives it back then.
+                    last.op = Op::ListGetBr(sense, list, index, branch_cost, target);
+                    last.cost += self.pending;
+                    self.pending = 0;
+                    return;
+                }
+            }
+        }
         self.emit_raw(Op::JmpIf(sense, r, target), 0, i);
     }
 }
@@ -943,6 +960,7 @@ fn can_trap(op: &Op) -> bool {
             | Op::IBinK(IntOp::Div | IntOp::Rem, ..)
             | Op::ListLenR(..)
             | Op::ListGetR(..)
+            | Op::ListGetBr(..)
             | Op::GetIdxR(..)
     )
 }

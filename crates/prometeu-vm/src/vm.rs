@@ -1029,6 +1029,16 @@ impl Vm {
                         Err(code) => trap!(code),
                     }
                 }
+                Op::ListGetBr(sense, list, index, branch_cost, t) => {
+                    match list_get1(&self.heap, r!(list), r!(index).as_int()) {
+                        Ok(v) if v.as_bool() == sense => pc = t as usize,
+                        Ok(_) => {}
+                        Err(code) => {
+                            left += i64::from(branch_cost);
+                            trap!(code)
+                        }
+                    }
+                }
                 Op::ListSetR(list, index, value) => {
                     let v = r!(value);
                     if let Err(code) = list_set1(&mut self.heap, r!(list), r!(index).as_int(), v) {
@@ -1565,12 +1575,19 @@ fn list_push1(heap: &mut Heap, list: Slot, v: Slot) -> bool {
 #[inline(always)]
 fn list_set1(heap: &mut Heap, list: Slot, i: i32, v: Slot) -> Result<(), TrapCode> {
     let h = list.as_handle();
-    let in_range = match &heap.gate(h)?.storage {
-        Storage::List(l) if l.stride == 1 => i >= 0 && (i as usize) < l.items.len(),
+    // While no collection is marking (nearly always) no barrier runs, and one gate
+    // lookup does the whole store.
+    let marking = heap.gc.is_marking();
+    let items = match &mut heap.gate_mut(h)?.storage {
+        Storage::List(l) if l.stride == 1 => &mut l.items,
         _ => return Err(TrapCode::DeadGate),
     };
-    if !in_range {
+    let Some(slot) = usize::try_from(i).ok().and_then(|i| items.get_mut(i)) else {
         return Err(TrapCode::Oob);
+    };
+    if !marking {
+        *slot = v;
+        return Ok(());
     }
     let i = i as usize;
     heap.barrier_range(h.index(), i..i + 1);
@@ -1733,6 +1750,12 @@ fn run_register_forms(
                 Ok(v) => r!(dst) = v,
                 Err(_) => stop!(),
             },
+            Op::ListGetBr(sense, list, index, _, t) => {
+                match list_get1(heap, r!(list), r!(index).as_int()) {
+                    Ok(v) => branch!(v.as_bool(), sense, t),
+                    Err(_) => stop!(),
+                }
+            }
             Op::ListSetR(list, index, value) => {
                 let v = r!(value);
                 if list_set1(heap, r!(list), r!(index).as_int(), v).is_err() {

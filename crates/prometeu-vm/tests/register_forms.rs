@@ -253,9 +253,9 @@ const TEMPLATES: &[Opcode] = &[
     Opcode::Call,
 ];
 
-/// Locals 0–3 hold ints, 4–5 floats, 6 a bool, 7 a `list<int>` (returned as its
-/// length).
-const LOCAL_KINDS: [SlotKind; 8] = [
+/// Locals 0–3 hold ints, 4–5 floats, 6 a bool, 7 a `list<int>` and 8 a `list<bool>`
+/// (both returned as their lengths).
+const LOCAL_KINDS: [SlotKind; 9] = [
     SlotKind::I32,
     SlotKind::I32,
     SlotKind::I32,
@@ -264,12 +264,13 @@ const LOCAL_KINDS: [SlotKind; 8] = [
     SlotKind::F64,
     SlotKind::Bool,
     SlotKind::Ref(0),
+    SlotKind::Ref(1),
 ];
 
 fn instr_of(&(t, small, int, float): &Raw, here: u32, offsets: &[u32]) -> Instr {
     let op = TEMPLATES[t % TEMPLATES.len()];
     match op {
-        Opcode::GetLocal | Opcode::SetLocal => Instr::u32(op, small % 8),
+        Opcode::GetLocal | Opcode::SetLocal => Instr::u32(op, small % 9),
         Opcode::PushBool => Instr::new(op, &[ImmValue::U8((small % 2) as u8)]),
         // Locals 0–3 as two-slot values, or as an array of two of them.
         Opcode::GetLocalN | Opcode::SetLocalN => {
@@ -314,11 +315,16 @@ fn preamble() -> Vec<Instr> {
         Instr::u32(Opcode::SetLocal, 6),
         Instr::u32(Opcode::ListNew, 0),
         Instr::u32(Opcode::SetLocal, 7),
+        Instr::u32(Opcode::ListNew, 1),
+        Instr::u32(Opcode::SetLocal, 8),
     ];
     for v in [4, 0, 9] {
         instrs.extend([
             Instr::u32(Opcode::GetLocal, 7),
             Instr::new(Opcode::PushI32, &[ImmValue::I32(v)]),
+            Instr::op(Opcode::ListPush),
+            Instr::u32(Opcode::GetLocal, 8),
+            Instr::new(Opcode::PushBool, &[ImmValue::U8((v % 2) as u8)]),
             Instr::op(Opcode::ListPush),
         ]);
     }
@@ -326,7 +332,7 @@ fn preamble() -> Vec<Instr> {
 }
 
 /// `main`: set the locals, run `body`, drop what is left on the stack, return every
-/// local (the list as its length).
+/// local (the lists as their lengths).
 fn program_of(body: &[Instr], drop: u32) -> Program {
     let mut instrs = preamble();
     instrs.extend_from_slice(body);
@@ -336,6 +342,8 @@ fn program_of(body: &[Instr], drop: u32) -> Program {
     for l in 0..8 {
         instrs.push(Instr::u32(Opcode::GetLocal, l));
     }
+    instrs.push(Instr::op(Opcode::ListLen));
+    instrs.push(Instr::u32(Opcode::GetLocal, 8));
     instrs.push(Instr::op(Opcode::ListLen));
     instrs.push(Instr::op(Opcode::Ret));
     let main_len = encode_all(&instrs).len() as u32;
@@ -371,9 +379,9 @@ fn program_of(body: &[Instr], drop: u32) -> Program {
                 returns: LOCAL_KINDS[..7]
                     .iter()
                     .copied()
-                    .chain([SlotKind::I32])
+                    .chain([SlotKind::I32, SlotKind::I32])
                     .collect(),
-                local_slots: 8,
+                local_slots: 9,
                 max_stack: 64,
                 code_offset: 0,
                 code_len: main_len,
@@ -392,10 +400,16 @@ fn program_of(body: &[Instr], drop: u32) -> Program {
             name: "main".into(),
             func: 0,
         }],
-        layouts: vec![Layout {
-            kind: LayoutKind::List,
-            slots: vec![SlotKind::I32],
-        }],
+        layouts: vec![
+            Layout {
+                kind: LayoutKind::List,
+                slots: vec![SlotKind::I32],
+            },
+            Layout {
+                kind: LayoutKind::List,
+                slots: vec![SlotKind::Bool],
+            },
+        ],
         syscalls: vec![SyscallRef {
             id: 0x0011,
             arg_slots: 1,
@@ -530,4 +544,58 @@ fn the_generator_keeps_every_kind_of_instruction() {
     }
     let missing: Vec<_> = TEMPLATES.iter().filter(|op| !kept.contains(op)).collect();
     assert!(missing.is_empty(), "never kept: {missing:?}");
+}
+
+#[test]
+fn a_list_read_that_branches_traps_like_the_stack_code() {
+    // `if !flags[i] { n += 1 }` over a list of three bools, then one index too far:
+    // the fused read-and-branch must trap at the read with the cycles up to it only.
+    let program = asm("
+.layout list (bool)
+.func main returns=(i32) locals=3
+    LIST_NEW 0
+    SET_LOCAL 0
+    GET_LOCAL 0
+    PUSH_BOOL 1
+    LIST_PUSH
+    GET_LOCAL 0
+    PUSH_BOOL 0
+    LIST_PUSH
+    GET_LOCAL 0
+    PUSH_BOOL 0
+    LIST_PUSH
+    PUSH_I32 0
+    SET_LOCAL 1
+    PUSH_I32 0
+    SET_LOCAL 2
+loop:
+    GET_LOCAL 0
+    GET_LOCAL 1
+    LIST_GET
+    NOT
+    JMP_IF_FALSE next
+    GET_LOCAL 2
+    PUSH_I32 1
+    I_ADD
+    SET_LOCAL 2
+next:
+    GET_LOCAL 1
+    PUSH_I32 1
+    I_ADD
+    SET_LOCAL 1
+    JMP loop
+.export main main
+");
+    let reference = run_with(&program, config(false), u64::MAX).1;
+    assert!(
+        matches!(reference.result, Err((prometeu_vm::TrapCode::Oob, _))),
+        "{reference:?}"
+    );
+    for budget in [u64::MAX, 1, 2, 3, 5, 7] {
+        assert_eq!(
+            run_with(&program, config(true), budget).1,
+            reference,
+            "budget {budget}"
+        );
+    }
 }
