@@ -146,7 +146,8 @@ struct CallStack {
 }
 
 impl CallStack {
-    /// Room for `max_depth` frames (at most [`MAX_PREALLOCATED_FRAMES`]).
+    /// Room for `max_depth` frames (at most [`MAX_PREALLOCATED_FRAMES`]): a call that
+    /// finds it full overflows.
     fn new(max_depth: usize) -> CallStack {
         CallStack {
             frames: vec![Frame::default(); max_depth.min(MAX_PREALLOCATED_FRAMES)].into(),
@@ -643,10 +644,9 @@ impl Vm {
         loop {
             let d = ops[pc];
             if d.op.runs_in_fast_loop() && !stopped_here {
-                let max_depth = self.config.max_call_depth;
                 let (heap, frames) = (&mut self.heap, &mut self.frames);
                 (pc, left, base) =
-                    run_register_forms(&code, heap, frames, max_depth, &mut stack, base, pc, left);
+                    run_register_forms(&code, heap, frames, &mut stack, base, pc, left);
                 stopped_here = true;
                 continue;
             }
@@ -798,17 +798,8 @@ impl Vm {
                 Op::SGe => str2!(|o: std::cmp::Ordering| o.is_ge()),
 
                 Op::Call(f) => {
-                    let callee = code.funcs[f as usize];
-                    let max_depth = self.config.max_call_depth;
-                    match call(
-                        &mut self.frames,
-                        max_depth,
-                        &mut stack[..],
-                        callee,
-                        sp,
-                        &mut base,
-                        pc,
-                    ) {
+                    let callee = &code.funcs[f as usize];
+                    match call(&mut self.frames, &mut stack[..], callee, sp, &mut base, pc) {
                         Ok(entry) => pc = entry,
                         Err(code) => trap!(code),
                     }
@@ -1661,7 +1652,6 @@ fn run_register_forms(
     code: &Code,
     heap: &mut Heap,
     frames: &mut CallStack,
-    max_depth: usize,
     stack: &mut [Slot; STACK_LIMIT],
     mut base: usize,
     mut pc: usize,
@@ -1699,16 +1689,8 @@ fn run_register_forms(
             // Calls and returns are out of line: inlined, their bookkeeping would take
             // registers from every other op.
             Op::Call(f) => {
-                let callee = code.funcs[f as usize];
-                match enter(
-                    frames,
-                    max_depth,
-                    stack,
-                    callee,
-                    base + d.sp as usize,
-                    base,
-                    next,
-                ) {
+                let callee = &code.funcs[f as usize];
+                match enter(frames, stack, callee, base + d.sp as usize, base, next) {
                     Some((entry, callee_base)) => {
                         next = entry;
                         base = callee_base;
@@ -1829,12 +1811,12 @@ fn run_register_forms(
 
 /// `CALL` of `callee` with its arguments below `sp`: pushes the caller's frame (to
 /// return to `return_pc`), moves `base` to the callee's frame and returns its entry.
+/// The call stack holds `max_call_depth` frames: a full one is the overflow.
 #[inline(always)]
 fn call(
     frames: &mut CallStack,
-    max_depth: usize,
     stack: &mut [Slot],
-    callee: FuncInfo,
+    callee: &FuncInfo,
     sp: usize,
     base: &mut usize,
     return_pc: usize,
@@ -1845,7 +1827,7 @@ fn call(
         caller_base: *base as u32,
         returns: callee.returns,
     };
-    if frames.len() >= max_depth || needed > STACK_LIMIT || !frames.push(frame) {
+    if needed > STACK_LIMIT || !frames.push(frame) {
         return Err(TrapCode::StackOverflow);
     }
     *base = sp - callee.params as usize;
@@ -1858,14 +1840,13 @@ fn call(
 #[inline(never)]
 fn enter(
     frames: &mut CallStack,
-    max_depth: usize,
     stack: &mut [Slot],
-    callee: FuncInfo,
+    callee: &FuncInfo,
     sp: usize,
     mut base: usize,
     return_pc: usize,
 ) -> Option<(usize, usize)> {
-    let entry = call(frames, max_depth, stack, callee, sp, &mut base, return_pc).ok()?;
+    let entry = call(frames, stack, callee, sp, &mut base, return_pc).ok()?;
     Some((entry, base))
 }
 
