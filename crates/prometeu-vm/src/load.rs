@@ -163,6 +163,8 @@ pub(crate) enum Op {
     MovF64(Reg, f64),
     /// `dst = v`.
     MovBool(Reg, bool),
+    /// Copies `n` slots: `(dst, src, n)` (the ranges may overlap).
+    MovN(Reg, Reg, Reg),
     /// `dst = a <op> b` on ints.
     IBin(IntOp, Reg, Reg, Reg),
     /// `dst = a <op> v` on ints.
@@ -285,6 +287,7 @@ impl Op {
                 | Op::MovI32(..)
                 | Op::MovF64(..)
                 | Op::MovBool(..)
+                | Op::MovN(..)
                 | Op::LoadConsts(..)
                 | Op::GetIdxR(..)
                 | Op::SetIdxR(..)

@@ -27,6 +27,9 @@ use prometeu_bytecode::TrapCode;
 use crate::load::{Cmp, Decoded, FloatOp, IntOp, Op, Reg};
 use crate::value::Slot;
 
+/// A `GET_LOCAL_N` of at most this many slots is deferred as copies.
+const MAX_DEFERRED_SLOTS: u32 = 8;
+
 /// At most this many constants per function live in frame slots: loading them is part
 /// of every call.
 const MAX_CONST_SLOTS: usize = 16;
@@ -309,10 +312,89 @@ impl Tx<'_> {
         self.emit_raw(op, 0, origin);
     }
 
-    /// Writes every entry to its frame slot.
+    /// Writes every entry to its frame slot; consecutive copies of consecutive locals
+    /// (a deferred `GET_LOCAL_N`) go in one op.
     fn flush(&mut self, origin: usize) {
-        for k in 0..self.stack.len() {
-            self.materialize(k, origin);
+        let mut k = 0;
+        while k < self.stack.len() {
+            let run = self.local_run(k, self.stack.len());
+            if run >= 2 {
+                let Sym::Copy(src) = self.stack[k] else {
+                    unreachable!("a run starts with a copy")
+                };
+                let op = Op::MovN(self.slot(k), src, run as Reg);
+                self.stack[k..k + run].fill(Sym::Here);
+                self.emit_raw(op, 0, origin);
+                k += run;
+            } else {
+                self.materialize(k, origin);
+                k += 1;
+            }
+        }
+    }
+
+    /// How many entries from `k` (before `end`) are copies of consecutive locals.
+    fn local_run(&self, k: usize, end: usize) -> usize {
+        let Sym::Copy(first) = self.stack[k] else {
+            return 0;
+        };
+        let mut n = 0;
+        while k + n < end
+            && self.stack[k + n] == Sym::Copy(first + n as Reg)
+            && first + (n as Reg) < self.src.frame
+        {
+            n += 1;
+        }
+        n
+    }
+
+    /// Whether one of the top `n` entries is a copy of a local among `dst..dst + n`
+    /// (then `SET_LOCAL_N` stays the stack op, which reads everything first).
+    fn store_reads_target(&self, dst: Reg, n: usize) -> bool {
+        let writes = u32::from(dst)..u32::from(dst) + n as u32;
+        self.stack[self.stack.len() - n..]
+            .iter()
+            .any(|e| matches!(e, Sym::Copy(r) if writes.contains(&u32::from(*r))))
+    }
+
+    /// `SET_LOCAL_N dst n` as slot moves: each run of the top `n` entries that are
+    /// copies of consecutive locals, or values in consecutive stack slots, is one
+    /// `MovN` (see [`Tx::store_reads_target`] for when it may not be used).
+    fn store_locals(&mut self, dst: Reg, n: usize, i: usize) {
+        let k = self.stack.len() - n;
+        // Constants go to their own slots first, so every entry is a copy or in place.
+        for j in k..self.stack.len() {
+            if matches!(self.stack[j], Sym::Int(_) | Sym::Float(_) | Sym::Bool(_)) {
+                self.materialize(j, i);
+            }
+        }
+        let entries: Vec<Sym> = self.stack.drain(k..).collect();
+        self.flush_copies_in(dst, n as Reg, i);
+        let mut o = 0;
+        while o < n {
+            let (src, run) = match entries[o] {
+                Sym::Copy(first) => {
+                    let run = entries[o..]
+                        .iter()
+                        .enumerate()
+                        .take_while(|&(m, e)| {
+                            *e == Sym::Copy(first + m as Reg) && first + (m as Reg) < self.src.frame
+                        })
+                        .count()
+                        .max(1);
+                    (first, run)
+                }
+                _ => {
+                    let run = entries[o..].iter().take_while(|e| **e == Sym::Here).count();
+                    (self.slot(k + o), run)
+                }
+            };
+            let op = match run {
+                1 => Op::Mov(dst + o as Reg, src),
+                _ => Op::MovN(dst + o as Reg, src, run as Reg),
+            };
+            self.emit_raw(op, 0, i);
+            o += run;
         }
     }
 
@@ -531,6 +613,23 @@ impl Tx<'_> {
                 let op = Op::SetIdxR(b as Reg, stride as Reg, index, src as Reg, len);
                 self.emit_raw(op, 0, i + 1);
                 return 2;
+            }
+            Op::GetLocalN(src, n) if (2..=MAX_DEFERRED_SLOTS).contains(&n) && fits(src, n) => {
+                // Copies, written only where needed (often never: a `SET_LOCAL_N` or
+                // a flush moves them in one op).
+                self.pending += cost;
+                for j in 0..n {
+                    self.stack.push(Sym::Copy((src + j) as Reg));
+                }
+            }
+            Op::SetLocalN(dst, n)
+                if n >= 1
+                    && fits(dst, n)
+                    && n as usize <= self.stack.len()
+                    && !self.store_reads_target(dst as Reg, n as usize) =>
+            {
+                self.pending += cost;
+                self.store_locals(dst as Reg, n as usize, i);
             }
             Op::Ret if self.src.returns == 1 && self.reg(self.stack.len() - 1).is_some() => {
                 // The frame goes away: nothing else on the stack needs to be written.

@@ -978,6 +978,7 @@ impl Vm {
                 | Op::MovI32(..)
                 | Op::MovF64(..)
                 | Op::MovBool(..)
+                | Op::MovN(..)
                 | Op::LoadConsts(..)
                 | Op::FBin(..)
                 | Op::FBinK(..)
@@ -1710,6 +1711,9 @@ fn run_register_forms(
             Op::MovI32(dst, v) => r!(dst) = Slot::int(v),
             Op::MovF64(dst, v) => r!(dst) = Slot::float(v),
             Op::MovBool(dst, v) => r!(dst) = Slot::bool(v),
+            Op::MovN(dst, src, n) => {
+                move_slots(stack, base + src as usize, base + dst as usize, n as usize)
+            }
             Op::LoadConsts(dst, start, n) => {
                 let (start, n, to) = (start as usize, n as usize, base + dst as usize);
                 stack[to..to + n].copy_from_slice(&code.consts[start..start + n]);
@@ -1877,6 +1881,24 @@ fn copy_returns(stack: &mut [Slot], op: Op, base: usize, sp: usize, n: usize) {
         stack[base] = stack[base + r as usize];
     } else {
         copy_slots(stack, sp - n, base, n);
+    }
+}
+
+/// Copies `n` slots from `src` to `dst` (the ranges may overlap): a few slots one by
+/// one, more with `copy_within`. Out of line: inlined, it costs the fast loop's other
+/// ops registers.
+#[inline(never)]
+fn move_slots(stack: &mut [Slot], src: usize, dst: usize, n: usize) {
+    if n > 8 {
+        stack.copy_within(src..src + n, dst);
+    } else if dst <= src {
+        for j in 0..n {
+            stack[dst + j] = stack[src + j];
+        }
+    } else {
+        for j in (0..n).rev() {
+            stack[dst + j] = stack[src + j];
+        }
     }
 }
 
