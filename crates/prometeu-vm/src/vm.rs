@@ -1551,8 +1551,9 @@ fn list_get1(heap: &Heap, list: Slot, i: i32) -> Result<Slot, TrapCode> {
 }
 
 /// `LIST_PUSH` of a one-slot element when the list's charged capacity has room;
-/// `false` (nothing done) otherwise.
-#[inline(always)]
+/// `false` (nothing done) otherwise. Out of line: `Vec::push` may grow the buffer,
+/// and a call inlined into the fast loop costs its other ops registers.
+#[inline(never)]
 fn list_push1(heap: &mut Heap, list: Slot, v: Slot) -> bool {
     match heap.gate_mut(list.as_handle()).map(|g| &mut g.storage) {
         Ok(Storage::List(l)) if l.stride == 1 && l.items.len() < l.capacity as usize => {
