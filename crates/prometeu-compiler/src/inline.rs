@@ -3,7 +3,7 @@
 //! A `CALL f` is replaced by f's body when f, after its own callees were inlined into
 //! it (bottom-up over the call graph), calls nothing, is at most
 //! [`MAX_INLINE_INSTRS`] instructions long, and can never trap nor touch the heap,
-//! strings or the console (see [`can_inline_op`]). Why only those: an inlined function
+//! strings or the console (see `can_inline_op`). Why only those: an inlined function
 //! disappears from a trap's call stack, and a string or handle kept in a caller's
 //! extra local would change what the collector keeps alive. With those rules nothing
 //! observable changes except cycle totals, which are a property of the bytecode.
