@@ -783,16 +783,21 @@ impl Tx<'_> {
         };
         self.stack.truncate(ka);
         self.stack.push(Sym::Here);
-        if let Some(fused) = self.fuse_expression(out, dst) {
-            let Some(last) = self.out.last_mut() else {
-                unreachable!("fused with the last op")
-            };
-            last.op = fused;
-            last.cost += self.pending;
-            self.pending = 0;
-            return;
+        match self.fuse_expression(out, dst) {
+            Some(fused) => self.replace_last(fused),
+            None => self.emit_raw(out, 0, i),
         }
-        self.emit_raw(out, 0, i);
+    }
+
+    /// Makes the last emitted op `fused` (it now also does the instructions pending),
+    /// charging the pending cycles to it.
+    fn replace_last(&mut self, fused: Op) {
+        let Some(last) = self.out.last_mut() else {
+            unreachable!("a fusion always has a last op")
+        };
+        last.op = fused;
+        last.cost += self.pending;
+        self.pending = 0;
     }
 
     /// `t = y <inner> z` just emitted, then `out` combining `t` (a dead temporary) with
@@ -865,12 +870,7 @@ impl Tx<'_> {
         // the slots of other entries, never `a` or `b`.
         self.flush(i);
         if let Some(fused) = self.fuse_step_and_branch(out) {
-            let Some(last) = self.out.last_mut() else {
-                unreachable!("fused with the last op")
-            };
-            last.op = fused;
-            last.cost += self.pending;
-            self.pending = 0;
+            self.replace_last(fused);
             return;
         }
         self.emit_raw(out, 0, i + 1);
@@ -913,18 +913,15 @@ impl Tx<'_> {
         // `if list[i]` / `if !list[i]`: the element read just before, into this dead
         // temporary, branches itself (nothing was emitted in between).
         let fresh = self.out.len() > self.block_start && r == self.slot(k);
-        if let (true, Some(last)) = (fresh, self.out.last_mut()) {
-            if let (Op::ListGetR(dst, list, index), Ok(branch_cost)) =
-                (last.op, u16::try_from(self.pending))
-            {
-                if dst == r {
-                    // A trap in the read must not have charged the branch: the op
-                    // knows its cost and gives it back then.
-                    last.op = Op::ListGetBr(sense, list, index, branch_cost, target);
-                    last.cost += self.pending;
-                    self.pending = 0;
-                    return;
-                }
+        let last = self.out.last().map(|d| d.op).filter(|_| fresh);
+        if let (Some(Op::ListGetR(dst, list, index)), Ok(branch_cost)) =
+            (last, u16::try_from(self.pending))
+        {
+            if dst == r {
+                // A trap in the read must not have charged the branch: the op knows
+                // its cost and gives it back then.
+                self.replace_last(Op::ListGetBr(sense, list, index, branch_cost, target));
+                return;
             }
         }
         self.emit_raw(Op::JmpIf(sense, r, target), 0, i);
