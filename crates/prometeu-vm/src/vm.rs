@@ -1550,13 +1550,18 @@ fn list_get1(heap: &Heap, list: Slot, i: i32) -> Result<Slot, TrapCode> {
     }
 }
 
-/// `LIST_PUSH` of a one-slot element when the list's charged capacity has room;
-/// `false` (nothing done) otherwise. Out of line: `Vec::push` may grow the buffer,
-/// and a call inlined into the fast loop costs its other ops registers.
-#[inline(never)]
+/// `LIST_PUSH` of a one-slot element when the list's charged capacity has room and
+/// its buffer too (growing takes the stack form); `false` (nothing done) otherwise.
+/// With the buffer's room checked here, the push cannot allocate: no call lands in
+/// the fast loop (one there costs its other ops registers).
+#[inline(always)]
 fn list_push1(heap: &mut Heap, list: Slot, v: Slot) -> bool {
     match heap.gate_mut(list.as_handle()).map(|g| &mut g.storage) {
-        Ok(Storage::List(l)) if l.stride == 1 && l.items.len() < l.capacity as usize => {
+        Ok(Storage::List(l))
+            if l.stride == 1
+                && l.items.len() < l.capacity as usize
+                && l.items.len() < l.items.capacity() =>
+        {
             l.items.push(v);
             true
         }
@@ -1744,8 +1749,11 @@ fn run_register_forms(
                 }
             }
             Op::ListSetR(list, index, value) => {
+                // While a collection marks, the store needs the write barrier, which
+                // calls out: the outer loop does it.
                 let v = r!(value);
-                if list_set1(heap, r!(list), r!(index).as_int(), v).is_err() {
+                if heap.gc.is_marking() || list_set1(heap, r!(list), r!(index).as_int(), v).is_err()
+                {
                     stop!();
                 }
             }
