@@ -1697,12 +1697,25 @@ fn run_register_forms(
             // registers from every other op.
             Op::Call(f) => {
                 let callee = &code.funcs[f as usize];
-                match enter(frames, stack, callee, base + d.sp as usize, base, next) {
-                    Some((entry, callee_base)) => {
-                        next = entry;
-                        base = callee_base;
+                let sp = base + d.sp as usize;
+                if callee.locals == 0 {
+                    // No locals to clear: nothing in the call can call out.
+                    let mut callee_base = base;
+                    match call(frames, stack, callee, sp, &mut callee_base, next) {
+                        Ok(entry) => {
+                            next = entry;
+                            base = callee_base;
+                        }
+                        Err(_) => stop!(),
                     }
-                    None => stop!(),
+                } else {
+                    match enter(frames, stack, callee, sp, base, next) {
+                        Some((entry, callee_base)) => {
+                            next = entry;
+                            base = callee_base;
+                        }
+                        None => stop!(),
+                    }
                 }
             }
             Op::Ret | Op::RetR(_) => match leave(frames, stack, d.op, base, base + d.sp as usize) {
