@@ -139,6 +139,21 @@ struct Place {
     size: u32,
 }
 
+impl Place {
+    /// The dynamic index at `at` (where `static_prefix` stopped) and the path after it.
+    fn index_at(&self, at: usize) -> (IndexAt, u32, u32, Vec<Seg>) {
+        let Seg::Index {
+            at: index,
+            len,
+            stride,
+        } = self.segs[at]
+        else {
+            unreachable!("static_prefix stops at an index");
+        };
+        (index, len, stride, self.segs[at + 1..].to_vec())
+    }
+}
+
 /// The lowering of one function body.
 struct FnLower<'a, 'c> {
     cx: &'c mut Ctx<'a>,
@@ -1046,15 +1061,7 @@ impl<'a> FnLower<'a, '_> {
             }
             return Ok(());
         }
-        let Seg::Index {
-            at: index,
-            len,
-            stride,
-        } = place.segs[at]
-        else {
-            unreachable!("static_prefix stops at an index");
-        };
-        let rest = place.segs[at + 1..].to_vec();
+        let (index, len, stride, rest) = place.index_at(at);
         match place.root {
             Root::Local(s) | Root::Global(s) => {
                 self.push_index(index, keep);
@@ -1125,15 +1132,7 @@ impl<'a> FnLower<'a, '_> {
             }
             return Ok(());
         }
-        let Seg::Index {
-            at: index,
-            len,
-            stride,
-        } = place.segs[at]
-        else {
-            unreachable!("static_prefix stops at an index");
-        };
-        let rest = place.segs[at + 1..].to_vec();
+        let (index, len, stride, rest) = place.index_at(at);
         let (get, set) = match place.root {
             Root::Local(_) => (Opcode::GetLocalIdx, Opcode::SetLocalIdx),
             _ => (Opcode::GetGlobalIdx, Opcode::SetGlobalIdx),

@@ -275,20 +275,16 @@ impl Op {
         }
     }
 
-    /// Whether the interpreter's fast loop runs this op (register forms and `JMP`).
+    /// Whether the interpreter's fast loop runs this op (register forms, jumps,
+    /// calls and returns).
     pub(crate) fn runs_in_fast_loop(self) -> bool {
         matches!(
             self,
-            Op::Jmp(_)
+            fast_loop_only!()
+                | Op::Jmp(_)
                 | Op::Call(_)
                 | Op::Ret
                 | Op::RetR(_)
-                | Op::Mov(..)
-                | Op::MovI32(..)
-                | Op::MovF64(..)
-                | Op::MovBool(..)
-                | Op::MovN(..)
-                | Op::LoadConsts(..)
                 | Op::GetIdxR(..)
                 | Op::SetIdxR(..)
                 | Op::ListLenR(..)
@@ -298,24 +294,39 @@ impl Op {
                 | Op::ListPushR(..)
                 | Op::IBin(..)
                 | Op::IBinK(..)
-                | Op::FBin(..)
-                | Op::FBinK(..)
-                | Op::IBin2(..)
-                | Op::FBin2(..)
-                | Op::INegR(..)
-                | Op::FNegR(..)
-                | Op::NotR(..)
-                | Op::JmpIf(..)
-                | Op::BrI(..)
-                | Op::BrIK(..)
-                | Op::BrF(..)
-                | Op::BrFK(..)
-                | Op::StepBrI(..)
-                | Op::StepBrIK(..)
-                | Op::StepBrR(..)
         )
     }
 }
+
+/// The pattern of the register forms that the fast loop always runs whole: they
+/// never trap and never take a slow path, so the outer loop never sees them. The one
+/// list of them, for [`Op::runs_in_fast_loop`] and the outer loop's match.
+macro_rules! fast_loop_only {
+    () => {
+        Op::Mov(..)
+            | Op::MovI32(..)
+            | Op::MovF64(..)
+            | Op::MovBool(..)
+            | Op::MovN(..)
+            | Op::LoadConsts(..)
+            | Op::FBin(..)
+            | Op::FBinK(..)
+            | Op::IBin2(..)
+            | Op::FBin2(..)
+            | Op::INegR(..)
+            | Op::FNegR(..)
+            | Op::NotR(..)
+            | Op::JmpIf(..)
+            | Op::BrI(..)
+            | Op::BrIK(..)
+            | Op::BrF(..)
+            | Op::BrFK(..)
+            | Op::StepBrI(..)
+            | Op::StepBrIK(..)
+            | Op::StepBrR(..)
+    };
+}
+pub(crate) use fast_loop_only;
 
 /// A frame slot of a register-form op: an index from the frame base (parameters,
 /// locals, then the operand stack). The loader keeps every frame below 65,535 slots.

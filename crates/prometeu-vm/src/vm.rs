@@ -12,7 +12,7 @@ use prometeu_bytecode::{TrapCode, VerifiedProgram};
 
 use crate::gc::{Collector, GcMode, GcPause, GcStats, Pacing};
 use crate::heap::{HEADER_BYTES, Heap, List, REF_SLOT_BYTES, RefSlots, Roots, Storage, list_len};
-use crate::load::{Code, FloatOp, FuncInfo, IntOp, LoadError, Op, Reg, load};
+use crate::load::{Code, FloatOp, FuncInfo, IntOp, LoadError, Op, Reg, fast_loop_only, load};
 use crate::syscall::{Strings, SyscallArgs, SyscallHandler};
 use crate::trap::{FrameInfo, Trap};
 use crate::value::{Handle, Slot, Tag, Value};
@@ -974,27 +974,7 @@ impl Vm {
                 // The fast loop runs these whole; the outer loop only sees a register
                 // form when it stopped there, which for these is the budget, handled
                 // above.
-                Op::Mov(..)
-                | Op::MovI32(..)
-                | Op::MovF64(..)
-                | Op::MovBool(..)
-                | Op::MovN(..)
-                | Op::LoadConsts(..)
-                | Op::FBin(..)
-                | Op::FBinK(..)
-                | Op::IBin2(..)
-                | Op::FBin2(..)
-                | Op::INegR(..)
-                | Op::FNegR(..)
-                | Op::NotR(..)
-                | Op::JmpIf(..)
-                | Op::BrI(..)
-                | Op::BrIK(..)
-                | Op::BrF(..)
-                | Op::BrFK(..)
-                | Op::StepBrI(..)
-                | Op::StepBrIK(..)
-                | Op::StepBrR(..) => {
+                fast_loop_only!() => {
                     unreachable!("register forms without a trap run in the fast loop")
                 }
                 // Register forms the fast loop stops at when they trap or need the slow
