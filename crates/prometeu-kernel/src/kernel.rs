@@ -7,8 +7,8 @@
 //! ticks present nothing. Then each logical frame latches input, calls the entry point
 //! (`frame`) and, when it returns, presents the back buffer, mixes the frame's audio and
 //! runs a collector slice. A frame still running when the budget is spent is suspended
-//! at an instruction boundary and resumed on the next tick: that tick presents nothing
-//! and the input stays latched.
+//! between two steps (`machine.md` §1) and resumed on the next tick: that tick presents
+//! nothing and the input stays latched.
 //!
 //! System calls are dispatched by their id in `prometeu-abi`'s table: arguments come
 //! off the VM stack as slots, the hardware modules do the work, and the call costs the

@@ -3,7 +3,8 @@
 //! * **Colours.** A gate's `marked` bit set means grey (queued in `grey`, or being
 //!   scanned in `partial`) or black (scanned); unset means white.
 //! * **Roots** are the value stack, the globals and the host's pinned handles. Slots are
-//!   tagged, so roots are precise at every instruction boundary.
+//!   tagged, so roots are found at every step without stack maps (a suspended frame's
+//!   operand slots may also hold stale values; see the crate docs).
 //! * **Snapshot at the beginning (Yuasa).** A cycle starts by shading every root in one
 //!   short pause (at most 65,536 stack slots plus the globals). From then on, the only
 //!   way the program can hide an object from the collector is to remove the last heap

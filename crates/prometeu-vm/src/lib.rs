@@ -39,11 +39,11 @@
 //!
 //! A [`Slot`] is 64 payload bits plus a one-byte [`Tag`] (16 bytes). Instructions are
 //! typed, so the hot loop never branches on the tag: arithmetic reads the payload
-//! directly. The tag exists for the collector: roots are precise at *every*
-//! instruction boundary without per-pc stack maps. The verifier does compute frame
+//! directly. The tag exists for the collector: roots are found at *every* step without
+//! per-pc stack maps. The verifier does compute frame
 //! maps (`safepoints`), but only at allocating instructions, `CALL`, `SYSCALL` and
 //! `FRAME_SYNC`, while the host may run a collector slice ([`Vm::gc_slice`]) or pin a
-//! value whenever the cycle budget suspended the program, at any instruction. A slot
+//! value whenever the cycle budget suspended the program, between any two steps. A slot
 //! that is not a handle can never be mistaken for one. The cost is one extra byte
 //! store per push, which the dispatch benchmark shows is cheap enough. With register
 //! forms, a suspended frame's operand slots may also hold stale values (a deferred

@@ -1,8 +1,8 @@
 //! Value slots, heap handles and the owned [`Value`] view used by embedders and tests.
 
 /// What a slot currently holds. The verifier already proves which kind every slot has;
-/// the VM keeps the tag anyway so the collector finds roots precisely at *any*
-/// instruction boundary (budget suspension, system calls, allocation) without stack maps.
+/// the VM keeps the tag anyway so the collector finds roots at *any* step (budget
+/// suspension, system calls, allocation) without stack maps.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 #[repr(u8)]
 pub enum Tag {

@@ -1,9 +1,10 @@
 //! The interpreter: call frames on one value stack, the cycle budget, and the hot loop.
 //!
-//! The value stack holds every frame as `[args][locals][operands]`; calls never recurse
-//! on the Rust stack. `run` executes until the entry function returns, `FRAME_SYNC`,
-//! `HALT`, a trap, or the cycle budget is spent; in the last case the VM stops at an
-//! instruction boundary and the next `run` continues exactly there.
+//! The value stack holds every frame as `[args][locals][constants][operands]`; calls
+//! never recurse on the Rust stack. `run` executes until the entry function returns,
+//! `FRAME_SYNC`, `HALT`, a trap, or the cycle budget is spent; in the last case the VM
+//! stops between two steps (one op, which may do a straight-line run of instructions:
+//! `machine.md` §1) and the next `run` continues exactly there.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -361,9 +362,9 @@ impl Vm {
         Ok(())
     }
 
-    /// Runs for at most about `budget` cycles: an instruction starts only while cycles
-    /// remain, and the one that crosses the budget completes (its overshoot shows in
-    /// [`Vm::cycles`]).
+    /// Runs for at most about `budget` cycles: a step (one op, `machine.md` §1) starts
+    /// only while cycles remain, and the one that crosses the budget completes (its
+    /// overshoot shows in [`Vm::cycles`]).
     pub fn run(&mut self, budget: u64, sys: &mut dyn SyscallHandler) -> RunOutcome {
         if self.state != State::Running {
             return RunOutcome::Idle;
