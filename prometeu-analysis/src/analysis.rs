@@ -164,6 +164,18 @@ pub fn analyze(
     db: &mut FileDb,
     previous: Option<&Analysis>,
 ) -> Arc<Analysis> {
+    analyze_cancellable(graph, db, previous, &|| false).expect("never cancelled")
+}
+
+/// [`analyze`] that asks `is_cancelled` between files and phases and gives up with
+/// `None` as soon as it answers `true` (a language server's newer edit made the work
+/// moot). `db` may have gained the prelude, nothing else.
+pub fn analyze_cancellable(
+    graph: &ProjectGraph,
+    db: &mut FileDb,
+    previous: Option<&Analysis>,
+    is_cancelled: &dyn Fn() -> bool,
+) -> Option<Arc<Analysis>> {
     let prelude_file = db.upsert(PRELUDE_URI, PRELUDE_SOURCE);
     let prelude_module = ModuleId::from_index(graph.modules.len());
     let mut names = previous.map(|p| p.names.clone()).unwrap_or_default();
@@ -175,6 +187,9 @@ pub fn analyze(
             .map(|f| (f.file, f.module, Some(f.project))),
     );
     for (file, module, project) in sources {
+        if is_cancelled() {
+            return None;
+        }
         let text = Arc::clone(db.text(file));
         let reused = previous
             .and_then(|p| p.file(file))
@@ -198,7 +213,7 @@ pub fn analyze(
             parse: Arc::clone(&f.parse),
         })
         .collect();
-    let output = analyze_program(graph, &mut names, &inputs, prelude_module);
+    let output = analyze_program(graph, &mut names, &inputs, prelude_module, is_cancelled)?;
     let mut diagnostics = graph.diagnostics.clone();
     for f in &files {
         diagnostics.extend(f.parse.diagnostics.iter().cloned());
@@ -207,7 +222,7 @@ pub fn analyze(
     diagnostic::sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
     let file_index = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
-    Arc::new(Analysis {
+    Some(Arc::new(Analysis {
         names,
         files,
         prelude_file,
@@ -220,5 +235,5 @@ pub fn analyze(
         const_values: output.const_values,
         diagnostics,
         file_index,
-    })
+    }))
 }

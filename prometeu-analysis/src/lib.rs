@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod diagnostic;
 pub mod file_db;
+pub mod ide;
 pub mod ids;
 pub mod interner;
 pub mod line_index;
@@ -17,7 +18,7 @@ pub mod semantics;
 pub mod span;
 pub mod syntax;
 
-pub use analysis::{Analysis, analyze};
+pub use analysis::{Analysis, analyze, analyze_cancellable};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
 pub use file_db::FileDb;
 pub use ids::{FileId, ModuleId, NameId, NodeId, ProjectId, SymbolId, TypeId};

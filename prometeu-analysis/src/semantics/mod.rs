@@ -123,18 +123,24 @@ pub(crate) struct Checker<'a> {
     pub const_values: fx::FxHashMap<SymbolId, consts::ConstState>,
     /// How deep constant evaluation is nested right now.
     pub const_depth: u32,
+    /// Asked between files and phases: `true` stops the analysis (a newer edit came).
+    pub is_cancelled: &'a dyn Fn() -> bool,
+    /// Set once `is_cancelled` said so; every later phase is skipped.
+    pub cancelled: bool,
 }
 
 /// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
 const ROOT_PROJECT: ProjectId = ProjectId(0);
 
-/// Runs every semantic phase over `files` (the prelude first).
+/// Runs every semantic phase over `files` (the prelude first); `None` when
+/// `is_cancelled` answered `true` at one of its checks (between files and phases).
 pub(crate) fn analyze_program(
     graph: &ProjectGraph,
     names: &mut NameInterner,
     files: &[FileInput],
     prelude_module: ModuleId,
-) -> Output {
+    is_cancelled: &dyn Fn() -> bool,
+) -> Option<Output> {
     let known = KnownNames {
         self_: names.intern("self"),
         underscore: names.intern("_"),
@@ -160,18 +166,23 @@ pub(crate) fn analyze_program(
         items: Vec::new(),
         const_values: Default::default(),
         const_depth: 0,
+        is_cancelled,
+        cancelled: false,
     };
     checker.for_each_file(Checker::collect_file);
     checker.for_each_file(Checker::resolve_imports);
-    checker.declare_item_types();
+    checker.phase(Checker::declare_item_types);
     checker.for_each_file(Checker::resolve_signatures);
-    checker.check_recursive_structs();
+    checker.phase(Checker::check_recursive_structs);
     checker.for_each_file(Checker::check_contracts);
     checker.for_each_file(Checker::check_file_consts);
-    checker.eval_consts();
+    checker.phase(Checker::eval_consts);
     checker.for_each_file(Checker::check_file_bodies);
-    checker.lint_unused();
-    checker.check_entry_points();
+    checker.phase(Checker::lint_unused);
+    checker.phase(Checker::check_entry_points);
+    if checker.cancelled {
+        return None;
+    }
     checker.refs.finish();
     // Warnings in a dependency's files are for that project's authors, not for the one
     // that uses it (`toolchain.md` §1); its errors still stop the build.
@@ -181,7 +192,7 @@ pub(crate) fn analyze_program(
                 .source_file(d.span.file)
                 .is_none_or(|f| f.project == ROOT_PROJECT)
     });
-    Output {
+    Some(Output {
         symbols: checker.symbols,
         defs: checker.defs,
         refs: checker.refs,
@@ -196,7 +207,7 @@ pub(crate) fn analyze_program(
             })
             .collect(),
         diagnostics: checker.diagnostics,
-    }
+    })
 }
 
 /// How far a declaration is visible, from narrowest to widest (§4.1).
@@ -245,10 +256,26 @@ pub fn reach(symbols: &SymbolArena, prelude_module: ModuleId, symbol: SymbolId) 
 impl Checker<'_> {
     /// Runs a per-file phase over every file, in order (the prelude first): each phase
     /// finishes for all files before the next one starts.
+    /// Runs `phase` on every file, asking for cancellation before each.
     fn for_each_file(&mut self, phase: fn(&mut Self, usize)) {
         for index in 0..self.files.len() {
+            if self.check_cancelled() {
+                return;
+            }
             phase(self, index);
         }
+    }
+
+    /// Runs a whole-program phase unless the analysis was cancelled.
+    fn phase(&mut self, phase: fn(&mut Self)) {
+        if !self.check_cancelled() {
+            phase(self);
+        }
+    }
+
+    fn check_cancelled(&mut self) -> bool {
+        self.cancelled = self.cancelled || (self.is_cancelled)();
+        self.cancelled
     }
 
     pub(crate) fn file_input(&self, file: FileId) -> Option<&FileInput> {
