@@ -96,9 +96,7 @@ fn load_with(fs: &dyn SourceProvider, dir: &Path) -> (ProjectGraph, FileDb) {
     let graph = load_project_with(
         dir,
         fs,
-        &LoadOptions {
-            git_cache_dir: None,
-        },
+        &LoadOptions::default(),
         &mut db,
     );
     (graph, db)

@@ -15,9 +15,7 @@ use prometeu_analysis::{FileDb, ProjectId};
 /// Loads without a git cache, so no test here can touch the network or the user's cache.
 fn load(dir: &Path) -> (ProjectGraph, FileDb) {
     let mut db = FileDb::new();
-    let options = LoadOptions {
-        git_cache_dir: None,
-    };
+    let options = LoadOptions::default();
     let graph = load_project_with(dir, &RealFs, &options, &mut db);
     (graph, db)
 }
@@ -127,17 +125,13 @@ fn loading_twice_gives_the_same_graph_and_ids() {
     let first = load_project_with(
         &dir,
         &RealFs,
-        &LoadOptions {
-            git_cache_dir: None,
-        },
+        &LoadOptions::default(),
         &mut db,
     );
     let second = load_project_with(
         &dir,
         &RealFs,
-        &LoadOptions {
-            git_cache_dir: None,
-        },
+        &LoadOptions::default(),
         &mut db,
     );
     assert_eq!(render_graph(&first, &db), render_graph(&second, &db));

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use prometeu_analysis::project::{ProjectGraph, load_loose_file, load_project};
+use prometeu_analysis::project::{
+    LoadOptions, ProjectGraph, RealFs, load_loose_file, load_project_with,
+};
 use prometeu_analysis::syntax::{ast_to_json, parse_file};
 use std::sync::Arc;
 
@@ -43,7 +45,7 @@ impl Checked {
 pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
     let mut db = FileDb::new();
     let graph = if target.is_dir() {
-        load_project(target, &mut db)
+        load_project_with(target, &RealFs, &load_options(), &mut db)
     } else if target.is_file() {
         if target.extension().is_none_or(|e| e != "pbs") {
             bail!(
@@ -61,6 +63,15 @@ pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
         graph,
         analysis,
     })
+}
+
+/// How the command loads projects: git dependencies are cloned with the system `git`
+/// into the cache from the environment.
+pub fn load_options() -> LoadOptions {
+    LoadOptions {
+        git: prometeu_git::SystemGit::from_env()
+            .map(|git| Arc::new(git) as Arc<dyn prometeu_analysis::project::GitCheckouts>),
+    }
 }
 
 /// `prometeu check TARGET`: prints diagnostics; exit 1 when there is an error.

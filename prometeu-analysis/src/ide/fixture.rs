@@ -85,9 +85,7 @@ impl Fixture {
     pub fn analyze(&self) -> (AnalysisHost, Snapshot, Option<FilePosition>) {
         let mut host = AnalysisHost::new(
             Arc::new(self.fs.clone()),
-            LoadOptions {
-                git_cache_dir: None,
-            },
+            LoadOptions::default(),
         );
         host.add_workspace_folder(Path::new(FIXTURE_ROOT));
         for (path, text) in self.fs.files() {

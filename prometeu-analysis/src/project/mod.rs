@@ -14,7 +14,6 @@
 //! absolute.
 
 pub mod discover;
-pub mod git;
 pub mod json;
 pub mod manifest;
 pub mod source;
@@ -116,19 +115,28 @@ pub struct SourceFile {
     pub display_path: String,
 }
 
-/// Settings of a load that do not come from the project itself.
-#[derive(Clone, Debug)]
-pub struct LoadOptions {
-    /// Where git dependencies are checked out; `None` makes them an error.
-    pub git_cache_dir: Option<PathBuf>,
+/// Where git dependencies come from. The loader only asks; the `prometeu` command
+/// clones with the system `git` (crate `prometeu-git`), and the language server does the
+/// same in the background so that a clone never blocks a request. Analysis itself never
+/// runs a process.
+pub trait GitCheckouts: Send + Sync {
+    /// The directory of the checkout of `url` at `rev` (`None`: the default branch), or
+    /// why there is none, in one line (it ends the dependency's diagnostic).
+    fn checkout(&self, url: &str, rev: Option<&str>) -> Result<PathBuf, String>;
 }
 
-impl Default for LoadOptions {
-    /// The git cache from the environment (see [`git::default_cache_dir`]).
-    fn default() -> LoadOptions {
-        LoadOptions {
-            git_cache_dir: git::default_cache_dir(),
-        }
+/// Settings of a load that do not come from the project itself.
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    /// Fetches git dependencies; `None` makes every git dependency an error.
+    pub git: Option<std::sync::Arc<dyn GitCheckouts>>,
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("git", &self.git.as_ref().map(|_| "…"))
+            .finish()
     }
 }
 
@@ -199,8 +207,8 @@ impl ProjectGraph {
     }
 }
 
-/// Loads the project in `dir` and its dependencies from the disk, with the git cache
-/// from the environment.
+/// Loads the project in `dir` and its dependencies from the disk, without git (a git
+/// dependency is an error; see [`LoadOptions::git`]).
 pub fn load_project(dir: &Path, db: &mut FileDb) -> ProjectGraph {
     load_project_with(dir, &RealFs, &LoadOptions::default(), db)
 }
@@ -245,9 +253,7 @@ pub fn load_loose_file_with(path: &Path, fs: &dyn SourceProvider, db: &mut FileD
         .unwrap_or_default();
     let mut loader = Loader {
         fs,
-        options: &LoadOptions {
-            git_cache_dir: None,
-        },
+        options: &LoadOptions::default(),
         db,
         pending: Vec::new(),
         by_dir: HashMap::new(),
@@ -505,14 +511,14 @@ impl Loader<'_> {
                 dep_dir
             }
             DependencySource::Git { url, rev } => {
-                let Some(cache) = &self.options.git_cache_dir else {
+                let Some(git) = &self.options.git else {
                     self.diagnostics.push(error(
                         dep.source_span,
-                        format!("dependency `{alias}`: no git cache directory; set PROMETEU_CACHE_DIR or HOME"),
+                        format!("dependency `{alias}`: git dependencies are not fetched here"),
                     ));
                     return None;
                 };
-                match git::checkout(cache, url, rev.as_deref()) {
+                match git.checkout(url, rev.as_deref()) {
                     Ok(dep_dir) => dep_dir,
                     Err(e) => {
                         self.diagnostics.push(error(

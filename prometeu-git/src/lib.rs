@@ -1,8 +1,100 @@
 //! Git dependencies: checkouts made with the system `git` in a cache directory and
 //! reused when present (`docs/spec/toolchain.md` §1).
+//!
+//! The project loader of `prometeu-analysis` asks for checkouts through its
+//! [`GitCheckouts`] trait and runs no process itself. [`SystemGit`] answers by cloning
+//! on the spot (the `prometeu` command); [`BackgroundGit`] answers at once with what is
+//! in the cache and clones what is missing on another thread, then says so, so that a
+//! language server never blocks a request on the network.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use prometeu_analysis::project::GitCheckouts;
+
+/// Clones with the system `git` when asked, into a cache directory.
+#[derive(Clone, Debug)]
+pub struct SystemGit {
+    /// Where checkouts live ([`default_cache_dir`] for the command).
+    pub cache_dir: PathBuf,
+}
+
+impl SystemGit {
+    /// The cache from the environment; `None` when neither `PROMETEU_CACHE_DIR` nor
+    /// `HOME` is set.
+    pub fn from_env() -> Option<SystemGit> {
+        default_cache_dir().map(|cache_dir| SystemGit { cache_dir })
+    }
+}
+
+impl GitCheckouts for SystemGit {
+    fn checkout(&self, url: &str, rev: Option<&str>) -> Result<PathBuf, String> {
+        checkout(&self.cache_dir, url, rev)
+    }
+}
+
+/// Answers from the cache at once; a checkout that is missing is cloned on a thread of
+/// its own (one at a time per source), and `on_fetched` runs when it is there (or failed
+/// for good), so the caller can load the projects again.
+pub struct BackgroundGit {
+    cache_dir: PathBuf,
+    fetching: Arc<Mutex<HashSet<String>>>,
+    failed: Arc<Mutex<std::collections::HashMap<String, String>>>,
+    on_fetched: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl BackgroundGit {
+    /// Clones into `cache_dir`; calls `on_fetched` after each clone ends.
+    pub fn new(cache_dir: PathBuf, on_fetched: Arc<dyn Fn() + Send + Sync>) -> BackgroundGit {
+        BackgroundGit {
+            cache_dir,
+            fetching: Arc::default(),
+            failed: Arc::default(),
+            on_fetched,
+        }
+    }
+}
+
+impl GitCheckouts for BackgroundGit {
+    fn checkout(&self, url: &str, rev: Option<&str>) -> Result<PathBuf, String> {
+        let name = checkout_dir_name(url, rev);
+        let target = self.cache_dir.join(&name);
+        if target.is_dir() {
+            return Ok(target);
+        }
+        if let Some(error) = lock(&self.failed).get(&name) {
+            return Err(error.clone());
+        }
+        if lock(&self.fetching).insert(name.clone()) {
+            let (cache, url, rev) = (
+                self.cache_dir.clone(),
+                url.to_string(),
+                rev.map(str::to_string),
+            );
+            let (fetching, failed, done) = (
+                Arc::clone(&self.fetching),
+                Arc::clone(&self.failed),
+                Arc::clone(&self.on_fetched),
+            );
+            std::thread::spawn(move || {
+                if let Err(error) = checkout(&cache, &url, rev.as_deref()) {
+                    lock(&failed).insert(name.clone(), error);
+                }
+                lock(&fetching).remove(&name);
+                done();
+            });
+        }
+        Err(format!(
+            "`{url}` is being fetched; the project loads again when it is there"
+        ))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// The cache directory git dependencies are checked out in: `$PROMETEU_CACHE_DIR`, else
 /// `$HOME/.cache/prometeu/git`; `None` when neither variable is set.

@@ -2,13 +2,17 @@
 //! clone by tag, by commit and by default branch, reuse of the cache without git, and
 //! failures reported on the dependency entry.
 
+#[path = "../../prometeu-analysis/tests/project_support/mod.rs"]
 mod project_support;
 
 use std::path::Path;
 use std::process::Command;
 
-use prometeu_analysis::project::{LoadOptions, ProjectGraph, RealFs, git, load_project_with};
+use std::sync::Arc;
+
+use prometeu_analysis::project::{LoadOptions, ProjectGraph, RealFs, load_project_with};
 use prometeu_analysis::{DiagnosticCode, FileDb, ProjectId};
+use prometeu_git as git;
 
 fn git_in(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -40,7 +44,9 @@ fn write(path: &Path, text: &str) {
 fn load(dir: &Path, cache: &Path) -> (ProjectGraph, FileDb) {
     let mut db = FileDb::new();
     let options = LoadOptions {
-        git_cache_dir: Some(cache.to_path_buf()),
+        git: Some(Arc::new(git::SystemGit {
+            cache_dir: cache.to_path_buf(),
+        })),
     };
     let graph = load_project_with(dir, &RealFs, &options, &mut db);
     (graph, db)
@@ -201,4 +207,65 @@ fn git_failures_are_reported_on_the_dependency_entry() {
     // Failed checkouts leave nothing in the cache that could pass for a checkout.
     assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0);
     assert!(graph.project(ProjectId(0)).dependencies.is_empty());
+}
+
+#[test]
+fn background_checkouts_answer_at_once_and_say_when_they_are_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("tweens");
+    write(
+        &repo.join("prometeu.json"),
+        r#"{ "name": "tweens", "version": "1.0.0", "kind": "lib" }"#,
+    );
+    write(
+        &repo.join("src/lib.pbs"),
+        "pub fn one(): int { return 1; }\n",
+    );
+    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "tweens"]);
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    let url = format!("file://{}", repo.display());
+    let app = tmp.path().join("app");
+    write(&app.join("src/main.pbs"), "fn frame() {}\n");
+    write(
+        &app.join("prometeu.json"),
+        &format!(
+            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{ "tw": {{ "git": "{url}" }} }} }}"#
+        ),
+    );
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let done_tx = std::sync::Mutex::new(done_tx);
+    let background = git::BackgroundGit::new(
+        tmp.path().join("cache"),
+        Arc::new(move || {
+            let _ = done_tx.lock().unwrap().send(());
+        }),
+    );
+    let options = LoadOptions {
+        git: Some(Arc::new(background)),
+    };
+    // First load: no waiting for the clone; the dependency says it is being fetched.
+    let mut db = FileDb::new();
+    let graph = load_project_with(&app, &RealFs, &options, &mut db);
+    let messages: Vec<&str> = graph
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("is being fetched")),
+        "{messages:?}"
+    );
+    // The callback fires when the clone is done; the next load has the dependency.
+    done_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the clone finishes");
+    let mut db = FileDb::new();
+    let graph = load_project_with(&app, &RealFs, &options, &mut db);
+    assert!(
+        graph.diagnostics.is_empty(),
+        "{}",
+        project_support::render_graph(&graph, &db)
+    );
+    assert_eq!(dep_modules(&graph, "tw"), [""]);
 }
