@@ -21,12 +21,25 @@
 mod diagnostics;
 pub mod fixture;
 mod host;
+mod hover;
+mod navigation;
+mod references;
+mod rename;
+mod signature_help;
+mod symbols;
+mod target;
 pub mod vfs;
 
 pub use host::{
     AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
     WORKSPACE_SCAN_LIMIT,
 };
+pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
+pub use navigation::NavigationTarget;
+pub use references::{Highlight, HighlightKind, ReferenceTarget};
+pub use rename::{RenameError, SourceChange, TextEdit};
+pub use signature_help::SignatureHelp;
+pub use symbols::{DocumentSymbol, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 
 use std::path::Path;
 use std::sync::Arc;

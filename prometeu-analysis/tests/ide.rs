@@ -1,0 +1,18 @@
+//! The IDE layer's queries on in-memory fixtures (`//- /path` headers, `$0` cursor),
+//! with insta snapshots of readable renderings (`path:line:col `text``).
+
+#[path = "ide/support.rs"]
+mod support;
+
+#[path = "ide/hover.rs"]
+mod hover;
+#[path = "ide/navigation.rs"]
+mod navigation;
+#[path = "ide/references.rs"]
+mod references;
+#[path = "ide/rename.rs"]
+mod rename;
+#[path = "ide/signature_help.rs"]
+mod signature_help;
+#[path = "ide/symbols.rs"]
+mod symbols;
