@@ -12,6 +12,8 @@ mod navigation;
 mod references;
 #[path = "ide/rename.rs"]
 mod rename;
+#[path = "ide/robustness.rs"]
+mod robustness;
 #[path = "ide/signature_help.rs"]
 mod signature_help;
 #[path = "ide/symbols.rs"]

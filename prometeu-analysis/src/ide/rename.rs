@@ -13,14 +13,14 @@
 //! (`import { lerp as mix }` becomes `import { blend as mix }`); renaming an alias (on
 //! the alias or on a use of it) renames only the alias and its uses in that file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use super::target::{SymbolAt, Target, location, walk};
 use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::semantics::SymbolKind;
 use crate::syntax::{TokenKind, lex};
-use crate::{FileId, NodeKind, Span, SymbolId};
+use crate::{FileId, NodeId, NodeKind, Span, SymbolId};
 
 /// A rename refused, with the reason for the user.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -233,28 +233,23 @@ impl Snapshot {
                 }
             }
             (_, None) => {
-                self.check_item_scope(root, sym.module.index(), sym.file(), at.symbol, new_name)?;
-                // Files of other modules that import the item by its name get the new
-                // name too: it must be free there.
-                for &span in &spans {
-                    let Some(owner) = self.root_of(span.file) else {
+                // Every file that names the item by its name (the declaring module's,
+                // and those importing it without an alias) gets the new name: it must
+                // be free there.
+                let mut files: Vec<FileId> = spans.iter().map(|s| s.file).collect();
+                files.sort();
+                files.dedup();
+                for file in files {
+                    let Some(owner) = self.root_of(file) else {
                         continue;
                     };
-                    let Some(source) = owner.graph.source_file(span.file) else {
+                    let Some(source) = owner.graph.source_file(file) else {
                         continue;
                     };
                     let Some(s) = self.same_symbol(root, at.symbol, owner) else {
                         continue;
                     };
-                    if owner.analysis.symbols.get(s).module != source.module {
-                        self.check_item_scope(
-                            owner,
-                            source.module.index(),
-                            span.file,
-                            s,
-                            new_name,
-                        )?;
-                    }
+                    self.check_item_scope(owner, source.module.index(), file, s, new_name)?;
                 }
             }
         }
@@ -262,8 +257,9 @@ impl Snapshot {
             || sym.parent.is_none()
             || matches!(sym.kind, SymbolKind::ServiceField | SymbolKind::ServiceFn);
         if captured_by_scope {
+            let mut walked = HashSet::new();
             for &span in &spans {
-                self.check_capture(root, at.symbol, span, new_name)?;
+                self.check_capture(root, at.symbol, span, new_name, &mut walked)?;
             }
         }
         Ok(spans)
@@ -296,8 +292,9 @@ impl Snapshot {
         if let Some(module) = module {
             self.check_item_scope(root, module, file, at.symbol, new_name)?;
         }
+        let mut walked = HashSet::new();
         for &span in &spans {
-            self.check_capture(root, at.symbol, span, new_name)?;
+            self.check_capture(root, at.symbol, span, new_name, &mut walked)?;
         }
         Ok(spans)
     }
@@ -339,14 +336,16 @@ impl Snapshot {
     }
 
     /// Refuses when, in the declaration around `span` (a function, constant or service
-    /// field), a name spelled `new_name` already denotes another symbol: the renamed
-    /// name would shadow it or be shadowed by it.
+    /// field), a name spelled `new_name` already denotes another symbol, or a member of
+    /// the service around it is called so: the renamed name would shadow it or be
+    /// shadowed by it. Each declaration is walked once (`walked`).
     fn check_capture(
         &self,
         root: &RootAnalysis,
         symbol: SymbolId,
         span: Span,
         new_name: &str,
+        walked: &mut HashSet<(FileId, NodeId)>,
     ) -> Result<(), RenameError> {
         let Some(owner) = self.root_of(span.file) else {
             return Ok(());
@@ -365,11 +364,26 @@ impl Snapshot {
         else {
             return Ok(());
         };
-        if matches!(
-            arena.kind(decl),
-            NodeKind::Import { .. } | NodeKind::StructDecl { .. } | NodeKind::ErrorDecl { .. }
-        ) {
+        if !walked.insert((span.file, decl))
+            || matches!(
+                arena.kind(decl),
+                NodeKind::Import { .. } | NodeKind::StructDecl { .. } | NodeKind::ErrorDecl { .. }
+            )
+        {
             return Ok(());
+        }
+        // Inside a service, its members come before the module's items (§7).
+        let service = arena
+            .ancestors(decl)
+            .find_map(|n| match *arena.kind(n) {
+                NodeKind::ServiceDecl { name, .. } => analysis.refs.symbol_at(span.file, name),
+                _ => None,
+            });
+        if let Some(service) = service {
+            let member = analysis.defs.member(service, name_id(analysis, new_name));
+            if let Some(other) = member.filter(|&m| m != symbol) {
+                return Err(clash(self, owner, symbol, other, new_name));
+            }
         }
         let mut found = None;
         walk(arena, decl, &mut |n| {
@@ -398,7 +412,7 @@ impl Snapshot {
 }
 
 /// Whether `node` is a name written on its own (not the member name after a `.`).
-fn is_bare_name(arena: &crate::AstArena, node: crate::NodeId) -> bool {
+fn is_bare_name(arena: &crate::AstArena, node: NodeId) -> bool {
     match arena.parent(node).map(|p| *arena.kind(p)) {
         Some(NodeKind::Member { name, .. }) => name != node,
         Some(NodeKind::PatCase { case, .. }) => case != node,

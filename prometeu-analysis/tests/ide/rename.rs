@@ -253,6 +253,16 @@ fn refusals() {
             "declare error E { A, B }\nfn f(): E { return E.A$0; }",
             "B",
         ),
+        (
+            "a service member would capture the renamed item",
+            "fn hel$0per(): int { return 1; }\nservice S { let points: int = 0; pub fn get(): int { return helper(); } }",
+            "points",
+        ),
+        (
+            "clash with an import of another file of the module",
+            "//- /src/main.pbs\nfn hel$0per() {}\n//- /src/other.pbs\nimport { Vec2 } from \"geo\";\nfn other() { helper(); }\n//- /src/geo/lib.pbs\npub declare struct Vec2(x: int)",
+            "Vec2",
+        ),
         ("shadowing a prelude item", "fn help$0er() {}", "Color"),
         ("a built-in type name", "declare struct P$0(x: int)", "int"),
         (

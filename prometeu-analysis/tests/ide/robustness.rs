@@ -1,0 +1,114 @@
+//! Every query at every byte offset (inside multi-byte characters and past the end
+//! too) of real programs and of broken ones answers without panicking, and what it
+//! answers points into the file it names.
+
+use std::path::Path;
+
+use prometeu_analysis::ide::{FilePosition, Snapshot};
+
+use crate::support::analyze;
+
+/// Asks every position query at every offset of every file of `fixture`.
+fn every_query_everywhere(fixture: &str) {
+    let (_host, s, _) = analyze(fixture);
+    assert!(!s.files().is_empty());
+    for file in s.files().into_iter().filter(|&f| s.file_path(f).ends_with(".pbs")) {
+        let len = s.file_text(file).len() as u32;
+        let mut answered = 0;
+        for offset in 0..=len + 1 {
+            let pos = FilePosition { file, offset };
+            answered += usize::from(ask(&s, pos));
+        }
+        assert!(answered > 0, "no name was found in {}", s.file_path(file));
+        let outline = s.document_symbols(file);
+        for d in &outline {
+            assert!(d.full_span.contains_span(d.focus_span), "{d:?}");
+        }
+    }
+    for query in ["", "a", "zz", "Ç"] {
+        assert!(s.workspace_symbols(query).len() <= 256);
+    }
+}
+
+/// Asks every query at `pos`; whether there was a hover.
+fn ask(s: &Snapshot, pos: FilePosition) -> bool {
+    let valid = |span: prometeu_analysis::Span| {
+        assert!(span.start <= span.end, "{span:?}");
+        assert!(span.end as usize <= s.file_text(span.file).len(), "{span:?}");
+    };
+    let hover = s.hover(pos);
+    if let Some(h) = &hover {
+        valid(h.span);
+        assert!(!h.markdown.is_empty());
+    }
+    for t in s
+        .goto_definition(pos)
+        .into_iter()
+        .chain(s.goto_declaration(pos))
+        .chain(s.goto_type_definition(pos))
+    {
+        valid(t.full_span);
+        valid(t.focus_span);
+    }
+    for r in s.find_references(pos, true) {
+        valid(r.span);
+    }
+    for h in s.highlight_related(pos) {
+        valid(h.span);
+        assert_eq!(h.span.file, pos.file);
+    }
+    if let Ok(span) = s.prepare_rename(pos) {
+        valid(span);
+        let change = s.rename(pos, "renamed_name").expect("prepared, so renamable");
+        for (_, edits) in change.edits {
+            edits.windows(2).for_each(|w| assert!(w[0].span.end <= w[1].span.start));
+        }
+    }
+    if let Some(help) = s.signature_help(pos) {
+        for &(start, end) in &help.parameters {
+            assert!(start <= end && end as usize <= help.label.len());
+        }
+    }
+    hover.is_some()
+}
+
+fn example(path: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    std::fs::read_to_string(root.join(path)).expect("an example program")
+}
+
+#[test]
+fn the_bounce_example() {
+    every_query_everywhere(&example("bounce/src/main.pbs"));
+}
+
+#[test]
+fn the_town_example_with_its_modules() {
+    let fixture = format!(
+        "//- /src/main.pbs\n{}//- /src/world/spawn.pbs\n{}//- /src/world/folk.pbs\n{}",
+        example("town/src/main.pbs"),
+        example("town/src/world/spawn.pbs"),
+        example("town/src/world/folk.pbs"),
+    );
+    every_query_everywhere(&fixture);
+}
+
+#[test]
+fn diagnostics_examples() {
+    for name in ["resolve.pbs", "types.pbs", "hip.pbs", "lex.pbs"] {
+        every_query_everywhere(&example(&format!("diagnostics/{name}")));
+    }
+}
+
+#[test]
+fn broken_code_and_multibyte_text() {
+    every_query_everywhere(
+        "//- /src/main.pbs\n\
+         import { a as , } from \"nowhere\";\n\
+         /// dõc 𝄞\n\
+         declare struct P(x: int, ) { pub fn m(self, : int { return self.; } }\n\
+         fn frame() { let s = \"é𝄞\"; let p = P(1; p.m(2, ; foo(; Log.info(s\n\
+         service S { let mut v: list<P> = alloc list<P>(); pub fn f() { v.push(P(1)); v. } }\n\
+         fn g(x: int): result<int, E> { return x when { 1 -> , _ -> 2 }; }\n",
+    );
+}
