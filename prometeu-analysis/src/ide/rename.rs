@@ -373,12 +373,10 @@ impl Snapshot {
             return Ok(());
         }
         // Inside a service, its members come before the module's items (§7).
-        let service = arena
-            .ancestors(decl)
-            .find_map(|n| match *arena.kind(n) {
-                NodeKind::ServiceDecl { name, .. } => analysis.refs.symbol_at(span.file, name),
-                _ => None,
-            });
+        let service = arena.ancestors(decl).find_map(|n| match *arena.kind(n) {
+            NodeKind::ServiceDecl { name, .. } => analysis.refs.symbol_at(span.file, name),
+            _ => None,
+        });
         if let Some(service) = service {
             let member = analysis.defs.member(service, name_id(analysis, new_name));
             if let Some(other) = member.filter(|&m| m != symbol) {

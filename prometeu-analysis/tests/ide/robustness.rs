@@ -12,7 +12,11 @@ use crate::support::analyze;
 fn every_query_everywhere(fixture: &str) {
     let (_host, s, _) = analyze(fixture);
     assert!(!s.files().is_empty());
-    for file in s.files().into_iter().filter(|&f| s.file_path(f).ends_with(".pbs")) {
+    for file in s
+        .files()
+        .into_iter()
+        .filter(|&f| s.file_path(f).ends_with(".pbs"))
+    {
         let len = s.file_text(file).len() as u32;
         let mut answered = 0;
         for offset in 0..=len + 1 {
@@ -34,7 +38,10 @@ fn every_query_everywhere(fixture: &str) {
 fn ask(s: &Snapshot, pos: FilePosition) -> bool {
     let valid = |span: prometeu_analysis::Span| {
         assert!(span.start <= span.end, "{span:?}");
-        assert!(span.end as usize <= s.file_text(span.file).len(), "{span:?}");
+        assert!(
+            span.end as usize <= s.file_text(span.file).len(),
+            "{span:?}"
+        );
     };
     let hover = s.hover(pos);
     if let Some(h) = &hover {
@@ -59,9 +66,13 @@ fn ask(s: &Snapshot, pos: FilePosition) -> bool {
     }
     if let Ok(span) = s.prepare_rename(pos) {
         valid(span);
-        let change = s.rename(pos, "renamed_name").expect("prepared, so renamable");
+        let change = s
+            .rename(pos, "renamed_name")
+            .expect("prepared, so renamable");
         for (_, edits) in change.edits {
-            edits.windows(2).for_each(|w| assert!(w[0].span.end <= w[1].span.start));
+            edits
+                .windows(2)
+                .for_each(|w| assert!(w[0].span.end <= w[1].span.start));
         }
     }
     if let Some(help) = s.signature_help(pos) {
