@@ -250,8 +250,17 @@ fn where_line(root: &RootAnalysis, symbol: SymbolId) -> String {
     if sym.module == analysis.prelude_module {
         out.push_str(" in the prelude");
     } else if let Some(module) = root.graph.modules.get(sym.module.index()) {
-        let project = &root.graph.project(module.project).name;
-        if module.path.is_empty() {
+        let project = root.graph.project(module.project);
+        let loose = project.manifest_file.is_none();
+        let file = root.graph.display_path(sym.file());
+        let project = &project.name;
+        if let Some(file) = file.filter(|_| loose) {
+            // A loose file is its own program: its name says more than its project's.
+            let name = std::path::Path::new(&file)
+                .file_name()
+                .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+            let _ = write!(out, " in `{name}`");
+        } else if module.path.is_empty() {
             let _ = write!(out, " in the root module of project `{project}`");
         } else {
             let _ = write!(out, " in module `{}` of project `{project}`", module.path);

@@ -178,6 +178,25 @@ pub fn mid(a: float, b: float): float { return lerp(a, b, 0.5); }
 }
 
 #[test]
+fn across_two_projects_from_the_using_side() {
+    assert_snapshot!(rename(
+        r#"
+//- /prometeu.json
+{"name": "game", "version": "0.1.0", "dependencies": {"math": {"path": "math"}}}
+//- /src/main.pbs
+import { lerp } from "@math";
+fn frame() { let x = le$0rp(0.0, 1.0, 0.5); }
+//- /math/prometeu.json
+{"name": "math", "version": "1.0.0", "kind": "lib"}
+//- /math/src/lib.pbs
+pub fn lerp(a: float, b: float, t: float): float { return a + (b - a) * t; }
+pub fn mid(a: float, b: float): float { return lerp(a, b, 0.5); }
+"#,
+        "mix"
+    ));
+}
+
+#[test]
 fn same_name_is_no_change() {
     assert_snapshot!(rename(
         r#"
