@@ -9,6 +9,9 @@
 //! workspace, or used by one; and renames that would clash with, or be captured by,
 //! another name visible where the renamed one is declared or used.
 //!
+//! **Contracts.** A service conforms to its contract by function names, so a contract
+//! function and every service function that implements it are renamed together.
+//!
 //! **Aliases.** Renaming an imported item keeps the aliases other files gave it
 //! (`import { lerp as mix }` becomes `import { blend as mix }`); renaming an alias (on
 //! the alias or on a use of it) renames only the alias and its uses in that file.
@@ -210,13 +213,21 @@ impl Snapshot {
         if is_type && BUILTIN_TYPE_NAMES.contains(&new_name) {
             return refuse(format!("`{new_name}` is a built-in type"));
         }
+        // A service conforms to its contract by names: a contract function and the
+        // service functions that implement it are renamed together.
+        let group = self.contract_group(root, at.symbol);
         // Aliased uses keep their alias: only tokens spelled like the symbol change.
-        let spans: Vec<Span> = self
-            .references_of(root, at.symbol, true)
-            .into_iter()
-            .map(|r| r.span)
-            .filter(|&s| self.span_text(s) == old)
-            .collect();
+        let mut spans: Vec<Span> = Vec::new();
+        for &(r, s) in &group {
+            spans.extend(
+                self.references_of(r, s, true)
+                    .into_iter()
+                    .map(|r| r.span)
+                    .filter(|&s| self.span_text(s) == old),
+            );
+        }
+        spans.sort();
+        spans.dedup();
         for &span in &spans {
             if !self.in_workspace(span.file) {
                 return refuse(format!(
@@ -227,9 +238,15 @@ impl Snapshot {
         }
         match (sym.kind, sym.parent) {
             (kind, _) if kind.is_local() => {}
-            (_, Some(owner)) => {
-                if let Some(other) = analysis.defs.member(owner, name_id(analysis, new_name)) {
-                    return Err(clash(self, root, at.symbol, other, new_name));
+            (_, Some(_)) => {
+                for &(r, s) in &group {
+                    let analysis = &r.analysis;
+                    let Some(owner) = analysis.symbols.get(s).parent else {
+                        continue;
+                    };
+                    if let Some(other) = analysis.defs.member(owner, name_id(analysis, new_name)) {
+                        return Err(clash(self, r, s, other, new_name));
+                    }
                 }
             }
             (_, None) => {
@@ -263,6 +280,51 @@ impl Snapshot {
             }
         }
         Ok(spans)
+    }
+
+    /// `symbol` with the symbols that must be renamed with it: for a contract function,
+    /// or a service function that implements one, the contract function and every
+    /// service function of the workspace that implements it (each with its root).
+    fn contract_group<'a>(
+        &'a self,
+        root: &'a RootAnalysis,
+        symbol: SymbolId,
+    ) -> Vec<(&'a RootAnalysis, SymbolId)> {
+        let analysis = &root.analysis;
+        let sym = analysis.symbols.get(symbol);
+        let contract_fn = match sym.kind {
+            SymbolKind::ContractFn => Some(symbol),
+            SymbolKind::ServiceFn => sym
+                .parent
+                .and_then(|service| service_contract(analysis, service))
+                .and_then(|contract| analysis.defs.member(contract, sym.name)),
+            _ => None,
+        };
+        let Some(contract_fn) = contract_fn else {
+            return vec![(root, symbol)];
+        };
+        let Some(contract) = analysis.symbols.get(contract_fn).parent else {
+            return vec![(root, symbol)];
+        };
+        let name = analysis.symbol_name(contract_fn);
+        let mut group = vec![(root, symbol), (root, contract_fn)];
+        for (other, c) in self.symbol_in_roots(root, contract) {
+            let a = &other.analysis;
+            let Some(name) = a.names.get(name) else {
+                continue;
+            };
+            let services = a.symbols.iter().filter(|(s, service)| {
+                service.kind == SymbolKind::Service && service_contract(a, *s) == Some(c)
+            });
+            for (service, _) in services {
+                if let Some(f) = a.defs.member(service, name) {
+                    group.push((other, f));
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        group.retain(|(r, s)| seen.insert(r.analysis.symbols.get(*s).decl_span));
+        group
     }
 
     /// The alias token and its uses in its file, after the checks.
@@ -407,6 +469,20 @@ impl Snapshot {
             None => Ok(()),
         }
     }
+}
+
+/// The contract a service declares it implements, if it resolved.
+fn service_contract(analysis: &crate::Analysis, service: SymbolId) -> Option<SymbolId> {
+    let (file, node) = analysis.symbols.get(service).node;
+    let arena = &analysis.parse(file)?.arena;
+    let NodeKind::ServiceDecl {
+        contract: Some(contract),
+        ..
+    } = *arena.kind(node)
+    else {
+        return None;
+    };
+    analysis.refs.symbol_at(file, contract)
 }
 
 /// Whether `node` is a name written on its own (not the member name after a `.`).

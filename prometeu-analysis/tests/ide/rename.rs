@@ -197,6 +197,20 @@ pub fn mid(a: float, b: float): float { return lerp(a, b, 0.5); }
 }
 
 #[test]
+fn contract_function_and_its_implementations_together() {
+    assert_snapshot!(rename(
+        r#"
+declare contract Counter { fn add(n: int); }
+service Score: Counter { pub fn add(n: int) {} }
+service Tally: Counter { pub fn add(n: int) {} }
+service Other { pub fn add(n: int) {} }
+fn frame() { Score.ad$0d(1); Tally.add(2); Other.add(3); }
+"#,
+        "increase"
+    ));
+}
+
+#[test]
 fn same_name_is_no_change() {
     assert_snapshot!(rename(
         r#"
