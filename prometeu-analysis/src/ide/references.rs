@@ -31,7 +31,8 @@ pub enum HighlightKind {
     Read,
     /// A use that assigns it (the root of an assignment target, a `mut self` receiver).
     Write,
-    /// Its declaration (a protocol without this kind shows it as a write).
+    /// Its declaration (the protocol has no such kind; the server decides how to show
+    /// it).
     Declaration,
 }
 
