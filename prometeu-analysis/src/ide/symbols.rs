@@ -164,6 +164,21 @@ fn document_symbol(root: &RootAnalysis, symbol: SymbolId) -> DocumentSymbol {
                 .facts
                 .symbol_type(symbol)
                 .map(|t| analysis.display_type(t)),
+            // A struct's constructor: its fields.
+            SymbolKind::Struct => {
+                let fields: Vec<String> = analysis
+                    .defs
+                    .members(symbol)
+                    .iter()
+                    .filter(|&&m| analysis.symbols.get(m).kind == SymbolKind::Field)
+                    .map(|&m| {
+                        let ty = analysis.facts.symbol_type(m);
+                        let ty = ty.map_or("{unknown}".to_string(), |t| analysis.display_type(t));
+                        format!("{}: {ty}", analysis.symbol_name(m))
+                    })
+                    .collect();
+                Some(format!("({})", fields.join(", ")))
+            }
             _ => None,
         }
     };

@@ -243,3 +243,41 @@ fn frame() { le$0t n = 1; }
 "#
     ));
 }
+
+#[test]
+fn pattern_binding() {
+    assert_snapshot!(goto(
+        r#"
+declare struct Vec2(x: float, y: float)
+fn f(o: optional<Vec2>): float {
+    return o when { some(v) -> v$0.x, none -> 0.0 };
+}
+"#
+    ));
+}
+
+#[test]
+fn for_variable_and_view_name() {
+    assert_snapshot!(goto(
+        r#"
+declare struct Stats(frames: int)
+service Meter {
+    let stats: ref<Stats> = alloc Stats(0);
+    let items: list<Stats> = alloc list<Stats>();
+    pub fn tick() {
+        for item in items { mutate stats as s { s$0.frames += item.frames; } }
+    }
+}
+"#
+    ));
+}
+
+#[test]
+fn error_case_in_a_pattern() {
+    assert_snapshot!(goto(
+        r#"
+declare error Fail { Empty, Full }
+fn f(e: Fail): int { return e when { Fail.Fu$0ll -> 1, _ -> 2 }; }
+"#
+    ));
+}
