@@ -12,18 +12,20 @@ use crate::support::analyze;
 fn every_query_everywhere(fixture: &str) {
     let (_host, s, _) = analyze(fixture);
     assert!(!s.files().is_empty());
-    for file in s
-        .files()
-        .into_iter()
-        .filter(|&f| s.file_path(f).ends_with(".pbs"))
-    {
+    for file in s.files() {
         let len = s.file_text(file).len() as u32;
         let mut answered = 0;
         for offset in 0..=len + 1 {
             let pos = FilePosition { file, offset };
             answered += usize::from(ask(&s, pos));
         }
-        assert!(answered > 0, "no name was found in {}", s.file_path(file));
+        // Manifests answer nothing; every source file names something.
+        let source = s.file_path(file).ends_with(".pbs");
+        assert!(
+            answered > 0 || !source,
+            "no name was found in {}",
+            s.file_path(file)
+        );
         let outline = s.document_symbols(file);
         for d in &outline {
             assert!(d.full_span.contains_span(d.focus_span), "{d:?}");
