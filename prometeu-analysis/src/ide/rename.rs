@@ -5,9 +5,10 @@
 //! [`Snapshot::find_references`]), import specifiers included. It is refused, with a
 //! message that says why, for: keywords and invalid identifiers; positions that name
 //! nothing (comments, strings, literals) or a name that does not resolve; prelude
-//! items and built-in methods; names declared in a project that is not a root of the
-//! workspace, or used by one; and renames that would clash with, or be captured by,
-//! another name visible where the renamed one is declared or used.
+//! items and built-in methods; the entry points `frame` and `init` of an app's main
+//! file (the console calls them by name); names declared in a project that is not a
+//! root of the workspace, or used by one; and renames that would clash with, or be
+//! captured by, another name visible where the renamed one is declared or used.
 //!
 //! **Contracts.** A service conforms to its contract by function names, so a contract
 //! function and every service function that implements it are renamed together.
@@ -21,6 +22,7 @@ use std::fmt;
 
 use super::target::{SymbolAt, Target, location, walk};
 use super::{FilePosition, RootAnalysis, Snapshot};
+use crate::project::ProjectKind;
 use crate::semantics::SymbolKind;
 use crate::syntax::{TokenKind, lex};
 use crate::{FileId, NodeId, NodeKind, Span, SymbolId};
@@ -57,6 +59,9 @@ pub struct SourceChange {
 const BUILTIN_TYPE_NAMES: &[&str] = &[
     "int", "float", "bounded", "bool", "string", "void", "list", "ref",
 ];
+
+/// The functions the console calls by name in an app's main file.
+const ENTRY_POINTS: &[&str] = &["frame", "init"];
 
 /// What a rename at a position would rename.
 enum Subject<'a> {
@@ -147,6 +152,15 @@ impl Snapshot {
                 self.file_path(sym.file())
             ));
         }
+        if sym.kind == SymbolKind::Function
+            && ENTRY_POINTS.contains(&name)
+            && self.is_app_main_file(sym.file())
+        {
+            return refuse(format!(
+                "`{name}` in the app's main file is an entry point: the console calls it by \
+                 that name"
+            ));
+        }
         let text = self.span_text(at.span);
         if text != name {
             if let Some((_, alias)) = self.import_declaring(at) {
@@ -212,6 +226,15 @@ impl Snapshot {
             && sym.parent.is_none();
         if is_type && BUILTIN_TYPE_NAMES.contains(&new_name) {
             return refuse(format!("`{new_name}` is a built-in type"));
+        }
+        if sym.kind == SymbolKind::Function
+            && ENTRY_POINTS.contains(&new_name)
+            && self.is_app_main_file(sym.file())
+        {
+            return refuse(format!(
+                "`{new_name}` is the name of an entry point in the app's main file: renaming \
+                 `{old}` to it would make the console call it"
+            ));
         }
         // A service conforms to its contract by names: a contract function and the
         // service functions that implement it are renamed together.
@@ -280,6 +303,21 @@ impl Snapshot {
             }
         }
         Ok(spans)
+    }
+
+    /// Whether `file` is the main file of an app (its `src/main.pbs`, or a loose file),
+    /// where `frame` and `init` are entry points (`pbs-language.md` §9).
+    fn is_app_main_file(&self, file: FileId) -> bool {
+        self.roots_of(file).any(|r| {
+            let root_project = r.graph.projects.first();
+            let is_app = root_project.is_some_and(|p| p.kind == ProjectKind::App);
+            let loose = root_project.is_some_and(|p| p.manifest_file.is_none());
+            let source = r.graph.source_file(file);
+            is_app
+                && source.is_some_and(|f| {
+                    f.project.index() == 0 && (loose || f.rel_path == "src/main.pbs")
+                })
+        })
     }
 
     /// `symbol` with the symbols that must be renamed with it: for a contract function,

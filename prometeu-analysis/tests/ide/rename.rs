@@ -214,9 +214,9 @@ fn frame() { Score.ad$0d(1); Tally.add(2); Other.add(3); }
 fn same_name_is_no_change() {
     assert_snapshot!(rename(
         r#"
-fn fra$0me() {}
+fn hel$0per() {}
 "#,
-        "frame"
+        "helper"
     ));
 }
 
@@ -295,6 +295,12 @@ fn refusals() {
             "clash with an import of another file of the module",
             "//- /src/main.pbs\nfn hel$0per() {}\n//- /src/other.pbs\nimport { Vec2 } from \"geo\";\nfn other() { helper(); }\n//- /src/geo/lib.pbs\npub declare struct Vec2(x: int)",
             "Vec2",
+        ),
+        ("the entry point", "fn fra$0me() {}", "tick"),
+        (
+            "a function of the main file to an entry point's name",
+            "fn frame() {}\nfn ti$0ck() {}",
+            "init",
         ),
         ("shadowing a prelude item", "fn help$0er() {}", "Color"),
         ("a built-in type name", "declare struct P$0(x: int)", "int"),

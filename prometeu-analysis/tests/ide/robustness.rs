@@ -125,3 +125,76 @@ fn broken_code_and_multibyte_text() {
          fn g(x: int): result<int, E> { return x when { 1 -> , _ -> 2 }; }\n",
     );
 }
+
+/// Renames every renamable symbol of `fixture` (once per declaration) to a fresh name,
+/// applies the edits and re-analyses: each file's diagnostic codes must be what they
+/// were. A rename that missed a use, or edited one too many, shows as a new error.
+fn every_rename_keeps_the_diagnostics(fixture: &str) {
+    let (mut host, s, _) = analyze(fixture);
+    let codes = |s: &Snapshot| -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = s
+            .files()
+            .into_iter()
+            .flat_map(|f| s.diagnostics(f).into_iter().map(move |d| (f, d)))
+            .map(|(f, d)| (s.file_path(f).to_string(), format!("{:?}", d.code)))
+            .collect();
+        all.sort();
+        all
+    };
+    let before = codes(&s);
+    let mut renamed = std::collections::HashSet::new();
+    let mut count = 0;
+    for file in s.files() {
+        for offset in 0..s.file_text(file).len() as u32 {
+            let pos = FilePosition { file, offset };
+            let Ok(_) = s.prepare_rename(pos) else {
+                continue;
+            };
+            let Some(decl) = s.goto_declaration(pos).first().map(|t| t.focus_span) else {
+                continue;
+            };
+            if !renamed.insert(decl) {
+                continue;
+            }
+            let new_name = format!("fresh_name_{count}");
+            let Ok(change) = s.rename(pos, &new_name) else {
+                continue;
+            };
+            count += 1;
+            let mut originals = Vec::new();
+            for (file, edits) in &change.edits {
+                let path = std::path::PathBuf::from(s.file_path(*file));
+                let mut text = s.file_text(*file).to_string();
+                for edit in edits.iter().rev() {
+                    text.replace_range(edit.span.range(), &edit.new_text);
+                }
+                originals.push((path.clone(), s.file_text(*file).to_string()));
+                host.change_file(&path, &text);
+            }
+            let after = host.analyze_now();
+            assert_eq!(
+                before,
+                codes(&after),
+                "renaming at {}:{offset} to {new_name} changed the diagnostics",
+                s.file_path(file)
+            );
+            for (path, text) in originals {
+                host.change_file(&path, &text);
+            }
+        }
+    }
+    assert!(count > 10, "only {count} renames");
+}
+
+#[test]
+fn renaming_anything_in_the_examples_keeps_their_diagnostics() {
+    every_rename_keeps_the_diagnostics(&example("bounce/src/main.pbs"));
+    every_rename_keeps_the_diagnostics(&format!(
+        "//- /src/main.pbs\n{}//- /src/world/spawn.pbs\n{}//- /src/world/folk.pbs\n{}",
+        example("town/src/main.pbs"),
+        example("town/src/world/spawn.pbs"),
+        example("town/src/world/folk.pbs"),
+    ));
+    every_rename_keeps_the_diagnostics(&example("diagnostics/types.pbs"));
+    every_rename_keeps_the_diagnostics(&example("hello/src/main.pbs"));
+}
