@@ -85,6 +85,38 @@ fn ask(s: &Snapshot, pos: FilePosition) -> bool {
     hover.is_some()
 }
 
+/// The town example with its real manifest and the `mathlib` project it depends on:
+/// two projects, both roots of the workspace.
+fn town() -> String {
+    fn add(dir: &Path, rel: &str, fixture: &mut String) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("an example directory")
+            .map(|e| e.expect("a directory entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().expect("a name").to_string_lossy();
+            let rel = format!("{rel}/{name}");
+            if path.is_dir() {
+                add(&path, &rel, fixture);
+            } else {
+                let text = std::fs::read_to_string(&path).expect("a text file");
+                fixture.push_str(&format!("//- {rel}\n{text}\n"));
+            }
+        }
+    }
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut fixture = String::new();
+    for project in ["town", "mathlib"] {
+        add(
+            &examples.join(project),
+            &format!("/{project}"),
+            &mut fixture,
+        );
+    }
+    fixture
+}
+
 fn example(path: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     std::fs::read_to_string(root.join(path)).expect("an example program")
@@ -97,12 +129,7 @@ fn the_bounce_example() {
 
 #[test]
 fn the_town_example_with_its_modules() {
-    let fixture = format!(
-        "//- /src/main.pbs\n{}//- /src/world/spawn.pbs\n{}//- /src/world/folk.pbs\n{}",
-        example("town/src/main.pbs"),
-        example("town/src/world/spawn.pbs"),
-        example("town/src/world/folk.pbs"),
-    );
+    let fixture = town();
     every_query_everywhere(&fixture);
 }
 
@@ -189,12 +216,7 @@ fn every_rename_keeps_the_diagnostics(fixture: &str) {
 #[test]
 fn renaming_anything_in_the_examples_keeps_their_diagnostics() {
     every_rename_keeps_the_diagnostics(&example("bounce/src/main.pbs"));
-    every_rename_keeps_the_diagnostics(&format!(
-        "//- /src/main.pbs\n{}//- /src/world/spawn.pbs\n{}//- /src/world/folk.pbs\n{}",
-        example("town/src/main.pbs"),
-        example("town/src/world/spawn.pbs"),
-        example("town/src/world/folk.pbs"),
-    ));
+    every_rename_keeps_the_diagnostics(&town());
     every_rename_keeps_the_diagnostics(&example("diagnostics/types.pbs"));
     every_rename_keeps_the_diagnostics(&example("hello/src/main.pbs"));
 }
