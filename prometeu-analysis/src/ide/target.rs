@@ -230,9 +230,9 @@ pub(super) fn imports_of(root: &RootAnalysis, file: FileId) -> Vec<ImportSite> {
     out
 }
 
-/// The symbol of a `self` parameter node: the `Param` symbol declared by it (found
-/// among the members' parameters through the enclosing function's first use of
-/// `self`, or failing that among the symbols of the file).
+/// The symbol of a `self` parameter node: the `Param` declared by it, reached through
+/// the first `self` of the method's body (the parameter binds no name node). `None`
+/// for a method whose body never names `self`.
 fn self_param_symbol(analysis: &Analysis, file: FileId, node: NodeId) -> Option<SymbolId> {
     let arena = &analysis.parse(file)?.arena;
     if !matches!(arena.kind(node), NodeKind::SelfParam { .. }) {
