@@ -189,6 +189,17 @@ impl Snapshot {
             .root_of(pos.file)
             .and_then(|r| r.analysis.parse(pos.file))
             .and_then(|p| Some((p, p.arena.node_at_offset(pos.offset)?)));
+        let in_param = node.is_some_and(|(p, n)| {
+            let parent = p.arena.parent(n).map(|parent| *p.arena.kind(parent));
+            matches!(parent, Some(NodeKind::Param { .. }))
+        });
+        if in_param && !word.is_empty() {
+            // Parameters of body-less signatures (contracts, the prelude) bind nothing.
+            return RenameError(format!(
+                "`{word}` is a parameter of a signature without a body: nothing refers to it, \
+                 edit it in place"
+            ));
+        }
         match node.map(|(p, n)| *p.arena.kind(n)) {
             Some(NodeKind::StringLit { .. }) => {
                 RenameError("there is no name to rename in a string".to_string())

@@ -237,6 +237,11 @@ fn refusals() {
         ("literal", "fn f(): int { return 4$02; }", "x"),
         ("unresolved name", "fn frame() { let n = missi$0ng; }", "x"),
         (
+            "parameter of a contract function",
+            "declare contract C { fn add(n$0: int); }",
+            "x",
+        ),
+        (
             "prelude item",
             "fn frame() { Gfx.clear(Col$0or.BLACK); }",
             "Colour",
