@@ -18,7 +18,7 @@
 
 use std::fmt::Write as _;
 
-use super::target::Target;
+use super::target::{Target, service_contract};
 use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::semantics::builtins::{BuiltinMethod, BuiltinType};
 use crate::semantics::consts::{ConstValue, float_text};
@@ -239,6 +239,16 @@ fn where_line(root: &RootAnalysis, symbol: SymbolId) -> String {
     out.push_str(kind_word(sym.kind));
     if let Some(owner) = sym.parent {
         let _ = write!(out, " of `{}`", analysis.symbol_name(owner));
+        let contract = service_contract(analysis, owner);
+        let implemented = contract.filter(|&c| analysis.defs.member(c, sym.name).is_some());
+        if let Some(contract) = implemented.filter(|_| sym.kind == SymbolKind::ServiceFn) {
+            let name = analysis.symbol_name(symbol);
+            let _ = write!(
+                out,
+                " (implements `{}.{name}`)",
+                analysis.symbol_name(contract)
+            );
+        }
     }
     if sym.kind.is_local() {
         // A local's place is its function; its module adds nothing.

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use super::target::{SymbolAt, Target, location, walk};
+use super::target::{SymbolAt, Target, location, service_contract, walk};
 use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::project::ProjectKind;
 use crate::semantics::SymbolKind;
@@ -518,20 +518,6 @@ impl Snapshot {
             None => Ok(()),
         }
     }
-}
-
-/// The contract a service declares it implements, if it resolved.
-fn service_contract(analysis: &crate::Analysis, service: SymbolId) -> Option<SymbolId> {
-    let (file, node) = analysis.symbols.get(service).node;
-    let arena = &analysis.parse(file)?.arena;
-    let NodeKind::ServiceDecl {
-        contract: Some(contract),
-        ..
-    } = *arena.kind(node)
-    else {
-        return None;
-    };
-    analysis.refs.symbol_at(file, contract)
 }
 
 /// Whether `node` is a name written on its own (not the member name after a `.`).

@@ -255,6 +255,20 @@ fn self_param_symbol(analysis: &Analysis, file: FileId, node: NodeId) -> Option<
     found.filter(|&s| analysis.symbols.get(s).node == (file, node))
 }
 
+/// The contract a service declares it implements, if it resolved.
+pub(super) fn service_contract(analysis: &Analysis, service: SymbolId) -> Option<SymbolId> {
+    let (file, node) = analysis.symbols.get(service).node;
+    let arena = &analysis.parse(file)?.arena;
+    let NodeKind::ServiceDecl {
+        contract: Some(contract),
+        ..
+    } = *arena.kind(node)
+    else {
+        return None;
+    };
+    analysis.refs.symbol_at(file, contract)
+}
+
 /// Calls `f` on `node` and every node below it.
 pub(super) fn walk(arena: &AstArena, node: NodeId, f: &mut dyn FnMut(NodeId)) {
     let mut stack = vec![node];

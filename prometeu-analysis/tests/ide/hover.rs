@@ -250,3 +250,17 @@ fn f(): int { return 4$02; }
 "#
     ));
 }
+
+#[test]
+fn service_function_implementing_a_contract() {
+    assert_snapshot!(hover(
+        r#"
+declare contract Counter { fn add(n: int); }
+service Score: Counter {
+    /// Adds points.
+    pub fn add(n: int) {}
+}
+fn frame() { Score.ad$0d(1); }
+"#
+    ));
+}
