@@ -23,7 +23,6 @@ use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::semantics::builtins::{BuiltinMethod, BuiltinType};
 use crate::semantics::consts::{ConstValue, float_text};
 use crate::semantics::{Reach, SymbolKind, TypeKind};
-use crate::syntax::Visibility;
 use crate::{NodeKind, Span, SymbolId, TypeId};
 
 /// A hover's answer.
@@ -229,10 +228,12 @@ fn where_line(root: &RootAnalysis, symbol: SymbolId) -> String {
     let sym = analysis.symbols.get(symbol);
     let mut out = String::new();
     if !sym.kind.is_local() {
-        let visibility = match (sym.visibility, analysis.reach(symbol)) {
-            (_, Reach::Everywhere) => "`pub` ",
-            (Visibility::Mod, _) => "`mod` ",
-            _ => "private ",
+        // How far it really reaches (§4.1): a `pub` member of a private struct is as
+        // private as the struct.
+        let visibility = match analysis.reach(symbol) {
+            Reach::Everywhere => "`pub` ",
+            Reach::Module => "`mod` ",
+            Reach::File | Reach::Owner => "private ",
         };
         out.push_str(visibility);
     }
