@@ -172,6 +172,9 @@ impl Snapshot {
 
     /// Why nothing at `pos` can be renamed.
     fn nothing_to_rename(&self, pos: FilePosition) -> RenameError {
+        if self.root_of(pos.file).is_none() {
+            return RenameError("this file is not part of any analysed project".to_string());
+        }
         let text = self.file_text(pos.file);
         let word = word_at(text, pos.offset as usize);
         if TokenKind::keyword(word).is_some() {

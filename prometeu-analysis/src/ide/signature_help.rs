@@ -34,6 +34,8 @@ impl Snapshot {
     /// The signature of the function, method, constructor, host function or built-in
     /// method whose argument list contains `pos`.
     pub fn signature_help(&self, pos: FilePosition) -> Option<SignatureHelp> {
+        // A file this snapshot does not analyse (or a stale ID) has no calls.
+        self.root_of(pos.file)?;
         let text = self.file_text(pos.file);
         let cursor = (pos.offset as usize).min(text.len());
         let lexed = lex(pos.file, text);

@@ -220,3 +220,23 @@ fn renaming_anything_in_the_examples_keeps_their_diagnostics() {
     every_rename_keeps_the_diagnostics(&example("diagnostics/types.pbs"));
     every_rename_keeps_the_diagnostics(&example("hello/src/main.pbs"));
 }
+
+#[test]
+fn a_file_the_snapshot_does_not_know_answers_nothing() {
+    let (_host, s, _) = analyze("fn frame() {}\n");
+    let unknown = prometeu_analysis::FileId(9_999);
+    let pos = FilePosition {
+        file: unknown,
+        offset: 3,
+    };
+    assert!(s.hover(pos).is_none());
+    assert!(s.goto_definition(pos).is_empty());
+    assert!(s.goto_declaration(pos).is_empty());
+    assert!(s.goto_type_definition(pos).is_empty());
+    assert!(s.find_references(pos, true).is_empty());
+    assert!(s.highlight_related(pos).is_empty());
+    assert!(s.prepare_rename(pos).is_err());
+    assert!(s.rename(pos, "x").is_err());
+    assert!(s.signature_help(pos).is_none());
+    assert!(s.document_symbols(unknown).is_empty());
+}
