@@ -281,3 +281,23 @@ fn f(e: Fail): int { return e when { Fail.Fu$0ll -> 1, _ -> 2 }; }
 "#
     ));
 }
+
+#[test]
+fn inside_the_prelude_document() {
+    let w = world("fn frame() { let c = Color$0.rgb(1, 2, 3); }\n");
+    let s = &w.snapshot;
+    let prelude = s.prelude_file().expect("the prelude is in the database");
+    let text = s.file_text(prelude);
+    // The `Color(` that `rgb` returns, inside the prelude's own code.
+    let at = text.find("return Color(").expect("rgb's body") + "return ".len() + 1;
+    let pos = prometeu_analysis::ide::FilePosition {
+        file: prelude,
+        offset: at as u32,
+    };
+    let hover = s.hover(pos).expect("a hover inside the prelude");
+    assert_snapshot!(format!(
+        "definition:\n{}hover:\n{}\n",
+        targets(s, &s.goto_definition(pos)),
+        hover.markdown
+    ));
+}
