@@ -93,12 +93,7 @@ const MANIFEST: &[u8] = br#"{ "name": "mem", "version": "0.1.0" }"#;
 
 fn load_with(fs: &dyn SourceProvider, dir: &Path) -> (ProjectGraph, FileDb) {
     let mut db = FileDb::new();
-    let graph = load_project_with(
-        dir,
-        fs,
-        &LoadOptions::default(),
-        &mut db,
-    );
+    let graph = load_project_with(dir, fs, &LoadOptions::default(), &mut db);
     (graph, db)
 }
 

@@ -122,18 +122,8 @@ fn load_project_reads_the_real_disk() {
 fn loading_twice_gives_the_same_graph_and_ids() {
     let dir = examples_dir().join("town");
     let mut db = FileDb::new();
-    let first = load_project_with(
-        &dir,
-        &RealFs,
-        &LoadOptions::default(),
-        &mut db,
-    );
-    let second = load_project_with(
-        &dir,
-        &RealFs,
-        &LoadOptions::default(),
-        &mut db,
-    );
+    let first = load_project_with(&dir, &RealFs, &LoadOptions::default(), &mut db);
+    let second = load_project_with(&dir, &RealFs, &LoadOptions::default(), &mut db);
     assert_eq!(render_graph(&first, &db), render_graph(&second, &db));
     assert_eq!(first.files, second.files);
 }

@@ -1,5 +1,74 @@
-//! The PBS language server (LSP over stdio).
+//! The PBS language server (LSP over stdio), `docs/spec/toolchain.md` §4.
 //!
-//! A thin shell: it converts positions and shapes replies, and answers every request
-//! from an immutable analysis snapshot. It does no analysis of its own. Depends on
-//! `prometeu-analysis`.
+//! A thin shell over the IDE layer of `prometeu-analysis`: it keeps the open documents,
+//! applies their edits to an [`prometeu_analysis::ide::AnalysisHost`] synchronously and
+//! in arrival order, lets a background thread analyse ([`worker`]), and answers every
+//! request from an immutable snapshot consistent with the document the request names.
+//! It converts positions and shapes replies; it does no analysis of its own.
+//!
+//! * [`server`] — the `LanguageServer` implementation: capabilities and dispatch.
+//! * [`handlers`] — one file per request: protocol shapes from IDE results.
+//! * [`state`] — open documents and the host, behind one lock.
+//! * [`convert`] — positions (UTF-8 or UTF-16), ranges, URIs, diagnostics.
+//! * [`worker`] — the analysis thread and the diagnostics publisher.
+//! * [`transport`] — stdio framing that answers malformed messages instead of dying.
+
+pub mod convert;
+pub mod handlers;
+pub mod host_calls;
+pub mod server;
+pub mod state;
+pub mod transport;
+pub mod worker;
+
+use std::sync::{Mutex, MutexGuard};
+
+pub use server::Server;
+
+/// Locks the server state. A panic while it was held (a bug) leaves it as consistent
+/// as the last completed change, so the server keeps going with it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Serves the protocol over the given streams until the client sends `exit`. Returns
+/// whether `shutdown` came first (the process should then exit with status 0).
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (service, socket) = tower_lsp::LspService::build(Server::new)
+        .custom_method(handlers::virtual_document::METHOD, Server::virtual_document)
+        .custom_method(handlers::crash::METHOD, Server::crash)
+        .finish();
+    let shut_down = service.inner().shutdown_flag();
+    let (server_input, filtered) = tokio::io::duplex(1 << 16);
+    let (server_output, unmerged) = tokio::io::duplex(1 << 16);
+    let (replies_tx, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+    let filter = tokio::spawn(transport::filter_input(input, server_input, replies_tx));
+    let merge = tokio::spawn(transport::merge_output(unmerged, output, replies_rx));
+    tower_lsp::Server::new(filtered, server_output, socket)
+        // Requests wait for their snapshot without holding up the messages behind them.
+        .concurrency_level(64)
+        .serve(service)
+        .await;
+    filter.abort();
+    let _ = merge.await;
+    shut_down.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Serves the protocol on stdin and stdout (what `prometeu lsp` runs).
+pub fn run_stdio() -> bool {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let shut_down = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // A read of stdin may still be blocked in its thread; don't wait for it.
+    runtime.shutdown_background();
+    shut_down
+}

@@ -99,6 +99,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
     },
+    /// Run the language server on stdin and stdout (editors start this).
+    Lsp {
+        /// Speak over stdin/stdout (the only transport; accepted because VS Code's
+        /// client passes it).
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print a program (.pbc) as assembly, with source lines when the sources are found.
     Disasm {
         /// The program file.
@@ -152,6 +159,12 @@ fn main() -> ExitCode {
             },
         ),
         Command::Disasm { file, source_root } => disasm::disasm(&file, source_root.as_deref()),
+        // The protocol says: exit 0 after `shutdown` then `exit`, 1 on `exit` alone.
+        Command::Lsp { stdio: _ } => Ok(if prometeu_lsp::run_stdio() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }),
     };
     match result {
         Ok(code) => code,

@@ -49,6 +49,10 @@ impl Fixture {
                 continue;
             }
             if files.is_empty() {
+                // Blank lines before the first header are layout, not a file.
+                if line.trim().is_empty() && text.contains("\n//- ") {
+                    continue;
+                }
                 files.push(("/main.pbs".to_string(), String::new()));
             }
             files
@@ -83,10 +87,7 @@ impl Fixture {
     /// (so loose files are analysed too) and the fixture root as the workspace folder,
     /// analysed; with the cursor's position when there was one.
     pub fn analyze(&self) -> (AnalysisHost, Snapshot, Option<FilePosition>) {
-        let mut host = AnalysisHost::new(
-            Arc::new(self.fs.clone()),
-            LoadOptions::default(),
-        );
+        let mut host = AnalysisHost::new(Arc::new(self.fs.clone()), LoadOptions::default());
         host.add_workspace_folder(Path::new(FIXTURE_ROOT));
         for (path, text) in self.fs.files() {
             if path.extension().is_some_and(|e| e == "pbs") {

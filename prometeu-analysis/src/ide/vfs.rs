@@ -35,10 +35,13 @@ impl KeptError {
 
 type Kept<T> = Result<T, KeptError>;
 
+/// A directory listing as kept: names with their kinds.
+type KeptListing = Vec<(OsString, Kept<EntryKind>)>;
+
 #[derive(Default)]
 struct Cache {
     reads: HashMap<PathBuf, Kept<Arc<[u8]>>>,
-    dirs: HashMap<PathBuf, Kept<Vec<(OsString, Kept<EntryKind>)>>>,
+    dirs: HashMap<PathBuf, Kept<KeptListing>>,
     canonical: HashMap<PathBuf, Kept<PathBuf>>,
     exists: HashMap<PathBuf, bool>,
 }
@@ -104,10 +107,7 @@ impl SourceProvider for CachedFs {
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<DirEntry>> {
-        let kept = match self.lock().dirs.get(path) {
-            Some(kept) => Some(kept.clone()),
-            None => None,
-        };
+        let kept = self.lock().dirs.get(path).cloned();
         let kept = match kept {
             Some(kept) => kept,
             None => {

@@ -1,0 +1,175 @@
+"""`prometeu lsp` driven over stdio by a third-party client (pytest-lsp / pygls),
+with the capabilities VS Code announces, on a copy of the example projects.
+
+The binary is $PROMETEU_BIN (the Rust test `lsp_third_party` sets it)."""
+
+import asyncio
+import os
+import pathlib
+import shutil
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+BIN = os.environ.get("PROMETEU_BIN", "prometeu")
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def workspace(tmp_path: pathlib.Path) -> pathlib.Path:
+    for project in ("town", "mathlib"):
+        shutil.copytree(
+            EXAMPLES / project, tmp_path / project, ignore=shutil.ignore_patterns("build")
+        )
+    return tmp_path.resolve()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[BIN, "lsp", "--stdio"]))
+async def client(lsp_client: LanguageClient, workspace: pathlib.Path):
+    registrations = []
+
+    # VS Code accepts dynamic registrations; the test client does not by itself.
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        registrations.extend(params.registrations)
+
+    lsp_client.registrations = registrations
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[
+                types.WorkspaceFolder(uri=workspace.as_uri(), name="examples")
+            ],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def position_of(text: str, needle: str, skip: int = 0) -> types.Position:
+    at = text.index(needle) + skip
+    line = text.count("\n", 0, at)
+    start = text.rfind("\n", 0, at) + 1
+    return types.Position(line=line, character=len(text[start:at].encode("utf-16-le")) // 2)
+
+
+async def open_document(client: LanguageClient, path: pathlib.Path) -> str:
+    text = path.read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="pbs", version=1, text=text
+            )
+        )
+    )
+    return text
+
+
+async def diagnostics_for(client: LanguageClient, uri: str, accept) -> list:
+    for _ in range(50):
+        if uri in client.diagnostics and accept(client.diagnostics[uri]):
+            return list(client.diagnostics[uri])
+        await client.wait_for_notification("textDocument/publishDiagnostics")
+    raise AssertionError(f"no acceptable diagnostics for {uri}: {client.diagnostics.get(uri)}")
+
+
+async def test_diagnostics_appear_and_clear_while_typing(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    text = await open_document(client, main)
+    where = position_of(text, "fn frame() {", len("fn frame() {"))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=main.as_uri(), version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=where, end=where),
+                    text='\n    let n: int = "🎮";',
+                )
+            ],
+        )
+    )
+    found = await diagnostics_for(
+        client, main.as_uri(), lambda ds: any(d.code == "E_TYPE_MISMATCH" for d in ds)
+    )
+    mismatch = next(d for d in found if d.code == "E_TYPE_MISMATCH")
+    assert mismatch.range.start.line == where.line + 1
+    assert mismatch.range.start.character == 17
+    # The emoji is one character of two UTF-16 units: the range ends after both.
+    assert mismatch.range.end.character == 21
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=main.as_uri(), version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    await diagnostics_for(client, main.as_uri(), lambda ds: len(ds) == 0)
+
+
+async def test_the_file_watcher_is_registered(client, workspace):
+    for _ in range(100):
+        if client.registrations:
+            break
+        await asyncio.sleep(0.05)
+    methods = [r.method for r in client.registrations]
+    assert methods == ["workspace/didChangeWatchedFiles"]
+
+
+async def test_navigation_and_hover(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    lib = workspace / "mathlib" / "src" / "lib.pbs"
+    text = await open_document(client, main)
+    at = position_of(text, "lerp(20.0", 1)
+    document = types.TextDocumentIdentifier(uri=main.as_uri())
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=document, position=at)
+    )
+    assert hover is not None and "fn lerp(" in hover.contents.value
+
+    definition = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=document, position=at)
+    )
+    assert definition[0].target_uri == lib.as_uri()
+
+    references = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=document,
+            position=at,
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert {r.uri for r in references} >= {main.as_uri(), lib.as_uri()}
+
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=document)
+    )
+    assert {"init", "frame"} <= {s.name for s in symbols}
+
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Vec"))
+    assert any(s.name == "Vec2" for s in found)
+
+    help = await client.text_document_signature_help_async(
+        types.SignatureHelpParams(
+            text_document=document, position=position_of(text, "lerp(20.0, ", 11)
+        )
+    )
+    assert help.active_parameter == 1
+
+
+async def test_rename_crosses_projects(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    lib = workspace / "mathlib" / "src" / "lib.pbs"
+    text = await open_document(client, main)
+    at = position_of(text, "lerp(20.0", 1)
+    document = types.TextDocumentIdentifier(uri=main.as_uri())
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=document, position=at)
+    )
+    assert prepared is not None
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=document, position=at, new_name="mix")
+    )
+    edited = {change.text_document.uri for change in edit.document_changes}
+    assert {main.as_uri(), lib.as_uri()} <= edited
