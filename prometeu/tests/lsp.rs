@@ -510,3 +510,6 @@ fn a_third_party_client_drives_the_server_over_stdio() {
     assert!(output.status.success(), "pytest-lsp failed:\n{report}");
     assert!(report.contains(" passed"), "{report}");
 }
+
+#[path = "lsp/edits.rs"]
+mod edits;

@@ -1,0 +1,1 @@
+//! Random edit sequences against the server (see `edits_then_diagnostics_equal_check`).
