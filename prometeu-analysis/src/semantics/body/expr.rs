@@ -342,10 +342,16 @@ impl BodyChecker<'_, '_> {
             }
             NodeKind::Binary { op, lhs, rhs } => {
                 let lt = self.value(lhs, None);
+                // The right operand of `&&`/`||` may not run: a block in it that leaves
+                // does not end what follows (§11, reachability).
+                let before = self.diverged;
                 let rt = match op {
                     BinaryOp::Eq | BinaryOp::Ne if !self.is_err(lt) => self.value(rhs, Some(lt)),
                     _ => self.value(rhs, None),
                 };
+                if matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    self.diverged = before;
+                }
                 let comparison = matches!(
                     op,
                     BinaryOp::Eq
@@ -402,29 +408,12 @@ impl BodyChecker<'_, '_> {
             }
             NodeKind::Else { value, fallback } => {
                 let t = self.value(value, None);
-                match self.ck.types.kind(t) {
-                    TypeKind::Optional(v) | TypeKind::Result(v, _) => {
-                        if v == TypeArena::VOID {
-                            self.expr(fallback, None, false);
-                            return TypeArena::VOID;
-                        }
-                        self.expect(fallback, v)
-                    }
-                    TypeKind::Error => {
-                        self.value(fallback, expected);
-                        TypeArena::ERROR
-                    }
-                    _ => {
-                        let message = format!(
-                            "`else` needs an optional or a result, found `{}`",
-                            self.show(t)
-                        );
-                        let vspan = self.span(value);
-                        self.report(DiagnosticCode::TypeMismatch, vspan, message);
-                        self.value(fallback, expected);
-                        TypeArena::ERROR
-                    }
-                }
+                // The fallback runs only on `none`/`err`: leaving inside it does not end
+                // what follows (§11, reachability).
+                let before = self.diverged;
+                let ty = self.else_fallback(value, fallback, t, expected);
+                self.diverged = before;
+                ty
             }
             NodeKind::When {
                 subject,
@@ -514,6 +503,40 @@ impl BodyChecker<'_, '_> {
                 TypeArena::ERROR
             }
             _ => TypeArena::ERROR,
+        }
+    }
+
+    /// `value else fallback` once `value` has type `t`: the fallback's check and the
+    /// expression's type.
+    fn else_fallback(
+        &mut self,
+        value: NodeId,
+        fallback: NodeId,
+        t: TypeId,
+        expected: Option<TypeId>,
+    ) -> TypeId {
+        match self.ck.types.kind(t) {
+            TypeKind::Optional(v) | TypeKind::Result(v, _) => {
+                if v == TypeArena::VOID {
+                    self.expr(fallback, None, false);
+                    return TypeArena::VOID;
+                }
+                self.expect(fallback, v)
+            }
+            TypeKind::Error => {
+                self.value(fallback, expected);
+                TypeArena::ERROR
+            }
+            _ => {
+                let message = format!(
+                    "`else` needs an optional or a result, found `{}`",
+                    self.show(t)
+                );
+                let vspan = self.span(value);
+                self.report(DiagnosticCode::TypeMismatch, vspan, message);
+                self.value(fallback, expected);
+                TypeArena::ERROR
+            }
         }
     }
 
