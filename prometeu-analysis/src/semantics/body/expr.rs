@@ -18,7 +18,8 @@ impl BodyChecker<'_, '_> {
             let (e, f) = (self.show(expected), self.show(found));
             let span = self.span(node);
             if e != f {
-                let message = format!("expected `{e}`, found `{f}`");
+                let hint = self.conversion_hint(node, found, expected);
+                let message = format!("expected `{e}`, found `{f}`{hint}");
                 self.report(DiagnosticCode::TypeMismatch, span, message);
             } else {
                 // Two declarations with one name (in different modules): say so, and
@@ -34,6 +35,52 @@ impl BodyChecker<'_, '_> {
             }
         }
         expected
+    }
+
+    /// How to turn `node` (of type `found`) into an `expected` when a cast can: `: write
+    /// `1.0`` for an int literal where a float is wanted, else `: convert it: `(x as T)``.
+    pub(super) fn conversion_hint(&self, node: NodeId, found: TypeId, expected: TypeId) -> String {
+        let (from, to) = (self.ck.types.kind(found), self.ck.types.kind(expected));
+        if !cast_allowed(from, to) {
+            return String::new();
+        }
+        format!(": {}", self.conversion(node, expected))
+    }
+
+    /// What to write for `node` as a `to`: `write `2.0`` for an int literal where a
+    /// float is wanted, else `convert it: `(x as T)``.
+    fn conversion(&self, node: NodeId, to: TypeId) -> String {
+        match (self.kind(node), self.ck.types.kind(to)) {
+            (NodeKind::IntLit { value }, TypeKind::Float) => format!("write `{value}.0`"),
+            _ => format!("convert it: {}", self.cast_hint(node, to)),
+        }
+    }
+
+    /// For `lhs op rhs` of two types the operator does not combine: which operand to
+    /// convert, when one cast makes it apply (`"count: " + count` →
+    /// `(count as string)`; `n * 0.5` → `(n as float)`).
+    fn operand_hint(&self, op: BinaryOp, lhs: (NodeId, TypeId), rhs: (NodeId, TypeId)) -> String {
+        let kind = |t| self.ck.types.kind(t);
+        let rank = |k: TypeKind| match k {
+            TypeKind::String if op == BinaryOp::Add => 3,
+            TypeKind::Float => 2,
+            TypeKind::Int => 1,
+            _ => 0,
+        };
+        // Convert the operand of the weaker type to the stronger one: to `string` for
+        // `+`, else to `float`, else to `int`.
+        let (target, other) = if rank(kind(lhs.1)) >= rank(kind(rhs.1)) {
+            (lhs.1, rhs)
+        } else {
+            (rhs.1, lhs)
+        };
+        if rank(kind(target)) == 0 || !cast_allowed(kind(other.1), kind(target)) {
+            return String::new();
+        }
+        if binary_result(&self.ck.types, op, target, target).is_none() {
+            return String::new();
+        }
+        format!(": {}", self.conversion(other.0, target))
     }
 
     /// Where a struct, error, service or contract type is declared.
@@ -373,8 +420,9 @@ impl BodyChecker<'_, '_> {
                     None => {
                         let lspan = self.span(lhs);
                         let op_span = self.token_after(lspan.end).unwrap_or(span);
+                        let hint = self.operand_hint(op, (lhs, lt), (rhs, rt));
                         let message = format!(
-                            "`{}` does not apply to `{}` and `{}`",
+                            "`{}` does not apply to `{}` and `{}`{hint}",
                             op.text(),
                             self.show(lt),
                             self.show(rt)
@@ -494,7 +542,9 @@ impl BodyChecker<'_, '_> {
                 // The well-formed pieces of an erroneous region still resolve (their
                 // names are uses), but the region itself has the unknown type.
                 for child in self.list(children) {
-                    if is_statement(&self.kind(child)) {
+                    if let NodeKind::AssignStmt { target, value, .. } = self.kind(child) {
+                        self.recovered_assign(target, value);
+                    } else if is_statement(&self.kind(child)) {
                         self.stmt(child);
                     } else if is_expression(&self.kind(child)) {
                         self.expr(child, None, true);
