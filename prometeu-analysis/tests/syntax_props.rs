@@ -58,6 +58,25 @@ fn vocabulary() -> &'static [String] {
             "\\u{",
             "99999999999",
             ">>",
+            // Other languages' spellings the parser recovers from (§11).
+            "and",
+            "or",
+            "not",
+            "elif",
+            "var",
+            "local",
+            "function",
+            "def",
+            "++",
+            "--",
+            "=>",
+            "? 1 :",
+            "~=",
+            "===",
+            "!==",
+            "'s'",
+            "# note\n",
+            "#[",
         ] {
             words.push(odd.to_string());
         }

@@ -368,8 +368,8 @@ impl Checker<'_> {
         if let Some(init) = self.main_file_function(main, self.known.init) {
             self.check_takes_and_returns_nothing(
                 init,
-                DiagnosticCode::TypeMismatch,
-                "`init` takes no parameters and returns nothing",
+                DiagnosticCode::ProjectEntrySignature,
+                "`init` takes no parameters and returns nothing: the console calls it as `init()`",
             );
         }
         match self.main_file_function(main, self.known.frame) {
@@ -382,8 +382,8 @@ impl Checker<'_> {
             }
             Some(frame) => self.check_takes_and_returns_nothing(
                 frame,
-                DiagnosticCode::ProjectNoFrame,
-                "`frame` takes no parameters and returns nothing",
+                DiagnosticCode::ProjectEntrySignature,
+                "`frame` takes no parameters and returns nothing: the console calls it as `frame()`",
             ),
         }
     }

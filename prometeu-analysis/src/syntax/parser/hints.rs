@@ -19,7 +19,8 @@
 //! | a missing `;` before a new line | any | `;` after the previous token | (reported there) |
 
 use super::Parser;
-use crate::syntax::ast::{AssignOp, BinaryOp, NodeKind, UnaryOp};
+use super::stmt::Step;
+use crate::syntax::ast::{AssignOp, BinaryOp, NodeKind, NodeList, UnaryOp};
 use crate::syntax::token::TokenKind;
 use crate::{DiagnosticCode, NodeId, Span};
 
@@ -383,11 +384,16 @@ impl Parser<'_> {
             span,
             "a body goes in braces, even for one statement: `{ … }`".to_string(),
         );
-        let stmt = self.nested(Self::statement_node);
-        // An expression keeps its value (`else 2;` in `let x = if c { 1 } else 2;`).
-        let (stmts, tail) = match *self.arena.kind(stmt) {
-            NodeKind::ExprStmt { expr, .. } => (self.arena.push_list(&[]), Some(expr)),
-            _ => (self.arena.push_list(&[stmt]), None),
+        if !self.descend() {
+            return self.skip_too_deep();
+        }
+        let (step, _) = self.statement();
+        self.ascend();
+        let (stmts, tail) = match step {
+            Step::Stmt(stmt) => (self.arena.push_list(&[stmt]), None),
+            // An expression right before `}` keeps its value.
+            Step::Tail(expr) => (NodeList::EMPTY, Some(expr)),
+            Step::Nothing => (NodeList::EMPTY, None),
         };
         self.finish(NodeKind::Block { stmts, tail }, start)
     }

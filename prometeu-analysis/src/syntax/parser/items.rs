@@ -86,7 +86,16 @@ impl Parser<'_> {
     fn stray_tokens(&mut self) -> NodeId {
         self.enter_frame();
         let start = self.cur_start();
-        self.error_expected("a declaration");
+        if self.at_kind(TokenKind::Semi) {
+            let span = self.cur_span();
+            self.error(
+                DiagnosticCode::ParseUnexpectedToken,
+                span,
+                "a declaration ends at its `}` or `)`: remove this `;`".to_string(),
+            );
+        } else {
+            self.error_expected("a declaration");
+        }
         self.bump();
         while !self.at_kind(TokenKind::Eof) && !self.at_decl_start() {
             self.bump();

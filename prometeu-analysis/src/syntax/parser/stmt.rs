@@ -7,7 +7,7 @@ use crate::syntax::ast::{AssignOp, NodeKind, NodeList};
 use crate::syntax::token::TokenKind;
 
 /// What one step of a block produced.
-enum Step {
+pub(super) enum Step {
     /// A statement.
     Stmt(NodeId),
     /// An expression without `;` right before `}`: the block's value.
@@ -130,7 +130,7 @@ impl Parser<'_> {
         }
     }
 
-    fn statement(&mut self) -> (Step, super::Frame) {
+    pub(super) fn statement(&mut self) -> (Step, super::Frame) {
         self.enter_frame();
         let step = self.statement_inner();
         (step, self.exit_frame())
