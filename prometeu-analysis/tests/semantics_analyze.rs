@@ -98,6 +98,16 @@ fn an_app_without_frame_gets_e_project_no_frame() {
     assert_eq!(analysis.diagnostics[0].span.start, 3, "on the name");
     let (_, analysis) = analyze_text("fn init(): int { return 1; }\nfn frame() {}\n");
     assert_eq!(codes(&analysis), vec!["E_PROJECT_ENTRY_SIGNATURE"]);
+    // A `main` instead of `frame` (C, Rust, Go): the message says what PBS calls.
+    let (_, analysis) = analyze_text("pub fn main() {}\n");
+    assert_eq!(codes(&analysis), vec!["E_PROJECT_NO_FRAME"]);
+    assert!(
+        analysis.diagnostics[0]
+            .message
+            .contains("PBS has no `main`"),
+        "{}",
+        analysis.diagnostics[0].message
+    );
     // A library needs no frame.
     let (_, analysis) = analyze_dir(&examples().join("mathlib"));
     assert!(analysis.diagnostics.is_empty());

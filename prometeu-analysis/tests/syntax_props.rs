@@ -77,6 +77,10 @@ fn vocabulary() -> &'static [String] {
             "'s'",
             "# note\n",
             "#[",
+            "loop",
+            "match",
+            "switch",
+            "for (",
         ] {
             words.push(odd.to_string());
         }

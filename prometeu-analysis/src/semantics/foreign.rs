@@ -65,6 +65,23 @@ const TYPES: &[(&str, &str)] = &[
     ("Result", "PBS writes `result<T, E>`"),
 ];
 
+/// Members of lists, arrays and strings: `(written, hint)`.
+const MEMBERS: &[(&str, &str)] = &[
+    ("length", "the length is `.len()`"),
+    ("size", "the length is `.len()`"),
+    ("count", "the length is `.len()`"),
+    ("append", "a list grows with `.push(v)`"),
+    ("add", "a list grows with `.push(v)`"),
+    ("push_back", "a list grows with `.push(v)`"),
+    ("pop_back", "a list shrinks with `.pop()`"),
+    ("at", "an element is read with `l[i]` or `.get(i)`"),
+];
+
+/// The hint for a member of a list, array or string that does not exist.
+pub(crate) fn member_hint(name: &str) -> Option<&'static str> {
+    MEMBERS.iter().find(|(n, _)| *n == name).map(|(_, h)| *h)
+}
+
 /// The hint for a value-position name that resolved to nothing, if it is a known
 /// habit from another language.
 pub(crate) fn value_hint(name: &str) -> Option<&'static str> {

@@ -374,10 +374,16 @@ impl Checker<'_> {
         }
         match self.main_file_function(main, self.known.frame) {
             None => {
+                let main_fn = self.names.get("main");
+                let hint = if main_fn.is_some_and(|n| self.main_file_function(main, n).is_some()) {
+                    " (PBS has no `main`: the console calls `frame()` once per frame)"
+                } else {
+                    ""
+                };
                 self.report(
                     DiagnosticCode::ProjectNoFrame,
                     Span::empty(main.file, 0),
-                    "an app's `src/main.pbs` must declare `fn frame()`",
+                    format!("an app's `src/main.pbs` must declare `fn frame()`{hint}"),
                 );
             }
             Some(frame) => self.check_takes_and_returns_nothing(

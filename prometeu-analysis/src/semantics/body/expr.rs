@@ -770,7 +770,22 @@ impl BodyChecker<'_, '_> {
                 let text = name_of(&self.parse.arena, name)
                     .map(|(n, _)| self.ck.text(n).to_string())
                     .unwrap_or_default();
-                let message = format!("`{}` has no field `{text}`", self.show(base));
+                let receiver = match self.ck.types.kind(base) {
+                    TypeKind::List(_) => Some(BuiltinReceiver::List),
+                    TypeKind::Array(..) => Some(BuiltinReceiver::Array),
+                    TypeKind::String => Some(BuiltinReceiver::String),
+                    _ => None,
+                };
+                let hint = match receiver {
+                    Some(r) if builtin_method(r, &text).is_some() => {
+                        format!(" (a method: call it, `.{text}()`)")
+                    }
+                    Some(_) => crate::semantics::foreign::member_hint(&text)
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                let message = format!("`{}` has no field `{text}`{hint}", self.show(base));
                 self.report(DiagnosticCode::TypeNoMember, span, message);
                 TypeArena::ERROR
             }
@@ -984,7 +999,10 @@ impl BodyChecker<'_, '_> {
         method: &str,
         args: &[NodeId],
     ) -> TypeId {
-        let message = format!("`{}` has no method `{method}`", self.show(ty));
+        let hint = crate::semantics::foreign::member_hint(method)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        let message = format!("`{}` has no method `{method}`{hint}", self.show(ty));
         self.report(DiagnosticCode::TypeNoMember, span, message);
         self.args_loose(args);
         TypeArena::ERROR

@@ -258,6 +258,7 @@ impl Parser<'_> {
                 self.bump();
                 self.finish(NodeKind::NoneLit, start)
             }
+            TokenKind::Ident if self.at_foreign_match() => self.foreign_match(),
             TokenKind::Ident => {
                 let name = self.intern_current();
                 self.bump();
@@ -512,7 +513,7 @@ impl Parser<'_> {
     }
 
     /// `{ pattern -> e, … }` of a `when` or `handle`.
-    fn arm_list(&mut self) -> NodeList {
+    pub(super) fn arm_list(&mut self) -> NodeList {
         if !self.at_kind(TokenKind::LBrace) {
             self.error_expected("`{` and the arms");
             return NodeList::EMPTY;

@@ -15,6 +15,10 @@
 //! | `pattern => value` | Rust | `pattern -> value` | the arm |
 //! | `function f() {`, `def`, `func` | JS, Python, Go | `fn f() {` | the function |
 //! | `c ? a : b` | C, JS | `if c { a } else { b }` | an error node |
+//! | `loop { … }` | Rust | `while true { … }` | the loop |
+//! | `match x { … }`, `switch x { … }` | Rust, C, JS | `x when { … }` | the `when` |
+//! | `for (let i = 0; …) {`, `for i = 1, 10 {` | C, JS, Lua | `for i in a..b {` | `i` bound, the header an error node |
+//! | `let x;` | JS, Rust | `let x = value;` | (reported at the `;`) |
 //! | `a .. b` outside `for` | Lua | `a + b` (strings) | (hint in the message) |
 //! | a missing `;` before a new line | any | `;` after the previous token | (reported there) |
 
@@ -248,6 +252,111 @@ impl Parser<'_> {
         let word = self.at().describe().trim_matches('`');
         let message = format!("a top-level `{word}` is declared with `declare {word} …`");
         self.error(DiagnosticCode::ParseUnexpectedToken, span, message);
+    }
+
+    /// `for (init; cond; step)` (C, JavaScript) with `(` current: reported once; the
+    /// first name in the parentheses becomes the loop variable (so the body's uses of
+    /// it stay quiet) and the rest an error node for the iterated value.
+    pub(super) fn c_for_header(&mut self) -> Option<(NodeId, NodeId)> {
+        if !self.at_kind(TokenKind::LParen) {
+            return None;
+        }
+        self.replace_current(
+            "PBS counts with `for i in a..b { … }` (`b` excluded), without parentheses".to_string(),
+        );
+        while matches!(
+            self.at(),
+            TokenKind::Let | TokenKind::Mut | TokenKind::Const
+        ) || (matches!(self.word(0), "var" | "local" | "int" | "auto")
+            && self.nth(1) == TokenKind::Ident)
+        {
+            self.bump();
+        }
+        let name = if self.at_kind(TokenKind::Ident) {
+            self.name(true)
+        } else {
+            self.missing()
+        };
+        let rest = self.cur_start();
+        let mut depth = 0u32;
+        loop {
+            match self.at() {
+                TokenKind::Eof => break,
+                TokenKind::LBrace | TokenKind::RBrace if depth == 0 => break,
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen if depth == 0 => {
+                    self.bump();
+                    break;
+                }
+                TokenKind::RParen => depth -= 1,
+                _ => {}
+            }
+            self.bump();
+        }
+        Some((name, self.error_node(rest)))
+    }
+
+    /// `for i = 1, 10 {` (Lua) after the name, with `=` or `,` current: reported once;
+    /// the header up to the body becomes an error node for the iterated value.
+    pub(super) fn lua_for_rest(&mut self) -> Option<NodeId> {
+        if !matches!(self.at(), TokenKind::Eq | TokenKind::Comma) {
+            return None;
+        }
+        let span = self.cur_span();
+        self.error(
+            DiagnosticCode::ParseUnexpectedToken,
+            span,
+            "a counting loop is `for i in a..b { … }` (`b` excluded)".to_string(),
+        );
+        let header = self.cur_start();
+        while !matches!(
+            self.at(),
+            TokenKind::LBrace | TokenKind::Semi | TokenKind::RBrace | TokenKind::Eof
+        ) {
+            self.bump();
+        }
+        Some(self.error_node(header))
+    }
+
+    /// `loop {` (Rust) where a statement starts.
+    pub(super) fn at_foreign_loop(&self) -> bool {
+        self.word(0) == "loop" && self.nth(1) == TokenKind::LBrace
+    }
+
+    /// `loop { … }`: reported and read as `while true { … }`.
+    pub(super) fn foreign_loop(&mut self) -> NodeId {
+        let start = self.cur_start();
+        let cond = self
+            .arena
+            .push(NodeKind::BoolLit { value: true }, self.cur_span());
+        self.replace_current("PBS loops forever with `while true { … }`".to_string());
+        let body = self.block();
+        self.finish(NodeKind::WhileStmt { cond, body }, start)
+    }
+
+    /// `match x {` or `switch x {` (Rust, C, JavaScript) where an expression starts.
+    pub(super) fn at_foreign_match(&self) -> bool {
+        matches!(self.word(0), "match" | "switch") && self.operand_start(1)
+    }
+
+    /// `match x { … }`: reported and read as `x when { … }` (arms written `=>` are
+    /// then taken as `->` quietly: the frame already has its error).
+    pub(super) fn foreign_match(&mut self) -> NodeId {
+        let start = self.cur_start();
+        let word = self.word(0).to_string();
+        self.replace_current(format!(
+            "PBS matches with `value when {{ pattern -> … }}`, not `{word}`"
+        ));
+        let subject = self.expr();
+        let arms = self.arm_list();
+        self.finish(
+            NodeKind::When {
+                subject,
+                arms,
+                keyword: start,
+            },
+            start,
+        )
     }
 
     /// `-> T` after a function's parameters: reported, and `T` is the return type.

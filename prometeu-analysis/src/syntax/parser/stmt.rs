@@ -144,6 +144,7 @@ impl Parser<'_> {
                 return Step::Nothing;
             }
             TokenKind::Let => self.let_stmt(),
+            TokenKind::Ident if self.at_foreign_loop() => self.foreign_loop(),
             TokenKind::Ident | TokenKind::Const => match self.foreign_let() {
                 Some(is_mut) => self.let_rest(start, is_mut),
                 None => return self.expr_or_assign(start),
@@ -170,38 +171,17 @@ impl Parser<'_> {
             }
             TokenKind::For => {
                 self.bump();
-                if self.at_kind(TokenKind::LParen) {
-                    let span = self.cur_span();
-                    self.error(
-                        crate::DiagnosticCode::ParseUnexpectedToken,
-                        span,
-                        "PBS counts with `for i in a..b { … }`, without parentheses".to_string(),
-                    );
+                if let Some((name, iter)) = self.c_for_header() {
+                    let body = self.body_block();
+                    return Step::Stmt(self.finish(NodeKind::ForStmt { name, iter, body }, start));
                 }
                 let name = self.name(true);
-                let lua_style = matches!(self.at(), TokenKind::Eq | TokenKind::Comma);
-                if lua_style {
-                    let span = self.cur_span();
-                    self.error(
-                        crate::DiagnosticCode::ParseUnexpectedToken,
-                        span,
-                        "a counting loop is `for i in a..b { … }` (`b` excluded)".to_string(),
-                    );
-                } else {
-                    self.expect(TokenKind::In);
-                }
-                let first = if lua_style {
-                    // `for i = 1, 10 {`: the header up to the body is the mistake.
-                    let header = self.cur_start();
-                    while !matches!(
-                        self.at(),
-                        TokenKind::LBrace | TokenKind::Semi | TokenKind::RBrace | TokenKind::Eof
-                    ) {
-                        self.bump();
+                let first = match self.lua_for_rest() {
+                    Some(header) => header,
+                    None => {
+                        self.expect(TokenKind::In);
+                        self.expr()
                     }
-                    self.error_node(header)
-                } else {
-                    self.expr()
                 };
                 let iter = if self.eat(TokenKind::DotDot) {
                     let end = self.expr();
@@ -273,6 +253,15 @@ impl Parser<'_> {
         };
         let value = if self.eat(TokenKind::Eq) {
             self.value_expr(ValueSite::Value)
+        } else if self.at_kind(TokenKind::Semi) {
+            let span = self.cur_span();
+            self.error(
+                crate::DiagnosticCode::ParseUnexpectedToken,
+                span,
+                "a `let` needs a value: `let name = value;` (an empty optional is `none`)"
+                    .to_string(),
+            );
+            self.missing()
         } else {
             self.error_expected("`=`");
             self.missing()
