@@ -81,6 +81,7 @@ fn vocabulary() -> &'static [String] {
             "match",
             "switch",
             "for (",
+            "println!(",
         ] {
             words.push(odd.to_string());
         }

@@ -77,6 +77,45 @@ const MEMBERS: &[(&str, &str)] = &[
     ("at", "an element is read with `l[i]` or `.get(i)`"),
 ];
 
+/// Members of prelude contracts written as in other languages: `(owner, written, hint)`.
+const TYPE_MEMBERS: &[(&str, &str, &str)] = &[
+    (
+        "Log",
+        "print",
+        "the log has `Log.info(…)` and `Log.warn(…)`",
+    ),
+    (
+        "Log",
+        "println",
+        "the log has `Log.info(…)` and `Log.warn(…)`",
+    ),
+    ("Log", "log", "the log has `Log.info(…)` and `Log.warn(…)`"),
+    (
+        "Log",
+        "debug",
+        "the log has `Log.info(…)` and `Log.warn(…)`",
+    ),
+    (
+        "Log",
+        "error",
+        "the log has `Log.info(…)` and `Log.warn(…)`",
+    ),
+    (
+        "Log",
+        "warning",
+        "the log has `Log.info(…)` and `Log.warn(…)`",
+    ),
+];
+
+/// The hint for `Owner.name` that does not exist, when `name` is another language's
+/// spelling of one of `Owner`'s members.
+pub(crate) fn type_member_hint(owner: &str, name: &str) -> Option<&'static str> {
+    TYPE_MEMBERS
+        .iter()
+        .find(|(o, n, _)| *o == owner && *n == name)
+        .map(|(_, _, h)| *h)
+}
+
 /// The hint for a member of a list, array or string that does not exist.
 pub(crate) fn member_hint(name: &str) -> Option<&'static str> {
     MEMBERS.iter().find(|(n, _)| *n == name).map(|(_, h)| *h)

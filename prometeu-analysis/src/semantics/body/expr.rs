@@ -718,7 +718,11 @@ impl BodyChecker<'_, '_> {
                 .map(|&m| self.ck.text(self.ck.symbols.get(m).name).to_string())
                 .filter(|t| crate::semantics::edit_distance(t, self.ck.text(n)) <= 2)
                 .collect();
-            let hint = format_hint(&candidates);
+            let hint =
+                match crate::semantics::foreign::type_member_hint(&owner_name, self.ck.text(n)) {
+                    Some(hint) if candidates.is_empty() => format!(" ({hint})"),
+                    _ => format_hint(&candidates),
+                };
             let message = format!("`{owner_name}` has no member `{}`{hint}", self.ck.text(n));
             self.report(DiagnosticCode::TypeNoMember, span, message);
             return None;

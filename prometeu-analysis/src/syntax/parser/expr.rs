@@ -259,6 +259,7 @@ impl Parser<'_> {
                 self.finish(NodeKind::NoneLit, start)
             }
             TokenKind::Ident if self.at_foreign_match() => self.foreign_match(),
+            TokenKind::Ident if self.at_macro_call() => self.macro_call(),
             TokenKind::Ident => {
                 let name = self.intern_current();
                 self.bump();

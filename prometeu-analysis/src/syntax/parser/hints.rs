@@ -15,6 +15,7 @@
 //! | `pattern => value` | Rust | `pattern -> value` | the arm |
 //! | `function f() {`, `def`, `func` | JS, Python, Go | `fn f() {` | the function |
 //! | `c ? a : b` | C, JS | `if c { a } else { b }` | an error node |
+//! | `println!(…)`, any `name!(…)` | Rust | `Log.info(…)` | an error node holding the arguments |
 //! | `loop { … }` | Rust | `while true { … }` | the loop |
 //! | `match x { … }`, `switch x { … }` | Rust, C, JS | `x when { … }` | the `when` |
 //! | `for (let i = 0; …) {`, `for i = 1, 10 {` | C, JS, Lua | `for i in a..b {` | `i` bound, the header an error node |
@@ -357,6 +358,38 @@ impl Parser<'_> {
             },
             start,
         )
+    }
+
+    /// `name!(…)` (a Rust macro call such as `println!`) where an expression starts.
+    pub(super) fn at_macro_call(&self) -> bool {
+        self.at_kind(TokenKind::Ident)
+            && self.nth(1) == TokenKind::Bang
+            && self.glued(1)
+            && self.nth(2) == TokenKind::LParen
+    }
+
+    /// `name!(args)`: reported once; the arguments are still checked (as an error node
+    /// of unknown type, so the unknown macro name adds nothing).
+    pub(super) fn macro_call(&mut self) -> NodeId {
+        let start = self.cur_start();
+        let word = self.word(0).to_string();
+        let span = Span::new(self.file, start, self.tokens[self.pos + 1].end);
+        let hint = if word.starts_with("print") || word == "dbg" {
+            ": write a line to the log with `Log.info(…)`"
+        } else {
+            ""
+        };
+        self.error(
+            DiagnosticCode::ParseUnexpectedToken,
+            span,
+            format!("PBS has no macros (`{word}!`){hint}"),
+        );
+        self.bump();
+        self.bump();
+        let opener = self.cur_span();
+        self.bump();
+        let children = self.comma_list(opener, TokenKind::RParen, Self::expr);
+        self.finish(NodeKind::Error { children }, start)
     }
 
     /// `-> T` after a function's parameters: reported, and `T` is the return type.
