@@ -339,6 +339,11 @@ fn other_languages_spellings_are_reported_once_and_lexed_as_meant() {
     assert_eq!(tokens("a !== b")[1], (TokenKind::NotEq, "!=="));
     assert_eq!(errors("'hi'"), vec![(D::LexInvalidChar, "'hi'")]);
     assert_eq!(tokens("'hi'"), vec![(TokenKind::Str, "'hi'")]);
+    // `-- note` first on its line is a Lua comment; elsewhere `--` is two minus signs.
+    assert_eq!(errors("  -- note\n4"), vec![(D::LexInvalidChar, "--")]);
+    assert_eq!(tokens("  -- note\n4"), vec![(TokenKind::Int, "4")]);
+    assert!(errors("5 -- 2").is_empty());
+    assert!(errors("--x").is_empty());
     // A lone `'` or `~` is an ordinary invalid character.
     assert_eq!(errors("a ' b"), vec![(D::LexInvalidChar, "'")]);
     assert_eq!(errors("a ~ b"), vec![(D::LexInvalidChar, "~")]);

@@ -120,7 +120,7 @@ impl Lexer<'_> {
                 b'"' => self.string(start),
                 b'0'..=b'9' => self.number(start),
                 _ if is_ident_start(b) => self.ident(start),
-                b'#' | b'~' | b'\'' | b'=' | b'!' if self.foreign(start) => {}
+                b'#' | b'~' | b'\'' | b'=' | b'!' | b'-' if self.foreign(start) => {}
                 _ => {
                     if let Some(kind) = self.punct() {
                         self.push(kind, start, 0, 0);
@@ -177,6 +177,7 @@ impl Lexer<'_> {
     /// | written | meaning in PBS | becomes |
     /// |---|---|---|
     /// | `# note`, `#` at a line end, `#!`, `#[` | a comment (Python, shell), an attribute (Rust) | `E_LEX_INVALID_CHAR`; the rest of the line is a comment |
+    /// | `-- note` first on its line | a comment (Lua) | `E_LEX_INVALID_CHAR`; the rest of the line is a comment |
     /// | `~=` | not equal (Lua) | `E_LEX_INVALID_CHAR`; a `!=` token |
     /// | `'text'` | a string (JS, Python, Lua) | `E_LEX_INVALID_CHAR`; a string token |
     /// | `===`, `!==` | equality (JavaScript) | `E_PARSE_UNEXPECTED_TOKEN`; `==`, `!=` |
@@ -201,6 +202,25 @@ impl Lexer<'_> {
                 // The next line is not part of the mistake: no flag on its first token
                 // (the parser drops a missing `;` right before a `#`, see
                 // `Parser::expect_semi`).
+                self.pos = end;
+                return true;
+            }
+            (b'-', b'-', b' ' | b'\t' | b'\n' | b'\r' | 0) if self.line_start(start) => {
+                // `-- note` (Lua) as the first thing on its line.
+                let end = memchr_newline(bytes, start);
+                self.error(
+                    DiagnosticCode::LexInvalidChar,
+                    start,
+                    start + 2,
+                    "`--` does not start a comment in PBS: write `//`".to_string(),
+                );
+                self.out.trivia.push(Token {
+                    kind: TokenKind::Comment,
+                    flags: 0,
+                    start: offset(start),
+                    end: offset(end),
+                    value: 0,
+                });
                 self.pos = end;
                 return true;
             }
@@ -253,6 +273,15 @@ impl Lexer<'_> {
         self.pos = end;
         self.push(kind, start, 0, Token::LEX_ERROR);
         true
+    }
+
+    /// Whether only spaces and tabs stand between the line's start and `start`.
+    fn line_start(&self, start: usize) -> bool {
+        self.bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n' && b != b'\r')
+            .all(|&b| b == b' ' || b == b'\t')
     }
 
     /// Whether the `#` at `start` starts what another language reads as a comment: at

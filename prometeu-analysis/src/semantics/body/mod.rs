@@ -12,6 +12,9 @@ use super::{Checker, Lookup, Namespace, RefKind, Symbol, SymbolKind, TypeArena, 
 use crate::syntax::{AssignOp, BinaryOp, NodeKind, NodeList, ViewKind, Visibility};
 use crate::{Diagnostic, DiagnosticCode, FileId, NameId, NodeId, Parse, Span, SymbolId, TypeId};
 
+/// Why a place rooted at a plain binding cannot be assigned (`let mut` fixes it).
+const NOT_MUT_BINDING: &str = "the binding is not `mut`";
+
 /// What a value-position name denotes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Res {
@@ -678,7 +681,27 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         }
         if !place.mutable && !place.list_slot && !self.is_err(place.ty) {
             let message = format!("cannot assign here: {}", place.why);
-            self.report(DiagnosticCode::TypeNotMutable, target_span, message);
+            let mut d = Diagnostic::new(DiagnosticCode::TypeNotMutable, target_span, message);
+            // A `let` or a named parameter: point at it, where `mut` goes (`for`
+            // variables, pattern bindings, views and `self` take no `mut` there).
+            if let Some((root, _, _)) = place.root {
+                let sym = self.ck.symbols.get(root);
+                let (file, decl) = sym.node;
+                let name = self.ck.text(sym.name).to_string();
+                let fix = match self.kind(decl) {
+                    _ if file != self.file || place.why != NOT_MUT_BINDING => None,
+                    NodeKind::LetStmt { .. } => Some(format!("`let mut {name}`")),
+                    NodeKind::Param { .. } => Some(format!("`mut {name}: …`")),
+                    _ => None,
+                };
+                if let Some(fix) = fix {
+                    d = d.with_related(
+                        sym.decl_span,
+                        format!("`{name}` is declared here: write {fix} to change it"),
+                    );
+                }
+            }
+            self.ck.diagnostics.push(d);
         }
         let vt = self.expect(value, place.ty);
         if op != AssignOp::Assign && !self.is_err(place.ty) && !self.is_err(vt) {
@@ -774,9 +797,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                             sym.mutable,
                             "a `borrow` view is read-only; open it with `mutate`",
                         ),
-                        SymbolKind::Local | SymbolKind::Param => {
-                            (sym.mutable, "the binding is not `mut`")
-                        }
+                        SymbolKind::Local | SymbolKind::Param => (sym.mutable, NOT_MUT_BINDING),
                         SymbolKind::ServiceField => (
                             sym.mutable && sym.parent == self.service,
                             "the service field is not `let mut`",
