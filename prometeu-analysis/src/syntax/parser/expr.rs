@@ -39,6 +39,11 @@ fn binary_op(kind: TokenKind) -> Option<(BinaryOp, u8)> {
     })
 }
 
+/// Whether `kind` is a binary operator of §6.1 (levels 4–14).
+pub(super) fn is_binary_operator(kind: TokenKind) -> bool {
+    binary_op(kind).is_some()
+}
+
 impl Parser<'_> {
     /// Whether the current token can start an expression.
     pub(super) fn at_expr_start(&self) -> bool {

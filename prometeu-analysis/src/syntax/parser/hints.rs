@@ -556,6 +556,27 @@ impl Parser<'_> {
         true
     }
 
+    /// A binary operator right after a statement that ended at its `}` (`if c { 1 }
+    /// else { 2 } + 3;`): reported with the way to use the value (§6.1). Returns
+    /// whether it reported.
+    pub(super) fn operator_after_block_statement(&mut self) -> bool {
+        let operator = super::expr::is_binary_operator(self.at()) || self.at_kind(TokenKind::As);
+        if !operator || self.prev_kind != TokenKind::RBrace {
+            return false;
+        }
+        let span = self.cur_span();
+        let op = self.cur_text().to_string();
+        self.error(
+            DiagnosticCode::ParseUnexpectedToken,
+            span,
+            format!(
+                "a statement that starts with `if`, `{{`, `handle` or a view ends at its `}}`: \
+                 to use its value, bind it (`let v = if …;`) or wrap it in parentheses (`(if …) {op} …`)"
+            ),
+        );
+        true
+    }
+
     /// Words for what the current token probably meant, appended to "expected …,
     /// found …" messages.
     pub(super) fn found_hint(&self) -> &'static str {

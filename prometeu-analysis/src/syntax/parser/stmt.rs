@@ -67,7 +67,9 @@ impl Parser<'_> {
                 // of the same mistake; otherwise it is a mistake of its own.
                 if !last_had_error {
                     self.enter_frame();
-                    self.error_expected("a statement or `}`");
+                    if !self.operator_after_block_statement() {
+                        self.error_expected("a statement or `}`");
+                    }
                     self.exit_frame();
                 }
                 let start = self.cur_start();
