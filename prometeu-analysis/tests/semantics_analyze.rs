@@ -99,7 +99,7 @@ fn an_app_without_frame_gets_e_project_no_frame() {
     let (_, analysis) = analyze_text("fn init(): int { return 1; }\nfn frame() {}\n");
     assert_eq!(codes(&analysis), vec!["E_PROJECT_ENTRY_SIGNATURE"]);
     // A `main` instead of `frame` (C, Rust, Go): the message says what PBS calls.
-    let (_, analysis) = analyze_text("pub fn main() {}\n");
+    let (_, analysis) = analyze_text("fn main() {}\n");
     assert_eq!(codes(&analysis), vec!["E_PROJECT_NO_FRAME"]);
     assert!(
         analysis.diagnostics[0]

@@ -263,8 +263,16 @@ impl Checker<'_> {
                     if sym.parent.is_none() =>
                 {
                     // Entry points are called by the console, and only an app has them
-                    // (§9; a loose file is an app).
-                    let entry = (sym.name == self.known.frame || sym.name == self.known.init)
+                    // (§9; a loose file is an app). A `main` written instead of `frame`
+                    // is explained by `E_PROJECT_NO_FRAME` already.
+                    let main_for_frame = self.names.get("main") == Some(sym.name)
+                        && self
+                            .defs
+                            .item(sym.module, self.known.frame, super::Namespace::Value)
+                            .is_none();
+                    let entry = (sym.name == self.known.frame
+                        || sym.name == self.known.init
+                        || main_for_frame)
                         && self.graph.modules.get(sym.module.index()).is_some_and(|m| {
                             m.path.is_empty()
                                 && self.graph.project(m.project).kind == ProjectKind::App
