@@ -96,6 +96,7 @@ diagnostic_codes! {
     ProjectManifest = "E_PROJECT_MANIFEST", Error, "`prometeu.json` missing or invalid.";
     ProjectNoMain = "E_PROJECT_NO_MAIN", Error, "An app without `src/main.pbs`.";
     ProjectNoFrame = "E_PROJECT_NO_FRAME", Error, "An app without `fn frame()`.";
+    ProjectEntrySignature = "E_PROJECT_ENTRY_SIGNATURE", Error, "An app's `init` or `frame` with parameters or a return type.";
     ProjectDependency = "E_PROJECT_DEPENDENCY", Error, "A dependency that cannot be found, or a cycle of projects.";
     ProjectIo = "E_PROJECT_IO", Error, "A project file or directory that cannot be read (permissions, a broken link, a symlink loop, a non-UTF-8 name).";
     ProjectUnknownField = "W_PROJECT_UNKNOWN_FIELD", Warning, "A `prometeu.json` field the toolchain does not know; it is ignored.";

@@ -92,9 +92,22 @@ fn the_prelude_is_clean_and_declares_every_section_10_name() {
 fn an_app_without_frame_gets_e_project_no_frame() {
     let (_, analysis) = analyze_text("fn init() {}\n");
     assert_eq!(codes(&analysis), vec!["E_PROJECT_NO_FRAME"]);
+    // A `frame` with the wrong signature exists: its signature is the mistake.
     let (_, analysis) = analyze_text("fn frame(n: int) { Log.info(n as string); }\n");
-    assert_eq!(codes(&analysis), vec!["E_PROJECT_NO_FRAME"]);
+    assert_eq!(codes(&analysis), vec!["E_PROJECT_ENTRY_SIGNATURE"]);
     assert_eq!(analysis.diagnostics[0].span.start, 3, "on the name");
+    let (_, analysis) = analyze_text("fn init(): int { return 1; }\nfn frame() {}\n");
+    assert_eq!(codes(&analysis), vec!["E_PROJECT_ENTRY_SIGNATURE"]);
+    // A `main` instead of `frame` (C, Rust, Go): the message says what PBS calls.
+    let (_, analysis) = analyze_text("fn main() {}\n");
+    assert_eq!(codes(&analysis), vec!["E_PROJECT_NO_FRAME"]);
+    assert!(
+        analysis.diagnostics[0]
+            .message
+            .contains("PBS has no `main`"),
+        "{}",
+        analysis.diagnostics[0].message
+    );
     // A library needs no frame.
     let (_, analysis) = analyze_dir(&examples().join("mathlib"));
     assert!(analysis.diagnostics.is_empty());

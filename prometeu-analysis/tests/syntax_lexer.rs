@@ -289,17 +289,17 @@ fn overflowing_literals() {
 #[test]
 fn invalid_characters_are_reported_and_skipped() {
     use DiagnosticCode as D;
-    assert_eq!(errors("3 #;"), vec![(D::LexInvalidChar, "#")]);
+    assert_eq!(errors("3 $;"), vec![(D::LexInvalidChar, "$")]);
     assert_eq!(
-        tokens("3 #;"),
+        tokens("3 $;"),
         vec![(TokenKind::Int, "3"), (TokenKind::Semi, ";")]
     );
     // A run of invalid characters is one mistake; non-ASCII is skipped whole.
     assert_eq!(errors("a $€# b"), vec![(D::LexInvalidChar, "$€#")]);
     assert_eq!(errors("a\u{0}b"), vec![(D::LexInvalidChar, "\u{0}")]);
-    assert_eq!(errors("x $ y # z").len(), 2);
+    assert_eq!(errors("x $ y @@ z $").len(), 2);
     // The token after the skipped characters is flagged for the parser.
-    let out = lexed("3 #;");
+    let out = lexed("3 $;");
     assert_eq!(
         out.tokens[1].flags & Token::AFTER_LEX_ERROR,
         Token::AFTER_LEX_ERROR
@@ -311,4 +311,40 @@ fn spans_are_byte_offsets() {
     let out = lexed("é x");
     assert_eq!((out.tokens[0].start, out.tokens[0].end), (3, 4));
     assert_eq!(out.diagnostics[0].span.range(), 0..2);
+}
+
+/// Other languages' spellings (§11, one mistake, one diagnostic): each is reported once
+/// with the PBS spelling and lexed as what it meant.
+#[test]
+fn other_languages_spellings_are_reported_once_and_lexed_as_meant() {
+    use DiagnosticCode as D;
+    // `#` starts a Python comment: reported on `#`; the rest of the line is skipped.
+    assert_eq!(errors("3 # note: x\n4"), vec![(D::LexInvalidChar, "#")]);
+    assert_eq!(
+        tokens("3 # note: x\n4"),
+        vec![(TokenKind::Int, "3"), (TokenKind::Int, "4")]
+    );
+    assert_eq!(errors("a ~= b"), vec![(D::LexInvalidChar, "~=")]);
+    assert_eq!(
+        tokens("a ~= b"),
+        vec![
+            (TokenKind::Ident, "a"),
+            (TokenKind::NotEq, "~="),
+            (TokenKind::Ident, "b")
+        ]
+    );
+    assert_eq!(errors("a === b"), vec![(D::ParseUnexpectedToken, "===")]);
+    assert_eq!(tokens("a === b")[1], (TokenKind::EqEq, "==="));
+    assert_eq!(errors("a !== b"), vec![(D::ParseUnexpectedToken, "!==")]);
+    assert_eq!(tokens("a !== b")[1], (TokenKind::NotEq, "!=="));
+    assert_eq!(errors("'hi'"), vec![(D::LexInvalidChar, "'hi'")]);
+    assert_eq!(tokens("'hi'"), vec![(TokenKind::Str, "'hi'")]);
+    // `-- note` first on its line is a Lua comment; elsewhere `--` is two minus signs.
+    assert_eq!(errors("  -- note\n4"), vec![(D::LexInvalidChar, "--")]);
+    assert_eq!(tokens("  -- note\n4"), vec![(TokenKind::Int, "4")]);
+    assert!(errors("5 -- 2").is_empty());
+    assert!(errors("--x").is_empty());
+    // A lone `'` or `~` is an ordinary invalid character.
+    assert_eq!(errors("a ' b"), vec![(D::LexInvalidChar, "'")]);
+    assert_eq!(errors("a ~ b"), vec![(D::LexInvalidChar, "~")]);
 }

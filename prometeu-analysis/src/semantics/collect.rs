@@ -610,8 +610,10 @@ impl Checker<'_> {
                         TypeArena::ERROR
                     }
                     Lookup::Missing => {
-                        let hint = self.suggestions(file, name, &[]);
-                        let hint = format_hint(&hint);
+                        let hint = match super::foreign::type_hint(self.text(name)) {
+                            Some(hint) => format!(" ({hint})"),
+                            None => format_hint(&self.suggestions(file, name, &[])),
+                        };
                         self.report(
                             DiagnosticCode::ResolveUndefined,
                             span,

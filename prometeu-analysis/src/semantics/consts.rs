@@ -300,7 +300,10 @@ impl Checker<'_> {
         match self.symbols.get(s).kind {
             SymbolKind::Const | SymbolKind::AssocConst => {
                 if self.const_values.get(&s) == Some(&ConstState::Evaluating) {
-                    return Err(Some((span, "this constant depends on itself".to_string())));
+                    let name = self.text(self.symbols.get(s).name).to_string();
+                    let message =
+                        format!("`{name}` is part of a cycle of constants: it depends on itself");
+                    return Err(Some((span, message)));
                 }
                 self.const_value(s).ok_or(None)
             }

@@ -263,8 +263,16 @@ impl Checker<'_> {
                     if sym.parent.is_none() =>
                 {
                     // Entry points are called by the console, and only an app has them
-                    // (§9; a loose file is an app).
-                    let entry = (sym.name == self.known.frame || sym.name == self.known.init)
+                    // (§9; a loose file is an app). A `main` written instead of `frame`
+                    // is explained by `E_PROJECT_NO_FRAME` already.
+                    let main_for_frame = self.names.get("main") == Some(sym.name)
+                        && self
+                            .defs
+                            .item(sym.module, self.known.frame, super::Namespace::Value)
+                            .is_none();
+                    let entry = (sym.name == self.known.frame
+                        || sym.name == self.known.init
+                        || main_for_frame)
                         && self.graph.modules.get(sym.module.index()).is_some_and(|m| {
                             m.path.is_empty()
                                 && self.graph.project(m.project).kind == ProjectKind::App
@@ -368,22 +376,28 @@ impl Checker<'_> {
         if let Some(init) = self.main_file_function(main, self.known.init) {
             self.check_takes_and_returns_nothing(
                 init,
-                DiagnosticCode::TypeMismatch,
-                "`init` takes no parameters and returns nothing",
+                DiagnosticCode::ProjectEntrySignature,
+                "`init` takes no parameters and returns nothing: the console calls it as `init()`",
             );
         }
         match self.main_file_function(main, self.known.frame) {
             None => {
+                let main_fn = self.names.get("main");
+                let hint = if main_fn.is_some_and(|n| self.main_file_function(main, n).is_some()) {
+                    " (PBS has no `main`: the console calls `frame()` once per frame)"
+                } else {
+                    ""
+                };
                 self.report(
                     DiagnosticCode::ProjectNoFrame,
                     Span::empty(main.file, 0),
-                    "an app's `src/main.pbs` must declare `fn frame()`",
+                    format!("an app's `src/main.pbs` must declare `fn frame()`{hint}"),
                 );
             }
             Some(frame) => self.check_takes_and_returns_nothing(
                 frame,
-                DiagnosticCode::ProjectNoFrame,
-                "`frame` takes no parameters and returns nothing",
+                DiagnosticCode::ProjectEntrySignature,
+                "`frame` takes no parameters and returns nothing: the console calls it as `frame()`",
             ),
         }
     }

@@ -20,6 +20,7 @@ mod body;
 pub mod builtins;
 mod collect;
 pub mod consts;
+mod foreign;
 mod fx;
 mod lints;
 pub mod symbols;

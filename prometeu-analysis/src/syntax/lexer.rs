@@ -120,6 +120,7 @@ impl Lexer<'_> {
                 b'"' => self.string(start),
                 b'0'..=b'9' => self.number(start),
                 _ if is_ident_start(b) => self.ident(start),
+                b'#' | b'~' | b'\'' | b'=' | b'!' | b'-' if self.foreign(start) => {}
                 _ => {
                     if let Some(kind) = self.punct() {
                         self.push(kind, start, 0, 0);
@@ -166,6 +167,138 @@ impl Lexer<'_> {
             TokenKind::keyword(text).unwrap_or(TokenKind::Ident)
         };
         self.push(kind, start, 0, 0);
+    }
+
+    /// Another language's spelling at `start` that PBS writes differently (§11, one
+    /// mistake, one diagnostic): reports it with the PBS spelling, lexes it as that
+    /// spelling would be (flagged, so the parser adds nothing), and returns true; false
+    /// when the text is not one of them.
+    ///
+    /// | written | meaning in PBS | becomes |
+    /// |---|---|---|
+    /// | `# note`, `#` at a line end, `#!`, `#[` | a comment (Python, shell), an attribute (Rust) | `E_LEX_INVALID_CHAR`; the rest of the line is a comment |
+    /// | `-- note` first on its line | a comment (Lua) | `E_LEX_INVALID_CHAR`; the rest of the line is a comment |
+    /// | `~=` | not equal (Lua) | `E_LEX_INVALID_CHAR`; a `!=` token |
+    /// | `'text'` | a string (JS, Python, Lua) | `E_LEX_INVALID_CHAR`; a string token |
+    /// | `===`, `!==` | equality (JavaScript) | `E_PARSE_UNEXPECTED_TOKEN`; `==`, `!=` |
+    fn foreign(&mut self, start: usize) -> bool {
+        let bytes = self.bytes;
+        let (code, end, message, kind) = match (bytes[start], self.peek(1), self.peek(2)) {
+            (b'#', _, _) if self.hash_comment(start) => {
+                let end = memchr_newline(bytes, start);
+                self.error(
+                    DiagnosticCode::LexInvalidChar,
+                    start,
+                    start + 1,
+                    "`#` does not start a comment in PBS: write `//`".to_string(),
+                );
+                self.out.trivia.push(Token {
+                    kind: TokenKind::Comment,
+                    flags: 0,
+                    start: offset(start),
+                    end: offset(end),
+                    value: 0,
+                });
+                // The next line is not part of the mistake: no flag on its first token
+                // (the parser drops a missing `;` right before a `#`, see
+                // `Parser::expect_semi`).
+                self.pos = end;
+                return true;
+            }
+            (b'-', b'-', b' ' | b'\t' | b'\n' | b'\r' | 0) if self.line_start(start) => {
+                // `-- note` (Lua) as the first thing on its line.
+                let end = memchr_newline(bytes, start);
+                self.error(
+                    DiagnosticCode::LexInvalidChar,
+                    start,
+                    start + 2,
+                    "`--` does not start a comment in PBS: write `//`".to_string(),
+                );
+                self.out.trivia.push(Token {
+                    kind: TokenKind::Comment,
+                    flags: 0,
+                    start: offset(start),
+                    end: offset(end),
+                    value: 0,
+                });
+                self.pos = end;
+                return true;
+            }
+            (b'~', b'=', _) => (
+                DiagnosticCode::LexInvalidChar,
+                start + 2,
+                "PBS writes \"not equal\" as `!=`",
+                TokenKind::NotEq,
+            ),
+            (b'=', b'=', b'=') => (
+                DiagnosticCode::ParseUnexpectedToken,
+                start + 3,
+                "PBS has no `===`: `==` compares two values of the same type",
+                TokenKind::EqEq,
+            ),
+            (b'!', b'=', b'=') => (
+                DiagnosticCode::ParseUnexpectedToken,
+                start + 3,
+                "PBS has no `!==`: `!=` compares two values of the same type",
+                TokenKind::NotEq,
+            ),
+            (b'\'', _, _) => {
+                let line_end = memchr_newline(bytes, start);
+                let Some(close) = bytes[start + 1..line_end].iter().position(|&b| b == b'\'')
+                else {
+                    return false;
+                };
+                let end = start + 1 + close + 1;
+                let inner = &self.text[start + 1..end - 1];
+                self.error(
+                    DiagnosticCode::LexInvalidChar,
+                    start,
+                    end,
+                    format!("strings are written in double quotes: \"{inner}\""),
+                );
+                let data_start = self.out.string_data.len();
+                self.out.string_data.push_str(inner);
+                let index = offset(self.out.strings.len());
+                let data_end = self.out.string_data.len();
+                self.out
+                    .strings
+                    .push((offset(data_start), offset(data_end)));
+                self.pos = end;
+                self.push(TokenKind::Str, start, index, Token::LEX_ERROR);
+                return true;
+            }
+            _ => return false,
+        };
+        self.error(code, start, end, message.to_string());
+        self.pos = end;
+        self.push(kind, start, 0, Token::LEX_ERROR);
+        true
+    }
+
+    /// Whether only spaces and tabs stand between the line's start and `start`.
+    fn line_start(&self, start: usize) -> bool {
+        self.bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n' && b != b'\r')
+            .all(|&b| b == b' ' || b == b'\t')
+    }
+
+    /// Whether the `#` at `start` starts what another language reads as a comment: at
+    /// the end of a line, before `!` or `[` (`#!`, `#[…]`), or before a space and a
+    /// word (`# note`). Any other `#` is an ordinary invalid character.
+    fn hash_comment(&self, start: usize) -> bool {
+        let after = &self.bytes[start + 1..];
+        match after {
+            [] | [b'\n' | b'\r' | b'!' | b'[', ..] => true,
+            [b' ' | b'\t', rest @ ..] => {
+                let word = rest.iter().find(|&&b| b != b' ' && b != b'\t');
+                word.is_none_or(|&b| {
+                    b.is_ascii_alphanumeric() || !b.is_ascii() || b == b'\n' || b == b'\r'
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Skips a run of characters that start no token and reports it once.

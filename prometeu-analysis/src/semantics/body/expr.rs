@@ -18,7 +18,8 @@ impl BodyChecker<'_, '_> {
             let (e, f) = (self.show(expected), self.show(found));
             let span = self.span(node);
             if e != f {
-                let message = format!("expected `{e}`, found `{f}`");
+                let hint = self.conversion_hint(node, found, expected);
+                let message = format!("expected `{e}`, found `{f}`{hint}");
                 self.report(DiagnosticCode::TypeMismatch, span, message);
             } else {
                 // Two declarations with one name (in different modules): say so, and
@@ -34,6 +35,52 @@ impl BodyChecker<'_, '_> {
             }
         }
         expected
+    }
+
+    /// How to turn `node` (of type `found`) into an `expected` when a cast can: `: write
+    /// `1.0`` for an int literal where a float is wanted, else `: convert it: `(x as T)``.
+    pub(super) fn conversion_hint(&self, node: NodeId, found: TypeId, expected: TypeId) -> String {
+        let (from, to) = (self.ck.types.kind(found), self.ck.types.kind(expected));
+        if !cast_allowed(from, to) {
+            return String::new();
+        }
+        format!(": {}", self.conversion(node, expected))
+    }
+
+    /// What to write for `node` as a `to`: `write `2.0`` for an int literal where a
+    /// float is wanted, else `convert it: `(x as T)``.
+    fn conversion(&self, node: NodeId, to: TypeId) -> String {
+        match (self.kind(node), self.ck.types.kind(to)) {
+            (NodeKind::IntLit { value }, TypeKind::Float) => format!("write `{value}.0`"),
+            _ => format!("convert it: {}", self.cast_hint(node, to)),
+        }
+    }
+
+    /// For `lhs op rhs` of two types the operator does not combine: which operand to
+    /// convert, when one cast makes it apply (`"count: " + count` →
+    /// `(count as string)`; `n * 0.5` → `(n as float)`).
+    fn operand_hint(&self, op: BinaryOp, lhs: (NodeId, TypeId), rhs: (NodeId, TypeId)) -> String {
+        let kind = |t| self.ck.types.kind(t);
+        let rank = |k: TypeKind| match k {
+            TypeKind::String if op == BinaryOp::Add => 3,
+            TypeKind::Float => 2,
+            TypeKind::Int => 1,
+            _ => 0,
+        };
+        // Convert the operand of the weaker type to the stronger one: to `string` for
+        // `+`, else to `float`, else to `int`.
+        let (target, other) = if rank(kind(lhs.1)) >= rank(kind(rhs.1)) {
+            (lhs.1, rhs)
+        } else {
+            (rhs.1, lhs)
+        };
+        if rank(kind(target)) == 0 || !cast_allowed(kind(other.1), kind(target)) {
+            return String::new();
+        }
+        if binary_result(&self.ck.types, op, target, target).is_none() {
+            return String::new();
+        }
+        format!(": {}", self.conversion(other.0, target))
     }
 
     /// Where a struct, error, service or contract type is declared.
@@ -342,10 +389,16 @@ impl BodyChecker<'_, '_> {
             }
             NodeKind::Binary { op, lhs, rhs } => {
                 let lt = self.value(lhs, None);
+                // The right operand of `&&`/`||` may not run: a block in it that leaves
+                // does not end what follows (§11, reachability).
+                let before = self.diverged;
                 let rt = match op {
                     BinaryOp::Eq | BinaryOp::Ne if !self.is_err(lt) => self.value(rhs, Some(lt)),
                     _ => self.value(rhs, None),
                 };
+                if matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    self.diverged = before;
+                }
                 let comparison = matches!(
                     op,
                     BinaryOp::Eq
@@ -367,8 +420,9 @@ impl BodyChecker<'_, '_> {
                     None => {
                         let lspan = self.span(lhs);
                         let op_span = self.token_after(lspan.end).unwrap_or(span);
+                        let hint = self.operand_hint(op, (lhs, lt), (rhs, rt));
                         let message = format!(
-                            "`{}` does not apply to `{}` and `{}`",
+                            "`{}` does not apply to `{}` and `{}`{hint}",
                             op.text(),
                             self.show(lt),
                             self.show(rt)
@@ -402,29 +456,12 @@ impl BodyChecker<'_, '_> {
             }
             NodeKind::Else { value, fallback } => {
                 let t = self.value(value, None);
-                match self.ck.types.kind(t) {
-                    TypeKind::Optional(v) | TypeKind::Result(v, _) => {
-                        if v == TypeArena::VOID {
-                            self.expr(fallback, None, false);
-                            return TypeArena::VOID;
-                        }
-                        self.expect(fallback, v)
-                    }
-                    TypeKind::Error => {
-                        self.value(fallback, expected);
-                        TypeArena::ERROR
-                    }
-                    _ => {
-                        let message = format!(
-                            "`else` needs an optional or a result, found `{}`",
-                            self.show(t)
-                        );
-                        let vspan = self.span(value);
-                        self.report(DiagnosticCode::TypeMismatch, vspan, message);
-                        self.value(fallback, expected);
-                        TypeArena::ERROR
-                    }
-                }
+                // The fallback runs only on `none`/`err`: leaving inside it does not end
+                // what follows (§11, reachability).
+                let before = self.diverged;
+                let ty = self.else_fallback(value, fallback, t, expected);
+                self.diverged = before;
+                ty
             }
             NodeKind::When {
                 subject,
@@ -505,7 +542,9 @@ impl BodyChecker<'_, '_> {
                 // The well-formed pieces of an erroneous region still resolve (their
                 // names are uses), but the region itself has the unknown type.
                 for child in self.list(children) {
-                    if is_statement(&self.kind(child)) {
+                    if let NodeKind::AssignStmt { target, value, .. } = self.kind(child) {
+                        self.recovered_assign(target, value);
+                    } else if is_statement(&self.kind(child)) {
                         self.stmt(child);
                     } else if is_expression(&self.kind(child)) {
                         self.expr(child, None, true);
@@ -514,6 +553,40 @@ impl BodyChecker<'_, '_> {
                 TypeArena::ERROR
             }
             _ => TypeArena::ERROR,
+        }
+    }
+
+    /// `value else fallback` once `value` has type `t`: the fallback's check and the
+    /// expression's type.
+    fn else_fallback(
+        &mut self,
+        value: NodeId,
+        fallback: NodeId,
+        t: TypeId,
+        expected: Option<TypeId>,
+    ) -> TypeId {
+        match self.ck.types.kind(t) {
+            TypeKind::Optional(v) | TypeKind::Result(v, _) => {
+                if v == TypeArena::VOID {
+                    self.expr(fallback, None, false);
+                    return TypeArena::VOID;
+                }
+                self.expect(fallback, v)
+            }
+            TypeKind::Error => {
+                self.value(fallback, expected);
+                TypeArena::ERROR
+            }
+            _ => {
+                let message = format!(
+                    "`else` needs an optional or a result, found `{}`",
+                    self.show(t)
+                );
+                let vspan = self.span(value);
+                self.report(DiagnosticCode::TypeMismatch, vspan, message);
+                self.value(fallback, expected);
+                TypeArena::ERROR
+            }
         }
     }
 
@@ -645,7 +718,11 @@ impl BodyChecker<'_, '_> {
                 .map(|&m| self.ck.text(self.ck.symbols.get(m).name).to_string())
                 .filter(|t| crate::semantics::edit_distance(t, self.ck.text(n)) <= 2)
                 .collect();
-            let hint = format_hint(&candidates);
+            let hint =
+                match crate::semantics::foreign::type_member_hint(&owner_name, self.ck.text(n)) {
+                    Some(hint) if candidates.is_empty() => format!(" ({hint})"),
+                    _ => format_hint(&candidates),
+                };
             let message = format!("`{owner_name}` has no member `{}`{hint}", self.ck.text(n));
             self.report(DiagnosticCode::TypeNoMember, span, message);
             return None;
@@ -697,7 +774,22 @@ impl BodyChecker<'_, '_> {
                 let text = name_of(&self.parse.arena, name)
                     .map(|(n, _)| self.ck.text(n).to_string())
                     .unwrap_or_default();
-                let message = format!("`{}` has no field `{text}`", self.show(base));
+                let receiver = match self.ck.types.kind(base) {
+                    TypeKind::List(_) => Some(BuiltinReceiver::List),
+                    TypeKind::Array(..) => Some(BuiltinReceiver::Array),
+                    TypeKind::String => Some(BuiltinReceiver::String),
+                    _ => None,
+                };
+                let hint = match receiver {
+                    Some(r) if builtin_method(r, &text).is_some() => {
+                        format!(" (a method: call it, `.{text}()`)")
+                    }
+                    Some(_) => crate::semantics::foreign::member_hint(&text)
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                let message = format!("`{}` has no field `{text}`{hint}", self.show(base));
                 self.report(DiagnosticCode::TypeNoMember, span, message);
                 TypeArena::ERROR
             }
@@ -911,7 +1003,10 @@ impl BodyChecker<'_, '_> {
         method: &str,
         args: &[NodeId],
     ) -> TypeId {
-        let message = format!("`{}` has no method `{method}`", self.show(ty));
+        let hint = crate::semantics::foreign::member_hint(method)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        let message = format!("`{}` has no method `{method}`{hint}", self.show(ty));
         self.report(DiagnosticCode::TypeNoMember, span, message);
         self.args_loose(args);
         TypeArena::ERROR

@@ -23,6 +23,9 @@ impl BodyChecker<'_, '_> {
         let mut result = if as_value { expected } else { None };
         let mut patterns: Vec<NodeId> = Vec::new();
         let before = self.diverged;
+        // Whether every arm leaves (`return`, `break`, `continue`, …): with exhaustive
+        // arms, what follows the `when` is then unreachable (§11, reachability).
+        let mut every_arm_leaves = !arms.is_empty();
         for &arm in &arms {
             let NodeKind::Arm { pattern, value } = self.kind(arm) else {
                 continue;
@@ -40,9 +43,14 @@ impl BodyChecker<'_, '_> {
             } else {
                 self.expr(value, None, false);
             }
+            every_arm_leaves &= self.diverged;
             self.scopes.pop();
         }
-        self.diverged = before;
+        // A subject of unknown type was already reported: assume its arms cover it.
+        let exhaustive = every_arm_leaves
+            && (self.is_err(st)
+                || lints::missing_cases(self.ck, &self.parse.arena, &patterns, st).is_empty());
+        self.diverged = before || exhaustive;
         if as_value {
             self.check_exhaustive("when", keyword, st, &patterns);
             result.unwrap_or(TypeArena::ERROR)
@@ -75,11 +83,14 @@ impl BodyChecker<'_, '_> {
             _ => None,
         };
         let mut patterns = Vec::new();
+        // An arm runs only on its error; `ok` values go on: no arm ends what follows.
+        let before = self.diverged;
         for arm in self.list(arms) {
             let NodeKind::Arm { pattern, value } = self.kind(arm) else {
                 continue;
             };
             self.enter_arm(pattern, err, &mut patterns);
+            self.diverged = before;
             match self.kind(value) {
                 NodeKind::OkExpr { value: v } => {
                     match v {
@@ -122,6 +133,7 @@ impl BodyChecker<'_, '_> {
             }
             self.scopes.pop();
         }
+        self.diverged = before;
         let keyword = self.span(node).start;
         self.check_exhaustive("handle", keyword, err, &patterns);
         if !as_value {

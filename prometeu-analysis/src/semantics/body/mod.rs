@@ -12,6 +12,9 @@ use super::{Checker, Lookup, Namespace, RefKind, Symbol, SymbolKind, TypeArena, 
 use crate::syntax::{AssignOp, BinaryOp, NodeKind, NodeList, ViewKind, Visibility};
 use crate::{Diagnostic, DiagnosticCode, FileId, NameId, NodeId, Parse, Span, SymbolId, TypeId};
 
+/// Why a place rooted at a plain binding cannot be assigned (`let mut` fixes it).
+const NOT_MUT_BINDING: &str = "the binding is not `mut`";
+
 /// What a value-position name denotes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Res {
@@ -413,7 +416,10 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             }
             Lookup::Missing => {
                 let locals = self.local_names();
-                let hint = format_hint(&self.ck.suggestions(self.file, name, &locals));
+                let hint = match super::foreign::value_hint(self.ck.text(name)) {
+                    Some(hint) => format!(" ({hint})"),
+                    None => format_hint(&self.ck.suggestions(self.file, name, &locals)),
+                };
                 let message = format!("cannot find `{}` in this scope{hint}", self.ck.text(name));
                 self.report(DiagnosticCode::ResolveUndefined, span, message);
                 Res::Quiet
@@ -675,7 +681,27 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         }
         if !place.mutable && !place.list_slot && !self.is_err(place.ty) {
             let message = format!("cannot assign here: {}", place.why);
-            self.report(DiagnosticCode::TypeNotMutable, target_span, message);
+            let mut d = Diagnostic::new(DiagnosticCode::TypeNotMutable, target_span, message);
+            // A `let` or a named parameter: point at it, where `mut` goes (`for`
+            // variables, pattern bindings, views and `self` take no `mut` there).
+            if let Some((root, _, _)) = place.root {
+                let sym = self.ck.symbols.get(root);
+                let (file, decl) = sym.node;
+                let name = self.ck.text(sym.name).to_string();
+                let fix = match self.kind(decl) {
+                    _ if file != self.file || place.why != NOT_MUT_BINDING => None,
+                    NodeKind::LetStmt { .. } => Some(format!("`let mut {name}`")),
+                    NodeKind::Param { .. } => Some(format!("`mut {name}: …`")),
+                    _ => None,
+                };
+                if let Some(fix) = fix {
+                    d = d.with_related(
+                        sym.decl_span,
+                        format!("`{name}` is declared here: write {fix} to change it"),
+                    );
+                }
+            }
+            self.ck.diagnostics.push(d);
         }
         let vt = self.expect(value, place.ty);
         if op != AssignOp::Assign && !self.is_err(place.ty) && !self.is_err(vt) {
@@ -696,6 +722,51 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 self.report(DiagnosticCode::TypeOperator, op_span, message);
             }
         }
+    }
+
+    /// An assignment the parser recovered where none can stand (`if x = 1 {`, already
+    /// reported): its names are uses and its target counts as written, and nothing
+    /// more is said about it.
+    pub(super) fn recovered_assign(&mut self, target: NodeId, value: NodeId) {
+        let place = self.place(target);
+        if let Some((root, node, span)) = place.root {
+            self.use_symbol(root, node, span, RefKind::Write);
+        }
+        let expected = (!self.is_err(place.ty)).then_some(place.ty);
+        self.expr(value, expected, true);
+    }
+
+    /// `(e as T)` for a conversion hint, `e` written out when it is short (a name, a
+    /// literal, a field path, a call) and `…` otherwise.
+    pub(super) fn cast_hint(&self, node: NodeId, to: TypeId) -> String {
+        let text = self.short_text(node, 3).unwrap_or_else(|| "…".to_string());
+        format!("`({text} as {})`", self.show(to))
+    }
+
+    /// A short rendering of a simple expression, `depth` levels deep at most.
+    fn short_text(&self, node: NodeId, depth: u32) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        Some(match self.kind(node) {
+            NodeKind::NameRef { name } => self.ck.text(name).to_string(),
+            NodeKind::SelfRef => "self".to_string(),
+            NodeKind::IntLit { value } => value.to_string(),
+            NodeKind::FloatLit { value } => format!("{value:?}"),
+            NodeKind::BoundedLit { value } => format!("{value}b"),
+            NodeKind::BoolLit { value } => value.to_string(),
+            NodeKind::Member { base, name } => {
+                let (name, _) = name_of(&self.parse.arena, name)?;
+                format!(
+                    "{}.{}",
+                    self.short_text(base, depth - 1)?,
+                    self.ck.text(name)
+                )
+            }
+            NodeKind::Call { callee, .. } => format!("{}(…)", self.short_text(callee, depth - 1)?),
+            NodeKind::Index { base, .. } => format!("{}[…]", self.short_text(base, depth - 1)?),
+            _ => return None,
+        })
     }
 
     /// The span of the first token at or after `offset`.
@@ -726,9 +797,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                             sym.mutable,
                             "a `borrow` view is read-only; open it with `mutate`",
                         ),
-                        SymbolKind::Local | SymbolKind::Param => {
-                            (sym.mutable, "the binding is not `mut`")
-                        }
+                        SymbolKind::Local | SymbolKind::Param => (sym.mutable, NOT_MUT_BINDING),
                         SymbolKind::ServiceField => (
                             sym.mutable && sym.parent == self.service,
                             "the service field is not `let mut`",

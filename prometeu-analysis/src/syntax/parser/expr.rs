@@ -39,6 +39,11 @@ fn binary_op(kind: TokenKind) -> Option<(BinaryOp, u8)> {
     })
 }
 
+/// Whether `kind` is a binary operator of §6.1 (levels 4–14).
+pub(super) fn is_binary_operator(kind: TokenKind) -> bool {
+    binary_op(kind).is_some()
+}
+
 impl Parser<'_> {
     /// Whether the current token can start an expression.
     pub(super) fn at_expr_start(&self) -> bool {
@@ -80,6 +85,9 @@ impl Parser<'_> {
     fn when_expr(&mut self) -> NodeId {
         let start = self.cur_start();
         let mut subject = self.else_expr();
+        if self.at_ternary() {
+            subject = self.ternary(start, subject);
+        }
         while self.at_kind(TokenKind::When) {
             let keyword = self.cur_start();
             self.bump();
@@ -129,11 +137,19 @@ impl Parser<'_> {
                 lhs_chain = None;
                 continue;
             }
-            let Some((op, bp)) = binary_op(self.at()) else {
+            if self.at_increment() {
+                // `i++;`: the statement reads it.
+                break;
+            }
+            let word = self.word_operator();
+            let Some((op, bp)) = binary_op(self.at()).or(word) else {
                 break;
             };
             if bp < min_bp {
                 break;
+            }
+            if word.is_some() {
+                self.report_word_operator(op);
             }
             let op_span = self.cur_span();
             if lhs_is_cast && bp > CAST_BP {
@@ -179,7 +195,13 @@ impl Parser<'_> {
         let op = match self.at() {
             TokenKind::Minus => UnaryOp::Neg,
             TokenKind::Bang => UnaryOp::Not,
-            _ => return self.postfix(),
+            _ => match self.word_not() {
+                Some(op) => {
+                    self.report_word_not();
+                    op
+                }
+                None => return self.postfix(),
+            },
         };
         let start = self.cur_start();
         self.bump();
@@ -214,6 +236,8 @@ impl Parser<'_> {
                     self.expect_close(opener, TokenKind::RBracket);
                     e = self.finish(NodeKind::Index { base: e, index }, start);
                 }
+                // `c ? a : b` is read where the whole condition is known (`when_expr`).
+                TokenKind::Question if self.at_ternary() => break,
                 TokenKind::Question => {
                     self.bump();
                     e = self.finish(NodeKind::Propagate { inner: e }, start);
@@ -239,6 +263,8 @@ impl Parser<'_> {
                 self.bump();
                 self.finish(NodeKind::NoneLit, start)
             }
+            TokenKind::Ident if self.at_foreign_match() => self.foreign_match(),
+            TokenKind::Ident if self.at_macro_call() => self.macro_call(),
             TokenKind::Ident => {
                 let name = self.intern_current();
                 self.bump();
@@ -463,14 +489,22 @@ impl Parser<'_> {
     fn if_expr(&mut self) -> NodeId {
         let start = self.cur_start();
         self.bump();
-        let cond = self.expr();
-        let then = self.block();
+        self.if_rest(start)
+    }
+
+    /// An `if` after its keyword (or after `elif` read as `else if`).
+    fn if_rest(&mut self, start: u32) -> NodeId {
+        let cond = self.value_expr(super::hints::ValueSite::Condition);
+        let then = self.body_block();
         let otherwise = if self.eat(TokenKind::Else) {
             if self.at_kind(TokenKind::If) {
                 Some(self.nested(Self::if_expr))
             } else {
-                Some(self.block())
+                Some(self.body_block())
             }
+        } else if self.foreign_else_if() {
+            let elif_start = self.prev_end;
+            Some(self.nested(|p| p.if_rest(elif_start)))
         } else {
             None
         };
@@ -485,7 +519,7 @@ impl Parser<'_> {
     }
 
     /// `{ pattern -> e, … }` of a `when` or `handle`.
-    fn arm_list(&mut self) -> NodeList {
+    pub(super) fn arm_list(&mut self) -> NodeList {
         if !self.at_kind(TokenKind::LBrace) {
             self.error_expected("`{` and the arms");
             return NodeList::EMPTY;
@@ -495,10 +529,15 @@ impl Parser<'_> {
         self.comma_list(opener, TokenKind::RBrace, |p| {
             let start = p.cur_start();
             let pattern = p.pattern();
-            let value = if p.expect(TokenKind::Arrow) || p.at_expr_start() {
+            let value = if p.eat(TokenKind::Arrow) || p.fat_arrow() {
                 p.expr()
             } else {
-                p.missing()
+                p.error_expected("`->`");
+                if p.at_expr_start() {
+                    p.expr()
+                } else {
+                    p.missing()
+                }
             };
             p.finish(NodeKind::Arm { pattern, value }, start)
         })

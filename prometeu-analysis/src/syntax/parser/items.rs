@@ -41,7 +41,15 @@ impl Parser<'_> {
                 | TokenKind::Mod
                 | TokenKind::Fn
                 | TokenKind::Service
-                | TokenKind::Declare => {
+                | TokenKind::Declare
+                | TokenKind::Struct
+                | TokenKind::Contract
+                | TokenKind::Error
+                | TokenKind::Const => {
+                    saw_decl = true;
+                    self.decl()
+                }
+                TokenKind::Ident if self.at_foreign_fn() => {
                     saw_decl = true;
                     self.decl()
                 }
@@ -78,7 +86,16 @@ impl Parser<'_> {
     fn stray_tokens(&mut self) -> NodeId {
         self.enter_frame();
         let start = self.cur_start();
-        self.error_expected("a declaration");
+        if self.at_kind(TokenKind::Semi) {
+            let span = self.cur_span();
+            self.error(
+                DiagnosticCode::ParseUnexpectedToken,
+                span,
+                "a declaration ends at its `}` or `)`: remove this `;`".to_string(),
+            );
+        } else {
+            self.error_expected("a declaration");
+        }
         self.bump();
         while !self.at_kind(TokenKind::Eof) && !self.at_decl_start() {
             self.bump();
@@ -185,9 +202,21 @@ impl Parser<'_> {
         let vis = self.visibility();
         let node = match self.at() {
             TokenKind::Fn => self.fn_decl(start, vis, Body::Required),
+            TokenKind::Ident if self.at_foreign_fn() => {
+                self.report_foreign_fn();
+                self.fn_decl(start, vis, Body::Required)
+            }
             TokenKind::Service => self.service_decl(start, vis),
-            TokenKind::Declare => {
-                self.bump();
+            TokenKind::Declare
+            | TokenKind::Struct
+            | TokenKind::Contract
+            | TokenKind::Error
+            | TokenKind::Const => {
+                if self.at_kind(TokenKind::Declare) {
+                    self.bump();
+                } else {
+                    self.report_missing_declare();
+                }
                 match self.at() {
                     TokenKind::Struct => self.struct_decl(start, vis),
                     TokenKind::Contract => self.contract_decl(start, vis),
@@ -217,7 +246,10 @@ impl Parser<'_> {
         let frame = self.exit_frame();
         if frame.had_error {
             // Resynchronise at the next declaration keyword.
-            while !self.at_kind(TokenKind::Eof) && !self.at_decl_start() {
+            while !self.at_kind(TokenKind::Eof)
+                && !self.at_decl_start()
+                && !self.at_foreign_decl_start()
+            {
                 self.bump();
             }
         }
@@ -278,7 +310,7 @@ impl Parser<'_> {
         let ret = if self.eat(TokenKind::Colon) {
             Some(self.ty())
         } else {
-            None
+            self.arrow_return_type()
         };
         self.finish(NodeKind::FnSig { params, ret }, start)
     }
@@ -582,11 +614,30 @@ impl Parser<'_> {
 
     /// Consumes the `;` ending a statement or declaration, or reports it missing without
     /// consuming anything (the next token usually starts the next statement).
+    /// Consumes `;`, or reports it missing: before a new line, right after the previous
+    /// token (where it belongs), not on the next line's first token.
     pub(super) fn expect_semi(&mut self) -> bool {
         if self.eat(TokenKind::Semi) {
             return true;
         }
-        self.error_expected("`;`");
+        if self.hash_comment_before_current() {
+            // `f() # note`: the `#` is the mistake (already reported), not the `;`.
+            if let Some(frame) = self.frames.last_mut() {
+                frame.had_error = true;
+            }
+            return false;
+        }
+        let span = self.missing_semi_span();
+        if span == self.cur_span() {
+            self.error_expected("`;`");
+        } else {
+            let found = self.at().describe();
+            self.error(
+                DiagnosticCode::ParseUnexpectedToken,
+                span,
+                format!("expected `;` at the end of this line (the next line starts with {found})"),
+            );
+        }
         false
     }
 }

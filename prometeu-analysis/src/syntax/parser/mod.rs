@@ -15,6 +15,7 @@
 //! * nesting deeper than [`MAX_DEPTH`] is reported once and skipped without recursing.
 
 mod expr;
+mod hints;
 mod items;
 mod stmt;
 
@@ -310,10 +311,11 @@ impl<'a> Parser<'a> {
             );
         }
         let found = self.at().describe();
+        let hint = self.found_hint();
         self.error(
             DiagnosticCode::ParseUnexpectedToken,
             span,
-            format!("expected {expected}, found {found}"),
+            format!("expected {expected}, found {found}{hint}"),
         );
     }
 

@@ -1,12 +1,13 @@
 //! Blocks and statements (§5).
 
 use super::Parser;
+use super::hints::ValueSite;
 use crate::NodeId;
 use crate::syntax::ast::{AssignOp, NodeKind, NodeList};
 use crate::syntax::token::TokenKind;
 
 /// What one step of a block produced.
-enum Step {
+pub(super) enum Step {
     /// A statement.
     Stmt(NodeId),
     /// An expression without `;` right before `}`: the block's value.
@@ -27,6 +28,7 @@ impl Parser<'_> {
                 | TokenKind::Break
                 | TokenKind::Continue
         ) || self.at_expr_start()
+            || self.at_foreign_stmt_start()
     }
 
     /// `{ stmts [tail] }`; an error placeholder when the current token is not `{`.
@@ -65,7 +67,9 @@ impl Parser<'_> {
                 // of the same mistake; otherwise it is a mistake of its own.
                 if !last_had_error {
                     self.enter_frame();
-                    self.error_expected("a statement or `}`");
+                    if !self.operator_after_block_statement() {
+                        self.error_expected("a statement or `}`");
+                    }
                     self.exit_frame();
                 }
                 let start = self.cur_start();
@@ -128,7 +132,7 @@ impl Parser<'_> {
         }
     }
 
-    fn statement(&mut self) -> (Step, super::Frame) {
+    pub(super) fn statement(&mut self) -> (Step, super::Frame) {
         self.enter_frame();
         let step = self.statement_inner();
         (step, self.exit_frame())
@@ -142,27 +146,45 @@ impl Parser<'_> {
                 return Step::Nothing;
             }
             TokenKind::Let => self.let_stmt(),
+            TokenKind::Ident if self.at_foreign_loop() => self.foreign_loop(),
+            TokenKind::Ident | TokenKind::Const => match self.foreign_let() {
+                Some(is_mut) => self.let_rest(start, is_mut),
+                None => return self.expr_or_assign(start),
+            },
+            TokenKind::Plus => match self.prefix_increment() {
+                Some(node) => node,
+                None => return self.expr_or_assign(start),
+            },
             TokenKind::Return => {
                 self.bump();
                 let value = if matches!(self.at(), TokenKind::Semi | TokenKind::RBrace) {
                     None
                 } else {
-                    Some(self.expr())
+                    Some(self.value_expr(ValueSite::Value))
                 };
                 self.expect_semi();
                 self.finish(NodeKind::ReturnStmt { value }, start)
             }
             TokenKind::While => {
                 self.bump();
-                let cond = self.expr();
-                let body = self.block();
+                let cond = self.value_expr(ValueSite::Condition);
+                let body = self.body_block();
                 self.finish(NodeKind::WhileStmt { cond, body }, start)
             }
             TokenKind::For => {
                 self.bump();
+                if let Some((name, iter)) = self.c_for_header() {
+                    let body = self.body_block();
+                    return Step::Stmt(self.finish(NodeKind::ForStmt { name, iter, body }, start));
+                }
                 let name = self.name(true);
-                self.expect(TokenKind::In);
-                let first = self.expr();
+                let first = match self.lua_for_rest() {
+                    Some(header) => header,
+                    None => {
+                        self.expect(TokenKind::In);
+                        self.expr()
+                    }
+                };
                 let iter = if self.eat(TokenKind::DotDot) {
                     let end = self.expr();
                     let range_start = self.arena.span(first).start;
@@ -170,7 +192,7 @@ impl Parser<'_> {
                 } else {
                     first
                 };
-                let body = self.block();
+                let body = self.body_block();
                 self.finish(NodeKind::ForStmt { name, iter, body }, start)
             }
             TokenKind::Break | TokenKind::Continue => {
@@ -220,6 +242,11 @@ impl Parser<'_> {
         let start = self.cur_start();
         self.bump();
         let is_mut = self.eat(TokenKind::Mut);
+        self.let_rest(start, is_mut)
+    }
+
+    /// A `let` after its keyword (and `mut`): name, type, initialiser and `;`.
+    fn let_rest(&mut self, start: u32, is_mut: bool) -> NodeId {
         let name = self.name(true);
         let ty = if self.eat(TokenKind::Colon) {
             Some(self.ty())
@@ -227,7 +254,16 @@ impl Parser<'_> {
             None
         };
         let value = if self.eat(TokenKind::Eq) {
-            self.expr()
+            self.value_expr(ValueSite::Value)
+        } else if self.at_kind(TokenKind::Semi) {
+            let span = self.cur_span();
+            self.error(
+                crate::DiagnosticCode::ParseUnexpectedToken,
+                span,
+                "a `let` needs a value: `let name = value;` (an empty optional is `none`)"
+                    .to_string(),
+            );
+            self.missing()
         } else {
             self.error_expected("`=`");
             self.missing()
@@ -247,6 +283,9 @@ impl Parser<'_> {
     /// An expression statement, an assignment or a block's tail expression.
     fn expr_or_assign(&mut self, start: u32) -> Step {
         let expr = self.expr();
+        if self.at_increment() {
+            return Step::Stmt(self.postfix_increment(start, expr));
+        }
         let op = match self.at() {
             TokenKind::Eq => Some(AssignOp::Assign),
             TokenKind::PlusEq => Some(AssignOp::Add),
@@ -306,7 +345,7 @@ impl Parser<'_> {
     }
 
     /// Whether `id` has the shape of a place: a name or `self`, then fields and indices.
-    fn is_place(&self, mut id: NodeId) -> bool {
+    pub(super) fn is_place(&self, mut id: NodeId) -> bool {
         loop {
             match *self.arena.kind(id) {
                 NodeKind::NameRef { .. } | NodeKind::SelfRef => return true,
