@@ -511,5 +511,68 @@ fn a_third_party_client_drives_the_server_over_stdio() {
     assert!(report.contains(" passed"), "{report}");
 }
 
+#[test]
+fn workspace_folders_can_come_and_go() {
+    let (_temp, root) = workspace();
+    let empty = tempfile::tempdir().unwrap();
+    let mut client = LspClient::initialized(&empty.path().canonicalize().unwrap(), json!({}));
+    let hud = root.join("town/src/ui/hud.pbs");
+    let text = std::fs::read_to_string(&hud).unwrap();
+    std::fs::write(&hud, format!("{text}\nfn broken(): int {{ return true; }}\n")).unwrap();
+    let folder = json!({ "uri": uri(&root.join("town")), "name": "town" });
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [folder], "removed": [] } }),
+    );
+    client.diagnostics_where(&uri(&hud), |d| !codes(d).is_empty());
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [], "removed": [folder] } }),
+    );
+    client.diagnostics_where(&uri(&hud), |d| codes(d).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn a_cancelled_request_is_answered_once_and_the_server_goes_on() {
+    let (_temp, root) = workspace();
+    let main = root.join("town/src/main.pbs");
+    let mut client = LspClient::initialized(&root, json!({}));
+    let text = open(&mut client, &main);
+    // Cancelled right away: whether it was still waiting for its snapshot or already
+    // done, it gets exactly one answer, a result or RequestCancelled.
+    let id = client.send_request("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
+    client.notify("$/cancelRequest", json!({ "id": id }));
+    let reply = client.response(id);
+    assert!(
+        reply.get("result").is_some() || reply["error"]["code"] == -32800,
+        "{reply}"
+    );
+    let hover = client.result("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("lerp"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn requests_inside_the_prelude_document_work() {
+    let (_temp, root) = workspace();
+    let main = root.join("town/src/main.pbs");
+    let mut client = LspClient::initialized(&root, json!({}));
+    let text = open(&mut client, &main);
+    let prelude = client.result("textDocument/definition", at(&main, &text, "Gfx.clear", 1));
+    let range = prelude[0]["targetSelectionRange"].clone();
+    let hover = client.result(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "prometeu:prelude.pbs" }, "position": range["start"] }),
+    );
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("Gfx"), "{hover}");
+    let outline = client.result(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": "prometeu:prelude.pbs" } }),
+    );
+    assert!(outline.as_array().unwrap().iter().any(|s| s["name"] == "Gfx"), "{outline}");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
 #[path = "lsp/edits.rs"]
 mod edits;
