@@ -4,6 +4,8 @@
 #[path = "ide/support.rs"]
 mod support;
 
+#[path = "ide/host.rs"]
+mod host;
 #[path = "ide/hover.rs"]
 mod hover;
 #[path = "ide/navigation.rs"]
