@@ -67,18 +67,25 @@ fn dep_modules(graph: &ProjectGraph, alias: &str) -> Vec<String> {
         .collect()
 }
 
+/// A library project `name` in a new git repository under `parent`, one commit on
+/// `main`; returns the repository's directory.
+fn library_repo(parent: &Path, name: &str) -> std::path::PathBuf {
+    let repo = parent.join(name);
+    write(
+        &repo.join("prometeu.json"),
+        &format!(r#"{{ "name": "{name}", "version": "1.0.0", "kind": "lib" }}"#),
+    );
+    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
+    git_in(parent, &["init", "--quiet", "-b", "main", name]);
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    repo
+}
+
 #[test]
 fn git_dependencies_clone_once_and_are_reused() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("tweens");
-    write(
-        &repo.join("prometeu.json"),
-        r#"{ "name": "tweens", "version": "1.0.0", "kind": "lib" }"#,
-    );
-    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
-    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "tweens"]);
-    git_in(&repo, &["add", "."]);
-    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    let repo = library_repo(tmp.path(), "tweens");
     git_in(&repo, &["tag", "v1"]);
     write(
         &repo.join("src/extra/more.pbs"),
@@ -158,15 +165,7 @@ fn git_dependencies_clone_once_and_are_reused() {
 #[test]
 fn git_failures_are_reported_on_the_dependency_entry() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("lib");
-    write(
-        &repo.join("prometeu.json"),
-        r#"{ "name": "lib", "version": "1.0.0", "kind": "lib" }"#,
-    );
-    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
-    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "lib"]);
-    git_in(&repo, &["add", "."]);
-    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    let repo = library_repo(tmp.path(), "lib");
     let url = format!("file://{}", repo.display());
     let missing = format!("file://{}", tmp.path().join("nowhere").display());
     let app = tmp.path().join("app");
