@@ -211,18 +211,7 @@ fn git_failures_are_reported_on_the_dependency_entry() {
 #[test]
 fn background_checkouts_answer_at_once_and_say_when_they_are_there() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("tweens");
-    write(
-        &repo.join("prometeu.json"),
-        r#"{ "name": "tweens", "version": "1.0.0", "kind": "lib" }"#,
-    );
-    write(
-        &repo.join("src/lib.pbs"),
-        "pub fn one(): int { return 1; }\n",
-    );
-    git_in(tmp.path(), &["init", "--quiet", "-b", "main", "tweens"]);
-    git_in(&repo, &["add", "."]);
-    git_in(&repo, &["commit", "--quiet", "-m", "one"]);
+    let repo = library_repo(tmp.path(), "tweens");
     let url = format!("file://{}", repo.display());
     let app = tmp.path().join("app");
     write(&app.join("src/main.pbs"), "fn frame() {}\n");
