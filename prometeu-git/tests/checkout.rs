@@ -75,7 +75,10 @@ fn library_repo(parent: &Path, name: &str) -> std::path::PathBuf {
         &repo.join("prometeu.json"),
         &format!(r#"{{ "name": "{name}", "version": "1.0.0", "kind": "lib" }}"#),
     );
-    write(&repo.join("src/lib.pbs"), "pub fn one() -> int { 1 }\n");
+    write(
+        &repo.join("src/lib.pbs"),
+        "pub fn one(): int { return 1; }\n",
+    );
     git_in(parent, &["init", "--quiet", "-b", "main", name]);
     git_in(&repo, &["add", "."]);
     git_in(&repo, &["commit", "--quiet", "-m", "one"]);

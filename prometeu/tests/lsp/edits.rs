@@ -926,6 +926,7 @@ fn run(target: Target, encoding: Encoding, steps: &[Step]) -> Result<(), String>
     assert!(symbols.get("result").is_some(), "{symbols}");
     assert_eq!(session.client.shutdown(), Some(0), "shutdown then exit");
 
+    eprintln!("DEBUG {:?} {:?} steps={} version={} server={} check={}", target, encoding, steps.len(), session.version, server.len(), check.len());
     if server == check {
         Ok(())
     } else {
