@@ -1,0 +1,587 @@
+//! `prometeu lsp --stdio` driven as an editor drives it, on the generated ~100k-line app
+//! (issue 10's performance targets), timed from the client's side of the pipe:
+//!
+//! 1. open → first diagnostics: a fresh server, `initialize` with the workspace folder,
+//!    `initialized`, `didOpen` of a module file, until its first `publishDiagnostics`;
+//! 2. an edit inside one function body → that file's `publishDiagnostics` carrying the
+//!    edit's version (edits alternately add and remove an unknown name, so every edit
+//!    changes the diagnostics and is published);
+//! 3. hover and go to definition at identifiers of the open file;
+//! 4. references and rename of `shared_helper`, which every module file imports and
+//!    calls (as in `prometeu-analysis`'s `ide` benchmark);
+//! 5. the server process's resident memory (`VmRSS`, and its peak `VmHWM`) after
+//!    indexing and after the edits.
+//!
+//! It prints one table with the targets; a bench reports, so a missed target does not
+//! fail it. Run: `cargo bench -p prometeu --bench lsp_stdio`. Iteration counts can be
+//! changed with `PROMETEU_BENCH_COLD` (fresh servers, default 20), `PROMETEU_BENCH_EDITS`
+//! (default 100), `PROMETEU_BENCH_POSITIONS` (default 200) and
+//! `PROMETEU_BENCH_REQUESTS` (references and renames, default 50).
+
+// The test client and the generator are shared, not copied; this bench does not use
+// every helper they offer.
+#[allow(dead_code)]
+#[path = "../tests/lsp/client.rs"]
+mod client;
+#[allow(dead_code)]
+#[path = "../../prometeu-analysis/benches/support/generate.rs"]
+mod generate;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use client::{LspClient, uri};
+use generate::{MANIFEST, Shape, generate};
+use prometeu_analysis::FileId;
+use prometeu_analysis::syntax::{TokenKind, lex};
+use serde_json::{Value, json};
+
+/// 10 modules × 20 files (+ `main.pbs`) × 6 blocks ≈ 107k lines: the `analyze`, `ide`
+/// and `build` benchmarks' project.
+const SHAPE: Shape = Shape {
+    modules: 10,
+    files_per_module: 20,
+    blocks_per_file: 6,
+};
+
+/// The file the editor opens and edits: a module in the middle of the import chain.
+const OPEN_FILE: &str = "src/m5/f10.pbs";
+
+/// The text the edits insert after the first `let mut total = 0` of the open file and
+/// then remove again: a name that does not resolve (one error, local to the file).
+const BREAKING_TEXT: &str = " + missing_name";
+
+/// What an editor (VS Code, Neovim) announces: UTF-16 positions, progress, and a file
+/// watcher the server may register.
+fn capabilities() -> Value {
+    json!({
+        "window": { "workDoneProgress": true },
+        "workspace": {
+            "workspaceFolders": true,
+            "didChangeWatchedFiles": { "dynamicRegistration": true },
+        },
+        "textDocument": {
+            "synchronization": { "didSave": true },
+            "publishDiagnostics": { "relatedInformation": true, "versionSupport": true },
+            "hover": { "contentFormat": ["markdown", "plaintext"] },
+            "rename": { "prepareSupport": true },
+        },
+    })
+}
+
+/// The generated app plus `src/shared/lib.pbs`, whose `shared_helper` every module
+/// file imports and calls, written under `dir`. Returns the number of files and lines.
+fn write_workspace(dir: &Path) -> (usize, usize) {
+    let mut files = vec![(
+        "src/shared/lib.pbs".to_string(),
+        "/// Used by every file.\npub fn shared_helper(v: int): int { return v + 1; }\n"
+            .to_string(),
+    )];
+    for (k, file) in generate(SHAPE).into_iter().enumerate() {
+        let text = if file.rel_path == "src/main.pbs" {
+            file.text
+        } else {
+            format!(
+                "import {{ shared_helper }} from \"shared\";\n{}\npub fn uses_shared_{k}(): int {{ return shared_helper({k}); }}\n",
+                file.text
+            )
+        };
+        files.push((file.rel_path, text));
+    }
+    std::fs::write(dir.join("prometeu.json"), MANIFEST).expect("write the manifest");
+    let mut lines = 0;
+    for (rel_path, text) in &files {
+        let path = dir.join(rel_path);
+        std::fs::create_dir_all(path.parent().expect("under src")).expect("mkdir");
+        std::fs::write(&path, text).expect("write a source");
+        lines += text.lines().count();
+    }
+    (files.len(), lines)
+}
+
+/// The 0-based line and UTF-16 column of byte `offset` of `text`.
+fn position(text: &str, offset: usize) -> Value {
+    let line = text[..offset].matches('\n').count();
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let character = text[line_start..offset].encode_utf16().count();
+    json!({ "line": line, "character": character })
+}
+
+/// A request's parameters for `position` in the document `uri`.
+fn at(uri: &str, position: &Value) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": position })
+}
+
+/// About `count` identifiers spread evenly over `text`: where hovers and definitions
+/// are asked (the middle of each identifier).
+fn identifier_positions(text: &str, count: usize) -> Vec<Value> {
+    let lexed = lex(FileId(0), text);
+    let idents: Vec<usize> = lexed
+        .tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Ident)
+        .map(|t| ((t.start + t.end) / 2) as usize)
+        .collect();
+    let step = (idents.len() / count.max(1)).max(1);
+    idents
+        .into_iter()
+        .step_by(step)
+        .take(count)
+        .map(|offset| position(text, offset))
+        .collect()
+}
+
+/// The pid of the running `prometeu` child of this process (the test client keeps its
+/// `Child` private; a finished server has been reaped by then).
+fn server_pid() -> u32 {
+    let me = std::process::id();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc is there") {
+        let entry = entry.expect("an entry");
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`; comm may hold spaces, so split after the last `)`.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let (state, ppid) = (fields.next(), fields.next().and_then(|p| p.parse().ok()));
+        if ppid == Some(me) && state != Some("Z") && head.ends_with("(prometeu") {
+            found.push(pid);
+        }
+    }
+    assert_eq!(found.len(), 1, "exactly one live server child: {found:?}");
+    found[0]
+}
+
+/// `VmRSS` and `VmHWM` of process `pid`, in MiB.
+fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map(|kib| kib / 1024.0)
+            .unwrap_or(f64::NAN)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A server initialised on `root`, with the time `initialize` took.
+fn start(root: &Path) -> (LspClient, Duration) {
+    let started = Instant::now();
+    let client = LspClient::initialized(root, capabilities());
+    (client, started.elapsed())
+}
+
+fn open(client: &mut LspClient, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": {
+            "uri": uri, "languageId": "pbs", "version": 1, "text": text,
+        }}),
+    );
+}
+
+fn is_diagnostics_of(message: &Value, uri: &str) -> bool {
+    message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+}
+
+fn is_response(message: &Value, id: i64) -> bool {
+    message.get("method").is_none() && message["id"] == json!(id)
+}
+
+/// Times one request, failing the bench on an error reply (a wrong answer is not a
+/// figure).
+fn timed(client: &mut LspClient, method: &str, params: Value) -> (Duration, Value) {
+    let started = Instant::now();
+    let reply = client.request(method, params);
+    let elapsed = started.elapsed();
+    match reply.get("result") {
+        Some(result) => (elapsed, result.clone()),
+        None => panic!("{method} failed: {reply}"),
+    }
+}
+
+/// Sorted samples and their summary.
+struct Samples {
+    times: Vec<Duration>,
+}
+
+impl Samples {
+    fn new(mut times: Vec<Duration>) -> Samples {
+        assert!(!times.is_empty(), "no samples");
+        times.sort();
+        Samples { times }
+    }
+
+    /// The `q`-th quantile by nearest rank.
+    fn quantile(&self, q: f64) -> f64 {
+        let rank = ((self.times.len() as f64 * q).ceil() as usize).clamp(1, self.times.len());
+        self.times[rank - 1].as_secs_f64() * 1000.0
+    }
+}
+
+/// One row of the table: a figure in milliseconds or MiB against its limit.
+enum Figure {
+    Time(Samples),
+    Memory(f64),
+    Note(String),
+}
+
+struct Row {
+    what: String,
+    figure: Figure,
+    /// The limit, judged on the p95 of times; `None` for figures without a target.
+    limit: Option<f64>,
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "\n{:<52} {:>5} {:>9} {:>9} {:>9}  {:>10}  result",
+        "measurement", "n", "p50", "p95", "max", "target"
+    );
+    println!("{}", "-".repeat(110));
+    for row in rows {
+        let (n, p50, p95, max, value, unit) = match &row.figure {
+            Figure::Time(s) => (
+                s.times.len().to_string(),
+                format!("{:.2}", s.quantile(0.5)),
+                format!("{:.2}", s.quantile(0.95)),
+                format!("{:.2}", s.quantile(1.0)),
+                s.quantile(0.95),
+                "ms",
+            ),
+            Figure::Memory(mib) => (
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{mib:.1}"),
+                *mib,
+                "MiB",
+            ),
+            Figure::Note(note) => {
+                println!("{:<52} {note}", row.what);
+                continue;
+            }
+        };
+        let (target, result) = match row.limit {
+            Some(limit) => (
+                format!("< {limit} {unit}"),
+                if value < limit { "PASS" } else { "FAIL" },
+            ),
+            None => (String::new(), ""),
+        };
+        println!(
+            "{:<52} {n:>5} {p50:>9} {p95:>9} {max:>9}  {target:>10}  {result}",
+            row.what
+        );
+    }
+    println!("(times in ms; memory in MiB; targets are judged on the p95, memory on its value)");
+}
+
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
+}
+
+fn main() {
+    let cold_runs = env_count("PROMETEU_BENCH_COLD", 20);
+    let edit_runs = env_count("PROMETEU_BENCH_EDITS", 100);
+    let position_count = env_count("PROMETEU_BENCH_POSITIONS", 200);
+    let request_runs = env_count("PROMETEU_BENCH_REQUESTS", 50);
+
+    let temp = tempfile::tempdir().expect("a temp dir");
+    let root: PathBuf = temp.path().canonicalize().expect("canonical");
+    let (file_count, line_count) = write_workspace(&root);
+    let open_path = root.join(OPEN_FILE);
+    let open_uri = uri(&open_path);
+    let clean_text = std::fs::read_to_string(&open_path).expect("the open file");
+    // The edit point: right after the `0` of the first `let mut total = 0;`.
+    let edit_offset = clean_text
+        .find("let mut total = 0")
+        .expect("a work_ function")
+        + "let mut total = 0".len();
+    let edit_at = position(&clean_text, edit_offset);
+    let broken_text = format!(
+        "{}{BREAKING_TEXT}{}",
+        &clean_text[..edit_offset],
+        &clean_text[edit_offset..]
+    );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "workspace: {file_count} files, {line_count} lines; the editor opens {OPEN_FILE}; \
+         load average at start: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+
+    // 1. Cold start: every run is a fresh server. The file opens with an error in its
+    // buffer, since a clean file gets no `publishDiagnostics` at all; a hover sent
+    // together with `didOpen` times the clean-file case (it waits for the analysis).
+    let mut initialize_times = Vec::new();
+    let mut first_diagnostics = Vec::new();
+    let mut first_hover = Vec::new();
+    let hover_at = at(&open_uri, &position(&clean_text, edit_offset - 10));
+    for _ in 0..cold_runs {
+        let started = Instant::now();
+        let (mut client, initialize) = start(&root);
+        initialize_times.push(initialize);
+        open(&mut client, &open_uri, &broken_text);
+        let hover = client.send_request("textDocument/hover", hover_at.clone());
+        let mut diagnostics_seen = false;
+        let mut hover_seen = false;
+        while !(diagnostics_seen && hover_seen) {
+            let message =
+                client.wait_for(|m| is_diagnostics_of(m, &open_uri) || is_response(m, hover));
+            let elapsed = started.elapsed();
+            if is_response(&message, hover) {
+                assert!(message.get("result").is_some(), "hover failed: {message}");
+                first_hover.push(elapsed);
+                hover_seen = true;
+            } else if !diagnostics_seen {
+                let count = message["params"]["diagnostics"]
+                    .as_array()
+                    .map_or(0, Vec::len);
+                assert!(count > 0, "the broken buffer has diagnostics: {message}");
+                first_diagnostics.push(elapsed);
+                diagnostics_seen = true;
+            }
+        }
+        assert_eq!(client.shutdown(), Some(0), "the server exits cleanly");
+    }
+
+    // The session the other figures come from.
+    let (mut client, _) = start(&root);
+    let pid = server_pid();
+    open(&mut client, &open_uri, &broken_text);
+    let first = client.diagnostics_where(&open_uri, |p| p["version"] == 1);
+    assert!(
+        first["diagnostics"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "the broken buffer has diagnostics"
+    );
+    // The first request answered means the snapshot of the open buffer is installed.
+    timed(&mut client, "textDocument/hover", hover_at.clone());
+    let after_indexing = memory(pid);
+
+    // 2. Edits: version 2 removes the error, 3 adds it back, and so on; each waits for
+    // the diagnostics of its own version.
+    let end_of_break = json!({
+        "line": edit_at["line"],
+        "character": edit_at["character"].as_u64().expect("a column") as usize
+            + BREAKING_TEXT.len(),
+    });
+    let mut edit_times = Vec::new();
+    for run in 0..edit_runs {
+        let version = run as i64 + 2;
+        let removes = run % 2 == 0;
+        let change = if removes {
+            json!({ "range": { "start": edit_at, "end": end_of_break }, "text": "" })
+        } else {
+            json!({ "range": { "start": edit_at, "end": edit_at }, "text": BREAKING_TEXT })
+        };
+        let started = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": version },
+                "contentChanges": [change],
+            }),
+        );
+        let published = client.diagnostics_where(&open_uri, |p| p["version"] == version);
+        edit_times.push(started.elapsed());
+        let count = published["diagnostics"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            count == 0,
+            removes,
+            "version {version}: unexpected diagnostics {published}"
+        );
+    }
+    let final_version = edit_runs as i64 + 1;
+    // An odd number of edits leaves the buffer clean; make it so for what follows.
+    if edit_runs % 2 == 0 {
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": final_version + 1 },
+                "contentChanges": [{ "range": { "start": edit_at, "end": end_of_break }, "text": "" }],
+            }),
+        );
+        client.diagnostics_where(&open_uri, |p| p["version"] == final_version + 1);
+    }
+
+    // 3. Hover and definition.
+    let positions = identifier_positions(&clean_text, position_count);
+    for position in positions.iter().take(10) {
+        timed(&mut client, "textDocument/hover", at(&open_uri, position));
+    }
+    let mut hover_times = Vec::new();
+    let mut hovers_with_content = 0;
+    for position in &positions {
+        let (elapsed, result) = timed(&mut client, "textDocument/hover", at(&open_uri, position));
+        hover_times.push(elapsed);
+        hovers_with_content += usize::from(!result.is_null());
+    }
+    let mut definition_times = Vec::new();
+    let mut definitions_found = 0;
+    for position in &positions {
+        let (elapsed, result) = timed(
+            &mut client,
+            "textDocument/definition",
+            at(&open_uri, position),
+        );
+        definition_times.push(elapsed);
+        definitions_found += usize::from(!result.is_null());
+    }
+
+    // 4. References and rename of `shared_helper`, asked at its call in the open file.
+    let helper_offset = clean_text.rfind("shared_helper(").expect("the call") + 3;
+    let helper_at = at(&open_uri, &position(&clean_text, helper_offset));
+    let references_params = || {
+        let mut params = helper_at.clone();
+        params["context"] = json!({ "includeDeclaration": true });
+        params
+    };
+    let (_, references) = timed(&mut client, "textDocument/references", references_params());
+    let references = references.as_array().cloned().unwrap_or_default();
+    let reference_files: BTreeSet<&str> = references
+        .iter()
+        .filter_map(|r| r["uri"].as_str())
+        .collect();
+    assert!(
+        reference_files.len() > 200,
+        "shared_helper is used in {} files",
+        reference_files.len()
+    );
+    let mut references_times = Vec::new();
+    for _ in 0..request_runs {
+        references_times.push(timed(&mut client, "textDocument/references", references_params()).0);
+    }
+    let rename_params = || {
+        let mut params = helper_at.clone();
+        params["newName"] = json!("common_helper");
+        params
+    };
+    let (_, edit) = timed(&mut client, "textDocument/rename", rename_params());
+    let renamed_files = edit["changes"].as_object().map_or(0, |c| c.len());
+    let renamed_edits: usize = edit["changes"].as_object().map_or(0, |c| {
+        c.values().filter_map(Value::as_array).map(Vec::len).sum()
+    });
+    assert_eq!(
+        renamed_edits,
+        references.len(),
+        "rename edits every reference"
+    );
+    let mut rename_times = Vec::new();
+    for _ in 0..request_runs {
+        rename_times.push(timed(&mut client, "textDocument/rename", rename_params()).0);
+    }
+
+    // 5. Memory after everything.
+    let after_edits = memory(pid);
+    assert_eq!(client.shutdown(), Some(0), "the server exits cleanly");
+
+    let time = |what: String, samples: Vec<Duration>, limit: Option<f64>| Row {
+        what,
+        figure: Figure::Time(Samples::new(samples)),
+        limit,
+    };
+    let memory_row = |what: &str, mib: f64, limit: Option<f64>| Row {
+        what: what.to_string(),
+        figure: Figure::Memory(mib),
+        limit,
+    };
+    let rows = vec![
+        time("initialize (spawn → reply)".into(), initialize_times, None),
+        time(
+            "open → first diagnostics (fresh server)".into(),
+            first_diagnostics,
+            Some(1000.0),
+        ),
+        time(
+            "open → first hover answered (fresh server)".into(),
+            first_hover,
+            None,
+        ),
+        time(
+            "edit in a function body → its diagnostics".into(),
+            edit_times,
+            Some(100.0),
+        ),
+        time(
+            format!(
+                "hover ({hovers_with_content}/{} with content)",
+                positions.len()
+            ),
+            hover_times,
+            Some(10.0),
+        ),
+        time(
+            format!("definition ({definitions_found}/{} found)", positions.len()),
+            definition_times,
+            Some(10.0),
+        ),
+        time(
+            format!(
+                "references ({} in {} files)",
+                references.len(),
+                reference_files.len()
+            ),
+            references_times,
+            Some(100.0),
+        ),
+        time(
+            format!("rename ({renamed_edits} edits in {renamed_files} files)"),
+            rename_times,
+            Some(100.0),
+        ),
+        memory_row("VmRSS after indexing", after_indexing.0, None),
+        memory_row("VmHWM (peak) after indexing", after_indexing.1, Some(300.0)),
+        memory_row(
+            "VmRSS after the edits and requests",
+            after_edits.0,
+            Some(300.0),
+        ),
+        memory_row(
+            "VmHWM (peak) after the edits and requests",
+            after_edits.1,
+            Some(300.0),
+        ),
+        Row {
+            what: "load average at the end".into(),
+            figure: Figure::Note(
+                std::fs::read_to_string("/proc/loadavg")
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            limit: None,
+        },
+    ];
+    print_table(&rows);
+}
