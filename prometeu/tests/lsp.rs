@@ -511,6 +511,53 @@ fn a_third_party_client_drives_the_server_over_stdio() {
     assert!(report.contains(" passed"), "{report}");
 }
 
+/// Neovim's built-in client (Debian's `neovim`, 0.7+) runs `tests/lsp-e2e/neovim.lua`
+/// headless: the README's setup, a typed mistake, hover and definition. Required under
+/// CI (`.ci/run` installs Neovim); elsewhere it runs when `nvim` is on the PATH.
+#[test]
+fn neovim_drives_the_server() {
+    let available = std::process::Command::new("nvim")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide nvim");
+        eprintln!("skipped: no `nvim` on the PATH (Debian package `neovim`)");
+        return;
+    }
+    let (_temp, root) = workspace();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lsp-e2e/neovim.lua");
+    let out = root.join("neovim.out");
+    let status = std::process::Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .current_dir(&root)
+        .env("PROMETEU_BIN", env!("CARGO_BIN_EXE_prometeu"))
+        .env("PROMETEU_NVIM_OUT", &out)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).expect("the script wrote what it saw");
+    let text = std::fs::read_to_string(root.join("town/src/main.pbs")).unwrap();
+    let frame_line = text
+        .lines()
+        .position(|l| l.starts_with("fn frame()"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        seen,
+        format!(
+            "diagnostic W_UNUSED_LOCAL line {frame_line}\n\
+             diagnostic E_TYPE_MISMATCH line {frame_line}\n\
+             hover fn lerp(a: float, b: float, t: float)\n\
+             definition mathlib/src/lib.pbs\n\
+             stopped\n"
+        )
+    );
+}
+
 #[test]
 fn workspace_folders_can_come_and_go() {
     let (_temp, root) = workspace();
@@ -518,7 +565,11 @@ fn workspace_folders_can_come_and_go() {
     let mut client = LspClient::initialized(&empty.path().canonicalize().unwrap(), json!({}));
     let hud = root.join("town/src/ui/hud.pbs");
     let text = std::fs::read_to_string(&hud).unwrap();
-    std::fs::write(&hud, format!("{text}\nfn broken(): int {{ return true; }}\n")).unwrap();
+    std::fs::write(
+        &hud,
+        format!("{text}\nfn broken(): int {{ return true; }}\n"),
+    )
+    .unwrap();
     let folder = json!({ "uri": uri(&root.join("town")), "name": "town" });
     client.notify(
         "workspace/didChangeWorkspaceFolders",
@@ -549,7 +600,12 @@ fn a_cancelled_request_is_answered_once_and_the_server_goes_on() {
         "{reply}"
     );
     let hover = client.result("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("lerp"));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("lerp")
+    );
     assert_eq!(client.shutdown(), Some(0));
 }
 
@@ -565,12 +621,22 @@ fn requests_inside_the_prelude_document_work() {
         "textDocument/hover",
         json!({ "textDocument": { "uri": "prometeu:prelude.pbs" }, "position": range["start"] }),
     );
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("Gfx"), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("Gfx"),
+        "{hover}"
+    );
     let outline = client.result(
         "textDocument/documentSymbol",
         json!({ "textDocument": { "uri": "prometeu:prelude.pbs" } }),
     );
-    assert!(outline.as_array().unwrap().iter().any(|s| s["name"] == "Gfx"), "{outline}");
+    assert!(
+        outline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "Gfx"),
+        "{outline}"
+    );
     assert_eq!(client.shutdown(), Some(0));
 }
 
