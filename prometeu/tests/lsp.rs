@@ -231,6 +231,30 @@ fn an_edited_manifest_reloads_its_project_and_gets_its_own_diagnostics() {
 }
 
 #[test]
+fn an_open_manifest_is_analysed_as_it_is_typed() {
+    let (_temp, root) = workspace();
+    let manifest = root.join("town/prometeu.json");
+    let mut client = LspClient::initialized(&root, json!({}));
+    let text = open(&mut client, &manifest);
+    let edited = text.replace("\"../mathlib\"", "\"../nowhere\"");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&manifest), "version": 2 },
+                "contentChanges": [{ "text": edited }] }),
+    );
+    let published = client.diagnostics_where(&uri(&manifest), |d| !codes(d).is_empty());
+    assert_eq!(codes(&published), ["E_PROJECT_DEPENDENCY"]);
+    assert_eq!(published["version"], 2);
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&manifest), "version": 3 },
+                "contentChanges": [{ "text": text }] }),
+    );
+    client.diagnostics_where(&uri(&manifest), |d| codes(d).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
 fn the_watcher_is_registered_and_indexing_reports_progress() {
     let (_temp, root) = workspace();
     let mut client = LspClient::initialized(
@@ -287,6 +311,11 @@ fn hover_definition_declaration_and_type_definition() {
             .ends_with("mathlib/src/lib.pbs"),
         "{type_definition}"
     );
+
+    // A host function: its system-call id and cost come from the console's table.
+    let hover = client.result("textDocument/hover", at(&main, &text, "Gfx.clear", 5));
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.contains("system call `0x1010` · cost `2000` cycles"), "{markdown}");
 
     // A prelude item: a read-only virtual document with its text served on request.
     let prelude = client.result("textDocument/definition", at(&main, &text, "Gfx.clear", 1));
