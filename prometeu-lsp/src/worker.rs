@@ -83,7 +83,8 @@ pub async fn publish_diagnostics(
     mut installed: async_mpsc::UnboundedReceiver<Installed>,
     on_first: tokio::sync::oneshot::Sender<()>,
 ) {
-    let mut published: HashMap<Url, Vec<lsp::Diagnostic>> = HashMap::new();
+    // What each document last got, with the version it was for.
+    let mut published: HashMap<Url, (Option<i32>, Vec<lsp::Diagnostic>)> = HashMap::new();
     let mut on_first = Some(on_first);
     while let Some(mut next) = installed.recv().await {
         // Only the newest snapshot matters when several are waiting.
@@ -114,18 +115,17 @@ pub async fn publish_diagnostics(
                 .map(|d| convert::diagnostic(&snapshot, file, d, encoding))
                 .collect();
             seen.insert(uri.clone());
-            // Nothing published counts as an empty list, so clean files stay quiet.
-            let unchanged = published
-                .get(&uri)
-                .map_or(diagnostics.is_empty(), |old| *old == diagnostics);
+            // Nothing published counts as an empty list, so clean files stay quiet; an
+            // open document gets its diagnostics again for every new version, so the
+            // editor knows they are fresh even when they did not change.
+            let unchanged = match published.get(&uri) {
+                Some((old_version, old)) => *old_version == version && *old == diagnostics,
+                None => version.is_none() && diagnostics.is_empty(),
+            };
             if unchanged {
                 continue;
             }
-            if diagnostics.is_empty() {
-                published.remove(&uri);
-            } else {
-                published.insert(uri.clone(), diagnostics.clone());
-            }
+            published.insert(uri.clone(), (version, diagnostics.clone()));
             client.publish_diagnostics(uri, diagnostics, version).await;
         }
         let gone: Vec<Url> = published
@@ -134,8 +134,11 @@ pub async fn publish_diagnostics(
             .cloned()
             .collect();
         for uri in gone {
-            published.remove(&uri);
-            client.publish_diagnostics(uri, Vec::new(), None).await;
+            if let Some((_, old)) = published.remove(&uri) {
+                if !old.is_empty() {
+                    client.publish_diagnostics(uri, Vec::new(), None).await;
+                }
+            }
         }
         if let Some(first) = on_first.take() {
             let _ = first.send(());
