@@ -36,6 +36,10 @@ pub const WORKSPACE_SCAN_DEPTH: usize = 8;
 /// How many projects one workspace folder may contribute.
 pub const WORKSPACE_SCAN_LIMIT: usize = 256;
 
+/// How many directories the search of one workspace folder may visit, so that opening
+/// a huge folder (a home directory) costs a bounded time.
+pub const WORKSPACE_SCAN_DIRECTORIES: usize = 10_000;
+
 /// The inputs of the IDE layer and the latest analysis of them.
 pub struct AnalysisHost {
     fs: Arc<CachedFs>,
@@ -126,8 +130,7 @@ impl AnalysisHost {
     /// and `node_modules` directories) becomes a root.
     pub fn add_workspace_folder(&mut self, folder: &Path) {
         let folder = self.canonical(folder);
-        let mut projects = Vec::new();
-        scan_projects(&*self.fs, &folder, 0, &mut projects);
+        let projects = scan_projects(&*self.fs, &folder);
         self.folder_projects.insert(folder, projects);
         self.changed();
     }
@@ -185,8 +188,7 @@ impl AnalysisHost {
         {
             let folders: Vec<PathBuf> = self.folder_projects.keys().cloned().collect();
             for folder in folders {
-                let mut projects = Vec::new();
-                scan_projects(&*self.fs, &folder, 0, &mut projects);
+                let projects = scan_projects(&*self.fs, &folder);
                 self.folder_projects.insert(folder, projects);
             }
             let fs = &*self.fs;
@@ -406,11 +408,25 @@ fn canonical_path(fs: &dyn SourceProvider, path: &Path) -> PathBuf {
     }
 }
 
-/// Collects the project directories at or below `dir`.
-fn scan_projects(fs: &dyn SourceProvider, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if out.len() >= WORKSPACE_SCAN_LIMIT {
+/// The project directories at or below `folder`, in path order, within the limits above.
+fn scan_projects(fs: &dyn SourceProvider, folder: &Path) -> Vec<PathBuf> {
+    let mut projects = Vec::new();
+    let mut budget = WORKSPACE_SCAN_DIRECTORIES;
+    scan_dir(fs, folder, 0, &mut budget, &mut projects);
+    projects
+}
+
+fn scan_dir(
+    fs: &dyn SourceProvider,
+    dir: &Path,
+    depth: usize,
+    budget: &mut usize,
+    out: &mut Vec<PathBuf>,
+) {
+    if out.len() >= WORKSPACE_SCAN_LIMIT || *budget == 0 {
         return;
     }
+    *budget -= 1;
     if fs.exists(&dir.join(MANIFEST_FILE)) {
         out.push(dir.to_path_buf());
     }
@@ -431,6 +447,6 @@ fn scan_projects(fs: &dyn SourceProvider, dir: &Path, depth: usize, out: &mut Ve
         if skipped || !matches!(entry.kind, Ok(crate::project::EntryKind::Dir)) {
             continue;
         }
-        scan_projects(fs, &dir.join(&*entry.name), depth + 1, out);
+        scan_dir(fs, &dir.join(&*entry.name), depth + 1, budget, out);
     }
 }

@@ -32,7 +32,7 @@ pub mod vfs;
 
 pub use host::{
     AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
-    WORKSPACE_SCAN_LIMIT,
+    WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
 pub use navigation::NavigationTarget;
