@@ -701,6 +701,11 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
     // ----- places -----
 
     fn place(&mut self, node: NodeId) -> Place {
+        // Field paths are as deep as structs nest, and structs can nest without limit.
+        crate::stack::ensure_sufficient_stack(|| self.place_of(node))
+    }
+
+    fn place_of(&mut self, node: NodeId) -> Place {
         let not_place = |ty| Place {
             ty,
             root: None,
