@@ -16,7 +16,8 @@ const RED_ZONE: usize = 256 * 1024;
 /// Size of each new stack segment.
 const SEGMENT_SIZE: usize = 4 * 1024 * 1024;
 
-/// Runs `step` (one level of a recursive walk) with at least [`RED_ZONE`] bytes of stack.
+/// Runs `step` (one level of a recursive walk) with at least the red zone (256 KiB) of
+/// stack left.
 #[inline]
 pub fn ensure_sufficient_stack<R>(step: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(RED_ZONE, SEGMENT_SIZE, step)
