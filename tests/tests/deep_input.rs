@@ -413,3 +413,47 @@ fn ast_dump_costs_grow_linearly_with_depth() {
     assert!(large_size < 40_000 * 4 * 1024, "{large_size} bytes");
     let _ = std::io::stderr().flush();
 }
+
+/// How long analysing a chain of `count` structs, each holding the next by value,
+/// takes (with a cycle closed at the end, so the recursive-struct check has work).
+fn struct_chain_cost(count: usize) -> Duration {
+    let mut text = String::new();
+    for i in 0..count - 1 {
+        text.push_str(&format!("pub declare struct S{i}(next: S{})\n", i + 1));
+    }
+    text.push_str(&format!(
+        "pub declare struct S{}(back: S{})\n",
+        count - 1,
+        count - 2
+    ));
+    text.push_str("fn frame() {}\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("chain.pbs");
+    std::fs::write(&path, text).expect("write");
+    let mut db = FileDb::new();
+    let graph = load_loose_file(&path, &mut db);
+    let started = Instant::now();
+    let analysis = analyze(&graph, &mut db, None);
+    let elapsed = started.elapsed();
+    // The last two close a cycle: exactly they are reported.
+    let cycles = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("would contain itself"))
+        .count();
+    assert_eq!(cycles, 2, "{count} structs");
+    elapsed
+}
+
+/// The recursive-struct check is linear in the number of structs (it walked everything
+/// each field reaches, for every field: a chain of 20,000 structs was quadratic).
+#[test]
+fn struct_chains_are_checked_in_linear_time() {
+    let small = struct_chain_cost(2_000);
+    let large = struct_chain_cost(20_000);
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-4);
+    assert!(
+        ratio < 30.0,
+        "10x structs took {ratio:.1}x ({small:?} vs {large:?})"
+    );
+}
