@@ -16,6 +16,7 @@ pub mod line_index;
 pub mod project;
 pub mod semantics;
 pub mod span;
+pub mod stack;
 pub mod syntax;
 
 pub use analysis::{Analysis, analyze, analyze_cancellable};

@@ -427,7 +427,6 @@ fn deep_nesting_is_capped_without_overflowing_the_stack() {
         ("if a { ", " }"),
         ("x when { _ -> ", " }"),
         ("borrow h as v { ", " }"),
-        ("a else ", ""),
         ("alloc ", ""),
         ("peek ", ""),
         ("some(", ")"),
@@ -455,15 +454,60 @@ fn deep_nesting_is_capped_without_overflowing_the_stack() {
     let (p, _) = parse(&src);
     assert_eq!(p.diagnostics.len(), 1);
     // Long flat chains are loops, not recursion: no diagnostic at all.
-    let src = format!("fn f() {{ let a = 1{}; }}", " + 1".repeat(100_000));
-    assert!(parse(&src).0.diagnostics.is_empty());
-    // Nesting just under the limit is fine.
-    let src = format!(
-        "fn f() {{ let a = {}1{}; }}",
-        "(".repeat(100),
-        ")".repeat(100)
-    );
-    assert!(parse(&src).0.diagnostics.is_empty());
+    for chain in [
+        " + 1".repeat(100_000),
+        " else 1".repeat(100_000),
+        " as int".repeat(100_000),
+        ".f()".repeat(100_000),
+        " when { _ -> 1 }".repeat(100_000),
+        format!(
+            " + if a {{ 1 }}{} else {{ 2 }}",
+            " else if a { 1 }".repeat(100_000)
+        ),
+    ] {
+        let src = format!("fn f() {{ let a = 1{chain}; }}");
+        let (p, _) = parse(&src);
+        assert!(p.diagnostics.is_empty(), "{:?}", &p.diagnostics);
+    }
+}
+
+/// One level of source nesting is one level of the limit: a function body is one, so
+/// 255 parentheses, calls, indexes, blocks or prefix operators inside it are fine and
+/// the 256th is reported once, at its opener or the first token inside it (never at
+/// an outer one, as when parentheses counted twice).
+#[test]
+fn each_level_of_source_nesting_counts_once() {
+    let forms: [(&str, &str); 7] = [
+        ("(", ")"),
+        ("f(", ")"),
+        ("a[", "]"),
+        ("{ ", " }"),
+        ("-", ""),
+        ("!", ""),
+        ("[", "]"),
+    ];
+    for (open, close) in forms {
+        let fine = format!(
+            "fn f() {{ let a = {}1{}; }}",
+            open.repeat(255),
+            close.repeat(255)
+        );
+        let (p, _) = parse(&fine);
+        assert!(
+            p.diagnostics.is_empty(),
+            "{open} x255: {:?}",
+            &p.diagnostics
+        );
+        let prefix = "fn f() { let a = ";
+        let deep = format!("{prefix}{}1{}; }}", open.repeat(256), close.repeat(256));
+        let (p, _) = parse(&deep);
+        assert_eq!(p.diagnostics.len(), 1, "{open} x256: {:?}", &p.diagnostics);
+        assert!(p.diagnostics[0].message.contains("256 levels"), "{open}");
+        let inside = (prefix.len() + open.len() * 256) as u32;
+        let opener = inside - open.len() as u32;
+        let start = p.diagnostics[0].span.start;
+        assert!(start == inside || start == opener, "{open} x256 at {start}");
+    }
 }
 
 #[test]

@@ -903,6 +903,11 @@ impl<'a> FnLower<'a, '_> {
     /// ([`IndexAt::Stack`]): the caller then reads or writes the place once, with
     /// nothing but the stored value pushed in between.
     fn place(&mut self, node: NodeId, stack: bool) -> CResult<Place> {
+        // Field paths are as deep as structs nest.
+        prometeu_analysis::stack::ensure_sufficient_stack(|| self.place_inner(node, stack))
+    }
+
+    fn place_inner(&mut self, node: NodeId, stack: bool) -> CResult<Place> {
         match *self.ast.kind(node) {
             NodeKind::Paren { inner } => self.place(inner, stack),
             NodeKind::NameRef { .. } | NodeKind::SelfRef => {

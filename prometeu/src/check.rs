@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use prometeu_analysis::project::{
     LoadOptions, ProjectGraph, RealFs, load_loose_file, load_project_with,
 };
-use prometeu_analysis::syntax::{ast_to_json, parse_file};
+use prometeu_analysis::syntax::{parse_file, write_ast_json};
 use std::sync::Arc;
 
 use prometeu_analysis::{Analysis, Diagnostic, FileDb, FileId, NameInterner, Severity, analyze};
@@ -147,8 +147,7 @@ pub fn dump_ast(file: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot read `{}`", file.display()))?;
     let mut names = NameInterner::new();
     let parse = parse_file(FileId(0), &text, &mut names);
-    std::io::stdout()
-        .lock()
-        .write_all(ast_to_json(&parse.arena, &names).as_bytes())?;
+    // Streamed: the dump of a large file is never held in memory whole.
+    write_ast_json(&parse.arena, &names, &mut std::io::stdout().lock())?;
     Ok(exit_code(&parse.diagnostics))
 }

@@ -11,10 +11,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use prometeu_analysis::LineIndex;
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_bytecode::disasm::disassemble_with;
 use prometeu_bytecode::pbc::read_program;
-use prometeu_kernel::trap_report::line_col;
 
 /// Prints the disassembly of `file` to stdout.
 pub fn disasm(file: &Path, source_root: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -23,8 +23,9 @@ pub fn disasm(file: &Path, source_root: Option<&Path>) -> anyhow::Result<ExitCod
         .with_context(|| format!("`{}` is not a valid program", file.display()))?;
     let root = source_root.unwrap_or(Path::new("."));
     let debug = program.debug.clone();
-    // Each source file is read once; `None` when it is not found.
-    let mut sources: BTreeMap<u32, Option<String>> = BTreeMap::new();
+    // Each source file is read and indexed by line once (a line is then found by a
+    // binary search, not a scan from the top); `None` when it is not found.
+    let mut sources: BTreeMap<u32, Option<(String, LineIndex)>> = BTreeMap::new();
     let mut last_run = None;
     let mut last_line = None;
     let text = disassemble_with(&program, |pc| {
@@ -39,12 +40,16 @@ pub fn disasm(file: &Path, source_root: Option<&Path>) -> anyhow::Result<ExitCod
             .files
             .get(run.file as usize)
             .map_or("?", String::as_str);
-        let source = sources
-            .entry(run.file)
-            .or_insert_with(|| read_source(root, path));
-        let Some((line, line_text)) = source.as_deref().and_then(|text| {
-            let (line, _) = line_col(text, run.start)?;
-            Some((line, text.lines().nth(line as usize - 1)?))
+        let source = sources.entry(run.file).or_insert_with(|| {
+            read_source(root, path).map(|text| {
+                let lines = LineIndex::new(&text);
+                (text, lines)
+            })
+        });
+        let Some((line, line_text)) = source.as_ref().and_then(|(text, lines)| {
+            let line = lines.offset_to_line_col(run.start)?.line;
+            let range = lines.line_start(line)? as usize..lines.line_end(line)? as usize;
+            Some((line + 1, text.get(range)?))
         }) else {
             last_line = None;
             return Some(format!("{path} @{}..{}", run.start, run.end));

@@ -204,6 +204,11 @@ impl Checker<'_> {
 
     /// Folds a constant expression that the checker has already typed.
     fn eval(&mut self, file: FileId, node: NodeId) -> Result<ConstValue, Failure> {
+        // A constant's initialiser may be a chain as long as the file (`1 + 1 + …`).
+        crate::stack::ensure_sufficient_stack(|| self.eval_node(file, node))
+    }
+
+    fn eval_node(&mut self, file: FileId, node: NodeId) -> Result<ConstValue, Failure> {
         let parse = self
             .file_input(file)
             .map(|f| Arc::clone(&f.parse))

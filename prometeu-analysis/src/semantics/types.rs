@@ -51,6 +51,9 @@ pub enum TypeKind {
 pub struct TypeArena {
     kinds: Vec<TypeKind>,
     ids: HashMap<TypeKind, TypeId>,
+    /// Per type: whether it is or contains the error type, computed when it is interned
+    /// (its parts are interned first), so asking costs the same for any depth of type.
+    has_error: Vec<bool>,
 }
 
 impl Default for TypeArena {
@@ -66,6 +69,7 @@ impl TypeArena {
         let mut arena = TypeArena {
             kinds: Vec::new(),
             ids: HashMap::default(),
+            has_error: Vec::new(),
         };
         for kind in [
             TypeKind::Error,
@@ -102,7 +106,17 @@ impl TypeArena {
             return id;
         }
         let id = TypeId::from_index(self.kinds.len());
+        let has_error = match kind {
+            TypeKind::Error => true,
+            TypeKind::Array(t, _)
+            | TypeKind::Optional(t)
+            | TypeKind::Ref(t)
+            | TypeKind::List(t) => self.contains_error(t),
+            TypeKind::Result(a, b) => self.contains_error(a) || self.contains_error(b),
+            _ => false,
+        };
         self.kinds.push(kind);
+        self.has_error.push(has_error);
         self.ids.insert(kind, id);
         id
     }
@@ -132,16 +146,9 @@ impl TypeArena {
     }
 
     /// Whether `id` is, or contains, the error type.
+    #[inline]
     pub fn contains_error(&self, id: TypeId) -> bool {
-        match self.kind(id) {
-            TypeKind::Error => true,
-            TypeKind::Array(t, _)
-            | TypeKind::Optional(t)
-            | TypeKind::Ref(t)
-            | TypeKind::List(t) => self.contains_error(t),
-            TypeKind::Result(a, b) => self.contains_error(a) || self.contains_error(b),
-            _ => false,
-        }
+        self.has_error[id.index()]
     }
 
     /// Whether `id` is a HIP handle, `ref<T>` or `list<T>` (§3.3).
@@ -166,6 +173,17 @@ impl TypeArena {
     }
 
     fn write(&self, id: TypeId, symbols: &SymbolArena, names: &NameInterner, out: &mut String) {
+        // Inferred types can nest as deep as a chain of `let`s (`some(some(…))`).
+        crate::stack::ensure_sufficient_stack(|| self.write_kind(id, symbols, names, out));
+    }
+
+    fn write_kind(
+        &self,
+        id: TypeId,
+        symbols: &SymbolArena,
+        names: &NameInterner,
+        out: &mut String,
+    ) {
         let generic = |out: &mut String, head: &str, args: &[TypeId]| {
             out.push_str(head);
             out.push('<');

@@ -6,8 +6,14 @@
 //! own fields in declaration order. Names are written as text, optional children as
 //! `null`, child lists as arrays. The writer uses an explicit stack, so very deep trees
 //! (long operator chains) cannot overflow the call stack.
+//!
+//! Indentation is two spaces per level up to [`MAX_INDENT_LEVEL`]; deeper levels are
+//! indented as that one. A chain of `n` operators is a tree `n` deep, and indenting it
+//! fully would print `O(n²)` spaces (8,000 `&& true` were 642 MB); capped, the output is
+//! linear in the size of the tree. [`write_ast_json`] streams it to a writer.
 
 use std::fmt::Write as _;
+use std::io;
 
 use crate::syntax::ast::{AstArena, NodeKind, NodeList, Visibility};
 use crate::{NameId, NameInterner, NodeId};
@@ -28,18 +34,50 @@ pub fn ast_to_json(arena: &AstArena, names: &NameInterner) -> String {
 
 /// The canonical JSON of the subtree rooted at `id`.
 pub fn node_to_json_string(arena: &AstArena, names: &NameInterner, id: NodeId) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_node_json(arena, names, id, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the dump is UTF-8")
+}
+
+/// Writes the canonical JSON of the whole tree (as [`ast_to_json_string`]) to `out` as
+/// it is produced, in chunks, so memory stays small however large the tree is.
+pub fn write_ast_json(
+    arena: &AstArena,
+    names: &NameInterner,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    match arena.root() {
+        Some(root) => write_node_json(arena, names, root, out),
+        None => out.write_all(b"null\n"),
+    }
+}
+
+/// How many bytes of output are gathered before they are written out.
+const CHUNK: usize = 64 * 1024;
+
+/// Writes the canonical JSON of the subtree rooted at `id` to `out`.
+pub fn write_node_json(
+    arena: &AstArena,
+    names: &NameInterner,
+    id: NodeId,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut chunk = String::with_capacity(CHUNK * 2);
     let mut stack = vec![Task::Node(id, 0)];
     while let Some(task) = stack.pop() {
         match task {
-            Task::Text(text) => out.push_str(text),
-            Task::Owned(text) => out.push_str(&text),
-            Task::Indent(level) => indent(&mut out, level),
-            Task::Node(id, level) => write_node(arena, names, id, level, &mut out, &mut stack),
+            Task::Text(text) => chunk.push_str(text),
+            Task::Owned(text) => chunk.push_str(&text),
+            Task::Indent(level) => indent(&mut chunk, level),
+            Task::Node(id, level) => write_node(arena, names, id, level, &mut chunk, &mut stack),
+        }
+        if chunk.len() >= CHUNK {
+            out.write_all(chunk.as_bytes())?;
+            chunk.clear();
         }
     }
-    out.push('\n');
-    out
+    chunk.push('\n');
+    out.write_all(chunk.as_bytes())
 }
 
 enum Task {
@@ -57,10 +95,17 @@ enum Value {
     List(NodeList),
 }
 
+/// The deepest level indented further; deeper levels get its indentation.
+pub const MAX_INDENT_LEVEL: usize = 64;
+
+/// Two spaces for each level up to [`MAX_INDENT_LEVEL`].
+const SPACES: &str = match std::str::from_utf8(&[b' '; 2 * MAX_INDENT_LEVEL]) {
+    Ok(spaces) => spaces,
+    Err(_) => panic!("spaces are UTF-8"),
+};
+
 fn indent(out: &mut String, level: usize) {
-    for _ in 0..level {
-        out.push_str("  ");
-    }
+    out.push_str(&SPACES[..2 * level.min(MAX_INDENT_LEVEL)]);
 }
 
 fn quote(out: &mut String, text: &str) {

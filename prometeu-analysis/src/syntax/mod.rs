@@ -17,7 +17,7 @@ pub mod token;
 pub use ast::{
     AssignOp, AstArena, BinaryOp, DocComment, NodeKind, NodeList, UnaryOp, ViewKind, Visibility,
 };
-pub use ast_json::{ast_to_json, ast_to_json_string};
+pub use ast_json::{ast_to_json, ast_to_json_string, write_ast_json};
 pub use lexer::{Lexed, lex};
 pub use parser::MAX_DEPTH;
 pub use sexpr::to_sexpr;

@@ -2,7 +2,8 @@
 //! `a + b * c` prints as `(+ a (* b c))`.
 //!
 //! Parentheses in the source are transparent (precedence shows in the nesting).
-//! Recursive: meant for small trees, not for arbitrary input.
+//! Recursive (meant for tests and small trees), with the stack grown on the heap for
+//! deep ones, so any tree renders.
 
 use crate::syntax::ast::{AstArena, NodeKind, ViewKind};
 use crate::{NameInterner, NodeId};
@@ -15,6 +16,10 @@ pub fn to_sexpr(arena: &AstArena, names: &NameInterner, id: NodeId) -> String {
 }
 
 fn write(arena: &AstArena, names: &NameInterner, id: NodeId, out: &mut String) {
+    crate::stack::ensure_sufficient_stack(|| write_node(arena, names, id, out));
+}
+
+fn write_node(arena: &AstArena, names: &NameInterner, id: NodeId, out: &mut String) {
     use NodeKind as K;
     let kind = arena.kind(id);
     let head: Option<String> = match *kind {

@@ -2,6 +2,7 @@
 
 use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{SymbolKind, TypeArena, TypeKind};
+use prometeu_analysis::stack::ensure_sufficient_stack;
 use prometeu_analysis::syntax::{BinaryOp, UnaryOp, ViewKind};
 use prometeu_analysis::{NodeId, NodeKind, SymbolId, TypeId};
 use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef, TrapCode};
@@ -20,7 +21,12 @@ impl FnLower<'_, '_> {
     pub(super) fn expr(&mut self, node: NodeId) -> CResult<()> {
         let saved = self.b.span;
         self.b.span = self.span(node);
-        let r = self.expr_inner(node);
+        // Temporaries end with the expression (its value is on the stack), so a chain
+        // of `?`, `when` or method calls reuses the same few local slots.
+        let mark = self.b.local_mark();
+        // A flat chain (`a + b + …`, `x.f().f()…`) is as deep as it is long.
+        let r = ensure_sufficient_stack(|| self.expr_inner(node));
+        self.b.release_locals(mark);
         self.b.span = saved;
         r
     }
@@ -381,6 +387,10 @@ impl FnLower<'_, '_> {
     /// Appends the operands of the string `+` chain `node`, left to right, to `out`
     /// (`node` itself when it is not such a chain).
     fn concat_operands(&self, node: NodeId, out: &mut Vec<NodeId>) -> CResult<()> {
+        ensure_sufficient_stack(|| self.concat_operands_inner(node, out))
+    }
+
+    fn concat_operands_inner(&self, node: NodeId, out: &mut Vec<NodeId>) -> CResult<()> {
         let chain = match *self.ast.kind(node) {
             NodeKind::Binary {
                 op: BinaryOp::Add,
@@ -575,6 +585,11 @@ impl FnLower<'_, '_> {
     /// VM fuses compare-and-`JMP_IF_FALSE` into one dispatch (a bottom-tested loop's
     /// back edge is such a jump). The jumps keep the span of the `if` or loop.
     pub(super) fn cond_jump(&mut self, cond: NodeId, target: Label, when: bool) -> CResult<()> {
+        // `a && b && …` chains are as deep as they are long.
+        ensure_sufficient_stack(|| self.cond_jump_inner(cond, target, when))
+    }
+
+    fn cond_jump_inner(&mut self, cond: NodeId, target: Label, when: bool) -> CResult<()> {
         match *self.ast.kind(cond) {
             NodeKind::Paren { inner } => return self.cond_jump(inner, target, when),
             NodeKind::Unary {
@@ -844,6 +859,11 @@ impl FnLower<'_, '_> {
     /// `self` or service state, or a struct-field path on one. View bindings are
     /// excluded (reading one goes through its handle's gate).
     pub(super) fn is_plain_read(&self, node: NodeId) -> bool {
+        // Field paths are as deep as structs nest.
+        ensure_sufficient_stack(|| self.is_plain_read_inner(node))
+    }
+
+    fn is_plain_read_inner(&self, node: NodeId) -> bool {
         match *self.ast.kind(node) {
             NodeKind::Paren { inner } => self.is_plain_read(inner),
             NodeKind::NameRef { .. } | NodeKind::SelfRef => {

@@ -126,7 +126,10 @@ impl BodyChecker<'_, '_> {
         as_value: bool,
     ) -> TypeId {
         let view_base = std::mem::replace(&mut self.view_base, false);
-        let ty = self.expr_kind(node, expected, as_value, view_base);
+        // A flat chain (`a + b + …`, `x.f().f()…`) is as deep as it is long.
+        let ty = crate::stack::ensure_sufficient_stack(|| {
+            self.expr_kind(node, expected, as_value, view_base)
+        });
         self.record_type(node, ty)
     }
 

@@ -21,7 +21,7 @@ impl BodyChecker<'_, '_> {
         let st = self.value(subject, None);
         let arms = self.list(arms);
         let mut result = if as_value { expected } else { None };
-        let mut patterns: Vec<NodeId> = Vec::new();
+        let mut patterns = lints::Coverage::default();
         let before = self.diverged;
         // Whether every arm leaves (`return`, `break`, `continue`, …): with exhaustive
         // arms, what follows the `when` is then unreachable (§11, reachability).
@@ -44,15 +44,15 @@ impl BodyChecker<'_, '_> {
                 self.expr(value, None, false);
             }
             every_arm_leaves &= self.diverged;
-            self.scopes.pop();
+            self.scopes.close();
         }
         // A subject of unknown type was already reported: assume its arms cover it.
         let exhaustive = every_arm_leaves
             && (self.is_err(st)
-                || lints::missing_cases(self.ck, &self.parse.arena, &patterns, st).is_empty());
+                || lints::missing_cases(self.ck, &self.parse.arena, patterns.patterns(), st).is_empty());
         self.diverged = before || exhaustive;
         if as_value {
-            self.check_exhaustive("when", keyword, st, &patterns);
+            self.check_exhaustive("when", keyword, st, patterns.patterns());
             result.unwrap_or(TypeArena::ERROR)
         } else {
             TypeArena::VOID
@@ -82,7 +82,7 @@ impl BodyChecker<'_, '_> {
             Some(TypeKind::Error) => Some(TypeArena::ERROR),
             _ => None,
         };
-        let mut patterns = Vec::new();
+        let mut patterns = lints::Coverage::default();
         // An arm runs only on its error; `ok` values go on: no arm ends what follows.
         let before = self.diverged;
         for arm in self.list(arms) {
@@ -131,11 +131,11 @@ impl BodyChecker<'_, '_> {
                     );
                 }
             }
-            self.scopes.pop();
+            self.scopes.close();
         }
         self.diverged = before;
         let keyword = self.span(node).start;
-        self.check_exhaustive("handle", keyword, err, &patterns);
+        self.check_exhaustive("handle", keyword, err, patterns.patterns());
         if !as_value {
             return TypeArena::VOID;
         }
@@ -145,10 +145,9 @@ impl BodyChecker<'_, '_> {
     /// Opens an arm's scope and binds its pattern against `subject`, first warning
     /// (`W_UNREACHABLE_ARM`) when the earlier arms' `patterns` already cover it; the
     /// pattern then joins `patterns`. The caller closes the scope after the arm's value.
-    fn enter_arm(&mut self, pattern: NodeId, subject: TypeId, patterns: &mut Vec<NodeId>) {
-        if !self.is_err(subject)
-            && lints::covers(self.ck, &self.parse.arena, patterns, subject, pattern)
-        {
+    fn enter_arm(&mut self, pattern: NodeId, subject: TypeId, patterns: &mut lints::Coverage) {
+        let arena = &self.parse.arena;
+        if !self.is_err(subject) && patterns.covers(self.ck, arena, subject, pattern) {
             let pspan = self.span(pattern);
             self.report(
                 DiagnosticCode::UnreachableArm,
@@ -156,9 +155,9 @@ impl BodyChecker<'_, '_> {
                 "this arm can never match",
             );
         }
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         self.pattern(pattern, subject);
-        patterns.push(pattern);
+        patterns.add(self.ck, &self.parse.arena, subject, pattern);
     }
 
     /// `E_TYPE_NON_EXHAUSTIVE` on the `keyword` (`when` or `handle`, starting at offset
@@ -350,7 +349,7 @@ impl BodyChecker<'_, '_> {
                 );
             }
         }
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         if let Some((n, nspan)) = name_of(&self.parse.arena, name) {
             let mutable = kind == ViewKind::Mutate;
             if let Some(s) = self.define(n, nspan, node, SymbolKind::Local, mutable, inner, false) {
@@ -369,7 +368,7 @@ impl BodyChecker<'_, '_> {
         if handle_symbol.is_some() {
             self.views.pop();
         }
-        self.scopes.pop();
+        self.scopes.close();
         if as_value { ty } else { TypeArena::VOID }
     }
 

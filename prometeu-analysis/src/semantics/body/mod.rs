@@ -3,6 +3,7 @@
 
 mod expr;
 mod matching;
+mod scopes;
 
 use super::fx::FxHashSet as HashSet;
 use std::sync::Arc;
@@ -71,7 +72,7 @@ pub(crate) struct BodyChecker<'c, 'a> {
     /// The service whose member is being checked.
     service: Option<SymbolId>,
     ret: Option<TypeId>,
-    scopes: Vec<Vec<(NameId, SymbolId)>>,
+    scopes: scopes::Scopes,
     loop_depth: u32,
     /// For each enclosing loop, whether a `break` leaves it.
     loop_breaks: Vec<bool>,
@@ -194,7 +195,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             owner,
             service: None,
             ret,
-            scopes: vec![Vec::new()],
+            scopes: scopes::Scopes::new(),
             loop_depth: 0,
             loop_breaks: Vec::new(),
             views: Vec::new(),
@@ -330,8 +331,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             duplicate: false,
         });
         self.ck.facts.set_symbol(symbol, ty);
-        let current = self.scopes.last().expect("a scope is always open");
-        if let Some(&(_, first)) = current.iter().find(|(n, _)| *n == name) {
+        if let Some(first) = self.scopes.in_innermost(name) {
             self.ck.symbols.get_mut(symbol).duplicate = true;
             let first_span = self.ck.symbols.get(first).decl_span;
             let message = format!("`{}` is already declared here", self.ck.text(name));
@@ -341,11 +341,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             return Some(symbol);
         }
         if is_let && !self.ck.text(name).starts_with('_') {
-            let outer = self.scopes[..self.scopes.len() - 1]
-                .iter()
-                .rev()
-                .find_map(|scope| scope.iter().rev().find(|(n, _)| *n == name).map(|p| p.1));
-            if let Some(outer) = outer {
+            if let Some(outer) = self.scopes.in_enclosing(name) {
                 let outer_span = self.ck.symbols.get(outer).decl_span;
                 let message = format!(
                     "`{}` hides a local of an enclosing block",
@@ -356,21 +352,18 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 self.ck.diagnostics.push(d);
             }
         }
-        self.scopes.last_mut().expect("scope").push((name, symbol));
+        self.scopes.define(name, symbol);
         Some(symbol)
     }
 
     fn find_local(&self, name: NameId) -> Option<SymbolId> {
-        self.scopes
-            .iter()
-            .rev()
-            .find_map(|scope| scope.iter().rev().find(|(n, _)| *n == name).map(|p| p.1))
+        self.scopes.find(name)
     }
 
     /// Names in scope before the module level: locals, then (inside a service) its
     /// members; for "did you mean" hints.
     fn local_names(&self) -> Vec<NameId> {
-        let mut names: Vec<NameId> = self.scopes.iter().flatten().map(|p| p.0).collect();
+        let mut names: Vec<NameId> = self.scopes.names().collect();
         if let Some(service) = self.service {
             let members = self.ck.defs.members(service).iter();
             names.extend(members.map(|&m| self.ck.symbols.get(m).name));
@@ -469,7 +462,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             let t = self.expr(block, expected, as_value);
             return (t, true);
         };
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         let mut warned = false;
         for stmt in self.list(stmts) {
             if self.diverged && !warned {
@@ -528,7 +521,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             None if self.diverged => TypeArena::ERROR,
             None => TypeArena::VOID,
         };
-        self.scopes.pop();
+        self.scopes.close();
         self.record_type(block, ty);
         (ty, tail.is_some())
     }
@@ -615,7 +608,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     }
                 };
                 let before = self.diverged;
-                self.scopes.push(Vec::new());
+                self.scopes.open();
                 if let Some((n, nspan)) = name_of(&self.parse.arena, name) {
                     if let Some(s) =
                         self.define(n, nspan, stmt, SymbolKind::Local, false, elem, false)
@@ -628,7 +621,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 self.block(body, None, false);
                 self.loop_breaks.pop();
                 self.loop_depth -= 1;
-                self.scopes.pop();
+                self.scopes.close();
                 self.diverged = before;
             }
             NodeKind::BreakStmt | NodeKind::ContinueStmt => {
@@ -779,6 +772,11 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
     // ----- places -----
 
     fn place(&mut self, node: NodeId) -> Place {
+        // Field paths are as deep as structs nest, and structs can nest without limit.
+        crate::stack::ensure_sufficient_stack(|| self.place_of(node))
+    }
+
+    fn place_of(&mut self, node: NodeId) -> Place {
         let not_place = |ty| Place {
             ty,
             root: None,

@@ -76,9 +76,17 @@ impl Parser<'_> {
         )
     }
 
-    /// A whole expression (level 16 down).
+    /// A whole expression (level 16 down). It counts no nesting level itself: the
+    /// constructs that enclose an expression (`(…)`, `[…]`, `{…}`, call arguments, a
+    /// prefix operator, an `if` condition…) do, so one level of source nesting is one
+    /// level of [`super::MAX_DEPTH`].
     pub(super) fn expr(&mut self) -> NodeId {
-        self.nested(Self::when_expr)
+        self.when_expr()
+    }
+
+    /// An expression enclosed by the construct being parsed: one nesting level deeper.
+    fn nested_expr(&mut self) -> NodeId {
+        self.nested(Self::expr)
     }
 
     /// Level 16: `e when { arms }`, binding weaker than everything else.
@@ -104,16 +112,25 @@ impl Parser<'_> {
         subject
     }
 
-    /// Level 15: `value else fallback`, right-associative.
+    /// Level 15: `value else fallback`, right-associative. A chain `a else b else c` is
+    /// flat source, so it is read in a loop (no nesting level per `else`) and folded
+    /// from the right: `a else (b else c)`.
     fn else_expr(&mut self) -> NodeId {
         let start = self.cur_start();
         let value = self.binary(0);
         if !self.at_kind(TokenKind::Else) {
             return value;
         }
-        self.bump();
-        let fallback = self.nested(Self::else_expr);
-        self.finish(NodeKind::Else { value, fallback }, start)
+        let mut operands = vec![(start, value)];
+        while self.eat(TokenKind::Else) {
+            let start = self.cur_start();
+            operands.push((start, self.binary(0)));
+        }
+        let (_, mut fallback) = operands.pop().expect("two operands at least");
+        while let Some((start, value)) = operands.pop() {
+            fallback = self.finish(NodeKind::Else { value, fallback }, start);
+        }
+        fallback
     }
 
     /// Levels 4–14 by precedence climbing: operators with binding power `>= min_bp`.
@@ -209,11 +226,9 @@ impl Parser<'_> {
         self.finish(NodeKind::Unary { op, operand }, start)
     }
 
-    /// Level 2: calls, members, indexing and `?` after a primary expression.
+    /// Level 2: calls, members, indexing and `?` after a primary expression. A chain
+    /// of them is flat (read in a loop); arguments and indexes are one level deeper.
     pub(super) fn postfix(&mut self) -> NodeId {
-        if !self.descend() {
-            return self.skip_too_deep();
-        }
         let start = self.cur_start();
         let mut e = self.primary();
         loop {
@@ -221,7 +236,7 @@ impl Parser<'_> {
                 TokenKind::LParen => {
                     let opener = self.cur_span();
                     self.bump();
-                    let args = self.comma_list(opener, TokenKind::RParen, Self::expr);
+                    let args = self.comma_list(opener, TokenKind::RParen, Self::nested_expr);
                     e = self.finish(NodeKind::Call { callee: e, args }, start);
                 }
                 TokenKind::Dot => {
@@ -232,7 +247,7 @@ impl Parser<'_> {
                 TokenKind::LBracket => {
                     let opener = self.cur_span();
                     self.bump();
-                    let index = self.expr();
+                    let index = self.nested_expr();
                     self.expect_close(opener, TokenKind::RBracket);
                     e = self.finish(NodeKind::Index { base: e, index }, start);
                 }
@@ -245,7 +260,6 @@ impl Parser<'_> {
                 _ => break,
             }
         }
-        self.ascend();
         e
     }
 
@@ -277,28 +291,28 @@ impl Parser<'_> {
             TokenKind::LParen => {
                 let opener = self.cur_span();
                 self.bump();
-                let inner = self.expr();
+                let inner = self.nested_expr();
                 self.expect_close(opener, TokenKind::RParen);
                 self.finish(NodeKind::Paren { inner }, start)
             }
             TokenKind::LBrace => self.block(),
-            TokenKind::LBracket => self.array(),
+            TokenKind::LBracket => self.nested(Self::array),
             TokenKind::Some => {
                 self.bump();
                 let value = self
-                    .parenthesised(false, Self::expr)
+                    .parenthesised(false, Self::nested_expr)
                     .unwrap_or_else(|| self.missing());
                 self.finish(NodeKind::SomeExpr { value }, start)
             }
             TokenKind::Ok => {
                 self.bump();
-                let value = self.parenthesised(true, Self::expr);
+                let value = self.parenthesised(true, Self::nested_expr);
                 self.finish(NodeKind::OkExpr { value }, start)
             }
             TokenKind::Err => {
                 self.bump();
                 let value = self
-                    .parenthesised(false, Self::expr)
+                    .parenthesised(false, Self::nested_expr)
                     .unwrap_or_else(|| self.missing());
                 self.finish(NodeKind::ErrExpr { value }, start)
             }
@@ -306,7 +320,7 @@ impl Parser<'_> {
             TokenKind::If => self.if_expr(),
             TokenKind::Handle => {
                 self.bump();
-                let subject = self.expr();
+                let subject = self.nested_expr();
                 let arms = self.arm_list();
                 self.finish(NodeKind::Handle { subject, arms }, start)
             }
@@ -317,7 +331,7 @@ impl Parser<'_> {
                     ViewKind::Mutate
                 };
                 self.bump();
-                let handle = self.postfix();
+                let handle = self.nested(Self::postfix);
                 self.expect(TokenKind::As);
                 let name = self.name(false);
                 let body = self.block();
@@ -334,7 +348,7 @@ impl Parser<'_> {
             TokenKind::Peek | TokenKind::Take => {
                 let is_peek = self.at_kind(TokenKind::Peek);
                 self.bump();
-                let handle = self.postfix();
+                let handle = self.nested(Self::postfix);
                 let kind = if is_peek {
                     NodeKind::Peek { handle }
                 } else {
@@ -466,7 +480,7 @@ impl Parser<'_> {
             && self.cur_text() == "list"
             && self.nth(1) == TokenKind::Lt;
         if !is_list {
-            let value = self.postfix();
+            let value = self.nested(Self::postfix);
             return self.finish(NodeKind::Alloc { value }, start);
         }
         self.bump();
@@ -485,37 +499,52 @@ impl Parser<'_> {
         self.finish(NodeKind::AllocList { elem }, start)
     }
 
-    /// `if cond { … } [else if … | else { … }]`
+    /// `if cond { … } [else if … | else { … }]`. An `else if` ladder is flat source,
+    /// so it is read in a loop (no nesting level per `else if`) and folded from the
+    /// last branch: each `else if` is the `otherwise` of the `if` before it.
     fn if_expr(&mut self) -> NodeId {
         let start = self.cur_start();
         self.bump();
         self.if_rest(start)
     }
 
-    /// An `if` after its keyword (or after `elif` read as `else if`).
-    fn if_rest(&mut self, start: u32) -> NodeId {
-        let cond = self.value_expr(super::hints::ValueSite::Condition);
-        let then = self.body_block();
-        let otherwise = if self.eat(TokenKind::Else) {
-            if self.at_kind(TokenKind::If) {
-                Some(self.nested(Self::if_expr))
+    /// An `if` after its keyword (or after `elif` read as `else if`), with its whole
+    /// ladder: each further `else if` (or `elif`) is read by this loop, not by nesting.
+    fn if_rest(&mut self, first_start: u32) -> NodeId {
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        let mut start = first_start;
+        loop {
+            let cond = self.nested(|p| p.value_expr(super::hints::ValueSite::Condition));
+            let then = self.body_block();
+            branches.push((start, cond, then));
+            if self.eat(TokenKind::Else) {
+                if !self.at_kind(TokenKind::If) {
+                    otherwise = Some(self.body_block());
+                    break;
+                }
+                start = self.cur_start();
+                self.bump();
+            } else if self.foreign_else_if() {
+                start = self.prev_end;
             } else {
-                Some(self.body_block())
+                break;
             }
-        } else if self.foreign_else_if() {
-            let elif_start = self.prev_end;
-            Some(self.nested(|p| p.if_rest(elif_start)))
-        } else {
-            None
-        };
-        self.finish(
-            NodeKind::If {
-                cond,
-                then,
-                otherwise,
-            },
-            start,
-        )
+        }
+        let mut node = None;
+        while let Some((start, cond, then)) = branches.pop() {
+            let id = self.finish(
+                NodeKind::If {
+                    cond,
+                    then,
+                    otherwise,
+                },
+                start,
+            );
+            otherwise = Some(id);
+            node = Some(id);
+        }
+        node.expect("one branch at least")
     }
 
     /// `{ pattern -> e, … }` of a `when` or `handle`.
@@ -524,9 +553,13 @@ impl Parser<'_> {
             self.error_expected("`{` and the arms");
             return NodeList::EMPTY;
         }
+        if !self.descend() {
+            self.skip_too_deep();
+            return NodeList::EMPTY;
+        }
         let opener = self.cur_span();
         self.bump();
-        self.comma_list(opener, TokenKind::RBrace, |p| {
+        let arms = self.comma_list(opener, TokenKind::RBrace, |p| {
             let start = p.cur_start();
             let pattern = p.pattern();
             let value = if p.eat(TokenKind::Arrow) || p.fat_arrow() {
@@ -540,7 +573,9 @@ impl Parser<'_> {
                 }
             };
             p.finish(NodeKind::Arm { pattern, value }, start)
-        })
+        });
+        self.ascend();
+        arms
     }
 
     // ----- patterns -----

@@ -508,7 +508,9 @@ impl<'a> Parser<'a> {
         if !self.descend() {
             return self.skip_too_deep();
         }
-        let node = parse(self);
+        // Bounded by `MAX_DEPTH`, but a level is several frames: keep far from the end
+        // of whatever stack the caller's thread has.
+        let node = crate::stack::ensure_sufficient_stack(|| parse(self));
         self.ascend();
         node
     }

@@ -37,9 +37,11 @@ impl Parser<'_> {
             self.error_expected("`{`");
             return self.missing();
         }
-        if !self.descend() {
-            return self.skip_too_deep();
-        }
+        self.nested(Self::block_contents)
+    }
+
+    /// The `{ … }` of [`Parser::block`], one nesting level deeper.
+    fn block_contents(&mut self) -> NodeId {
         let start = self.cur_start();
         let opener = self.cur_span();
         self.bump();
@@ -102,7 +104,6 @@ impl Parser<'_> {
             }
         }
         let stmts = self.finish_list(mark);
-        self.ascend();
         self.finish(NodeKind::Block { stmts, tail }, start)
     }
 
