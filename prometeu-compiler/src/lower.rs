@@ -372,12 +372,29 @@ impl<'a> FnLower<'a, '_> {
             })
     }
 
+    /// The slots of `ty`. In a checked program the unknown type belongs only to an
+    /// expression that never produces its value (a block that always returns, breaks
+    /// or continues, `pbs-language.md` §5): it pushes nothing, and the code after it
+    /// is unreachable.
     fn size(&mut self, ty: TypeId) -> CResult<u32> {
+        if ty == TypeArena::ERROR {
+            return Ok(0);
+        }
         self.cx.layouts.size(self.a, ty)
     }
 
+    /// The slot kinds of `ty` (none for the unknown type, as [`FnLower::size`]).
     fn slots(&mut self, ty: TypeId) -> CResult<Vec<SlotKind>> {
+        if ty == TypeArena::ERROR {
+            return Ok(Vec::new());
+        }
         self.cx.slots(ty)
+    }
+
+    /// Whether expression `node` never produces a value: the checker gives such an
+    /// expression (a block that always leaves, or one built on it) the unknown type.
+    fn diverges(&self, node: NodeId) -> bool {
+        self.a.facts.node_type(self.file, node) == Some(TypeArena::ERROR)
     }
 
     fn symbol_at(&self, node: NodeId) -> Option<SymbolId> {
@@ -541,6 +558,11 @@ impl<'a> FnLower<'a, '_> {
     }
 
     fn stmt(&mut self, node: NodeId) -> CResult<()> {
+        if self.b.dead {
+            // Unreachable (after a `return`, `break` or `continue`): no code, and its
+            // names may be bound to values that never exist.
+            return Ok(());
+        }
         let saved = self.b.span;
         self.b.span = self.span(node);
         let mark = self.b.local_mark();
@@ -571,6 +593,10 @@ impl<'a> FnLower<'a, '_> {
             NodeKind::AssignStmt { op, target, value } => self.assign(op, target, value)?,
             NodeKind::ReturnStmt { value } => {
                 let n = match value {
+                    Some(v) if self.diverges(v) => {
+                        self.expr(v)?;
+                        0
+                    }
                     Some(v) => {
                         let n = self.size(self.ty(v)?)?;
                         self.expr(v)?;
@@ -590,8 +616,9 @@ impl<'a> FnLower<'a, '_> {
                     self.loop_body(body, end, top)?;
                     self.b.jump(Opcode::Jmp, top);
                 } else {
+                    let reachable = !self.b.dead;
                     self.b.jump(Opcode::Jmp, test);
-                    self.b.mark(top);
+                    self.b.mark_loop_top(top, reachable);
                     self.loop_body(body, end, test)?;
                     self.b.mark(test);
                     self.cond_jump(cond, top, true)?;
@@ -731,6 +758,9 @@ impl<'a> FnLower<'a, '_> {
     /// test: cond; JMP_IF_FALSE top`): one jump per iteration fewer than testing at
     /// the top.
     fn for_loop(&mut self, node: NodeId, iter: NodeId, body: NodeId) -> CResult<()> {
+        if self.diverges(iter) {
+            return self.expr_sized(iter, 0);
+        }
         let var = self.decl_local(node);
         let top = self.b.label();
         let next = self.b.label();
@@ -752,8 +782,9 @@ impl<'a> FnLower<'a, '_> {
                     Limit::Local(limit)
                 }
             };
+            let reachable = !self.b.dead;
             self.b.jump(Opcode::Jmp, test);
-            self.b.mark(top);
+            self.b.mark_loop_top(top, reachable);
             // The loop variable is immutable: the counter itself is its slot.
             if let Some(v) = var {
                 self.bind_local(v, i);
@@ -781,8 +812,9 @@ impl<'a> FnLower<'a, '_> {
                 let x = self.b.alloc_local(stride)?;
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                let reachable = !self.b.dead;
                 self.b.jump(Opcode::Jmp, test);
-                self.b.mark(top);
+                self.b.mark_loop_top(top, reachable);
                 self.b.get_local(i, 1);
                 self.idx_op(Opcode::GetLocalIdx, arr, len, stride, 1, stride);
                 self.b.set_local(x, stride);
@@ -814,8 +846,9 @@ impl<'a> FnLower<'a, '_> {
                 self.b.set_local(len, 1);
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                let reachable = !self.b.dead;
                 self.b.jump(Opcode::Jmp, test);
-                self.b.mark(top);
+                self.b.mark_loop_top(top, reachable);
                 self.b.get_local(h, 1);
                 self.b.get_local(i, 1);
                 self.b.dyn_op(Instr::op(Opcode::ListGet), 2, stride);

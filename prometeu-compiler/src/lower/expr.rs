@@ -18,11 +18,79 @@ const MAX_CONCAT_OPERANDS: u32 = 256;
 impl FnLower<'_, '_> {
     /// Lowers expression `node`, pushing the slots of its type.
     pub(super) fn expr(&mut self, node: NodeId) -> CResult<()> {
+        if self.b.dead {
+            // Unreachable: an earlier operand never produced its value.
+            return Ok(());
+        }
         let saved = self.b.span;
         self.b.span = self.span(node);
-        let r = self.expr_inner(node);
+        let operands = self.leading_operands(node);
+        let r = if operands.iter().any(|&o| self.diverges(o)) {
+            self.operands_for_effect(node, &operands)
+        } else {
+            self.expr_inner(node)
+        };
         self.b.span = saved;
         r
+    }
+
+    /// The operands `node` always evaluates, in order, before anything else it does:
+    /// when one of them never produces a value, neither does `node`.
+    fn leading_operands(&self, node: NodeId) -> Vec<NodeId> {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } | NodeKind::Propagate { inner } => vec![inner],
+            NodeKind::Unary { operand, .. } => vec![operand],
+            NodeKind::Cast { value, .. }
+            | NodeKind::ArrayRepeat { value, .. }
+            | NodeKind::SomeExpr { value }
+            | NodeKind::ErrExpr { value }
+            | NodeKind::Alloc { value } => vec![value],
+            NodeKind::OkExpr { value } => value.into_iter().collect(),
+            NodeKind::Peek { handle } | NodeKind::Take { handle } => vec![handle],
+            NodeKind::View { handle, .. } => vec![handle],
+            NodeKind::Binary {
+                op: BinaryOp::And | BinaryOp::Or,
+                lhs,
+                ..
+            } => vec![lhs],
+            NodeKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            NodeKind::ArrayLit { elems } => self.ast.list(elems).to_vec(),
+            NodeKind::Index { base, index } => vec![base, index],
+            NodeKind::Member { base, .. } if self.type_path(base).is_none() => vec![base],
+            NodeKind::Call { callee, args } => {
+                let mut operands = match *self.ast.kind(callee) {
+                    NodeKind::Member { base, .. } if self.type_path(base).is_none() => {
+                        vec![base]
+                    }
+                    _ => Vec::new(),
+                };
+                operands.extend_from_slice(self.ast.list(args));
+                operands
+            }
+            NodeKind::If { cond, .. } => vec![cond],
+            NodeKind::When { subject, .. } | NodeKind::Handle { subject, .. } => vec![subject],
+            NodeKind::Else { value, .. } => vec![value],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Lowers `node`, one of whose leading operands never produces a value: the
+    /// operands before it run for their effects, then it leaves, and nothing of
+    /// `node` itself is reachable.
+    fn operands_for_effect(&mut self, node: NodeId, operands: &[NodeId]) -> CResult<()> {
+        for &operand in operands {
+            if self.b.dead {
+                break;
+            }
+            self.expr_sized(operand, 0)?;
+        }
+        if !self.b.dead {
+            return Err(CompileError::internal(
+                Some(self.span(node)),
+                "an operand of unknown type that produced a value",
+            ));
+        }
+        Ok(())
     }
 
     fn expr_inner(&mut self, node: NodeId) -> CResult<()> {
@@ -493,7 +561,7 @@ impl FnLower<'_, '_> {
         }
         self.push_bool(eq);
         self.b.jump(Opcode::Jmp, end);
-        self.b.depth -= 1;
+        self.b.depth = self.b.depth.saturating_sub(1);
         self.b.mark(differ);
         self.push_bool(!eq);
         self.b.mark(end);
@@ -599,7 +667,7 @@ impl FnLower<'_, '_> {
                 }
                 return Ok(());
             }
-            NodeKind::Binary { op, lhs, rhs } if when => {
+            NodeKind::Binary { op, lhs, rhs } if when && !self.diverges(lhs) => {
                 if let (TypeKind::Int, Some(negated)) =
                     (self.a.types.kind(self.ty(lhs)?), negated_int_cmp(op))
                 {
@@ -947,8 +1015,9 @@ impl FnLower<'_, '_> {
             self.b.mark(next);
         }
         self.b.depth = base;
-        if want > 0 {
-            // Exhaustive by the checker: no arm matching cannot happen.
+        if want > 0 || self.diverges(node) {
+            // Exhaustive by the checker: no arm matching cannot happen (also when every
+            // arm leaves and the `when` has no value).
             self.b
                 .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
         }
