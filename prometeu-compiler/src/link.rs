@@ -12,7 +12,7 @@ use prometeu_analysis::project::ProjectGraph;
 use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{Namespace, SymbolKind, TypeArena};
 use prometeu_analysis::{Analysis, FileId, ProjectId, SymbolId};
-use prometeu_bytecode::verify::compute_max_stack;
+use prometeu_bytecode::verify::compute_max_stack_with;
 use prometeu_bytecode::{
     Constant, DebugFunction, DebugInfo, Export, Function, Global, GlobalInit, ImmValue, Instr,
     LineRun, Opcode, Program, Rule, SlotKind, verify_program,
@@ -134,7 +134,7 @@ pub fn compile_with(
         });
     }
     for i in 0..program.functions.len() {
-        match compute_max_stack(&program, i as u32) {
+        match compute_max_stack_with(&program, i as u32, Some(&prometeu_abi::ConsoleSyscalls)) {
             Some(depth) => program.functions[i].max_stack = depth,
             None => break,
         }
