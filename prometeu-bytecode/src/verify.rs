@@ -1087,40 +1087,6 @@ impl<'a> Step<'_, 'a> {
         })
     }
 
-    /// Finds a list handle under `between` slots and one element, for `LIST_PUSH`
-    /// (`between` empty) and `LIST_SET`/`LIST_INSERT` (`between` = the index): the
-    /// smallest element size that fits its list's layout wins.
-    fn find_list(&self, between: &[SlotKind]) -> Result<u32, VerifyError> {
-        let stack = &self.st.stack;
-        let extra = between.len();
-        self.cx.charge(stack.len(), Some(self.pc))?;
-        for d in 0..stack.len().saturating_sub(extra) {
-            let h = stack.len() - 1 - d - extra;
-            let Val::K(SlotKind::Ref(t)) = stack[h] else {
-                continue;
-            };
-            let Some(l) = self.cx.p.layouts.get(t as usize) else {
-                continue;
-            };
-            if l.kind != LayoutKind::List || l.slots.len() != d {
-                continue;
-            }
-            let mid = &stack[h + 1..h + 1 + extra];
-            let elem = &stack[h + 1 + extra..];
-            if all_fit(mid, between) && all_fit(elem, &l.slots) {
-                return Ok(t);
-            }
-        }
-        Err(self.err(
-            Rule::StackKind,
-            format!(
-                "no list handle{} with a matching element on top of the stack {}",
-                if extra > 0 { " and index" } else { "" },
-                kinds_text(stack)
-            ),
-        ))
-    }
-
     fn local(&self, slot: usize) -> Result<Val, VerifyError> {
         match self.st.locals[slot] {
             Local::K(k) => Ok(Val::K(k)),
@@ -1380,11 +1346,18 @@ impl<'a> Step<'_, 'a> {
                 } else {
                     &[SlotKind::I32]
                 };
-                let t = self.find_list(between)?;
-                let slots = self.layout(t, None)?;
+                // The layout is an immediate: the handle under the element cannot be
+                // told from a list-typed slot of the element itself.
+                let slots = self.layout(a, Some(LayoutKind::List))?;
                 self.pop_kinds(slots)?;
                 self.pop_kinds(between)?;
-                self.pop_any()?;
+                let t = self.pop_handle(Some(LayoutKind::List))?;
+                if t != a {
+                    return Err(self.err(
+                        Rule::Heap,
+                        format!("names list layout {a}, but the handle has layout {t}"),
+                    ));
+                }
                 return Ok(Some(t));
             }
             Opcode::Syscall => {

@@ -132,9 +132,14 @@ const CASES: &[(&str, Rule, &str)] = &[
         ".layout ref (i32)\n.layout ref (f64)\n.func main\n PUSH_NULL 0\n PUSH_NULL 1\n REF_EQ\n POP\n RET",
     ),
     (
+        "list push naming the layout of another list",
+        Rule::Heap,
+        ".layout list (i32)\n.layout list (i32)\n.func main\n LIST_NEW 1\n PUSH_I32 1\n LIST_PUSH 0\n RET",
+    ),
+    (
         "list push of the wrong element",
         Rule::StackKind,
-        ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH\n RET",
+        ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH 0\n RET",
     ),
     (
         "peek of an int",
@@ -356,7 +361,7 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
          .func f params=(i32) returns=(str)\n GET_LOCAL 0\n I2S\n RET\n\
          .func main params=(f64) locals=2 max_stack=4\n\
          LIST_NEW 0\n SET_LOCAL 1\n\
-         GET_LOCAL 1\n PUSH_I32 7\n PUSH_I32 3\n CALL f\n ALLOC 1\n LIST_PUSH\n\
+         GET_LOCAL 1\n PUSH_I32 7\n PUSH_I32 3\n CALL f\n ALLOC 1\n LIST_PUSH 0\n\
          GET_LOCAL 1\n PUSH_I32 0\n LIST_GET\n GATE_LOAD 1 1\n POP\n\
          FRAME_SYNC\n RET");
     let v = verify_program(&p, &TestTable).unwrap_or_else(|e| panic!("{e}"));
@@ -364,7 +369,7 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
     assert_eq!(main.max_stack, 3);
     let pcs: Vec<u32> = main.safepoints.iter().map(|s| s.pc).collect();
     // LIST_NEW, CALL, ALLOC, LIST_PUSH, FRAME_SYNC
-    assert_eq!(pcs, vec![0, 30, 36, 42, 70]);
+    assert_eq!(pcs, vec![0, 30, 36, 42, 74]);
     let call = main.safepoint(30).unwrap();
     assert_eq!(
         call.stack,
@@ -379,10 +384,10 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
     assert_eq!(
         main.handle_layout(42),
         Some(0),
-        "LIST_PUSH finds the list under the element"
+        "LIST_PUSH records the list layout it names"
     );
-    assert_eq!(main.handle_layout(56), Some(0), "LIST_GET");
-    assert_eq!(main.handle_layout(58), Some(1), "GATE_LOAD");
+    assert_eq!(main.handle_layout(60), Some(0), "LIST_GET");
+    assert_eq!(main.handle_layout(62), Some(1), "GATE_LOAD");
     assert_eq!(v.functions()[0].safepoints.len(), 1);
     assert_eq!(v.program(), &p);
 }

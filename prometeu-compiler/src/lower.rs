@@ -887,8 +887,10 @@ impl<'a> FnLower<'a, '_> {
     fn assign(&mut self, op: AssignOp, target: NodeId, value: NodeId) -> CResult<()> {
         // `l[i] = v` on a list is a list operation (§6.6).
         if let NodeKind::Index { base, index } = *self.ast.kind(target) {
-            if let TypeKind::List(elem) = self.a.types.kind(self.ty(base)?) {
+            let list_ty = self.ty(base)?;
+            if let TypeKind::List(elem) = self.a.types.kind(list_ty) {
                 let n = self.size(elem)?;
+                let layout = self.cx.layouts.handle_layout(self.a, list_ty)?;
                 self.b.span = self.span(target);
                 self.expr(base)?;
                 self.expr(index)?;
@@ -902,7 +904,7 @@ impl<'a> FnLower<'a, '_> {
                     self.arith(compound_op(op), elem, value)?;
                 }
                 self.b.span = self.span(target);
-                self.b.dyn_op(Instr::op(Opcode::ListSet), 2 + n, 0);
+                self.b.dyn_op(Instr::u32(Opcode::ListSet, layout), 2 + n, 0);
                 return Ok(());
             }
         }

@@ -976,7 +976,15 @@ impl FnLower<'_, '_> {
                     "clear" => (Opcode::ListClear, 1, 0),
                     _ => return self.unsupported(node, "this list method"),
                 };
-                self.b.dyn_op(Instr::op(op), pops, pushes);
+                let instr = match op {
+                    // The list's layout is named: the verifier cannot tell its handle
+                    // from a list inside the element (`list<list<T>>`).
+                    Opcode::ListPush | Opcode::ListSet | Opcode::ListInsert => {
+                        Instr::u32(op, self.cx.layouts.handle_layout(self.a, base_ty)?)
+                    }
+                    _ => Instr::op(op),
+                };
+                self.b.dyn_op(instr, pops, pushes);
             }
             _ => return self.unsupported(node, "this method"),
         }
