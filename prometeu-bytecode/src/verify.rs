@@ -36,6 +36,11 @@ pub trait SyscallTable {
 /// The deepest operand stack a function may declare (`max_stack` is a `u16`).
 pub const MAX_STACK_LIMIT: usize = u16::MAX as usize;
 
+/// The most slots one function's parameters, locals and operand stack may take
+/// together: the console's 65,536-slot value stack with one register index kept free
+/// above a frame (`bytecode.md` §1). A program that verifies loads.
+pub const MAX_FRAME_SLOTS: usize = 65_534;
+
 /// How many slot states (instructions interpreted, stack and local slots copied, joined
 /// or recorded) the analysis of one function may touch, and how many safepoint slots a
 /// whole program may record. Compiled PBS stays far below; a function that would not
@@ -755,6 +760,17 @@ impl<'a> FnCx<'a> {
                     work.push(t);
                 }
             }
+        }
+        let frame = self.locals + max.0;
+        if record && frame > MAX_FRAME_SLOTS {
+            return Err(self.err(
+                Some(max.1),
+                Rule::Limits,
+                format!(
+                    "the frame ({} locals) and operand stack ({} slots) exceed {MAX_FRAME_SLOTS} slots",
+                    self.locals, max.0
+                ),
+            ));
         }
         if max.0 > usize::from(self.func.max_stack) && record {
             return Err(self.err(

@@ -63,6 +63,12 @@ pub struct FnCode {
     /// exact `max_stack`; this bounds it early so an oversized function is a
     /// [`crate::CompileErrorKind::Limit`], not a verifier failure).
     pub max_depth: u32,
+    /// Where the operand stack first got that deep (for a limit error's location).
+    pub max_depth_span: Span,
+    /// Where the last local slot was first allocated (for a limit error's location).
+    pub max_local_span: Span,
+    /// The function's body (or declaration), where errors about it point.
+    pub span: Span,
 }
 
 /// Builds one [`FnCode`]: tracks the operand stack depth and hands out local slots.
@@ -98,6 +104,9 @@ impl Builder {
                 name,
                 params,
                 returns,
+                max_depth_span: span,
+                max_local_span: span,
+                span,
                 ..FnCode::default()
             },
             labels: 0,
@@ -172,7 +181,10 @@ impl Builder {
         };
         self.code.ops.push((op, self.span));
         self.depth = self.depth.saturating_sub(pops) + pushes;
-        self.code.max_depth = self.code.max_depth.max(self.depth);
+        if self.depth > self.code.max_depth {
+            self.code.max_depth = self.depth;
+            self.code.max_depth_span = self.span;
+        }
         self.dead = ends;
     }
 
@@ -268,7 +280,10 @@ impl Builder {
                     "a function needs more than 65535 local slots",
                 )
             })?;
-        self.max_local = self.max_local.max(self.next_local);
+        if self.next_local > self.max_local {
+            self.max_local = self.next_local;
+            self.code.max_local_span = self.span;
+        }
         Ok(slot)
     }
 

@@ -47,6 +47,14 @@ impl CompileError {
         }
     }
 
+    /// The same error, placed at `span` when it had no place yet: every error the
+    /// compiler reports names a file and line (the function, field or expression being
+    /// compiled when a layout or limit failed).
+    pub fn or_span(mut self, span: Span) -> CompileError {
+        self.span.get_or_insert(span);
+        self
+    }
+
     /// A limit error at `span`.
     pub fn limit(span: Option<Span>, what: impl Into<String>) -> CompileError {
         CompileError {

@@ -172,6 +172,11 @@ struct FnLower<'a, 'c> {
 
 /// Lowers function `f` (which must have a body).
 pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
+    let decl = cx.a.symbols.get(f).decl_span;
+    lower_fn_body(cx, f).map_err(|e| e.or_span(decl))
+}
+
+fn lower_fn_body(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
     let a = cx.a;
     let sym = a.symbols.get(f);
     let (file, node) = sym.node;
@@ -322,12 +327,12 @@ pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCo
             ));
         };
         let ty = a.facts.symbol_type(field).unwrap_or(TypeArena::ERROR);
+        lower.b.span = lower.ast.span(value);
         let n = lower.size(ty)?;
         let slot = *lower.cx.globals.get(&field).ok_or_else(|| {
             CompileError::internal(Some(sym.decl_span), "a service field without a global")
         })?;
         let mark = lower.b.local_mark();
-        lower.b.span = lower.ast.span(value);
         lower.expr(value)?;
         lower.b.set_global(slot, n);
         lower.b.release_locals(mark);
@@ -380,7 +385,11 @@ impl<'a> FnLower<'a, '_> {
         if ty == TypeArena::ERROR {
             return Ok(0);
         }
-        self.cx.layouts.size(self.a, ty)
+        let span = self.b.span;
+        self.cx
+            .layouts
+            .size(self.a, ty)
+            .map_err(|e| e.or_span(span))
     }
 
     /// The slot kinds of `ty` (none for the unknown type, as [`FnLower::size`]).
@@ -388,7 +397,8 @@ impl<'a> FnLower<'a, '_> {
         if ty == TypeArena::ERROR {
             return Ok(Vec::new());
         }
-        self.cx.slots(ty)
+        let span = self.b.span;
+        self.cx.slots(ty).map_err(|e| e.or_span(span))
     }
 
     /// Whether expression `node` never produces a value: the checker gives such an

@@ -699,7 +699,11 @@ impl Checker<'_> {
                     }
                 };
                 match n {
-                    Some(n) if t != TypeArena::ERROR => self.types.intern(TypeKind::Array(t, n)),
+                    Some(n) if t != TypeArena::ERROR => {
+                        let ty = self.types.intern(TypeKind::Array(t, n));
+                        self.note_array(arena.span(len), ty);
+                        ty
+                    }
                     _ => TypeArena::ERROR,
                 }
             }

@@ -22,6 +22,7 @@ mod collect;
 pub mod consts;
 mod fx;
 mod lints;
+pub mod sizes;
 pub mod symbols;
 mod tables;
 pub mod types;
@@ -123,6 +124,8 @@ pub(crate) struct Checker<'a> {
     pub const_values: fx::FxHashMap<SymbolId, consts::ConstState>,
     /// How deep constant evaluation is nested right now.
     pub const_depth: u32,
+    /// Arrays written in types and expressions, checked by [`sizes`] after the bodies.
+    pub arrays: Vec<sizes::ArraySite>,
 }
 
 /// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
@@ -160,6 +163,7 @@ pub(crate) fn analyze_program(
         items: Vec::new(),
         const_values: Default::default(),
         const_depth: 0,
+        arrays: Vec::new(),
     };
     checker.for_each_file(Checker::collect_file);
     checker.for_each_file(Checker::resolve_imports);
@@ -170,6 +174,7 @@ pub(crate) fn analyze_program(
     checker.for_each_file(Checker::check_file_consts);
     checker.eval_consts();
     checker.for_each_file(Checker::check_file_bodies);
+    checker.check_value_sizes();
     checker.lint_unused();
     checker.check_entry_points();
     checker.refs.finish();
