@@ -23,6 +23,7 @@ use std::collections::{HashMap, HashSet};
 use crate::instr::Instr;
 use crate::opcode::{Opcode, StackEffect};
 use crate::program::{Function, GlobalInit, LayoutKind, Program, SyscallRef};
+use crate::pvec::PVec;
 use crate::slot::{SlotKind, TypeIndex};
 use crate::trap::TrapCode;
 
@@ -174,10 +175,25 @@ pub struct Safepoint {
     pub pc: u32,
     /// Operand stack kinds, bottom first (a `CALL`'s or `SYSCALL`'s arguments included).
     pub stack: Vec<SlotKind>,
-    /// Kinds of every local (parameters first); `None` for an uninitialised local or one
-    /// that holds different kinds on different paths — it can never be read, so the
-    /// collector must not trace it.
-    pub locals: Vec<Option<SlotKind>>,
+    /// The locals' states, shared with the verifier's (recording one costs nothing
+    /// per local, so frame maps stay linear in the function's size).
+    frame: PVec<Local>,
+}
+
+impl Safepoint {
+    /// Kinds of every local (parameters first); `None` for an uninitialised local or
+    /// one that holds different kinds on different paths — it can never be read, so
+    /// the collector must not trace it.
+    pub fn locals(&self) -> Vec<Option<SlotKind>> {
+        self.frame.iter().map(Local::kind).collect()
+    }
+
+    /// The kind of local `slot`, as in [`Safepoint::locals`].
+    pub fn local(&self, slot: usize) -> Option<SlotKind> {
+        (slot < self.frame.len())
+            .then(|| self.frame.get(slot).kind())
+            .flatten()
+    }
 }
 
 /// What the VM needs to know about one verified function.
@@ -281,7 +297,7 @@ pub fn verify_program(
         recorded += f
             .safepoints
             .iter()
-            .map(|s| (s.stack.len() + s.locals.len()) as u64)
+            .map(|s| s.stack.len() as u64 + 1)
             .sum::<u64>();
         if recorded > WORK_LIMIT {
             return Err(program_err(
@@ -524,6 +540,14 @@ enum Local {
 }
 
 impl Local {
+    /// The kind a readable local holds.
+    fn kind(self) -> Option<SlotKind> {
+        match self {
+            Local::K(k) => Some(k),
+            _ => None,
+        }
+    }
+
     fn join(self, other: Local) -> Local {
         match (self, other) {
             (a, b) if a == b => a,
@@ -578,7 +602,7 @@ fn slot_kinds_text(kinds: &[SlotKind]) -> String {
 #[derive(Clone, PartialEq, Debug)]
 struct State {
     stack: Vec<Val>,
-    locals: Vec<Local>,
+    locals: PVec<Local>,
 }
 
 /// One function under analysis.
@@ -721,9 +745,9 @@ impl<'a> FnCx<'a> {
         }
 
         let mut entry: Vec<Option<State>> = vec![None; n];
-        let mut locals = vec![Local::Uninit; self.locals];
-        for (l, &k) in locals.iter_mut().zip(&self.func.params) {
-            *l = Local::K(k);
+        let mut locals = PVec::filled(self.locals, Local::Uninit);
+        for (slot, &k) in self.func.params.iter().enumerate() {
+            locals.set(slot, Local::K(k));
         }
         entry[0] = Some(State {
             stack: Vec::new(),
@@ -739,10 +763,8 @@ impl<'a> FnCx<'a> {
             let Some(state) = entry[b].clone() else {
                 continue;
             };
-            self.charge(
-                state.stack.len() + state.locals.len(),
-                Some(self.instrs[b].0),
-            )?;
+            // Copying the locals shares them: one unit, not one per local.
+            self.charge(state.stack.len() + 1, Some(self.instrs[b].0))?;
             let succs = self.walk(b, state, &leader, &mut max, None)?;
             for (t, s) in succs {
                 let changed = match &mut entry[t] {
@@ -751,7 +773,7 @@ impl<'a> FnCx<'a> {
                         true
                     }
                     Some(old) => {
-                        self.charge(s.stack.len() + s.locals.len(), Some(self.instrs[t].0))?;
+                        self.charge(s.stack.len() + 1, Some(self.instrs[t].0))?;
                         self.join(old, &s, t)?
                     }
                 };
@@ -830,14 +852,10 @@ impl<'a> FnCx<'a> {
                 changed = true;
             }
         }
-        for (a, b) in old.locals.iter_mut().zip(&new.locals) {
-            let j = a.join(*b);
-            if j != *a {
-                *a = j;
-                changed = true;
-            }
-        }
-        Ok(changed)
+        // Only the parts of the two frames that differ are compared.
+        let (locals_changed, compared) = old.locals.join_from(&new.locals, Local::join);
+        self.charge(compared, Some(pc))?;
+        Ok(changed || locals_changed)
     }
 
     /// Interprets the block starting at instruction `start`; returns the successor
@@ -858,7 +876,7 @@ impl<'a> FnCx<'a> {
                 // At most max_stack ≤ 65,535 (a u16), below UNREACHED.
                 rec.stack_depths[i] = st.stack.len() as u16;
                 if is_safepoint(instr.op) {
-                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
+                    self.charge(st.stack.len() + 1, Some(pc))?;
                     rec.safepoints.push(Safepoint {
                         pc,
                         stack: st
@@ -870,14 +888,7 @@ impl<'a> FnCx<'a> {
                                 Val::Any => SlotKind::I32,
                             })
                             .collect(),
-                        locals: st
-                            .locals
-                            .iter()
-                            .map(|l| match l {
-                                Local::K(k) => Some(*k),
-                                _ => None,
-                            })
-                            .collect(),
+                        frame: st.locals.clone(),
                     });
                 }
             }
@@ -899,7 +910,7 @@ impl<'a> FnCx<'a> {
             if op.is_jump() {
                 // Targets were checked when finding leaders.
                 if let Some(t) = self.instr_index(instr.imm_u32(0)) {
-                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
+                    self.charge(st.stack.len() + 1, Some(pc))?;
                     succs.push((t, st.clone()));
                 }
             }
@@ -1104,7 +1115,7 @@ impl<'a> Step<'_, 'a> {
     }
 
     fn local(&self, slot: usize) -> Result<Val, VerifyError> {
-        match self.st.locals[slot] {
+        match self.st.locals.get(slot) {
             Local::K(k) => Ok(Val::K(k)),
             Local::Any => Ok(Val::Any),
             Local::Uninit => Err(self.err(
@@ -1257,9 +1268,11 @@ impl<'a> Step<'_, 'a> {
                 let count = count as usize;
                 self.need(count)?;
                 let from = self.st.stack.len() - count;
+                let mut copied = 0;
                 for (i, v) in self.st.stack.split_off(from).into_iter().enumerate() {
-                    self.st.locals[base + i] = v.into();
+                    copied += self.st.locals.set(base + i, v.into());
                 }
+                self.cx.charge(copied, Some(self.pc))?;
             }
             Opcode::GetGlobal | Opcode::GetGlobalN => {
                 let kinds = self.global_kinds(a, slot_count(instr))?;

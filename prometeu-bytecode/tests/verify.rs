@@ -376,11 +376,11 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
         vec![SlotKind::Ref(0), SlotKind::I32, SlotKind::I32]
     );
     assert_eq!(
-        call.locals,
+        call.locals(),
         vec![Some(SlotKind::F64), Some(SlotKind::Ref(0)), None]
     );
     let new = main.safepoint(0).unwrap();
-    assert_eq!(new.locals, vec![Some(SlotKind::F64), None, None]);
+    assert_eq!(new.locals(), vec![Some(SlotKind::F64), None, None]);
     assert_eq!(
         main.handle_layout(42),
         Some(0),
