@@ -364,7 +364,11 @@ impl BodyChecker<'_, '_> {
                         | BinaryOp::Ge
                 );
                 if self.is_err(lt) || self.is_err(rt) {
-                    return if comparison {
+                    // A comparison, `&&` or `||` is a `bool` whatever its operands: the
+                    // unknown type is kept for expressions that never produce a value,
+                    // and `c && { break; }` does when `c` is false.
+                    let logical = matches!(op, BinaryOp::And | BinaryOp::Or);
+                    return if comparison || logical {
                         TypeArena::BOOL
                     } else {
                         TypeArena::ERROR
