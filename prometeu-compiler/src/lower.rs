@@ -191,7 +191,9 @@ fn lower_fn_body(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
         ));
     };
     let Some(body) = body else {
-        return Err(CompileError::unsupported(
+        // The checker rejects body-less members outside the prelude, whose are all
+        // written in PBS (`pbs-language.md` §4.5).
+        return Err(CompileError::unlowerable(
             sym.decl_span,
             "a function without a body",
         ));
@@ -428,8 +430,9 @@ impl<'a> FnLower<'a, '_> {
         }
     }
 
-    fn unsupported<T>(&self, node: NodeId, what: &str) -> CResult<T> {
-        Err(CompileError::unsupported(self.span(node), what))
+    /// The error for a construct the checker rejects, met anyway (a bug).
+    fn unlowerable<T>(&self, node: NodeId, what: &str) -> CResult<T> {
+        Err(CompileError::unlowerable(self.span(node), what))
     }
 
     fn push_i32(&mut self, v: i32) {
@@ -869,7 +872,7 @@ impl<'a> FnLower<'a, '_> {
                 self.loop_body(body, end, next)?;
                 (i, Limit::Local(len))
             }
-            _ => return self.unsupported(iter, "`for` over this kind of value"),
+            _ => return self.unlowerable(iter, "`for` over this kind of value"),
         };
         let (i, limit) = counter;
         self.b.mark(next);

@@ -101,6 +101,8 @@ enum Ty {
     ResInt,
     P,
     Arr3,
+    /// `ref<P>`, for views and `peek`.
+    RefP,
     List(Elem),
 }
 
@@ -147,9 +149,21 @@ impl Elem {
 
 /// The fixed part every generated program starts with.
 const PRELUDE: &str = "declare error E { A, B }
+declare const LIMIT: int = 3;
 declare struct Z()
-declare struct P(x: int, y: int)
+declare struct P(x: int, y: int) {
+    pub const ORIGIN: P = P(0, 0);
+    pub fn sum(self): int { self.x + self.y }
+    pub fn bump(mut self, n: int) { self.x += n; }
+}
 declare struct Q(p: P, l: list<int>)
+service Counter {
+    let mut n: int = 0;
+    let mut seen: list<int> = alloc list<int>();
+    pub fn add(k: int): int { n += k; seen.push(k); n + seen.len() }
+}
+fn half(o: optional<int>): optional<int> { let v = o?; some(v / 2) }
+fn init() { Log.info(Counter.add(1) as string); }
 fn side(n: int): int { Log.info(\"side \" + (n as string)); n }
 fn mk(n: int): Q { Q(P(n, n + 1), alloc list<int>()) }
 fn opt(n: int): optional<int> { if n > 1 { some(n) } else { none } }
@@ -259,6 +273,7 @@ impl Gen {
             Ty::ResInt => format!("res({n})"),
             Ty::P => format!("P({n}, 1)"),
             Ty::Arr3 => format!("[{n}, 1, 2]"),
+            Ty::RefP => format!("alloc P({n}, 2)"),
             Ty::List(e) => format!("alloc list<{}>()", e.type_text()),
         }
     }
@@ -324,11 +339,15 @@ impl Gen {
                 ),
                 _ => format!("[{}; 3]", self.expr(Ty::Int)),
             },
+            Ty::RefP => format!("alloc {}", self.paren_p()),
             Ty::List(_) => self.leaf(ty),
         }
     }
 
     fn int_expr(&mut self) -> String {
+        if self.chance(35) {
+            return self.more_int_expr();
+        }
         match self.below(17) {
             0 => format!("({} + {})", self.expr(Ty::Int), self.expr(Ty::Int)),
             1 => format!("({} * {})", self.expr(Ty::Int), self.expr(Ty::Int)),
@@ -385,6 +404,59 @@ impl Gen {
                 let cond = self.expr(Ty::Bool);
                 let a = self.expr(Ty::Int);
                 format!("(if {cond} {{ {a} }} else {})", self.diverging_block())
+            }
+        }
+    }
+
+    /// Members, services, constants, floats, bounded values, views, list reads and
+    /// patterns.
+    fn more_int_expr(&mut self) -> String {
+        match self.below(14) {
+            0 => "(P.ORIGIN.x + LIMIT)".to_string(),
+            1 => format!("{}.sum()", self.paren_p()),
+            2 => format!("Counter.add({})", self.expr(Ty::Int)),
+            3 => format!(
+                "(half({}) else {{ {} }})",
+                self.expr(Ty::OptInt),
+                self.expr(Ty::Int)
+            ),
+            4 => {
+                let subject = self.expr(Ty::ResInt);
+                let (a, b) = (self.expr(Ty::Int), self.expr(Ty::Int));
+                format!("(({subject}) when {{ ok(v) -> v, err(E.A) -> {a}, err(E.B) -> {b}, }})")
+            }
+            5 => {
+                let subject = self.expr(Ty::OptInt);
+                let (a, b) = (self.expr(Ty::Int), self.expr(Ty::Int));
+                format!("(({subject}) when {{ some(1) | none -> {a}, some(v) -> (v + {b}), }})")
+            }
+            6 => format!("((({} as float) * 1.5) as int)", self.expr(Ty::Int)),
+            7 => format!(
+                "(((((({}) * 7) % 100 + 100) as bounded) + 3b) as int)",
+                self.expr(Ty::Int)
+            ),
+            8 => {
+                let handle = self.expr(Ty::RefP);
+                format!("(borrow {handle} as c {{ c.x + c.y }})")
+            }
+            9 => {
+                let handle = self.expr(Ty::RefP);
+                let value = self.expr(Ty::Int);
+                format!("(mutate {handle} as c {{ c.x += {value}; c.y }})")
+            }
+            10 => format!("(peek {}).y", self.expr(Ty::RefP)),
+            11 => match self.local(Ty::List(Elem::Int)) {
+                Some(list) => format!("({list}.pop() else {{ {} }})", self.expr(Ty::Int)),
+                None => self.leaf(Ty::Int),
+            },
+            12 => {
+                let arr = self.paren_arr();
+                format!("{arr}[(({}) % 3 + 3) % 3]", self.expr(Ty::Int))
+            }
+            _ => {
+                let (a, b) = (self.expr(Ty::Str), self.expr(Ty::Str));
+                let (x, y) = (self.expr(Ty::Int), self.expr(Ty::Int));
+                format!("(if {a} < {b} {{ {x} }} else {{ {y} }})")
             }
         }
     }
@@ -466,7 +538,7 @@ impl Gen {
     fn stmt(&mut self, out: &mut String) {
         self.depth = 2;
         let nested = self.scopes.len() < 5;
-        match self.below(16) {
+        match self.below(21) {
             0 | 1 => {
                 let ty = [
                     Ty::Int,
@@ -476,7 +548,8 @@ impl Gen {
                     Ty::P,
                     Ty::Arr3,
                     Ty::ResInt,
-                ][self.below(7) as usize];
+                    Ty::RefP,
+                ][self.below(8) as usize];
                 let name = self.fresh("v");
                 let value = self.expr(ty);
                 out.push_str(&format!("let {name} = {value};\n"));
@@ -591,6 +664,59 @@ impl Gen {
                 let value = self.expr(self.ret);
                 out.push_str(&format!("return {value};\n"));
             }
+            16 => {
+                let name = self.fresh("w");
+                out.push_str(&format!(
+                    "let mut {name} = 0;\nwhile {name} < LIMIT {{\n{name} += 1;\n"
+                ));
+                self.loops += 1;
+                self.scopes.push(vec![(name, Ty::Int)]);
+                self.block(2, out);
+                self.scopes.pop();
+                self.loops -= 1;
+                out.push_str("}\n");
+            }
+            17 => {
+                let name = self.fresh("p");
+                let (a, b, c, d) = (
+                    self.expr(Ty::P),
+                    self.expr(Ty::Int),
+                    self.expr(Ty::Int),
+                    self.expr(Ty::Int),
+                );
+                out.push_str(&format!(
+                    "let mut {name} = {a};\n{name}.x = {b};\n{name}.bump({c});\n{name}.y += {d};\n"
+                ));
+                self.bind(&name, Ty::P);
+            }
+            18 => {
+                let name = self.fresh("r");
+                let (a, b, c, d) = (
+                    self.expr(Ty::Arr3),
+                    self.expr(Ty::Int),
+                    self.expr(Ty::Int),
+                    self.expr(Ty::Int),
+                );
+                out.push_str(&format!(
+                    "let mut {name} = {a};\n{name}[1] = {b};\n{name}[(({c}) % 3 + 3) % 3] += {d};\n"
+                ));
+                self.bind(&name, Ty::Arr3);
+            }
+            19 => {
+                let name = self.fresh("h");
+                let (a, b) = (self.expr(Ty::RefP), self.expr(Ty::Int));
+                out.push_str(&format!(
+                    "let {name} = {a};\nmutate {name} as c {{ c.x = {b}; }}\n"
+                ));
+                self.bind(&name, Ty::RefP);
+            }
+            20 => {
+                let Some(list) = self.any_list() else {
+                    return;
+                };
+                let op = ["clear()", "pop()", "remove(0)", "len()"][self.below(4) as usize];
+                out.push_str(&format!("if {list}.len() > 0 {{ {list}.{op}; }}\n"));
+            }
             15 if self.chance(30) => {
                 let value = self.diverging();
                 out.push_str(&format!("Log.info({value});\n"));
@@ -676,17 +802,20 @@ fn the_generator_mostly_writes_checker_clean_programs() {
     // above pass vacuously.
     let mut clean = 0;
     let mut first_error = None;
-    for seed in 0..40u64 {
+    for seed in 0..200u64 {
         let source = Gen::new(seed).program();
         match build_and_run(&source) {
             Ok(_) => clean += 1,
             Err(Failed::CheckErrors(e)) => {
+                if std::env::var_os("SHOW_GENERATOR_ERRORS").is_some() {
+                    eprintln!("seed {seed}: {e}");
+                }
                 first_error.get_or_insert(format!("{e}\n{source}"));
             }
             Err(Failed::Build(e)) => panic!("seed {seed}: checker-clean but {e}\n{source}"),
         }
     }
-    eprintln!("{clean}/40 generated programs check clean");
+    eprintln!("{clean}/200 generated programs check clean");
     assert!(
         clean >= 36,
         "{clean}/40 clean; first failure:\n{}",

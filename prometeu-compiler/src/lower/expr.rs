@@ -202,7 +202,7 @@ impl FnLower<'_, '_> {
                     (UnaryOp::Neg, TypeKind::Int) => Opcode::INeg,
                     (UnaryOp::Neg, TypeKind::Float) => Opcode::FNeg,
                     (UnaryOp::Not, TypeKind::Bool) => Opcode::Not,
-                    _ => return self.unsupported(node, "this unary operator"),
+                    _ => return self.unlowerable(node, "this unary operator"),
                 };
                 self.b.simple(opcode);
             }
@@ -251,7 +251,7 @@ impl FnLower<'_, '_> {
                 };
                 self.b.dyn_op(Instr::op(op), 1, n);
             }
-            _ => return self.unsupported(node, "this expression"),
+            _ => return self.unlowerable(node, "this expression"),
         }
         Ok(())
     }
@@ -343,7 +343,7 @@ impl FnLower<'_, '_> {
                 }
             }
             ConstValue::Alloc(_) | ConstValue::NewList => {
-                return self.unsupported(node, "a constant that allocates");
+                return self.unlowerable(node, "a constant that allocates");
             }
         }
         Ok(())
@@ -382,7 +382,7 @@ impl FnLower<'_, '_> {
                     let place = self.place(node, true)?;
                     self.read_place(&place, false)
                 }
-                _ => self.unsupported(node, "this member path"),
+                _ => self.unlowerable(node, "this member path"),
             };
         }
         let place = self.place(node, true)?;
@@ -499,7 +499,7 @@ impl FnLower<'_, '_> {
                 B::Le => O::ILe,
                 B::Gt => O::IGt,
                 B::Ge => O::IGe,
-                _ => return self.unsupported(node, "this int operator"),
+                _ => return self.unlowerable(node, "this int operator"),
             },
             (TypeKind::Float, _) => match op {
                 B::Add => O::FAdd,
@@ -511,7 +511,7 @@ impl FnLower<'_, '_> {
                 B::Le => O::FLe,
                 B::Gt => O::FGt,
                 B::Ge => O::FGe,
-                _ => return self.unsupported(node, "this float operator"),
+                _ => return self.unlowerable(node, "this float operator"),
             },
             (TypeKind::Bounded, _) => match op {
                 B::Add => O::BAdd,
@@ -528,14 +528,14 @@ impl FnLower<'_, '_> {
                 B::Le => O::BLe,
                 B::Gt => O::BGt,
                 B::Ge => O::BGe,
-                _ => return self.unsupported(node, "this bounded operator"),
+                _ => return self.unlowerable(node, "this bounded operator"),
             },
             (TypeKind::String, B::Add) => O::StrConcat,
             (TypeKind::String, B::Lt) => O::SLt,
             (TypeKind::String, B::Le) => O::SLe,
             (TypeKind::String, B::Gt) => O::SGt,
             (TypeKind::String, B::Ge) => O::SGe,
-            _ => return self.unsupported(node, "this operator on this type"),
+            _ => return self.unlowerable(node, "this operator on this type"),
         };
         self.b.simple(opcode);
         Ok(())
@@ -600,7 +600,7 @@ impl FnLower<'_, '_> {
             (T::Float, T::String) => Opcode::F2S,
             (T::Bounded, T::String) => Opcode::B2S,
             (T::Bool, T::String) => Opcode::Bool2S,
-            _ => return self.unsupported(node, "this cast"),
+            _ => return self.unlowerable(node, "this cast"),
         };
         self.b.simple(op);
         Ok(())
@@ -769,7 +769,7 @@ impl FnLower<'_, '_> {
                 self.push_zero(u)?;
                 self.b.get_local(slot + 1 + n, 1);
             }
-            _ => return self.unsupported(node, "`?` here"),
+            _ => return self.unlowerable(node, "`?` here"),
         }
         self.emit_return(ret_size)?;
         self.b.depth = base;
@@ -805,7 +805,7 @@ impl FnLower<'_, '_> {
                     SymbolKind::Function | SymbolKind::ServiceFn | SymbolKind::AssocFn => {
                         self.call_fn(node, sym, &args, None)
                     }
-                    _ => self.unsupported(node, "a call of this kind of name"),
+                    _ => self.unlowerable(node, "a call of this kind of name"),
                 }
             }
             NodeKind::Member { base, name } => {
@@ -819,7 +819,7 @@ impl FnLower<'_, '_> {
                             self.call_fn(node, member, &args, None)
                         }
                         SymbolKind::HostFn => self.syscall(node, member, &args),
-                        _ => self.unsupported(node, "a call of this member"),
+                        _ => self.unlowerable(node, "a call of this member"),
                     };
                 }
                 match self.a.symbols.get(member).kind {
@@ -827,7 +827,7 @@ impl FnLower<'_, '_> {
                     _ => self.builtin_method(node, base, name, &args),
                 }
             }
-            _ => self.unsupported(node, "this callee"),
+            _ => self.unlowerable(node, "this callee"),
         }
     }
 
@@ -974,7 +974,7 @@ impl FnLower<'_, '_> {
                     "insert" => (Opcode::ListInsert, 2 + n, 0),
                     "remove" => (Opcode::ListRemove, 2, n),
                     "clear" => (Opcode::ListClear, 1, 0),
-                    _ => return self.unsupported(node, "this list method"),
+                    _ => return self.unlowerable(node, "this list method"),
                 };
                 let instr = match op {
                     // The list's layout is named: the verifier cannot tell its handle
@@ -986,7 +986,7 @@ impl FnLower<'_, '_> {
                 };
                 self.b.dyn_op(instr, pops, pushes);
             }
-            _ => return self.unsupported(node, "this method"),
+            _ => return self.unlowerable(node, "this method"),
         }
         Ok(())
     }
@@ -1042,7 +1042,7 @@ impl FnLower<'_, '_> {
     ) -> CResult<()> {
         let (slot, payload, kind) = self.spill_failable(subject)?;
         let TypeKind::Result(_, err_ty) = kind else {
-            return self.unsupported(node, "`handle` of an optional");
+            return self.unlowerable(node, "`handle` of an optional");
         };
         let n = self.size(payload)?;
         let end = self.b.label();
@@ -1071,7 +1071,7 @@ impl FnLower<'_, '_> {
                 NodeKind::ErrExpr { value: e } => {
                     let ret = self.ret;
                     let TypeKind::Result(u, _) = self.a.types.kind(ret) else {
-                        return self.unsupported(
+                        return self.unlowerable(
                             value,
                             "`err` arm in a function that does not return a result",
                         );
@@ -1084,7 +1084,7 @@ impl FnLower<'_, '_> {
                 }
                 _ => {
                     return self
-                        .unsupported(value, "a `handle` arm that is not `ok(…)` or `err(…)`");
+                        .unlowerable(value, "a `handle` arm that is not `ok(…)` or `err(…)`");
                 }
             }
             self.b.mark(next);
@@ -1127,7 +1127,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatSome { inner } => {
                 let TypeKind::Optional(t) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`some` pattern on this type");
+                    return self.unlowerable(pattern, "`some` pattern on this type");
                 };
                 self.b.get_local(slot, 1);
                 self.b.jump(Opcode::JmpIfFalse, fail);
@@ -1135,7 +1135,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatOk { inner } => {
                 let TypeKind::Result(t, _) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`ok` pattern on this type");
+                    return self.unlowerable(pattern, "`ok` pattern on this type");
                 };
                 self.b.get_local(slot, 1);
                 self.b.jump(Opcode::JmpIfFalse, fail);
@@ -1145,7 +1145,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatErr { inner } => {
                 let TypeKind::Result(t, e) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`err` pattern on this type");
+                    return self.unlowerable(pattern, "`err` pattern on this type");
                 };
                 let n = self.size(t)?;
                 self.b.get_local(slot, 1);
@@ -1179,7 +1179,7 @@ impl FnLower<'_, '_> {
                 }
                 self.b.mark(matched);
             }
-            _ => return self.unsupported(pattern, "this pattern"),
+            _ => return self.unlowerable(pattern, "this pattern"),
         }
         Ok(())
     }
