@@ -133,12 +133,12 @@ pub fn compile_with(
             func: i,
         });
     }
-    for i in 0..program.functions.len() {
+    for (i, body) in bodies.iter().enumerate() {
         match compute_max_stack_with(&program, i as u32, Some(&prometeu_abi::ConsoleSyscalls)) {
             Some(depth) => program.functions[i].max_stack = depth,
             None => break,
         }
-        check_frame(&program.functions[i], &bodies[i])?;
+        check_frame(&program.functions[i], body)?;
     }
     let plain = options.inline.then(|| program.clone());
     if options.inline {
