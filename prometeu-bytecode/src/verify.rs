@@ -23,6 +23,7 @@ use std::collections::{HashMap, HashSet};
 use crate::instr::Instr;
 use crate::opcode::{Opcode, StackEffect};
 use crate::program::{Function, GlobalInit, LayoutKind, Program, SyscallRef};
+use crate::pstack::PStack;
 use crate::pvec::PVec;
 use crate::slot::{SlotKind, TypeIndex};
 use crate::trap::TrapCode;
@@ -173,14 +174,26 @@ impl std::error::Error for VerifyError {}
 pub struct Safepoint {
     /// Byte offset of the instruction inside the function.
     pub pc: u32,
-    /// Operand stack kinds, bottom first (a `CALL`'s or `SYSCALL`'s arguments included).
-    pub stack: Vec<SlotKind>,
-    /// The locals' states, shared with the verifier's (recording one costs nothing
-    /// per local, so frame maps stay linear in the function's size).
+    /// The operand stack and the locals, shared with the verifier's states (recording
+    /// one costs nothing per slot, so frame maps stay linear in the function's size).
+    operands: PStack<Val>,
     frame: PVec<Local>,
 }
 
 impl Safepoint {
+    /// Operand stack kinds, bottom first (a `CALL`'s or `SYSCALL`'s arguments included).
+    pub fn stack(&self) -> Vec<SlotKind> {
+        self.operands
+            .to_vec()
+            .into_iter()
+            .map(|v| match v {
+                Val::K(k) => k,
+                // Only without a table; recording always has one.
+                Val::Any => SlotKind::I32,
+            })
+            .collect()
+    }
+
     /// Kinds of every local (parameters first); `None` for an uninitialised local or
     /// one that holds different kinds on different paths — it can never be read, so
     /// the collector must not trace it.
@@ -294,11 +307,7 @@ pub fn verify_program(
     for index in 0..program.functions.len() {
         let cx = FnCx::new(program, &listed, Some(syscalls), index as u32)?;
         let f = cx.run(true)?;
-        recorded += f
-            .safepoints
-            .iter()
-            .map(|s| s.stack.len() as u64 + 1)
-            .sum::<u64>();
+        recorded += f.safepoints.iter().map(|_| 1).sum::<u64>();
         if recorded > WORK_LIMIT {
             return Err(program_err(
                 Rule::Limits,
@@ -601,7 +610,7 @@ fn slot_kinds_text(kinds: &[SlotKind]) -> String {
 
 #[derive(Clone, PartialEq, Debug)]
 struct State {
-    stack: Vec<Val>,
+    stack: PStack<Val>,
     locals: PVec<Local>,
 }
 
@@ -750,7 +759,7 @@ impl<'a> FnCx<'a> {
             locals.set(slot, Local::K(k));
         }
         entry[0] = Some(State {
-            stack: Vec::new(),
+            stack: PStack::default(),
             locals,
         });
         let mut queued = vec![false; n];
@@ -764,7 +773,7 @@ impl<'a> FnCx<'a> {
                 continue;
             };
             // Copying the locals shares them: one unit, not one per local.
-            self.charge(state.stack.len() + 1, Some(self.instrs[b].0))?;
+            self.charge(state.stack.unfrozen() + 1, Some(self.instrs[b].0))?;
             let succs = self.walk(b, state, &leader, &mut max, None)?;
             for (t, s) in succs {
                 let changed = match &mut entry[t] {
@@ -773,7 +782,7 @@ impl<'a> FnCx<'a> {
                         true
                     }
                     Some(old) => {
-                        self.charge(s.stack.len() + 1, Some(self.instrs[t].0))?;
+                        self.charge(s.stack.unfrozen() + 1, Some(self.instrs[t].0))?;
                         self.join(old, &s, t)?
                     }
                 };
@@ -828,30 +837,33 @@ impl<'a> FnCx<'a> {
     /// Joins `new` into `old` (the entry state of instruction `t`); whether it changed.
     fn join(&self, old: &mut State, new: &State, t: usize) -> Result<bool, VerifyError> {
         let pc = self.instrs[t].0;
-        let same_kinds = old.stack.len() == new.stack.len()
-            && old
-                .stack
-                .iter()
-                .zip(&new.stack)
-                .all(|(a, b)| a == b || matches!((a, b), (Val::Any, _) | (_, Val::Any)));
-        if !same_kinds {
-            return Err(self.err(
+        let different = || {
+            self.err(
                 Some(pc),
                 Rule::StackJoin,
                 format!(
                     "control paths join with different stacks: {} and {}",
-                    kinds_text(&old.stack),
-                    kinds_text(&new.stack)
+                    kinds_text(&old.stack.to_vec()),
+                    kinds_text(&new.stack.to_vec())
                 ),
-            ));
+            )
+        };
+        if old.stack.len() != new.stack.len() {
+            return Err(different());
         }
-        let mut changed = false;
-        for (a, b) in old.stack.iter_mut().zip(&new.stack) {
-            if *a != *b {
-                *a = Val::Any;
-                changed = true;
-            }
-        }
+        // Values below the stacks' shared frozen part are the same: not compared.
+        let meet = |a: Val, b: Val| match (a, b) {
+            _ if a == b => Some(a),
+            (Val::Any, _) | (_, Val::Any) => Some(Val::Any),
+            _ => None,
+        };
+        let mut joined = old.stack.clone();
+        let (changed, compared) = match joined.join_from(&new.stack, meet) {
+            Ok(result) => result,
+            Err(_) => return Err(different()),
+        };
+        old.stack = joined;
+        self.charge(compared, Some(pc))?;
         // Only the parts of the two frames that differ are compared.
         let (locals_changed, compared) = old.locals.join_from(&new.locals, Local::join);
         self.charge(compared, Some(pc))?;
@@ -876,18 +888,11 @@ impl<'a> FnCx<'a> {
                 // At most max_stack ≤ 65,535 (a u16), below UNREACHED.
                 rec.stack_depths[i] = st.stack.len() as u16;
                 if is_safepoint(instr.op) {
-                    self.charge(st.stack.len() + 1, Some(pc))?;
+                    let moved = st.stack.freeze();
+                    self.charge(moved + 1, Some(pc))?;
                     rec.safepoints.push(Safepoint {
                         pc,
-                        stack: st
-                            .stack
-                            .iter()
-                            .map(|v| match v {
-                                Val::K(k) => *k,
-                                // Only without a table; recording always has one.
-                                Val::Any => SlotKind::I32,
-                            })
-                            .collect(),
+                        operands: st.stack.clone(),
                         frame: st.locals.clone(),
                     });
                 }
@@ -910,7 +915,9 @@ impl<'a> FnCx<'a> {
             if op.is_jump() {
                 // Targets were checked when finding leaders.
                 if let Some(t) = self.instr_index(instr.imm_u32(0)) {
-                    self.charge(st.stack.len() + 1, Some(pc))?;
+                    // Successors share the stack as it is here.
+                    let moved = st.stack.freeze();
+                    self.charge(moved + 1, Some(pc))?;
                     succs.push((t, st.clone()));
                 }
             }
@@ -925,6 +932,8 @@ impl<'a> FnCx<'a> {
                 ));
             }
             if leader[i + 1] {
+                let moved = st.stack.freeze();
+                self.charge(moved, Some(pc))?;
                 succs.push((i + 1, st));
                 return Ok(succs);
             }
@@ -987,14 +996,14 @@ impl<'a> Step<'_, 'a> {
         self.need(kinds.len())?;
         self.cx.charge(kinds.len(), Some(self.pc))?;
         let base = self.st.stack.len() - kinds.len();
-        let found = &self.st.stack[base..];
-        if !all_fit(found, kinds) {
+        let found = self.st.stack.from(base);
+        if !all_fit(&found, kinds) {
             return Err(self.err(
                 Rule::StackKind,
                 format!(
                     "expects {} on top of the stack, found {}",
                     slot_kinds_text(kinds),
-                    kinds_text(found)
+                    kinds_text(&found)
                 ),
             ));
         }
@@ -1010,7 +1019,9 @@ impl<'a> Step<'_, 'a> {
                 format!("the operand stack would exceed {MAX_STACK_LIMIT} slots"),
             ));
         }
-        self.st.stack.extend(vals);
+        for v in vals {
+            self.st.stack.push(v);
+        }
         Ok(())
     }
 
@@ -1222,7 +1233,7 @@ impl<'a> Step<'_, 'a> {
             }
             Opcode::DupN => {
                 self.need(a as usize)?;
-                let top = self.st.stack[self.st.stack.len() - a as usize..].to_vec();
+                let top = self.st.stack.from(self.st.stack.len() - a as usize);
                 self.push_vals(top.into_iter())?;
             }
             Opcode::Swap => {
@@ -1241,18 +1252,18 @@ impl<'a> Step<'_, 'a> {
             }
             Opcode::Ret => {
                 let want = &self.cx.func.returns;
-                let found = &self.st.stack;
-                if found.len() != want.len() || !all_fit(found, want) {
+                let found = self.st.stack.to_vec();
+                if found.len() != want.len() || !all_fit(&found, want) {
                     return Err(self.err(
                         Rule::Return,
                         format!(
                             "returns {} but the stack holds {}",
                             slot_kinds_text(want),
-                            kinds_text(found)
+                            kinds_text(&found)
                         ),
                     ));
                 }
-                self.st.stack.clear();
+                self.st.stack.truncate(0);
             }
             Opcode::GetLocal | Opcode::GetLocalN => {
                 let count = slot_count(instr);
@@ -1269,7 +1280,9 @@ impl<'a> Step<'_, 'a> {
                 self.need(count)?;
                 let from = self.st.stack.len() - count;
                 let mut copied = 0;
-                for (i, v) in self.st.stack.split_off(from).into_iter().enumerate() {
+                let stored = self.st.stack.from(from);
+                self.st.stack.truncate(from);
+                for (i, v) in stored.into_iter().enumerate() {
                     copied += self.st.locals.set(base + i, v.into());
                 }
                 self.cx.charge(copied, Some(self.pc))?;
@@ -1325,7 +1338,7 @@ impl<'a> Step<'_, 'a> {
             Opcode::GateStore => {
                 let count = b as usize;
                 self.need(count + 1)?;
-                let h = self.st.stack[self.st.stack.len() - 1 - count];
+                let h = self.st.stack.get(self.st.stack.len() - 1 - count);
                 let t = self.handle_of(h, Some(LayoutKind::Ref))?.ok_or_else(|| {
                     self.err(Rule::StackKind, "the handle's layout is unknown".into())
                 })?;
@@ -1436,7 +1449,7 @@ impl<'a> Step<'_, 'a> {
         self.need(n)?;
         self.cx.charge(n, Some(self.pc))?;
         let base = self.st.stack.len() - n;
-        let operands = &self.st.stack[base..];
+        let operands = self.st.stack.from(base);
         if let Some(&v) = operands.iter().find(|v| !fits(**v, SlotKind::Str)) {
             return Err(self.err(
                 Rule::StackKind,

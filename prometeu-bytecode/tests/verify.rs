@@ -372,7 +372,7 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
     assert_eq!(pcs, vec![0, 30, 36, 42, 74]);
     let call = main.safepoint(30).unwrap();
     assert_eq!(
-        call.stack,
+        call.stack(),
         vec![SlotKind::Ref(0), SlotKind::I32, SlotKind::I32]
     );
     assert_eq!(

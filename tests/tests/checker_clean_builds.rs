@@ -870,4 +870,22 @@ fn long_functions_verify_in_near_linear_time() {
     }
     whens += "}\n";
     assert_eq!(must_build(&whens), Ran::Finished);
+    // A deep operand stack where code branches: 3,000 `if` elements of one array
+    // literal, and as many system calls (safepoints with the whole stack recorded).
+    let elements: Vec<String> = (0..3000)
+        .map(|i| format!("(if c {{ {i} }} else {{ 0 }})"))
+        .collect();
+    let deep = format!(
+        "fn frame() {{\n    let c = System.frame_count() > 0;\n    let a = [{}];\n    Log.info(a[2999] as string);\n}}\n",
+        elements.join(", ")
+    );
+    assert_eq!(must_build(&deep), Ran::Finished);
+    let calls: Vec<String> = (0..3000)
+        .map(|i| format!("System.random({})", i + 1))
+        .collect();
+    let calls = format!(
+        "fn frame() {{\n    let a = [{}];\n    Log.info((a[0] < 1) as string);\n}}\n",
+        calls.join(", ")
+    );
+    assert_eq!(must_build(&calls), Ran::Finished);
 }
