@@ -144,9 +144,11 @@ pub fn compile_with(
     if options.inline {
         crate::inline::inline_calls(&mut program);
     }
+    // A program-level failure names the first function: every error has a place.
     let function_span = |e: &prometeu_bytecode::VerifyError| {
         e.function
             .and_then(|f| bodies.get(f as usize))
+            .or(bodies.first())
             .map(|body| body.span)
     };
     if let Err(e) = verify_program(&program, &prometeu_abi::ConsoleSyscalls) {

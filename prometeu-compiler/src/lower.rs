@@ -286,6 +286,15 @@ fn lower_fn_body(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
 /// Lowers the initialisers of `fields` (service fields whose value needs code) into
 /// one function that stores them into their globals, in order.
 pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCode> {
+    let first = fields.first().map(|&f| cx.a.symbols.get(f).decl_span);
+    let lowered = lower_init_globals_body(cx, fields);
+    match first {
+        Some(span) => lowered.map_err(|e| e.or_span(span)),
+        None => lowered,
+    }
+}
+
+fn lower_init_globals_body(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCode> {
     let a = cx.a;
     let Some(&first) = fields.first() else {
         return Err(CompileError::internal(
