@@ -384,6 +384,7 @@ impl Gen {
             },
             11 => self.diverging(),
             12 if self.ret == Ty::ResInt => format!("({}?)", self.expr(Ty::ResInt)),
+            12 if self.ret == Ty::OptInt => format!("({}?)", self.expr(Ty::OptInt)),
             13 => {
                 let subject = self.expr(Ty::ResInt);
                 let a = self.expr(Ty::Int);
@@ -437,7 +438,9 @@ impl Gen {
             ),
             8 => {
                 let handle = self.expr(Ty::RefP);
-                format!("(borrow {handle} as c {{ c.x + c.y }})")
+                let cond = self.expr(Ty::Bool);
+                let leave = self.diverging_block();
+                format!("(borrow {handle} as c {{ if {cond} {leave} c.x + c.y }})")
             }
             9 => {
                 let handle = self.expr(Ty::RefP);
@@ -705,8 +708,10 @@ impl Gen {
             19 => {
                 let name = self.fresh("h");
                 let (a, b) = (self.expr(Ty::RefP), self.expr(Ty::Int));
+                let cond = self.expr(Ty::Bool);
+                let leave = self.diverging_block();
                 out.push_str(&format!(
-                    "let {name} = {a};\nmutate {name} as c {{ c.x = {b}; }}\n"
+                    "let {name} = {a};\nmutate {name} as c {{ c.x = {b}; if {cond} {leave} }}\n"
                 ));
                 self.bind(&name, Ty::RefP);
             }
@@ -734,11 +739,14 @@ impl Gen {
         let count = 1 + self.below(3);
         let mut calls = String::new();
         for f in 0..count {
-            let result = self.chance(40);
-            self.ret = if result { Ty::ResInt } else { Ty::Int };
+            self.ret = [Ty::Int, Ty::Int, Ty::ResInt, Ty::OptInt][self.below(4) as usize];
             self.loops = 0;
             self.scopes = vec![vec![("a".into(), Ty::Int), ("o".into(), Ty::OptInt)]];
-            let ret_text = if result { "result<int, E>" } else { "int" };
+            let ret_text = match self.ret {
+                Ty::ResInt => "result<int, E>",
+                Ty::OptInt => "optional<int>",
+                _ => "int",
+            };
             out.push_str(&format!(
                 "fn g{f}(a: int, o: optional<int>): {ret_text} {{\n"
             ));
@@ -747,20 +755,22 @@ impl Gen {
                 self.stmt(&mut body);
             }
             self.depth = 2;
-            let tail = if result {
-                format!("ok({})", self.expr(Ty::Int))
-            } else {
-                self.expr(Ty::Int)
+            let tail = match self.ret {
+                Ty::ResInt => format!("ok({})", self.expr(Ty::Int)),
+                Ty::OptInt => format!("some({})", self.expr(Ty::Int)),
+                _ => self.expr(Ty::Int),
             };
             out.push_str(&body);
             out.push_str(&tail);
             out.push_str("\n}\n");
-            calls.push_str(&if result {
-                format!(
+            calls.push_str(&match self.ret {
+                Ty::ResInt => format!(
                     "Log.info(g{f}(k, opt(k)) when {{ ok(v) -> v as string, err(_) -> \"err\", }});\n"
-                )
-            } else {
-                format!("Log.info(g{f}(k, opt(k)) as string);\n")
+                ),
+                Ty::OptInt => format!(
+                    "Log.info(g{f}(k, opt(k)) when {{ some(v) -> v as string, none -> \"none\", }});\n"
+                ),
+                _ => format!("Log.info(g{f}(k, opt(k)) as string);\n"),
             });
         }
         out.push_str("fn frame() {\nfor k in 0..4 {\n");
