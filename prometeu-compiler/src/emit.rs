@@ -130,11 +130,20 @@ impl Builder {
     /// is the one those jumps leave.
     pub fn mark(&mut self, label: Label) {
         self.code.ops.push((Op::Mark(label), self.span));
+        let entry = self.entry_depth.get(label.0 as usize).copied().flatten();
         if self.dead {
-            if let Some(depth) = self.entry_depth.get(label.0 as usize).copied().flatten() {
+            if let Some(depth) = entry {
                 self.depth = depth;
                 self.dead = false;
             }
+        } else {
+            debug_assert!(
+                entry.is_none_or(|depth| depth == self.depth),
+                "`{}`: label {} joins depths {entry:?} and {}",
+                self.code.name,
+                label.0,
+                self.depth
+            );
         }
     }
 
