@@ -412,7 +412,18 @@ impl Gen {
     /// Members, services, constants, floats, bounded values, views, list reads and
     /// patterns.
     fn more_int_expr(&mut self) -> String {
-        match self.below(14) {
+        match self.below(17) {
+            14 => {
+                let subject = self.expr(Ty::Str);
+                let (a, b) = (self.expr(Ty::Int), self.expr(Ty::Int));
+                format!("(({subject}) when {{ \"s1\" | \"s2\" -> {a}, _ -> {b}, }})")
+            }
+            15 => {
+                let subject = self.expr(Ty::Bool);
+                let (a, b) = (self.expr(Ty::Int), self.expr(Ty::Int));
+                format!("(({subject}) when {{ true -> {a}, false -> {b}, }})")
+            }
+            16 => format!("(take {}).x", self.expr(Ty::RefP)),
             0 => "(P.ORIGIN.x + LIMIT)".to_string(),
             1 => format!("{}.sum()", self.paren_p()),
             2 => format!("Counter.add({})", self.expr(Ty::Int)),
