@@ -43,11 +43,27 @@ pub const MAX_STACK_LIMIT: usize = u16::MAX as usize;
 /// above a frame (`bytecode.md` §1). A program that verifies loads.
 pub const MAX_FRAME_SLOTS: usize = 65_534;
 
-/// How many slot states (instructions interpreted, stack and local slots copied, joined
-/// or recorded) the analysis of one function may touch, and how many safepoint slots a
-/// whole program may record. Compiled PBS stays far below; a function that would not
-/// is rejected ([`Rule::Limits`]) rather than verified slowly.
+/// How many slot states (instructions interpreted, stack slots and local-state nodes
+/// copied, joined or recorded) the analysis of one function may touch at least, and
+/// how many safepoints a whole program may record. A function past its budget
+/// ([`work_budget`]) is rejected ([`Rule::Limits`]) rather than verified slowly.
 pub const WORK_LIMIT: u64 = 1 << 22;
+
+/// The slot states one instruction may cost on average: a function's budget grows
+/// with its length, so verifying compiled code costs near-linear time in the code,
+/// and any input stays within a constant factor of its size.
+pub const WORK_PER_INSTRUCTION: u64 = 64;
+
+/// The work budget of a function of `instructions` instructions: [`WORK_LIMIT`], or
+/// [`WORK_PER_INSTRUCTION`] per instruction when that is more.
+pub const fn work_budget(instructions: usize) -> u64 {
+    let scaled = WORK_PER_INSTRUCTION.saturating_mul(instructions as u64);
+    if scaled > WORK_LIMIT {
+        scaled
+    } else {
+        WORK_LIMIT
+    }
+}
 
 /// Declares [`Rule`] from one list of rows: every reason the verifier can reject a
 /// program, with a short stable code for tests and tools.
@@ -125,9 +141,10 @@ rules! {
     /// Literal immediates are in range (`PUSH_BOOL` 0/1, `PUSH_BOUNDED` <= 65535, `TRAP`
     /// a known code, `STR_CONCAT_N` 2..=65535 operands).
     Immediate = "immediate";
-    /// The analysis stays within the verifier's budget ([`WORK_LIMIT`] slot states per
-    /// function, and as many safepoint slots per program), so no input can make
-    /// verification take unbounded time or memory.
+    /// The analysis stays within the verifier's budget ([`work_budget`] slot states per
+    /// function, [`WORK_LIMIT`] safepoints per program), and a function's frame and
+    /// operand stack within [`MAX_FRAME_SLOTS`], so no input can make verification
+    /// take unbounded time or memory, and a verified program loads.
     Limits = "limits";
 }
 
@@ -311,7 +328,7 @@ pub fn verify_program(
         if recorded > WORK_LIMIT {
             return Err(program_err(
                 Rule::Limits,
-                format!("the program's frame maps exceed {WORK_LIMIT} slots"),
+                format!("the program's frame maps exceed {WORK_LIMIT} safepoints"),
             ));
         }
         functions.push(f);
@@ -702,12 +719,13 @@ impl<'a> FnCx<'a> {
     fn charge(&self, n: usize, pc: Option<u32>) -> Result<(), VerifyError> {
         let work = self.work.get().saturating_add(n as u64);
         self.work.set(work);
-        if work > WORK_LIMIT {
+        let budget = work_budget(self.instrs.len());
+        if work > budget {
             return Err(self.err(
                 pc,
                 Rule::Limits,
                 format!(
-                    "verifying the function takes more than {WORK_LIMIT} slot states ({} locals, {} instructions); split it",
+                    "verifying the function takes more than {budget} slot states ({} locals, {} instructions); split it",
                     self.locals,
                     self.instrs.len()
                 ),

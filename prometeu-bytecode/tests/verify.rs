@@ -403,16 +403,41 @@ fn omitted_max_stack_is_computed_even_with_system_calls() {
 
 #[test]
 fn analysis_past_the_work_budget_is_rejected_quickly() {
-    // 65,535 locals copied at each of 600 block boundaries: over 39 million slot states.
-    let mut text = String::from(".func main locals=65535\n");
+    // 32,768 slots on the stack, then 200 copies of 32,766 of them: 6.5 million slot
+    // states from 233 instructions, past the 2^22 floor of the budget.
+    let mut text = String::from(".func main\n PUSH_I32 0\n");
+    let mut depth = 1u32;
+    while depth < 32_768 {
+        text.push_str(&format!(" DUP_N {depth}\n"));
+        depth *= 2;
+    }
+    for _ in 0..100 {
+        text.push_str(" DUP_N 32766\n POP_N 32766\n");
+    }
+    text.push_str(" POP_N 32768\n RET\n");
+    let started = std::time::Instant::now();
+    let err = reject(&asm(&text));
+    assert_eq!(err.rule, Rule::Limits, "{err}");
+    assert!(err.message.contains("slot states"), "{err}");
+    assert!(started.elapsed().as_secs() < 10);
+    // Many block boundaries over a large frame cost what changes, not the frame:
+    // 60,000 locals and 600 of them verify.
+    let mut text = String::from(".func main locals=60000\n");
     for _ in 0..300 {
         text.push_str(" PUSH_BOOL true\n JMP_IF_FALSE 0\n");
     }
     text.push_str(" RET\n");
-    let started = std::time::Instant::now();
-    let err = reject(&asm(&text));
+    verify_program(&asm(&text), &TestTable).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn frames_past_the_loader_limit_are_rejected() {
+    // 65,535 locals: one more than a frame may hold (MAX_FRAME_SLOTS), as the loader
+    // would refuse it.
+    let err = reject(&asm(".func main locals=65535\n RET\n"));
     assert_eq!(err.rule, Rule::Limits, "{err}");
-    assert!(started.elapsed().as_secs() < 10);
+    assert!(err.message.contains("65534"), "{err}");
+    verify_program(&asm(".func main locals=65534\n RET\n"), &TestTable).unwrap();
 }
 
 #[test]
