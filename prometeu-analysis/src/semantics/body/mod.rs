@@ -58,6 +58,9 @@ struct OpenView {
     span: Span,
 }
 
+/// Where a local is bound: its scope's index, its position in the scope, its symbol.
+type Binding = (usize, usize, SymbolId);
+
 /// The walk over one body.
 pub(crate) struct BodyChecker<'c, 'a> {
     ck: &'c mut Checker<'a>,
@@ -73,7 +76,7 @@ pub(crate) struct BodyChecker<'c, 'a> {
     /// Entries of closed scopes are dropped lazily ([`BodyChecker::innermost`]), so a
     /// lookup costs O(1) amortised instead of a scan of every local (a function of
     /// 16,000 `let`s looked up `Log` through all of them on every line).
-    bound: std::cell::RefCell<super::fx::FxHashMap<NameId, Vec<(usize, usize, SymbolId)>>>,
+    bound: std::cell::RefCell<super::fx::FxHashMap<NameId, Vec<Binding>>>,
     loop_depth: u32,
     /// For each enclosing loop, whether a `break` leaves it.
     loop_breaks: Vec<bool>,
