@@ -17,6 +17,8 @@ pub mod instr;
 pub mod opcode;
 pub mod pbc;
 pub mod program;
+mod pstack;
+mod pvec;
 pub mod slot;
 pub mod trap;
 pub mod verify;

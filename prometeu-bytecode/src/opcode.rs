@@ -411,18 +411,19 @@ opcodes! {
     ListNew = 0xB0, "LIST_NEW", [ty: U32], DYN, 4, Flat;
     /// Pops a list handle, pushes its length. Traps `TRAP_DEAD_GATE`.
     ListLen = 0xB1, "LIST_LEN", [], DYN, 4, Flat;
-    /// Pops an element, then a list handle; appends. May collect.
-    ListPush = 0xB2, "LIST_PUSH", [], DYN, 4, PerSlot;
+    /// Pops an element, then a handle to a list of layout `type`; appends. May collect.
+    ListPush = 0xB2, "LIST_PUSH", [ty: U32], DYN, 4, PerSlot;
     /// Pops a list handle; removes the last element and pushes it as an optional (a
     /// bool tag, then the element or zeroed slots).
     ListPop = 0xB3, "LIST_POP", [], DYN, 4, PerSlot;
     /// Pops an int index, then a list handle; pushes the element. Traps `TRAP_OOB`.
     ListGet = 0xB4, "LIST_GET", [], DYN, 4, PerSlot;
-    /// Pops an element, an int index, then a list handle; replaces. Traps `TRAP_OOB`.
-    ListSet = 0xB5, "LIST_SET", [], DYN, 4, PerSlot;
-    /// Pops an element, an int index (0..=len), then a list handle; inserts. Traps
-    /// `TRAP_OOB`.
-    ListInsert = 0xB6, "LIST_INSERT", [], DYN, 4, PerSlot;
+    /// Pops an element, an int index, then a handle to a list of layout `type`;
+    /// replaces. Traps `TRAP_OOB`.
+    ListSet = 0xB5, "LIST_SET", [ty: U32], DYN, 4, PerSlot;
+    /// Pops an element, an int index (0..=len), then a handle to a list of layout
+    /// `type`; inserts. Traps `TRAP_OOB`.
+    ListInsert = 0xB6, "LIST_INSERT", [ty: U32], DYN, 4, PerSlot;
     /// Pops an int index, then a list handle; removes and pushes the element. Traps
     /// `TRAP_OOB`.
     ListRemove = 0xB7, "LIST_REMOVE", [], DYN, 4, PerSlot;

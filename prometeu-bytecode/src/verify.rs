@@ -23,6 +23,8 @@ use std::collections::{HashMap, HashSet};
 use crate::instr::Instr;
 use crate::opcode::{Opcode, StackEffect};
 use crate::program::{Function, GlobalInit, LayoutKind, Program, SyscallRef};
+use crate::pstack::PStack;
+use crate::pvec::PVec;
 use crate::slot::{SlotKind, TypeIndex};
 use crate::trap::TrapCode;
 
@@ -36,11 +38,32 @@ pub trait SyscallTable {
 /// The deepest operand stack a function may declare (`max_stack` is a `u16`).
 pub const MAX_STACK_LIMIT: usize = u16::MAX as usize;
 
-/// How many slot states (instructions interpreted, stack and local slots copied, joined
-/// or recorded) the analysis of one function may touch, and how many safepoint slots a
-/// whole program may record. Compiled PBS stays far below; a function that would not
-/// is rejected ([`Rule::Limits`]) rather than verified slowly.
+/// The most slots one function's parameters, locals and operand stack may take
+/// together: the console's 65,536-slot value stack with one register index kept free
+/// above a frame (`bytecode.md` §1). A program that verifies loads.
+pub const MAX_FRAME_SLOTS: usize = 65_534;
+
+/// How many slot states (instructions interpreted, stack slots and local-state nodes
+/// copied, joined or recorded) the analysis of one function may touch at least, and
+/// how many safepoints a whole program may record. A function past its budget
+/// ([`work_budget`]) is rejected ([`Rule::Limits`]) rather than verified slowly.
 pub const WORK_LIMIT: u64 = 1 << 22;
+
+/// The slot states one instruction may cost on average: a function's budget grows
+/// with its length, so verifying compiled code costs near-linear time in the code,
+/// and any input stays within a constant factor of its size.
+pub const WORK_PER_INSTRUCTION: u64 = 64;
+
+/// The work budget of a function of `instructions` instructions: [`WORK_LIMIT`], or
+/// [`WORK_PER_INSTRUCTION`] per instruction when that is more.
+pub const fn work_budget(instructions: usize) -> u64 {
+    let scaled = WORK_PER_INSTRUCTION.saturating_mul(instructions as u64);
+    if scaled > WORK_LIMIT {
+        scaled
+    } else {
+        WORK_LIMIT
+    }
+}
 
 /// Declares [`Rule`] from one list of rows: every reason the verifier can reject a
 /// program, with a short stable code for tests and tools.
@@ -118,9 +141,10 @@ rules! {
     /// Literal immediates are in range (`PUSH_BOOL` 0/1, `PUSH_BOUNDED` <= 65535, `TRAP`
     /// a known code, `STR_CONCAT_N` 2..=65535 operands).
     Immediate = "immediate";
-    /// The analysis stays within the verifier's budget ([`WORK_LIMIT`] slot states per
-    /// function, and as many safepoint slots per program), so no input can make
-    /// verification take unbounded time or memory.
+    /// The analysis stays within the verifier's budget ([`work_budget`] slot states per
+    /// function, [`WORK_LIMIT`] safepoints per program), and a function's frame and
+    /// operand stack within [`MAX_FRAME_SLOTS`], so no input can make verification
+    /// take unbounded time or memory, and a verified program loads.
     Limits = "limits";
 }
 
@@ -167,12 +191,39 @@ impl std::error::Error for VerifyError {}
 pub struct Safepoint {
     /// Byte offset of the instruction inside the function.
     pub pc: u32,
+    /// The operand stack and the locals, shared with the verifier's states (recording
+    /// one costs nothing per slot, so frame maps stay linear in the function's size).
+    operands: PStack<Val>,
+    frame: PVec<Local>,
+}
+
+impl Safepoint {
     /// Operand stack kinds, bottom first (a `CALL`'s or `SYSCALL`'s arguments included).
-    pub stack: Vec<SlotKind>,
-    /// Kinds of every local (parameters first); `None` for an uninitialised local or one
-    /// that holds different kinds on different paths — it can never be read, so the
-    /// collector must not trace it.
-    pub locals: Vec<Option<SlotKind>>,
+    pub fn stack(&self) -> Vec<SlotKind> {
+        self.operands
+            .to_vec()
+            .into_iter()
+            .map(|v| match v {
+                Val::K(k) => k,
+                // Only without a table; recording always has one.
+                Val::Any => SlotKind::I32,
+            })
+            .collect()
+    }
+
+    /// Kinds of every local (parameters first); `None` for an uninitialised local or
+    /// one that holds different kinds on different paths — it can never be read, so
+    /// the collector must not trace it.
+    pub fn locals(&self) -> Vec<Option<SlotKind>> {
+        self.frame.iter().map(Local::kind).collect()
+    }
+
+    /// The kind of local `slot`, as in [`Safepoint::locals`].
+    pub fn local(&self, slot: usize) -> Option<SlotKind> {
+        (slot < self.frame.len())
+            .then(|| self.frame.get(slot).kind())
+            .flatten()
+    }
 }
 
 /// What the VM needs to know about one verified function.
@@ -273,15 +324,11 @@ pub fn verify_program(
     for index in 0..program.functions.len() {
         let cx = FnCx::new(program, &listed, Some(syscalls), index as u32)?;
         let f = cx.run(true)?;
-        recorded += f
-            .safepoints
-            .iter()
-            .map(|s| (s.stack.len() + s.locals.len()) as u64)
-            .sum::<u64>();
+        recorded += f.safepoints.iter().map(|_| 1).sum::<u64>();
         if recorded > WORK_LIMIT {
             return Err(program_err(
                 Rule::Limits,
-                format!("the program's frame maps exceed {WORK_LIMIT} slots"),
+                format!("the program's frame maps exceed {WORK_LIMIT} safepoints"),
             ));
         }
         functions.push(f);
@@ -296,8 +343,19 @@ pub fn verify_program(
 /// table (results of `SYSCALL` are taken as "any kind"); `None` when the function does
 /// not verify that far. The assembler uses it to fill in an omitted `max_stack`.
 pub fn compute_max_stack(program: &Program, index: u32) -> Option<u16> {
+    compute_max_stack_with(program, index, None)
+}
+
+/// [`compute_max_stack`] with the console's system calls, when the caller has them
+/// (the compiler): results of `SYSCALL` then have their real kinds, so a function
+/// computes exactly as far as it verifies.
+pub fn compute_max_stack_with(
+    program: &Program,
+    index: u32,
+    syscalls: Option<&dyn SyscallTable>,
+) -> Option<u16> {
     let listed = listed_syscalls(program);
-    let cx = FnCx::new(program, &listed, None, index).ok()?;
+    let cx = FnCx::new(program, &listed, syscalls, index).ok()?;
     cx.run(false).ok().map(|f| f.max_stack)
 }
 
@@ -508,6 +566,14 @@ enum Local {
 }
 
 impl Local {
+    /// The kind a readable local holds.
+    fn kind(self) -> Option<SlotKind> {
+        match self {
+            Local::K(k) => Some(k),
+            _ => None,
+        }
+    }
+
     fn join(self, other: Local) -> Local {
         match (self, other) {
             (a, b) if a == b => a,
@@ -561,8 +627,8 @@ fn slot_kinds_text(kinds: &[SlotKind]) -> String {
 
 #[derive(Clone, PartialEq, Debug)]
 struct State {
-    stack: Vec<Val>,
-    locals: Vec<Local>,
+    stack: PStack<Val>,
+    locals: PVec<Local>,
 }
 
 /// One function under analysis.
@@ -653,12 +719,13 @@ impl<'a> FnCx<'a> {
     fn charge(&self, n: usize, pc: Option<u32>) -> Result<(), VerifyError> {
         let work = self.work.get().saturating_add(n as u64);
         self.work.set(work);
-        if work > WORK_LIMIT {
+        let budget = work_budget(self.instrs.len());
+        if work > budget {
             return Err(self.err(
                 pc,
                 Rule::Limits,
                 format!(
-                    "verifying the function takes more than {WORK_LIMIT} slot states ({} locals, {} instructions); split it",
+                    "verifying the function takes more than {budget} slot states ({} locals, {} instructions); split it",
                     self.locals,
                     self.instrs.len()
                 ),
@@ -705,12 +772,12 @@ impl<'a> FnCx<'a> {
         }
 
         let mut entry: Vec<Option<State>> = vec![None; n];
-        let mut locals = vec![Local::Uninit; self.locals];
-        for (l, &k) in locals.iter_mut().zip(&self.func.params) {
-            *l = Local::K(k);
+        let mut locals = PVec::filled(self.locals, Local::Uninit);
+        for (slot, &k) in self.func.params.iter().enumerate() {
+            locals.set(slot, Local::K(k));
         }
         entry[0] = Some(State {
-            stack: Vec::new(),
+            stack: PStack::default(),
             locals,
         });
         let mut queued = vec![false; n];
@@ -723,10 +790,8 @@ impl<'a> FnCx<'a> {
             let Some(state) = entry[b].clone() else {
                 continue;
             };
-            self.charge(
-                state.stack.len() + state.locals.len(),
-                Some(self.instrs[b].0),
-            )?;
+            // Copying the locals shares them: one unit, not one per local.
+            self.charge(state.stack.unfrozen() + 1, Some(self.instrs[b].0))?;
             let succs = self.walk(b, state, &leader, &mut max, None)?;
             for (t, s) in succs {
                 let changed = match &mut entry[t] {
@@ -735,7 +800,7 @@ impl<'a> FnCx<'a> {
                         true
                     }
                     Some(old) => {
-                        self.charge(s.stack.len() + s.locals.len(), Some(self.instrs[t].0))?;
+                        self.charge(s.stack.unfrozen() + 1, Some(self.instrs[t].0))?;
                         self.join(old, &s, t)?
                     }
                 };
@@ -744,6 +809,17 @@ impl<'a> FnCx<'a> {
                     work.push(t);
                 }
             }
+        }
+        let frame = self.locals + max.0;
+        if record && frame > MAX_FRAME_SLOTS {
+            return Err(self.err(
+                Some(max.1),
+                Rule::Limits,
+                format!(
+                    "the frame ({} locals) and operand stack ({} slots) exceed {MAX_FRAME_SLOTS} slots",
+                    self.locals, max.0
+                ),
+            ));
         }
         if max.0 > usize::from(self.func.max_stack) && record {
             return Err(self.err(
@@ -779,38 +855,37 @@ impl<'a> FnCx<'a> {
     /// Joins `new` into `old` (the entry state of instruction `t`); whether it changed.
     fn join(&self, old: &mut State, new: &State, t: usize) -> Result<bool, VerifyError> {
         let pc = self.instrs[t].0;
-        let same_kinds = old.stack.len() == new.stack.len()
-            && old
-                .stack
-                .iter()
-                .zip(&new.stack)
-                .all(|(a, b)| a == b || matches!((a, b), (Val::Any, _) | (_, Val::Any)));
-        if !same_kinds {
-            return Err(self.err(
+        let different = || {
+            self.err(
                 Some(pc),
                 Rule::StackJoin,
                 format!(
                     "control paths join with different stacks: {} and {}",
-                    kinds_text(&old.stack),
-                    kinds_text(&new.stack)
+                    kinds_text(&old.stack.to_vec()),
+                    kinds_text(&new.stack.to_vec())
                 ),
-            ));
+            )
+        };
+        if old.stack.len() != new.stack.len() {
+            return Err(different());
         }
-        let mut changed = false;
-        for (a, b) in old.stack.iter_mut().zip(&new.stack) {
-            if *a != *b {
-                *a = Val::Any;
-                changed = true;
-            }
-        }
-        for (a, b) in old.locals.iter_mut().zip(&new.locals) {
-            let j = a.join(*b);
-            if j != *a {
-                *a = j;
-                changed = true;
-            }
-        }
-        Ok(changed)
+        // Values below the stacks' shared frozen part are the same: not compared.
+        let meet = |a: Val, b: Val| match (a, b) {
+            _ if a == b => Some(a),
+            (Val::Any, _) | (_, Val::Any) => Some(Val::Any),
+            _ => None,
+        };
+        let mut joined = old.stack.clone();
+        let (changed, compared) = match joined.join_from(&new.stack, meet) {
+            Ok(result) => result,
+            Err(_) => return Err(different()),
+        };
+        old.stack = joined;
+        self.charge(compared, Some(pc))?;
+        // Only the parts of the two frames that differ are compared.
+        let (locals_changed, compared) = old.locals.join_from(&new.locals, Local::join);
+        self.charge(compared, Some(pc))?;
+        Ok(changed || locals_changed)
     }
 
     /// Interprets the block starting at instruction `start`; returns the successor
@@ -831,26 +906,12 @@ impl<'a> FnCx<'a> {
                 // At most max_stack ≤ 65,535 (a u16), below UNREACHED.
                 rec.stack_depths[i] = st.stack.len() as u16;
                 if is_safepoint(instr.op) {
-                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
+                    let moved = st.stack.freeze();
+                    self.charge(moved + 1, Some(pc))?;
                     rec.safepoints.push(Safepoint {
                         pc,
-                        stack: st
-                            .stack
-                            .iter()
-                            .map(|v| match v {
-                                Val::K(k) => *k,
-                                // Only without a table; recording always has one.
-                                Val::Any => SlotKind::I32,
-                            })
-                            .collect(),
-                        locals: st
-                            .locals
-                            .iter()
-                            .map(|l| match l {
-                                Local::K(k) => Some(*k),
-                                _ => None,
-                            })
-                            .collect(),
+                        operands: st.stack.clone(),
+                        frame: st.locals.clone(),
                     });
                 }
             }
@@ -872,7 +933,9 @@ impl<'a> FnCx<'a> {
             if op.is_jump() {
                 // Targets were checked when finding leaders.
                 if let Some(t) = self.instr_index(instr.imm_u32(0)) {
-                    self.charge(st.stack.len() + st.locals.len(), Some(pc))?;
+                    // Successors share the stack as it is here.
+                    let moved = st.stack.freeze();
+                    self.charge(moved + 1, Some(pc))?;
                     succs.push((t, st.clone()));
                 }
             }
@@ -887,6 +950,8 @@ impl<'a> FnCx<'a> {
                 ));
             }
             if leader[i + 1] {
+                let moved = st.stack.freeze();
+                self.charge(moved, Some(pc))?;
                 succs.push((i + 1, st));
                 return Ok(succs);
             }
@@ -949,14 +1014,14 @@ impl<'a> Step<'_, 'a> {
         self.need(kinds.len())?;
         self.cx.charge(kinds.len(), Some(self.pc))?;
         let base = self.st.stack.len() - kinds.len();
-        let found = &self.st.stack[base..];
-        if !all_fit(found, kinds) {
+        let found = self.st.stack.from(base);
+        if !all_fit(&found, kinds) {
             return Err(self.err(
                 Rule::StackKind,
                 format!(
                     "expects {} on top of the stack, found {}",
                     slot_kinds_text(kinds),
-                    kinds_text(found)
+                    kinds_text(&found)
                 ),
             ));
         }
@@ -972,7 +1037,9 @@ impl<'a> Step<'_, 'a> {
                 format!("the operand stack would exceed {MAX_STACK_LIMIT} slots"),
             ));
         }
-        self.st.stack.extend(vals);
+        for v in vals {
+            self.st.stack.push(v);
+        }
         Ok(())
     }
 
@@ -1076,42 +1143,8 @@ impl<'a> Step<'_, 'a> {
         })
     }
 
-    /// Finds a list handle under `between` slots and one element, for `LIST_PUSH`
-    /// (`between` empty) and `LIST_SET`/`LIST_INSERT` (`between` = the index): the
-    /// smallest element size that fits its list's layout wins.
-    fn find_list(&self, between: &[SlotKind]) -> Result<u32, VerifyError> {
-        let stack = &self.st.stack;
-        let extra = between.len();
-        self.cx.charge(stack.len(), Some(self.pc))?;
-        for d in 0..stack.len().saturating_sub(extra) {
-            let h = stack.len() - 1 - d - extra;
-            let Val::K(SlotKind::Ref(t)) = stack[h] else {
-                continue;
-            };
-            let Some(l) = self.cx.p.layouts.get(t as usize) else {
-                continue;
-            };
-            if l.kind != LayoutKind::List || l.slots.len() != d {
-                continue;
-            }
-            let mid = &stack[h + 1..h + 1 + extra];
-            let elem = &stack[h + 1 + extra..];
-            if all_fit(mid, between) && all_fit(elem, &l.slots) {
-                return Ok(t);
-            }
-        }
-        Err(self.err(
-            Rule::StackKind,
-            format!(
-                "no list handle{} with a matching element on top of the stack {}",
-                if extra > 0 { " and index" } else { "" },
-                kinds_text(stack)
-            ),
-        ))
-    }
-
     fn local(&self, slot: usize) -> Result<Val, VerifyError> {
-        match self.st.locals[slot] {
+        match self.st.locals.get(slot) {
             Local::K(k) => Ok(Val::K(k)),
             Local::Any => Ok(Val::Any),
             Local::Uninit => Err(self.err(
@@ -1152,7 +1185,12 @@ impl<'a> Step<'_, 'a> {
             let elem = (base + i * stride..base + (i + 1) * stride)
                 .map(&slot)
                 .collect::<Result<Vec<_>, _>>()?;
-            if elem != first {
+            // Without a system-call table a result is `any`: it fits every kind.
+            let same = elem
+                .iter()
+                .zip(&first)
+                .all(|(a, b)| a == b || matches!((a, b), (Val::Any, _) | (_, Val::Any)));
+            if !same {
                 return Err(self.err(
                     Rule::ArrayIndex,
                     format!(
@@ -1213,7 +1251,7 @@ impl<'a> Step<'_, 'a> {
             }
             Opcode::DupN => {
                 self.need(a as usize)?;
-                let top = self.st.stack[self.st.stack.len() - a as usize..].to_vec();
+                let top = self.st.stack.from(self.st.stack.len() - a as usize);
                 self.push_vals(top.into_iter())?;
             }
             Opcode::Swap => {
@@ -1232,18 +1270,18 @@ impl<'a> Step<'_, 'a> {
             }
             Opcode::Ret => {
                 let want = &self.cx.func.returns;
-                let found = &self.st.stack;
-                if found.len() != want.len() || !all_fit(found, want) {
+                let found = self.st.stack.to_vec();
+                if found.len() != want.len() || !all_fit(&found, want) {
                     return Err(self.err(
                         Rule::Return,
                         format!(
                             "returns {} but the stack holds {}",
                             slot_kinds_text(want),
-                            kinds_text(found)
+                            kinds_text(&found)
                         ),
                     ));
                 }
-                self.st.stack.clear();
+                self.st.stack.truncate(0);
             }
             Opcode::GetLocal | Opcode::GetLocalN => {
                 let count = slot_count(instr);
@@ -1259,9 +1297,13 @@ impl<'a> Step<'_, 'a> {
                 let count = count as usize;
                 self.need(count)?;
                 let from = self.st.stack.len() - count;
-                for (i, v) in self.st.stack.split_off(from).into_iter().enumerate() {
-                    self.st.locals[base + i] = v.into();
+                let mut copied = 0;
+                let stored = self.st.stack.from(from);
+                self.st.stack.truncate(from);
+                for (i, v) in stored.into_iter().enumerate() {
+                    copied += self.st.locals.set(base + i, v.into());
                 }
+                self.cx.charge(copied, Some(self.pc))?;
             }
             Opcode::GetGlobal | Opcode::GetGlobalN => {
                 let kinds = self.global_kinds(a, slot_count(instr))?;
@@ -1314,7 +1356,7 @@ impl<'a> Step<'_, 'a> {
             Opcode::GateStore => {
                 let count = b as usize;
                 self.need(count + 1)?;
-                let h = self.st.stack[self.st.stack.len() - 1 - count];
+                let h = self.st.stack.get(self.st.stack.len() - 1 - count);
                 let t = self.handle_of(h, Some(LayoutKind::Ref))?.ok_or_else(|| {
                     self.err(Rule::StackKind, "the handle's layout is unknown".into())
                 })?;
@@ -1364,11 +1406,18 @@ impl<'a> Step<'_, 'a> {
                 } else {
                     &[SlotKind::I32]
                 };
-                let t = self.find_list(between)?;
-                let slots = self.layout(t, None)?;
+                // The layout is an immediate: the handle under the element cannot be
+                // told from a list-typed slot of the element itself.
+                let slots = self.layout(a, Some(LayoutKind::List))?;
                 self.pop_kinds(slots)?;
                 self.pop_kinds(between)?;
-                self.pop_any()?;
+                let t = self.pop_handle(Some(LayoutKind::List))?;
+                if t != a {
+                    return Err(self.err(
+                        Rule::Heap,
+                        format!("names list layout {a}, but the handle has layout {t}"),
+                    ));
+                }
                 return Ok(Some(t));
             }
             Opcode::Syscall => {
@@ -1418,7 +1467,7 @@ impl<'a> Step<'_, 'a> {
         self.need(n)?;
         self.cx.charge(n, Some(self.pc))?;
         let base = self.st.stack.len() - n;
-        let operands = &self.st.stack[base..];
+        let operands = self.st.stack.from(base);
         if let Some(&v) = operands.iter().find(|v| !fits(**v, SlotKind::Str)) {
             return Err(self.err(
                 Rule::StackKind,

@@ -132,9 +132,14 @@ const CASES: &[(&str, Rule, &str)] = &[
         ".layout ref (i32)\n.layout ref (f64)\n.func main\n PUSH_NULL 0\n PUSH_NULL 1\n REF_EQ\n POP\n RET",
     ),
     (
+        "list push naming the layout of another list",
+        Rule::Heap,
+        ".layout list (i32)\n.layout list (i32)\n.func main\n LIST_NEW 1\n PUSH_I32 1\n LIST_PUSH 0\n RET",
+    ),
+    (
         "list push of the wrong element",
         Rule::StackKind,
-        ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH\n RET",
+        ".layout list (i32)\n.func main\n LIST_NEW 0\n PUSH_F64 1.0\n LIST_PUSH 0\n RET",
     ),
     (
         "peek of an int",
@@ -356,7 +361,7 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
          .func f params=(i32) returns=(str)\n GET_LOCAL 0\n I2S\n RET\n\
          .func main params=(f64) locals=2 max_stack=4\n\
          LIST_NEW 0\n SET_LOCAL 1\n\
-         GET_LOCAL 1\n PUSH_I32 7\n PUSH_I32 3\n CALL f\n ALLOC 1\n LIST_PUSH\n\
+         GET_LOCAL 1\n PUSH_I32 7\n PUSH_I32 3\n CALL f\n ALLOC 1\n LIST_PUSH 0\n\
          GET_LOCAL 1\n PUSH_I32 0\n LIST_GET\n GATE_LOAD 1 1\n POP\n\
          FRAME_SYNC\n RET");
     let v = verify_program(&p, &TestTable).unwrap_or_else(|e| panic!("{e}"));
@@ -364,25 +369,25 @@ fn safepoints_record_frame_kinds_before_the_instruction() {
     assert_eq!(main.max_stack, 3);
     let pcs: Vec<u32> = main.safepoints.iter().map(|s| s.pc).collect();
     // LIST_NEW, CALL, ALLOC, LIST_PUSH, FRAME_SYNC
-    assert_eq!(pcs, vec![0, 30, 36, 42, 70]);
+    assert_eq!(pcs, vec![0, 30, 36, 42, 74]);
     let call = main.safepoint(30).unwrap();
     assert_eq!(
-        call.stack,
+        call.stack(),
         vec![SlotKind::Ref(0), SlotKind::I32, SlotKind::I32]
     );
     assert_eq!(
-        call.locals,
+        call.locals(),
         vec![Some(SlotKind::F64), Some(SlotKind::Ref(0)), None]
     );
     let new = main.safepoint(0).unwrap();
-    assert_eq!(new.locals, vec![Some(SlotKind::F64), None, None]);
+    assert_eq!(new.locals(), vec![Some(SlotKind::F64), None, None]);
     assert_eq!(
         main.handle_layout(42),
         Some(0),
-        "LIST_PUSH finds the list under the element"
+        "LIST_PUSH records the list layout it names"
     );
-    assert_eq!(main.handle_layout(56), Some(0), "LIST_GET");
-    assert_eq!(main.handle_layout(58), Some(1), "GATE_LOAD");
+    assert_eq!(main.handle_layout(60), Some(0), "LIST_GET");
+    assert_eq!(main.handle_layout(62), Some(1), "GATE_LOAD");
     assert_eq!(v.functions()[0].safepoints.len(), 1);
     assert_eq!(v.program(), &p);
 }
@@ -398,16 +403,41 @@ fn omitted_max_stack_is_computed_even_with_system_calls() {
 
 #[test]
 fn analysis_past_the_work_budget_is_rejected_quickly() {
-    // 65,535 locals copied at each of 600 block boundaries: over 39 million slot states.
-    let mut text = String::from(".func main locals=65535\n");
+    // 32,768 slots on the stack, then 200 copies of 32,766 of them: 6.5 million slot
+    // states from 233 instructions, past the 2^22 floor of the budget.
+    let mut text = String::from(".func main\n PUSH_I32 0\n");
+    let mut depth = 1u32;
+    while depth < 32_768 {
+        text.push_str(&format!(" DUP_N {depth}\n"));
+        depth *= 2;
+    }
+    for _ in 0..100 {
+        text.push_str(" DUP_N 32766\n POP_N 32766\n");
+    }
+    text.push_str(" POP_N 32768\n RET\n");
+    let started = std::time::Instant::now();
+    let err = reject(&asm(&text));
+    assert_eq!(err.rule, Rule::Limits, "{err}");
+    assert!(err.message.contains("slot states"), "{err}");
+    assert!(started.elapsed().as_secs() < 10);
+    // Many block boundaries over a large frame cost what changes, not the frame:
+    // 60,000 locals and 600 of them verify.
+    let mut text = String::from(".func main locals=60000\n");
     for _ in 0..300 {
         text.push_str(" PUSH_BOOL true\n JMP_IF_FALSE 0\n");
     }
     text.push_str(" RET\n");
-    let started = std::time::Instant::now();
-    let err = reject(&asm(&text));
+    verify_program(&asm(&text), &TestTable).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn frames_past_the_loader_limit_are_rejected() {
+    // 65,535 locals: one more than a frame may hold (MAX_FRAME_SLOTS), as the loader
+    // would refuse it.
+    let err = reject(&asm(".func main locals=65535\n RET\n"));
     assert_eq!(err.rule, Rule::Limits, "{err}");
-    assert!(started.elapsed().as_secs() < 10);
+    assert!(err.message.contains("65534"), "{err}");
+    verify_program(&asm(".func main locals=65534\n RET\n"), &TestTable).unwrap();
 }
 
 #[test]

@@ -63,6 +63,12 @@ pub struct FnCode {
     /// exact `max_stack`; this bounds it early so an oversized function is a
     /// [`crate::CompileErrorKind::Limit`], not a verifier failure).
     pub max_depth: u32,
+    /// Where the operand stack first got that deep (for a limit error's location).
+    pub max_depth_span: Span,
+    /// Where the last local slot was first allocated (for a limit error's location).
+    pub max_local_span: Span,
+    /// The function's body (or declaration), where errors about it point.
+    pub span: Span,
 }
 
 /// Builds one [`FnCode`]: tracks the operand stack depth and hands out local slots.
@@ -72,8 +78,14 @@ pub struct Builder {
     labels: u32,
     /// Slots on the operand stack right now.
     pub depth: u32,
-    /// Whether the last emitted instruction ends control flow (`JMP`, `RET`, `TRAP`).
+    /// Whether the code being emitted is unreachable: the last instruction ended
+    /// control flow (`JMP`, `RET`, `TRAP`) and no label placed since is the target of a
+    /// reachable jump. Nothing is emitted while it holds (see [`Builder::raw`]).
     pub dead: bool,
+    /// The stack depth every reachable jump to a label leaves, by label: placing a
+    /// label after unreachable code resumes at that depth (a branch that always
+    /// leaves, `x && { return; }`, says nothing about the depth after it).
+    entry_depth: Vec<Option<u32>>,
     next_local: u32,
     max_local: u32,
     /// The span given to instructions emitted next.
@@ -92,11 +104,15 @@ impl Builder {
                 name,
                 params,
                 returns,
+                max_depth_span: span,
+                max_local_span: span,
+                span,
                 ..FnCode::default()
             },
             labels: 0,
             depth: 0,
             dead: false,
+            entry_depth: Vec::new(),
             next_local: n,
             max_local: n,
             span,
@@ -109,10 +125,36 @@ impl Builder {
         Label(self.labels - 1)
     }
 
-    /// Places `label` here; code after it is reachable again.
+    /// Places `label` here. Code after it is reachable when code before it falls
+    /// through or a reachable jump targets it; after unreachable code the stack depth
+    /// is the one those jumps leave.
     pub fn mark(&mut self, label: Label) {
         self.code.ops.push((Op::Mark(label), self.span));
-        self.dead = false;
+        let entry = self.entry_depth.get(label.0 as usize).copied().flatten();
+        if self.dead {
+            if let Some(depth) = entry {
+                self.depth = depth;
+                self.dead = false;
+            }
+        } else {
+            debug_assert!(
+                entry.is_none_or(|depth| depth == self.depth),
+                "`{}`: label {} joins depths {entry:?} and {}",
+                self.code.name,
+                label.0,
+                self.depth
+            );
+        }
+    }
+
+    /// Places `label`, the top of a loop entered by a `JMP` to its test just before:
+    /// reached only by the loop's back edge, it is reachable when that `JMP` was, at
+    /// the same depth.
+    pub fn mark_loop_top(&mut self, label: Label, reachable: bool) {
+        self.code.ops.push((Op::Mark(label), self.span));
+        if reachable {
+            self.dead = false;
+        }
     }
 
     /// Emits `instr`, whose stack effect comes from the opcode table.
@@ -134,8 +176,13 @@ impl Builder {
         self.raw(Op::Instr(instr), pops, pushes);
     }
 
-    /// Emits any IR operation with an explicit stack effect.
+    /// Emits any IR operation with an explicit stack effect; nothing while the code is
+    /// unreachable ([`Builder::dead`]), so a value that never materialises (an operand
+    /// after a `{ return; }`) needs no consistent code.
     pub fn raw(&mut self, op: Op, pops: u32, pushes: u32) {
+        if self.dead {
+            return;
+        }
         let ends = match &op {
             Op::Jump(Opcode::Jmp, _) => true,
             Op::Instr(i) => matches!(i.op, Opcode::Ret | Opcode::Trap | Opcode::Halt),
@@ -143,14 +190,25 @@ impl Builder {
         };
         self.code.ops.push((op, self.span));
         self.depth = self.depth.saturating_sub(pops) + pushes;
-        self.code.max_depth = self.code.max_depth.max(self.depth);
+        if self.depth > self.code.max_depth {
+            self.code.max_depth = self.depth;
+            self.code.max_depth_span = self.span;
+        }
         self.dead = ends;
     }
 
     /// A jump (`JMP`, `JMP_IF_FALSE`, `JMP_IF_TRUE`) to `label`.
     pub fn jump(&mut self, op: Opcode, label: Label) {
+        if self.dead {
+            return;
+        }
         let pops = u32::from(op != Opcode::Jmp);
         self.raw(Op::Jump(op, label), pops, 0);
+        let index = label.0 as usize;
+        if self.entry_depth.len() <= index {
+            self.entry_depth.resize(index + 1, None);
+        }
+        self.entry_depth[index].get_or_insert(self.depth);
     }
 
     /// `PUSH_CONST` of `value`.
@@ -231,7 +289,10 @@ impl Builder {
                     "a function needs more than 65535 local slots",
                 )
             })?;
-        self.max_local = self.max_local.max(self.next_local);
+        if self.next_local > self.max_local {
+            self.max_local = self.next_local;
+            self.code.max_local_span = self.span;
+        }
         Ok(slot)
     }
 

@@ -1,6 +1,7 @@
-//! Why compilation stopped. The analysis has already reported every user mistake, so
-//! a [`CompileError`] is either a construct the compiler does not lower yet or an
-//! internal inconsistency; both name the source span that caused them.
+//! Why compilation stopped. The analysis has already reported every user mistake, and
+//! the compiler lowers every construct the checker accepts, so a [`CompileError`] is
+//! either a console limit that depends on the generated code (`toolchain.md` §2) or an
+//! internal inconsistency (a bug); both name the source span that caused them.
 
 use prometeu_analysis::Span;
 
@@ -9,8 +10,6 @@ use prometeu_analysis::Span;
 pub enum CompileErrorKind {
     /// The analysis reported errors: no bytecode is produced (`pbs-language.md` §11).
     AnalysisErrors,
-    /// A valid construct that this compiler version cannot lower yet.
-    NotYetSupported,
     /// A limit of the bytecode format was exceeded (too many locals, a function too long).
     Limit,
     /// The compiler produced something inconsistent (a bug; never the user's fault).
@@ -29,13 +28,13 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    /// A "not yet supported" error at `span`.
-    pub fn unsupported(span: Span, what: impl std::fmt::Display) -> CompileError {
-        CompileError {
-            kind: CompileErrorKind::NotYetSupported,
-            span: Some(span),
-            message: format!("not yet supported by the compiler: {what}"),
-        }
+    /// An internal error at `span` for a construct the checker should have rejected:
+    /// the checker and the compiler disagree about what a valid program is.
+    pub fn unlowerable(span: Span, what: impl std::fmt::Display) -> CompileError {
+        CompileError::internal(
+            Some(span),
+            format!("{what} passed the checker but has no lowering"),
+        )
     }
 
     /// An internal error at `span`.
@@ -45,6 +44,14 @@ impl CompileError {
             span,
             message: format!("internal compiler error: {}", what.into()),
         }
+    }
+
+    /// The same error, placed at `span` when it had no place yet: every error the
+    /// compiler reports names a file and line (the function, field or expression being
+    /// compiled when a layout or limit failed).
+    pub fn or_span(mut self, span: Span) -> CompileError {
+        self.span.get_or_insert(span);
+        self
     }
 
     /// A limit error at `span`.

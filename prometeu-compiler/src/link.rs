@@ -12,7 +12,7 @@ use prometeu_analysis::project::ProjectGraph;
 use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{Namespace, SymbolKind, TypeArena};
 use prometeu_analysis::{Analysis, FileId, ProjectId, SymbolId};
-use prometeu_bytecode::verify::compute_max_stack;
+use prometeu_bytecode::verify::{MAX_FRAME_SLOTS, compute_max_stack_with};
 use prometeu_bytecode::{
     Constant, DebugFunction, DebugInfo, Export, Function, Global, GlobalInit, ImmValue, Instr,
     LineRun, Opcode, Program, Rule, SlotKind, verify_program,
@@ -133,16 +133,24 @@ pub fn compile_with(
             func: i,
         });
     }
-    for i in 0..program.functions.len() {
-        match compute_max_stack(&program, i as u32) {
+    for (i, body) in bodies.iter().enumerate() {
+        match compute_max_stack_with(&program, i as u32, Some(&prometeu_abi::ConsoleSyscalls)) {
             Some(depth) => program.functions[i].max_stack = depth,
             None => break,
         }
+        check_frame(&program.functions[i], body)?;
     }
     let plain = options.inline.then(|| program.clone());
     if options.inline {
         crate::inline::inline_calls(&mut program);
     }
+    // A program-level failure names the first function: every error has a place.
+    let function_span = |e: &prometeu_bytecode::VerifyError| {
+        e.function
+            .and_then(|f| bodies.get(f as usize))
+            .or(bodies.first())
+            .map(|body| body.span)
+    };
     if let Err(e) = verify_program(&program, &prometeu_abi::ConsoleSyscalls) {
         // Inlining grows callers; one that grew past the verifier's work budget is
         // kept as it was lowered rather than failing the build.
@@ -155,13 +163,36 @@ pub fn compile_with(
             }
             _ => {
                 return Err(CompileError::internal(
-                    None,
+                    function_span(&e),
                     format!("the compiled program does not verify: {e}"),
                 ));
             }
         }
     }
     Ok(CompiledProgram { program })
+}
+
+/// Rejects a function whose parameters, locals and operand stack together take more
+/// slots than the console gives one frame ([`MAX_FRAME_SLOTS`], `bytecode.md` §1), at
+/// the expression that made the larger of the two grow: the loader would refuse it.
+fn check_frame(function: &prometeu_bytecode::Function, body: &FnCode) -> CResult<()> {
+    let frame = function.params.len() as u64 + u64::from(function.local_slots);
+    let total = frame + u64::from(function.max_stack);
+    if total <= MAX_FRAME_SLOTS as u64 {
+        return Ok(());
+    }
+    let span = if frame >= u64::from(function.max_stack) {
+        body.max_local_span
+    } else {
+        body.max_depth_span
+    };
+    Err(CompileError::limit(
+        Some(span),
+        format!(
+            "`{}` needs {total} slots for its locals ({frame}) and operand stack ({}); a function may use at most {MAX_FRAME_SLOTS}",
+            body.name, function.max_stack
+        ),
+    ))
 }
 
 /// Gives every service field its global slots, with the initial value when it is a
@@ -178,7 +209,8 @@ fn layout_globals(cx: &mut Ctx<'_>) -> CResult<(Vec<Global>, Vec<SymbolId>)> {
         .collect();
     for field in fields {
         let ty = a.facts.symbol_type(field).unwrap_or(TypeArena::ERROR);
-        let kinds = cx.slots(ty)?;
+        let decl = a.symbols.get(field).decl_span;
+        let kinds = cx.slots(ty).map_err(|e| e.or_span(decl))?;
         cx.globals.insert(field, globals.len() as u32);
         let mut inits = Vec::with_capacity(kinds.len());
         let constant = a
@@ -245,9 +277,9 @@ fn link_program(
             if let Op::Mark(l) = op {
                 labels.insert(l.0, pc);
             }
-            pc = pc
-                .checked_add(op.encoded_len())
-                .ok_or_else(|| CompileError::limit(None, "a function longer than 4 GiB"))?;
+            pc = pc.checked_add(op.encoded_len()).ok_or_else(|| {
+                CompileError::limit(Some(body.span), "a function longer than 4 GiB")
+            })?;
         }
         let start = program.code.len() as u32;
         for (op, span) in &body.ops {
@@ -306,7 +338,7 @@ fn link_program(
         let len = program.code.len() as u32 - start;
         if body.max_depth > u32::from(u16::MAX) {
             return Err(CompileError::limit(
-                None,
+                Some(body.max_depth_span),
                 format!(
                     "`{}` needs an operand stack deeper than 65535 slots",
                     body.name
@@ -315,7 +347,7 @@ fn link_program(
         }
         let locals = u16::try_from(body.locals).map_err(|_| {
             CompileError::limit(
-                None,
+                Some(body.max_local_span),
                 format!("`{}` needs more than 65535 locals", body.name),
             )
         })?;

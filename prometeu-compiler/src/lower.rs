@@ -172,6 +172,11 @@ struct FnLower<'a, 'c> {
 
 /// Lowers function `f` (which must have a body).
 pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
+    let decl = cx.a.symbols.get(f).decl_span;
+    lower_fn_body(cx, f).map_err(|e| e.or_span(decl))
+}
+
+fn lower_fn_body(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
     let a = cx.a;
     let sym = a.symbols.get(f);
     let (file, node) = sym.node;
@@ -186,7 +191,9 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
         ));
     };
     let Some(body) = body else {
-        return Err(CompileError::unsupported(
+        // The checker rejects body-less members outside the prelude, whose are all
+        // written in PBS (`pbs-language.md` §4.5).
+        return Err(CompileError::unlowerable(
             sym.decl_span,
             "a function without a body",
         ));
@@ -279,6 +286,15 @@ pub fn lower_fn(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
 /// Lowers the initialisers of `fields` (service fields whose value needs code) into
 /// one function that stores them into their globals, in order.
 pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCode> {
+    let first = fields.first().map(|&f| cx.a.symbols.get(f).decl_span);
+    let lowered = lower_init_globals_body(cx, fields);
+    match first {
+        Some(span) => lowered.map_err(|e| e.or_span(span)),
+        None => lowered,
+    }
+}
+
+fn lower_init_globals_body(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCode> {
     let a = cx.a;
     let Some(&first) = fields.first() else {
         return Err(CompileError::internal(
@@ -322,12 +338,12 @@ pub fn lower_init_globals(cx: &mut Ctx<'_>, fields: &[SymbolId]) -> CResult<FnCo
             ));
         };
         let ty = a.facts.symbol_type(field).unwrap_or(TypeArena::ERROR);
+        lower.b.span = lower.ast.span(value);
         let n = lower.size(ty)?;
         let slot = *lower.cx.globals.get(&field).ok_or_else(|| {
             CompileError::internal(Some(sym.decl_span), "a service field without a global")
         })?;
         let mark = lower.b.local_mark();
-        lower.b.span = lower.ast.span(value);
         lower.expr(value)?;
         lower.b.set_global(slot, n);
         lower.b.release_locals(mark);
@@ -372,12 +388,34 @@ impl<'a> FnLower<'a, '_> {
             })
     }
 
+    /// The slots of `ty`. In a checked program the unknown type belongs only to an
+    /// expression that never produces its value (a block that always returns, breaks
+    /// or continues, `pbs-language.md` §5): it pushes nothing, and the code after it
+    /// is unreachable.
     fn size(&mut self, ty: TypeId) -> CResult<u32> {
-        self.cx.layouts.size(self.a, ty)
+        if ty == TypeArena::ERROR {
+            return Ok(0);
+        }
+        let span = self.b.span;
+        self.cx
+            .layouts
+            .size(self.a, ty)
+            .map_err(|e| e.or_span(span))
     }
 
+    /// The slot kinds of `ty` (none for the unknown type, as [`FnLower::size`]).
     fn slots(&mut self, ty: TypeId) -> CResult<Vec<SlotKind>> {
-        self.cx.slots(ty)
+        if ty == TypeArena::ERROR {
+            return Ok(Vec::new());
+        }
+        let span = self.b.span;
+        self.cx.slots(ty).map_err(|e| e.or_span(span))
+    }
+
+    /// Whether expression `node` never produces a value: the checker gives such an
+    /// expression (a block that always leaves, or one built on it) the unknown type.
+    fn diverges(&self, node: NodeId) -> bool {
+        self.a.facts.node_type(self.file, node) == Some(TypeArena::ERROR)
     }
 
     fn symbol_at(&self, node: NodeId) -> Option<SymbolId> {
@@ -401,8 +439,9 @@ impl<'a> FnLower<'a, '_> {
         }
     }
 
-    fn unsupported<T>(&self, node: NodeId, what: &str) -> CResult<T> {
-        Err(CompileError::unsupported(self.span(node), what))
+    /// The error for a construct the checker rejects, met anyway (a bug).
+    fn unlowerable<T>(&self, node: NodeId, what: &str) -> CResult<T> {
+        Err(CompileError::unlowerable(self.span(node), what))
     }
 
     fn push_i32(&mut self, v: i32) {
@@ -541,6 +580,11 @@ impl<'a> FnLower<'a, '_> {
     }
 
     fn stmt(&mut self, node: NodeId) -> CResult<()> {
+        if self.b.dead {
+            // Unreachable (after a `return`, `break` or `continue`): no code, and its
+            // names may be bound to values that never exist.
+            return Ok(());
+        }
         let saved = self.b.span;
         self.b.span = self.span(node);
         let mark = self.b.local_mark();
@@ -571,6 +615,10 @@ impl<'a> FnLower<'a, '_> {
             NodeKind::AssignStmt { op, target, value } => self.assign(op, target, value)?,
             NodeKind::ReturnStmt { value } => {
                 let n = match value {
+                    Some(v) if self.diverges(v) => {
+                        self.expr(v)?;
+                        0
+                    }
                     Some(v) => {
                         let n = self.size(self.ty(v)?)?;
                         self.expr(v)?;
@@ -590,8 +638,9 @@ impl<'a> FnLower<'a, '_> {
                     self.loop_body(body, end, top)?;
                     self.b.jump(Opcode::Jmp, top);
                 } else {
+                    let reachable = !self.b.dead;
                     self.b.jump(Opcode::Jmp, test);
-                    self.b.mark(top);
+                    self.b.mark_loop_top(top, reachable);
                     self.loop_body(body, end, test)?;
                     self.b.mark(test);
                     self.cond_jump(cond, top, true)?;
@@ -731,6 +780,9 @@ impl<'a> FnLower<'a, '_> {
     /// test: cond; JMP_IF_FALSE top`): one jump per iteration fewer than testing at
     /// the top.
     fn for_loop(&mut self, node: NodeId, iter: NodeId, body: NodeId) -> CResult<()> {
+        if self.diverges(iter) {
+            return self.expr_sized(iter, 0);
+        }
         let var = self.decl_local(node);
         let top = self.b.label();
         let next = self.b.label();
@@ -752,8 +804,9 @@ impl<'a> FnLower<'a, '_> {
                     Limit::Local(limit)
                 }
             };
+            let reachable = !self.b.dead;
             self.b.jump(Opcode::Jmp, test);
-            self.b.mark(top);
+            self.b.mark_loop_top(top, reachable);
             // The loop variable is immutable: the counter itself is its slot.
             if let Some(v) = var {
                 self.bind_local(v, i);
@@ -781,8 +834,9 @@ impl<'a> FnLower<'a, '_> {
                 let x = self.b.alloc_local(stride)?;
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                let reachable = !self.b.dead;
                 self.b.jump(Opcode::Jmp, test);
-                self.b.mark(top);
+                self.b.mark_loop_top(top, reachable);
                 self.b.get_local(i, 1);
                 self.idx_op(Opcode::GetLocalIdx, arr, len, stride, 1, stride);
                 self.b.set_local(x, stride);
@@ -814,8 +868,9 @@ impl<'a> FnLower<'a, '_> {
                 self.b.set_local(len, 1);
                 self.push_i32(0);
                 self.b.set_local(i, 1);
+                let reachable = !self.b.dead;
                 self.b.jump(Opcode::Jmp, test);
-                self.b.mark(top);
+                self.b.mark_loop_top(top, reachable);
                 self.b.get_local(h, 1);
                 self.b.get_local(i, 1);
                 self.b.dyn_op(Instr::op(Opcode::ListGet), 2, stride);
@@ -826,7 +881,7 @@ impl<'a> FnLower<'a, '_> {
                 self.loop_body(body, end, next)?;
                 (i, Limit::Local(len))
             }
-            _ => return self.unsupported(iter, "`for` over this kind of value"),
+            _ => return self.unlowerable(iter, "`for` over this kind of value"),
         };
         let (i, limit) = counter;
         self.b.mark(next);
@@ -854,8 +909,10 @@ impl<'a> FnLower<'a, '_> {
     fn assign(&mut self, op: AssignOp, target: NodeId, value: NodeId) -> CResult<()> {
         // `l[i] = v` on a list is a list operation (§6.6).
         if let NodeKind::Index { base, index } = *self.ast.kind(target) {
-            if let TypeKind::List(elem) = self.a.types.kind(self.ty(base)?) {
+            let list_ty = self.ty(base)?;
+            if let TypeKind::List(elem) = self.a.types.kind(list_ty) {
                 let n = self.size(elem)?;
+                let layout = self.cx.layouts.handle_layout(self.a, list_ty)?;
                 self.b.span = self.span(target);
                 self.expr(base)?;
                 self.expr(index)?;
@@ -869,7 +926,7 @@ impl<'a> FnLower<'a, '_> {
                     self.arith(compound_op(op), elem, value)?;
                 }
                 self.b.span = self.span(target);
-                self.b.dyn_op(Instr::op(Opcode::ListSet), 2 + n, 0);
+                self.b.dyn_op(Instr::u32(Opcode::ListSet, layout), 2 + n, 0);
                 return Ok(());
             }
         }

@@ -214,16 +214,29 @@ fn compound_assignment_to_a_list_element_reads_and_writes_once() {
 #[test]
 fn values_beyond_the_format_limits_are_errors_not_panics() {
     use prometeu_compiler::CompileErrorKind;
-    let too_wide = support::load_src(
+    // One value larger than a frame can hold is the checker's (pbs-language.md §3.2).
+    for src in [
         "fn frame() {\n    let a = [0; 65536];\n    Log.info(a[1] as string);\n}\n",
-    );
-    let err = prometeu_compiler::compile(&too_wide.analysis, &too_wide.graph).unwrap_err();
-    assert_eq!(err.kind, CompileErrorKind::Limit, "{err}");
-    let too_deep = support::load_src(
         "fn frame() {\n    let a = [1; 30000];\n    let b = [a, a, a];\n    Log.info(b[0][1] as string);\n}\n",
-    );
-    let err = prometeu_compiler::compile(&too_deep.analysis, &too_deep.graph).unwrap_err();
+    ] {
+        let loaded = support::load_src(src);
+        assert!(loaded.analysis.has_errors(), "{src}");
+    }
+    // The largest value builds, verifies and loads.
+    let out = logs("fn frame() {\n    let a = [7; 32767];\n    Log.info(a[32766] as string);\n}\n");
+    assert_eq!(out, ["7"]);
+    // Values that fit one by one but not together in one frame: a located limit error,
+    // at the second array, exactly where the loader would refuse the program.
+    let src = "fn frame() {\n    let a = [1; 30000];\n    let b = [2; 30000];\n    Log.info((a[0] + b[0]) as string);\n}\n";
+    let two = support::load_src(src);
+    let err = prometeu_compiler::compile(&two.analysis, &two.graph).unwrap_err();
     assert_eq!(err.kind, CompileErrorKind::Limit, "{err}");
+    let span = err.span.expect("a limit error names its place");
+    assert_eq!(
+        &src[span.start as usize..span.start as usize + 5],
+        "let b",
+        "{err}"
+    );
 }
 
 #[test]

@@ -38,7 +38,7 @@ loop:
     GET_GLOBAL 0
     GET_LOCAL 0
     ALLOC 0
-    LIST_PUSH
+    LIST_PUSH 1
     GET_LOCAL 0
     PUSH_I32 1
     I_ADD
@@ -75,7 +75,7 @@ replace:
     SET_GLOBAL 1
     GET_LOCAL 0
     ALLOC 0
-    LIST_SET
+    LIST_SET 1
 next:
     GET_LOCAL 0
     PUSH_I32 1

@@ -51,7 +51,7 @@ loop:
     SET_LOCAL 1
     GET_GLOBAL 0
     GET_LOCAL 1
-    LIST_PUSH
+    LIST_PUSH 1
     GET_LOCAL 0
     PUSH_I32 3
     I_REM
@@ -72,7 +72,7 @@ loop:
     JMP_IF_TRUE keep_removed
     GET_GLOBAL 0
     GET_LOCAL 3
-    LIST_PUSH
+    LIST_PUSH 1
 keep_removed:
     SET_LOCAL 3
 no_remove:
@@ -85,7 +85,7 @@ no_remove:
     GET_GLOBAL 0
     PUSH_I32 0
     GET_LOCAL 1
-    LIST_INSERT
+    LIST_INSERT 1
 no_insert:
     GET_LOCAL 0
     PUSH_I32 7

@@ -140,21 +140,21 @@ fn lists_of_two_slot_elements() {
     GET_LOCAL 0
     PUSH_I32 1
     PUSH_F64 1.5
-    LIST_PUSH
+    LIST_PUSH 1
     GET_LOCAL 0
     PUSH_I32 3
     PUSH_F64 3.5
-    LIST_PUSH
+    LIST_PUSH 1
     GET_LOCAL 0
     PUSH_I32 1
     PUSH_I32 2
     PUSH_F64 2.5
-    LIST_INSERT
+    LIST_INSERT 1
     GET_LOCAL 0
     PUSH_I32 0
     PUSH_I32 10
     PUSH_F64 10.5
-    LIST_SET
+    LIST_SET 1
     ; [10, 2, 3]: remove index 1 → 2
     GET_LOCAL 0
     PUSH_I32 1
@@ -194,7 +194,7 @@ bad:
     );
     assert_eq!(
         trap(&oob(
-            "GET_LOCAL 0\nPUSH_I32 1\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_INSERT\nPUSH_I32 0"
+            "GET_LOCAL 0\nPUSH_I32 1\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_INSERT 1\nPUSH_I32 0"
         )),
         TrapCode::Oob
     );
@@ -204,7 +204,7 @@ bad:
     );
     assert_eq!(
         trap(&oob(
-            "GET_LOCAL 0\nPUSH_I32 0\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_SET\nPUSH_I32 0"
+            "GET_LOCAL 0\nPUSH_I32 0\nPUSH_I32 0\nPUSH_F64 0.0\nLIST_SET 1\nPUSH_I32 0"
         )),
         TrapCode::Oob
     );
@@ -217,7 +217,7 @@ fn list_capacity_is_charged_as_documented() {
     let text = |pushes: u32| {
         let mut body = String::from("LIST_NEW 1\nSET_GLOBAL 0\n");
         for i in 0..pushes {
-            body += &format!("GET_GLOBAL 0\nPUSH_I32 {i}\nPUSH_F64 0.0\nLIST_PUSH\n");
+            body += &format!("GET_GLOBAL 0\nPUSH_I32 {i}\nPUSH_F64 0.0\nLIST_PUSH 1\n");
         }
         format!("{LAYOUTS}.global ref1\n.func main locals=0\n{body}    RET\n.export main main\n")
     };
@@ -260,7 +260,7 @@ loop:
     JMP_IF_TRUE skip
     GET_GLOBAL 0
     GET_LOCAL 1
-    LIST_PUSH
+    LIST_PUSH 2
 skip:
     GET_LOCAL 0
     PUSH_I32 1
@@ -540,7 +540,7 @@ loop:
     GET_LOCAL 0
     PUSH_CONST 0
     ALLOC 0
-    LIST_PUSH
+    LIST_PUSH 2
     GET_LOCAL 0
     PUSH_I32 1
     I_ADD

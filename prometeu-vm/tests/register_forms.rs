@@ -142,7 +142,7 @@ loop:
     SET_LOCAL 1
     GET_LOCAL 2
     GET_LOCAL 1
-    LIST_PUSH
+    LIST_PUSH 0
     GET_LOCAL 0
     PUSH_I32 1
     I_ADD
@@ -285,6 +285,8 @@ fn instr_of(&(t, small, int, float): &Raw, here: u32, offsets: &[u32]) -> Instr 
         Opcode::Syscall => Instr::u32(op, 0x0011),
         // `helper`: an int function with constants of its own.
         Opcode::Call => Instr::u32(op, 1),
+        // Into the `list<int>` or the `list<bool>`.
+        Opcode::ListSet | Opcode::ListPush => Instr::u32(op, small % 2),
         Opcode::JmpIfFalse | Opcode::JmpIfTrue | Opcode::Jmp => {
             let t = match offsets.len() {
                 0 => here,
@@ -322,10 +324,10 @@ fn preamble() -> Vec<Instr> {
         instrs.extend([
             Instr::u32(Opcode::GetLocal, 7),
             Instr::new(Opcode::PushI32, &[ImmValue::I32(v)]),
-            Instr::op(Opcode::ListPush),
+            Instr::u32(Opcode::ListPush, 0),
             Instr::u32(Opcode::GetLocal, 8),
             Instr::new(Opcode::PushBool, &[ImmValue::U8((v % 2) as u8)]),
-            Instr::op(Opcode::ListPush),
+            Instr::u32(Opcode::ListPush, 1),
         ]);
     }
     instrs
@@ -557,13 +559,13 @@ fn a_list_read_that_branches_traps_like_the_stack_code() {
     SET_LOCAL 0
     GET_LOCAL 0
     PUSH_BOOL 1
-    LIST_PUSH
+    LIST_PUSH 0
     GET_LOCAL 0
     PUSH_BOOL 0
-    LIST_PUSH
+    LIST_PUSH 0
     GET_LOCAL 0
     PUSH_BOOL 0
-    LIST_PUSH
+    LIST_PUSH 0
     PUSH_I32 0
     SET_LOCAL 1
     PUSH_I32 0

@@ -95,7 +95,17 @@ impl Checker<'_> {
                             );
                         }
                     }
+                    let in_prelude = self.files[index].module == self.prelude_module;
                     for &member in arena.list(members) {
+                        match *arena.kind(member) {
+                            NodeKind::ConstDecl { value: None, .. }
+                            | NodeKind::FnDecl { body: None, .. }
+                                if !in_prelude =>
+                            {
+                                self.report_prelude_only_member(arena, member);
+                            }
+                            _ => {}
+                        }
                         match *arena.kind(member) {
                             NodeKind::ConstDecl { vis, name, .. } => {
                                 let kind = SymbolKind::AssocConst;
@@ -183,6 +193,26 @@ impl Checker<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// A body-less function or value-less constant in a struct outside the prelude
+    /// (`pbs-language.md` §4.5): the parser accepts them for the prelude only, so a
+    /// user file gets the parse error a free `fn f();` gets, at the `;`.
+    fn report_prelude_only_member(&mut self, arena: &AstArena, member: NodeId) {
+        let span = arena.span(member);
+        let semicolon = Span {
+            start: span.end.saturating_sub(1).max(span.start),
+            ..span
+        };
+        let expected = match arena.kind(member) {
+            NodeKind::ConstDecl { .. } => {
+                "expected `=` and a value, found `;`: only the prelude declares struct constants without a value"
+            }
+            _ => {
+                "expected `{`, found `;`: only the prelude declares struct functions without a body"
+            }
+        };
+        self.report(DiagnosticCode::ParseUnexpectedToken, semicolon, expected);
     }
 
     fn add_item(
@@ -685,7 +715,11 @@ impl Checker<'_> {
                     }
                 };
                 match n {
-                    Some(n) if t != TypeArena::ERROR => self.types.intern(TypeKind::Array(t, n)),
+                    Some(n) if t != TypeArena::ERROR => {
+                        let ty = self.types.intern(TypeKind::Array(t, n));
+                        self.note_array(arena.span(len), ty);
+                        ty
+                    }
                     _ => TypeArena::ERROR,
                 }
             }

@@ -23,6 +23,7 @@ pub mod consts;
 mod foreign;
 mod fx;
 mod lints;
+pub mod sizes;
 pub mod symbols;
 mod tables;
 pub mod types;
@@ -128,6 +129,8 @@ pub(crate) struct Checker<'a> {
     pub is_cancelled: &'a dyn Fn() -> bool,
     /// Set once `is_cancelled` said so; every later phase is skipped.
     pub cancelled: bool,
+    /// Arrays written in types and expressions, checked by [`sizes`] after the bodies.
+    pub arrays: Vec<sizes::ArraySite>,
 }
 
 /// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
@@ -169,6 +172,7 @@ pub(crate) fn analyze_program(
         const_depth: 0,
         is_cancelled,
         cancelled: false,
+        arrays: Vec::new(),
     };
     checker.for_each_file(Checker::collect_file);
     checker.for_each_file(Checker::resolve_imports);
@@ -179,6 +183,7 @@ pub(crate) fn analyze_program(
     checker.for_each_file(Checker::check_file_consts);
     checker.phase(Checker::eval_consts);
     checker.for_each_file(Checker::check_file_bodies);
+    checker.phase(Checker::check_value_sizes);
     checker.phase(Checker::lint_unused);
     checker.phase(Checker::check_entry_points);
     if checker.cancelled {

@@ -495,7 +495,7 @@ impl WellTyped {
                     0 => {
                         self.emit("DUP");
                         self.emit("PUSH_I32 5");
-                        self.emit("LIST_PUSH");
+                        self.emit("LIST_PUSH 1");
                     }
                     1 => {
                         self.emit("LIST_POP");
@@ -511,7 +511,7 @@ impl WellTyped {
                 Some(SlotKind::Ref(2)) => {
                     self.emit("DUP");
                     self.emit("PUSH_NULL 0");
-                    self.emit("LIST_PUSH");
+                    self.emit("LIST_PUSH 2");
                 }
                 _ => {
                     let t = self.pick(3) as u32;

@@ -288,15 +288,15 @@
     SET_LOCAL 8
     GET_LOCAL 8
     PUSH_I32 4
-    LIST_PUSH
+    LIST_PUSH 1
     GET_LOCAL 8
     PUSH_I32 0
     PUSH_I32 7
-    LIST_INSERT
+    LIST_INSERT 1
     GET_LOCAL 8
     PUSH_I32 0
     PUSH_I32 8
-    LIST_SET
+    LIST_SET 1
     GET_LOCAL 8
     PUSH_I32 0
     LIST_GET
@@ -315,7 +315,7 @@
     LIST_CLEAR
     LIST_NEW 2
     PUSH_NULL 0
-    LIST_PUSH
+    LIST_PUSH 2
     ; system calls
     SYSCALL 0x0010
     POP

@@ -19,16 +19,86 @@ const MAX_CONCAT_OPERANDS: u32 = 256;
 impl FnLower<'_, '_> {
     /// Lowers expression `node`, pushing the slots of its type.
     pub(super) fn expr(&mut self, node: NodeId) -> CResult<()> {
+        if self.b.dead {
+            // Unreachable: an earlier operand never produced its value.
+            return Ok(());
+        }
         let saved = self.b.span;
         self.b.span = self.span(node);
         // Temporaries end with the expression (its value is on the stack), so a chain
         // of `?`, `when` or method calls reuses the same few local slots.
         let mark = self.b.local_mark();
         // A flat chain (`a + b + …`, `x.f().f()…`) is as deep as it is long.
-        let r = ensure_sufficient_stack(|| self.expr_inner(node));
+        let r = ensure_sufficient_stack(|| {
+            let operands = self.leading_operands(node);
+            if operands.iter().any(|&o| self.diverges(o)) {
+                self.operands_for_effect(node, &operands)
+            } else {
+                self.expr_inner(node)
+            }
+        });
         self.b.release_locals(mark);
         self.b.span = saved;
         r
+    }
+
+    /// The operands `node` always evaluates, in order, before anything else it does:
+    /// when one of them never produces a value, neither does `node`.
+    fn leading_operands(&self, node: NodeId) -> Vec<NodeId> {
+        match *self.ast.kind(node) {
+            NodeKind::Paren { inner } | NodeKind::Propagate { inner } => vec![inner],
+            NodeKind::Unary { operand, .. } => vec![operand],
+            NodeKind::Cast { value, .. }
+            | NodeKind::ArrayRepeat { value, .. }
+            | NodeKind::SomeExpr { value }
+            | NodeKind::ErrExpr { value }
+            | NodeKind::Alloc { value } => vec![value],
+            NodeKind::OkExpr { value } => value.into_iter().collect(),
+            NodeKind::Peek { handle } | NodeKind::Take { handle } => vec![handle],
+            NodeKind::View { handle, .. } => vec![handle],
+            NodeKind::Binary {
+                op: BinaryOp::And | BinaryOp::Or,
+                lhs,
+                ..
+            } => vec![lhs],
+            NodeKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            NodeKind::ArrayLit { elems } => self.ast.list(elems).to_vec(),
+            NodeKind::Index { base, index } => vec![base, index],
+            NodeKind::Member { base, .. } if self.type_path(base).is_none() => vec![base],
+            NodeKind::Call { callee, args } => {
+                let mut operands = match *self.ast.kind(callee) {
+                    NodeKind::Member { base, .. } if self.type_path(base).is_none() => {
+                        vec![base]
+                    }
+                    _ => Vec::new(),
+                };
+                operands.extend_from_slice(self.ast.list(args));
+                operands
+            }
+            NodeKind::If { cond, .. } => vec![cond],
+            NodeKind::When { subject, .. } | NodeKind::Handle { subject, .. } => vec![subject],
+            NodeKind::Else { value, .. } => vec![value],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Lowers `node`, one of whose leading operands never produces a value: the
+    /// operands before it run for their effects, then it leaves, and nothing of
+    /// `node` itself is reachable.
+    fn operands_for_effect(&mut self, node: NodeId, operands: &[NodeId]) -> CResult<()> {
+        for &operand in operands {
+            if self.b.dead {
+                break;
+            }
+            self.expr_sized(operand, 0)?;
+        }
+        if !self.b.dead {
+            return Err(CompileError::internal(
+                Some(self.span(node)),
+                "an operand of unknown type that produced a value",
+            ));
+        }
+        Ok(())
     }
 
     fn expr_inner(&mut self, node: NodeId) -> CResult<()> {
@@ -140,7 +210,7 @@ impl FnLower<'_, '_> {
                     (UnaryOp::Neg, TypeKind::Int) => Opcode::INeg,
                     (UnaryOp::Neg, TypeKind::Float) => Opcode::FNeg,
                     (UnaryOp::Not, TypeKind::Bool) => Opcode::Not,
-                    _ => return self.unsupported(node, "this unary operator"),
+                    _ => return self.unlowerable(node, "this unary operator"),
                 };
                 self.b.simple(opcode);
             }
@@ -189,7 +259,7 @@ impl FnLower<'_, '_> {
                 };
                 self.b.dyn_op(Instr::op(op), 1, n);
             }
-            _ => return self.unsupported(node, "this expression"),
+            _ => return self.unlowerable(node, "this expression"),
         }
         Ok(())
     }
@@ -281,7 +351,7 @@ impl FnLower<'_, '_> {
                 }
             }
             ConstValue::Alloc(_) | ConstValue::NewList => {
-                return self.unsupported(node, "a constant that allocates");
+                return self.unlowerable(node, "a constant that allocates");
             }
         }
         Ok(())
@@ -320,7 +390,7 @@ impl FnLower<'_, '_> {
                     let place = self.place(node, true)?;
                     self.read_place(&place, false)
                 }
-                _ => self.unsupported(node, "this member path"),
+                _ => self.unlowerable(node, "this member path"),
             };
         }
         let place = self.place(node, true)?;
@@ -441,7 +511,7 @@ impl FnLower<'_, '_> {
                 B::Le => O::ILe,
                 B::Gt => O::IGt,
                 B::Ge => O::IGe,
-                _ => return self.unsupported(node, "this int operator"),
+                _ => return self.unlowerable(node, "this int operator"),
             },
             (TypeKind::Float, _) => match op {
                 B::Add => O::FAdd,
@@ -453,7 +523,7 @@ impl FnLower<'_, '_> {
                 B::Le => O::FLe,
                 B::Gt => O::FGt,
                 B::Ge => O::FGe,
-                _ => return self.unsupported(node, "this float operator"),
+                _ => return self.unlowerable(node, "this float operator"),
             },
             (TypeKind::Bounded, _) => match op {
                 B::Add => O::BAdd,
@@ -470,14 +540,14 @@ impl FnLower<'_, '_> {
                 B::Le => O::BLe,
                 B::Gt => O::BGt,
                 B::Ge => O::BGe,
-                _ => return self.unsupported(node, "this bounded operator"),
+                _ => return self.unlowerable(node, "this bounded operator"),
             },
             (TypeKind::String, B::Add) => O::StrConcat,
             (TypeKind::String, B::Lt) => O::SLt,
             (TypeKind::String, B::Le) => O::SLe,
             (TypeKind::String, B::Gt) => O::SGt,
             (TypeKind::String, B::Ge) => O::SGe,
-            _ => return self.unsupported(node, "this operator on this type"),
+            _ => return self.unlowerable(node, "this operator on this type"),
         };
         self.b.simple(opcode);
         Ok(())
@@ -503,7 +573,7 @@ impl FnLower<'_, '_> {
         }
         self.push_bool(eq);
         self.b.jump(Opcode::Jmp, end);
-        self.b.depth -= 1;
+        self.b.depth = self.b.depth.saturating_sub(1);
         self.b.mark(differ);
         self.push_bool(!eq);
         self.b.mark(end);
@@ -542,7 +612,7 @@ impl FnLower<'_, '_> {
             (T::Float, T::String) => Opcode::F2S,
             (T::Bounded, T::String) => Opcode::B2S,
             (T::Bool, T::String) => Opcode::Bool2S,
-            _ => return self.unsupported(node, "this cast"),
+            _ => return self.unlowerable(node, "this cast"),
         };
         self.b.simple(op);
         Ok(())
@@ -614,7 +684,7 @@ impl FnLower<'_, '_> {
                 }
                 return Ok(());
             }
-            NodeKind::Binary { op, lhs, rhs } if when => {
+            NodeKind::Binary { op, lhs, rhs } if when && !self.diverges(lhs) => {
                 if let (TypeKind::Int, Some(negated)) =
                     (self.a.types.kind(self.ty(lhs)?), negated_int_cmp(op))
                 {
@@ -716,7 +786,7 @@ impl FnLower<'_, '_> {
                 self.push_zero(u)?;
                 self.b.get_local(slot + 1 + n, 1);
             }
-            _ => return self.unsupported(node, "`?` here"),
+            _ => return self.unlowerable(node, "`?` here"),
         }
         self.emit_return(ret_size)?;
         self.b.depth = base;
@@ -752,7 +822,7 @@ impl FnLower<'_, '_> {
                     SymbolKind::Function | SymbolKind::ServiceFn | SymbolKind::AssocFn => {
                         self.call_fn(node, sym, &args, None)
                     }
-                    _ => self.unsupported(node, "a call of this kind of name"),
+                    _ => self.unlowerable(node, "a call of this kind of name"),
                 }
             }
             NodeKind::Member { base, name } => {
@@ -766,7 +836,7 @@ impl FnLower<'_, '_> {
                             self.call_fn(node, member, &args, None)
                         }
                         SymbolKind::HostFn => self.syscall(node, member, &args),
-                        _ => self.unsupported(node, "a call of this member"),
+                        _ => self.unlowerable(node, "a call of this member"),
                     };
                 }
                 match self.a.symbols.get(member).kind {
@@ -774,7 +844,7 @@ impl FnLower<'_, '_> {
                     _ => self.builtin_method(node, base, name, &args),
                 }
             }
-            _ => self.unsupported(node, "this callee"),
+            _ => self.unlowerable(node, "this callee"),
         }
     }
 
@@ -926,11 +996,19 @@ impl FnLower<'_, '_> {
                     "insert" => (Opcode::ListInsert, 2 + n, 0),
                     "remove" => (Opcode::ListRemove, 2, n),
                     "clear" => (Opcode::ListClear, 1, 0),
-                    _ => return self.unsupported(node, "this list method"),
+                    _ => return self.unlowerable(node, "this list method"),
                 };
-                self.b.dyn_op(Instr::op(op), pops, pushes);
+                let instr = match op {
+                    // The list's layout is named: the verifier cannot tell its handle
+                    // from a list inside the element (`list<list<T>>`).
+                    Opcode::ListPush | Opcode::ListSet | Opcode::ListInsert => {
+                        Instr::u32(op, self.cx.layouts.handle_layout(self.a, base_ty)?)
+                    }
+                    _ => Instr::op(op),
+                };
+                self.b.dyn_op(instr, pops, pushes);
             }
-            _ => return self.unsupported(node, "this method"),
+            _ => return self.unlowerable(node, "this method"),
         }
         Ok(())
     }
@@ -967,8 +1045,9 @@ impl FnLower<'_, '_> {
             self.b.mark(next);
         }
         self.b.depth = base;
-        if want > 0 {
-            // Exhaustive by the checker: no arm matching cannot happen.
+        if want > 0 || self.diverges(node) {
+            // Exhaustive by the checker: no arm matching cannot happen (also when every
+            // arm leaves and the `when` has no value).
             self.b
                 .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
         }
@@ -985,7 +1064,7 @@ impl FnLower<'_, '_> {
     ) -> CResult<()> {
         let (slot, payload, kind) = self.spill_failable(subject)?;
         let TypeKind::Result(_, err_ty) = kind else {
-            return self.unsupported(node, "`handle` of an optional");
+            return self.unlowerable(node, "`handle` of an optional");
         };
         let n = self.size(payload)?;
         let end = self.b.label();
@@ -1014,7 +1093,7 @@ impl FnLower<'_, '_> {
                 NodeKind::ErrExpr { value: e } => {
                     let ret = self.ret;
                     let TypeKind::Result(u, _) = self.a.types.kind(ret) else {
-                        return self.unsupported(
+                        return self.unlowerable(
                             value,
                             "`err` arm in a function that does not return a result",
                         );
@@ -1027,7 +1106,7 @@ impl FnLower<'_, '_> {
                 }
                 _ => {
                     return self
-                        .unsupported(value, "a `handle` arm that is not `ok(…)` or `err(…)`");
+                        .unlowerable(value, "a `handle` arm that is not `ok(…)` or `err(…)`");
                 }
             }
             self.b.mark(next);
@@ -1070,7 +1149,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatSome { inner } => {
                 let TypeKind::Optional(t) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`some` pattern on this type");
+                    return self.unlowerable(pattern, "`some` pattern on this type");
                 };
                 self.b.get_local(slot, 1);
                 self.b.jump(Opcode::JmpIfFalse, fail);
@@ -1078,7 +1157,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatOk { inner } => {
                 let TypeKind::Result(t, _) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`ok` pattern on this type");
+                    return self.unlowerable(pattern, "`ok` pattern on this type");
                 };
                 self.b.get_local(slot, 1);
                 self.b.jump(Opcode::JmpIfFalse, fail);
@@ -1088,7 +1167,7 @@ impl FnLower<'_, '_> {
             }
             NodeKind::PatErr { inner } => {
                 let TypeKind::Result(t, e) = self.a.types.kind(ty) else {
-                    return self.unsupported(pattern, "`err` pattern on this type");
+                    return self.unlowerable(pattern, "`err` pattern on this type");
                 };
                 let n = self.size(t)?;
                 self.b.get_local(slot, 1);
@@ -1122,7 +1201,7 @@ impl FnLower<'_, '_> {
                 }
                 self.b.mark(matched);
             }
-            _ => return self.unsupported(pattern, "this pattern"),
+            _ => return self.unlowerable(pattern, "this pattern"),
         }
         Ok(())
     }

@@ -239,9 +239,12 @@ impl BodyChecker<'_, '_> {
                 if self.is_err(elem) {
                     return TypeArena::ERROR;
                 }
-                self.ck
+                let ty = self
+                    .ck
                     .types
-                    .intern(TypeKind::Array(elem, elems.len() as u32))
+                    .intern(TypeKind::Array(elem, elems.len() as u32));
+                self.ck.note_array(span, ty);
+                ty
             }
             NodeKind::ArrayRepeat { value, count } => {
                 let elem = match expected_kind {
@@ -251,7 +254,12 @@ impl BodyChecker<'_, '_> {
                 self.expect(count, TypeArena::INT);
                 let n = self.ck.eval_array_count(self.file, count);
                 match n {
-                    Some(n) if !self.is_err(elem) => self.ck.types.intern(TypeKind::Array(elem, n)),
+                    Some(n) if !self.is_err(elem) => {
+                        let ty = self.ck.types.intern(TypeKind::Array(elem, n));
+                        let count_span = self.span(count);
+                        self.ck.note_array(count_span, ty);
+                        ty
+                    }
                     _ => TypeArena::ERROR,
                 }
             }
@@ -412,7 +420,11 @@ impl BodyChecker<'_, '_> {
                         | BinaryOp::Ge
                 );
                 if self.is_err(lt) || self.is_err(rt) {
-                    return if comparison {
+                    // A comparison, `&&` or `||` is a `bool` whatever its operands: the
+                    // unknown type is kept for expressions that never produce a value,
+                    // and `c && { break; }` does when `c` is false.
+                    let logical = matches!(op, BinaryOp::And | BinaryOp::Or);
+                    return if comparison || logical {
                         TypeArena::BOOL
                     } else {
                         TypeArena::ERROR
