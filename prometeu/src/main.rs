@@ -13,6 +13,7 @@ mod progress;
 mod render;
 mod run;
 mod signals;
+mod sources;
 mod target;
 
 use std::process::ExitCode;

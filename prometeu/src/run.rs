@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use crate::progress::{self, Progress};
 use crate::signals;
+use crate::sources::SourceRoot;
 use anyhow::{Context, bail};
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_kernel::gfx::Pixels;
@@ -63,8 +64,9 @@ pub struct RunOptions {
 enum Sources {
     /// The program was just analysed: its files by display path.
     Analysed(BTreeMap<String, String>),
-    /// A prebuilt cartridge: files are looked up relative to this directory.
-    Root(PathBuf),
+    /// A prebuilt cartridge: files are looked up on disk (dependencies' `@alias/`
+    /// paths through the manifests).
+    Root(std::cell::RefCell<SourceRoot>),
 }
 
 impl Sources {
@@ -84,7 +86,7 @@ impl Sources {
         }
         match self {
             Sources::Analysed(files) => files.get(file).cloned(),
-            Sources::Root(root) => std::fs::read_to_string(root.join(file)).ok(),
+            Sources::Root(root) => root.borrow_mut().text(file),
         }
     }
 }
@@ -207,12 +209,11 @@ fn load_target(
     options: &RunOptions,
 ) -> anyhow::Result<Result<(Cartridge, Sources), BuildFailed>> {
     let cartridge_sources = || {
-        Sources::Root(
-            options
-                .source_root
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
+        let root = match &options.source_root {
+            Some(root) => SourceRoot::new(root.clone()),
+            None => SourceRoot::for_program(target),
+        };
+        Sources::Root(std::cell::RefCell::new(root))
     };
     let is_cartridge_dir = || {
         target.is_dir()
