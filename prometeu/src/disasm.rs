@@ -47,9 +47,7 @@ pub fn disasm(file: &Path, source_root: Option<&Path>) -> anyhow::Result<ExitCod
             .files
             .get(run.file as usize)
             .map_or("?", String::as_str);
-        let source = sources
-            .entry(run.file)
-            .or_insert_with(|| root.text(path));
+        let source = sources.entry(run.file).or_insert_with(|| root.text(path));
         let Some((line, line_text)) = source.as_deref().and_then(|text| {
             let (line, _) = line_col(text, run.start)?;
             Some((line, text.lines().nth(line as usize - 1)?))
@@ -116,9 +114,22 @@ fn with_syscall_names(text: &str) -> String {
     out
 }
 
-/// `    SYSCALL 0x1002      ; 0030` → `    SYSCALL Gfx.fill_rect    ; 0030  0x1002`;
-/// `None` for any other line (or an id the table does not have).
+/// `    SYSCALL 0x1002      ; 0030` → `    SYSCALL Gfx.fill_rect    ; 0030  0x1002`, and
+/// the name as a comment after a `.syscall 0x1002 …` declaration; `None` for any other
+/// line (or an id the table does not have).
 fn syscall_line(line: &str) -> Option<String> {
+    if let Some(rest) = line.strip_prefix(".syscall 0x") {
+        // A declaration: `.syscall 0x1002 args=5 rets=0  ; Gfx.fill_rect`.
+        let hex_len = rest.find(|c: char| !c.is_ascii_hexdigit())?;
+        let id = u32::from_str_radix(&rest[..hex_len], 16).ok()?;
+        let syscall = prometeu_abi::syscall::syscall(id)?;
+        let body = line.trim_end_matches('\n');
+        let newline = if line.ends_with('\n') { "\n" } else { "" };
+        return Some(format!(
+            "{body:<39} ; {}.{}{newline}",
+            syscall.contract, syscall.name
+        ));
+    }
     let indent = &line[..line.len() - line.trim_start().len()];
     let rest = line.trim_start().strip_prefix("SYSCALL 0x")?;
     let hex_len = rest.find(|c: char| !c.is_ascii_hexdigit())?;
