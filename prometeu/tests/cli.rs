@@ -391,3 +391,42 @@ fn rough_edges_of_the_first_hour() {
         "error: the desktop window is not available yet; use --headless\n"
     );
 }
+
+/// `prometeu check` of a file with errors on a pseudo-terminal (through util-linux
+/// `script`), with `NO_COLOR` set to `no_color` or unset; what the terminal showed.
+#[cfg(target_os = "linux")]
+fn check_on_a_terminal(no_color: Option<&str>) -> Option<String> {
+    let command = format!(
+        "{} check examples/diagnostics/types.pbs",
+        env!("CARGO_BIN_EXE_prometeu")
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo());
+    match no_color {
+        Some(value) => script.env("NO_COLOR", value),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let out = script.output().ok()?;
+    Some(text(&out.stdout))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_on_a_terminal_unless_no_color_is_set() {
+    let Some(coloured) = check_on_a_terminal(None) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(
+        coloured.contains("\x1b[1;31merror[E_TYPE_MISMATCH]"),
+        "{coloured}"
+    );
+    let plain = check_on_a_terminal(Some("1")).unwrap();
+    assert!(plain.contains("error[E_TYPE_MISMATCH]"), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain}");
+    // An empty NO_COLOR does not count (no-color.org).
+    let empty = check_on_a_terminal(Some("")).unwrap();
+    assert!(empty.contains("\x1b[1;31m"), "{empty}");
+}
