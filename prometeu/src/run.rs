@@ -1,6 +1,7 @@
 //! `prometeu run TARGET --headless`: build or load a cartridge, run it on the kernel
 //! with a headless host, print its log as `FRAME LEVEL MESSAGE` lines on stdout, and
-//! report a trap with its source line and call stack (`toolchain.md` §5).
+//! report a trap with its source line and call stack (`toolchain.md` §5). A frame
+//! that runs too long, and Ctrl-C, are reported the same way: where the cartridge is.
 //!
 //! The window does not exist yet, so only `--headless` runs; anything else is a usage
 //! error.
@@ -55,8 +56,9 @@ pub struct RunOptions {
     pub audio_out: Option<PathBuf>,
     /// Print garbage-collection statistics at exit.
     pub gc_stats: bool,
-    /// Where the sources named by a cartridge's debug map are (default: the current
-    /// directory); unused for projects and `.pbs` files, whose sources are known.
+    /// Where the sources named by a cartridge's debug map are (default:
+    /// [`SourceRoot::for_program`]); unused for projects and `.pbs` files, whose
+    /// sources are known.
     pub source_root: Option<PathBuf>,
 }
 
