@@ -170,11 +170,11 @@ fn resolve_span(span: &mut SourceSpan, source: &mut dyn FnMut(&str) -> Option<St
 
 /// The longest cycle of calls [`write_call_stack`] folds (mutual recursion through
 /// up to this many functions).
-const MAX_REPEATED_CYCLE: usize = 4;
+pub const MAX_REPEATED_CYCLE: usize = 4;
 
 /// How many entries of a repeated run are printed before the rest is folded (rounded
 /// up to whole cycles).
-const SHOWN_OF_A_RUN: usize = 3;
+pub const SHOWN_OF_A_RUN: usize = 3;
 
 /// Writes a call stack as `\n  DEPTH: NAME at SPAN` lines, innermost first, folding
 /// repetition: a run of the same call (recursion), or of the same cycle of up to

@@ -4,9 +4,7 @@
 //! (run one with `cargo test -p prometeu-kernel --test kernel FILE::`); the last test below
 //! fails when a file is not listed, so none is silently left out.
 
-#[allow(dead_code)]
 mod carts;
-#[allow(dead_code)]
 mod common;
 
 mod audio;

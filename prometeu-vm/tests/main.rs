@@ -4,7 +4,6 @@
 //! (run one with `cargo test -p prometeu-vm --test vm FILE::`); the last test below
 //! fails when a file is not listed, so none is silently left out.
 
-#[allow(dead_code)]
 mod common;
 
 mod concat;
