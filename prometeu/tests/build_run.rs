@@ -704,6 +704,7 @@ fn prometeu_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
 /// inlined (its division could trap), so the call stack has two entries.
 const SPIN: &str = "fn spin(n: int): int {\n    let mut i = 0;\n    while i >= 0 { i = (i + 100 / n) % 1000; }\n    return i;\n}\n\nfn frame() {\n    Log.info((spin(1)) as string);\n}\n";
 
+#[cfg(unix)]
 #[test]
 fn a_long_frame_warns_once_with_its_location_and_ctrl_c_stops_the_run() {
     use std::io::{BufRead, BufReader, Read};
