@@ -27,7 +27,7 @@ use crate::host::{Host, LogLevel};
 use crate::input::{HwSlot, InputLatch, pad_slots, touch_slots};
 use crate::random::Rng;
 use crate::sprites::SpriteBank;
-use crate::trap_report::TrapReport;
+use crate::trap_report::{StackEntry, TrapReport, stack_entries};
 
 /// How a kernel runs: the per-tick cycle budget and the VM's settings.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -348,6 +348,18 @@ impl<H: Host> Kernel<H> {
     /// The report of the trap that stopped the cartridge, if it trapped.
     pub fn trap(&self) -> Option<&TrapReport> {
         self.trap.as_ref()
+    }
+
+    /// Where the cartridge is running while a call (a frame, or `init`) is suspended
+    /// by its budget: the call stack, innermost first, named from the debug map; `None`
+    /// between frames. Hosts print it when a frame runs too long or a run is
+    /// interrupted.
+    pub fn running_at(&self) -> Option<Vec<StackEntry>> {
+        let frames = self.vm.call_stack()?;
+        Some(stack_entries(
+            &frames,
+            self.cartridge.verified.program().debug.as_ref(),
+        ))
     }
 
     /// Whether the cartridge has stopped (halted or trapped).

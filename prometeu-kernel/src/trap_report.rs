@@ -9,7 +9,7 @@
 use std::fmt;
 
 use prometeu_bytecode::{DebugInfo, Opcode};
-use prometeu_vm::Trap;
+use prometeu_vm::{FrameInfo, Trap};
 
 /// A source range named by the debug map, with its line and column once resolved.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -106,18 +106,7 @@ impl TrapReport {
         frame: u64,
         detail: Option<String>,
     ) -> TrapReport {
-        let call_stack = trap
-            .call_stack
-            .iter()
-            .map(|f| StackEntry {
-                func: f.func,
-                name: debug
-                    .and_then(|d| d.function_name(f.func))
-                    .map(str::to_owned),
-                pc: f.pc,
-                span: span_at(debug, f.pc),
-            })
-            .collect();
+        let call_stack = stack_entries(&trap.call_stack, debug);
         TrapReport {
             code: trap.code.code(),
             name: Some(trap.code.name()),
@@ -133,16 +122,144 @@ impl TrapReport {
     /// Fills in line and column of every span whose file `source` can read (called
     /// with the debug map's relative path).
     pub fn resolve_lines(&mut self, source: &mut dyn FnMut(&str) -> Option<String>) {
-        let spans = self
-            .span
-            .iter_mut()
-            .chain(self.call_stack.iter_mut().filter_map(|e| e.span.as_mut()));
-        for span in spans {
-            if let Some(text) = source(&span.file) {
-                span.line_col = line_col(&text, span.start);
-            }
+        if let Some(span) = &mut self.span {
+            resolve_span(span, source);
+        }
+        resolve_stack_lines(&mut self.call_stack, source);
+    }
+}
+
+/// The entries of a VM call stack (innermost first), with names and spans from the
+/// program's debug map.
+pub fn stack_entries(frames: &[FrameInfo], debug: Option<&DebugInfo>) -> Vec<StackEntry> {
+    frames
+        .iter()
+        .map(|f| StackEntry {
+            func: f.func,
+            name: debug
+                .and_then(|d| d.function_name(f.func))
+                .map(str::to_owned),
+            pc: f.pc,
+            span: span_at(debug, f.pc),
+        })
+        .collect()
+}
+
+/// Fills in line and column of every span of `stack` whose file `source` can read.
+/// A deep recursion names the same file thousands of times: each file is read once.
+pub fn resolve_stack_lines(
+    stack: &mut [StackEntry],
+    source: &mut dyn FnMut(&str) -> Option<String>,
+) {
+    let mut texts: std::collections::HashMap<String, Option<String>> = Default::default();
+    for span in stack.iter_mut().filter_map(|e| e.span.as_mut()) {
+        let text = texts
+            .entry(span.file.clone())
+            .or_insert_with(|| source(&span.file));
+        if let Some(text) = text {
+            span.line_col = line_col(text, span.start);
         }
     }
+}
+
+fn resolve_span(span: &mut SourceSpan, source: &mut dyn FnMut(&str) -> Option<String>) {
+    if let Some(text) = source(&span.file) {
+        span.line_col = line_col(&text, span.start);
+    }
+}
+
+/// The longest cycle of calls [`write_call_stack`] folds (mutual recursion through
+/// up to this many functions).
+pub const MAX_REPEATED_CYCLE: usize = 4;
+
+/// How many entries of a repeated run are printed before the rest is folded (rounded
+/// up to whole cycles).
+pub const SHOWN_OF_A_RUN: usize = 3;
+
+/// Writes a call stack as `\n  DEPTH: NAME at SPAN` lines, innermost first, folding
+/// repetition: a run of the same call (recursion), or of the same cycle of up to
+/// [`MAX_REPEATED_CYCLE`] calls (mutual recursion), shows its first
+/// [`SHOWN_OF_A_RUN`] entries and then one line
+/// `… 8,188 more calls of NAME at SPAN` (or `… N more calls repeating the K above`).
+/// Depth numbers stay those of the full stack.
+pub fn write_call_stack(out: &mut dyn fmt::Write, stack: &[StackEntry]) -> fmt::Result {
+    let same = |a: &StackEntry, b: &StackEntry| a.func == b.func && a.pc == b.pc;
+    let mut depth = 0;
+    while depth < stack.len() {
+        let (period, repeats) = longest_repetition(&stack[depth..], same);
+        let shown = SHOWN_OF_A_RUN.div_ceil(period);
+        if repeats >= shown + 2 {
+            for (offset, entry) in stack[depth..depth + shown * period].iter().enumerate() {
+                write_entry(out, depth + offset, entry)?;
+            }
+            let folded = (repeats - shown) * period;
+            let entry = &stack[depth];
+            if period == 1 {
+                write!(out, "\n  … {} more calls of ", thousands(folded))?;
+                write_name_and_place(out, entry)?;
+            } else {
+                write!(
+                    out,
+                    "\n  … {} more calls repeating the {period} above",
+                    thousands(folded)
+                )?;
+            }
+            depth += repeats * period;
+        } else {
+            write_entry(out, depth, &stack[depth])?;
+            depth += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The cycle length (1 to [`MAX_REPEATED_CYCLE`]) whose consecutive repetition at the
+/// start of `stack` covers the most entries, and how many times it repeats.
+fn longest_repetition(
+    stack: &[StackEntry],
+    same: impl Fn(&StackEntry, &StackEntry) -> bool,
+) -> (usize, usize) {
+    let mut best = (1, 1);
+    for period in 1..=MAX_REPEATED_CYCLE.min(stack.len()) {
+        let cycle = &stack[..period];
+        let repeats = 1 + stack[period..]
+            .chunks_exact(period)
+            .take_while(|chunk| chunk.iter().zip(cycle).all(|(a, b)| same(a, b)))
+            .count();
+        if repeats >= 2 && repeats * period > best.0 * best.1 {
+            best = (period, repeats);
+        }
+    }
+    best
+}
+
+fn write_entry(out: &mut dyn fmt::Write, depth: usize, entry: &StackEntry) -> fmt::Result {
+    write!(out, "\n  {depth}: ")?;
+    write_name_and_place(out, entry)
+}
+
+fn write_name_and_place(out: &mut dyn fmt::Write, entry: &StackEntry) -> fmt::Result {
+    match &entry.name {
+        Some(name) => out.write_str(name)?,
+        None => write!(out, "function {}", entry.func)?,
+    }
+    match &entry.span {
+        Some(span) => write!(out, " at {span}"),
+        None => write!(out, " at pc {}", entry.pc),
+    }
+}
+
+/// `8188` as `8,188`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 impl fmt::Display for TrapReport {
@@ -161,19 +278,84 @@ impl fmt::Display for TrapReport {
             write!(f, "\n  --> {span}")?;
         }
         f.write_str("\ncall stack (innermost first):")?;
-        for (depth, entry) in self.call_stack.iter().enumerate() {
-            write!(f, "\n  {depth}: ")?;
-            match &entry.name {
-                Some(name) => f.write_str(name)?,
-                None => write!(f, "function {}", entry.func)?,
-            }
-            match &entry.span {
-                Some(span) => write!(f, " at {span}")?,
-                None => write!(f, " at pc {}", entry.pc)?,
-            }
-        }
-        Ok(())
+        write_call_stack(f, &self.call_stack)
     }
 }
 
 impl std::error::Error for TrapReport {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, pc: u32, line: u32) -> StackEntry {
+        StackEntry {
+            func: pc,
+            name: Some(name.to_owned()),
+            pc,
+            span: Some(SourceSpan {
+                file: "t.pbs".to_owned(),
+                start: 0,
+                end: 1,
+                line_col: Some((line, 32)),
+            }),
+        }
+    }
+
+    fn printed(stack: &[StackEntry]) -> String {
+        let mut out = String::new();
+        write_call_stack(&mut out, stack).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_deep_recursion_folds_into_one_line() {
+        let mut stack = vec![entry("depth", 1, 1)];
+        stack.extend(std::iter::repeat_n(entry("depth", 2, 1), 8190));
+        stack.push(entry("frame", 3, 4));
+        assert_eq!(
+            printed(&stack),
+            "\n  0: depth at t.pbs:1:32\
+             \n  1: depth at t.pbs:1:32\
+             \n  2: depth at t.pbs:1:32\
+             \n  3: depth at t.pbs:1:32\
+             \n  … 8,187 more calls of depth at t.pbs:1:32\
+             \n  8191: frame at t.pbs:4:32"
+        );
+    }
+
+    #[test]
+    fn mutual_recursion_folds_whole_cycles() {
+        let mut stack = Vec::new();
+        for _ in 0..100 {
+            stack.push(entry("even", 1, 1));
+            stack.push(entry("odd", 2, 2));
+        }
+        stack.push(entry("frame", 3, 3));
+        assert_eq!(
+            printed(&stack),
+            "\n  0: even at t.pbs:1:32\
+             \n  1: odd at t.pbs:2:32\
+             \n  2: even at t.pbs:1:32\
+             \n  3: odd at t.pbs:2:32\
+             \n  … 196 more calls repeating the 2 above\
+             \n  200: frame at t.pbs:3:32"
+        );
+    }
+
+    #[test]
+    fn short_repetitions_print_in_full() {
+        let stack = [
+            entry("f", 1, 1),
+            entry("f", 1, 1),
+            entry("f", 1, 1),
+            entry("f", 1, 1),
+            entry("frame", 2, 2),
+        ];
+        assert_eq!(printed(&stack).lines().count(), 6, "{}", printed(&stack));
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

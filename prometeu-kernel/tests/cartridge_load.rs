@@ -1,6 +1,6 @@
 //! Loading cartridges from directories and `.pmc` files, and every refusal.
 
-mod carts;
+use crate::carts;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The built-in font, rendered through `Gfx.text` and snapshotted as ASCII art so a
 //! reviewer can read every glyph.
 
-mod common;
+use crate::common;
 
 use common::art;
 use prometeu_kernel::font::{BOX_GLYPH, FONT, glyph};

@@ -1,7 +1,7 @@
 //! Golden tests of the drawing primitives: ASCII-art snapshots of small regions,
 //! FNV hashes of whole frames, clipping at every edge and corner, huge arguments.
 
-mod common;
+use crate::common;
 
 use common::art;
 use prometeu_kernel::gfx::{Color, Framebuffer, SCREEN_HEIGHT, SCREEN_WIDTH, octant_end, octant_y};

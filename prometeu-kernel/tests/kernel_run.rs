@@ -1,6 +1,6 @@
 //! The kernel running hand-assembled cartridges on the headless host.
 
-mod carts;
+use crate::carts;
 
 use prometeu_kernel::host::HeadlessHost;
 use prometeu_kernel::input::{RawInput, read_recording};

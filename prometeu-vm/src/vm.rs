@@ -477,6 +477,31 @@ impl Vm {
     #[inline(never)]
     fn raise(&mut self, code: TrapCode, op_index: usize) -> RunOutcome {
         let c = &self.code;
+        let call_stack = self.call_stack_at(op_index);
+        let trap = Trap {
+            code,
+            opcode: c.ops[op_index].opcode,
+            pc: c.pcs[op_index],
+            func: c.op_func[op_index],
+            call_stack,
+        };
+        self.stop();
+        RunOutcome::Trapped(trap)
+    }
+
+    /// Where a call suspended by its cycle budget stands: the instruction it resumes
+    /// at and the calls around it, innermost first, as a trap's call stack; `None` when
+    /// no call is in progress. (Hosts show it when a frame runs too long or the user
+    /// interrupts a run.)
+    pub fn call_stack(&self) -> Option<Vec<FrameInfo>> {
+        (self.state == State::Running && self.pc < self.code.ops.len())
+            .then(|| self.call_stack_at(self.pc))
+    }
+
+    /// The call stack with `op_index` executing in the innermost frame: that op, then
+    /// the `CALL` of every frame that has a caller.
+    fn call_stack_at(&self, op_index: usize) -> Vec<FrameInfo> {
+        let c = &self.code;
         let mut call_stack = vec![FrameInfo {
             func: c.op_func[op_index],
             pc: c.pcs[op_index],
@@ -490,15 +515,7 @@ impl Vm {
                 });
             }
         }
-        let trap = Trap {
-            code,
-            opcode: c.ops[op_index].opcode,
-            pc: c.pcs[op_index],
-            func: c.op_func[op_index],
-            call_stack,
-        };
-        self.stop();
-        RunOutcome::Trapped(trap)
+        call_stack
     }
 
     /// Ends the call in progress (return, trap, halt): the stack no longer roots anything.

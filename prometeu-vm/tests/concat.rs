@@ -1,7 +1,7 @@
 //! `STR_CONCAT_N`: results, empty operands, sharing, the charge and the cycle cost,
 //! heap exhaustion, and collection while its operands wait on the stack.
 
-mod common;
+use crate::common;
 
 use common::{asm, run_with};
 use prometeu_vm::{GcMode, TrapCode, Value, VmConfig};

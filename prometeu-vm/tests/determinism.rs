@@ -1,7 +1,7 @@
 //! Determinism: the same program gives the same run whatever the cycle budget slices
 //! and whenever (or however often) the collector runs.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 use std::time::Duration;

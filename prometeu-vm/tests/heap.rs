@@ -1,6 +1,6 @@
 //! Heap instructions, views, lists, the budget, the collector, calls and system calls.
 
-mod common;
+use crate::common;
 
 use common::{Console, asm, ret, run, run_with, trap};
 use prometeu_vm::{GcMode, RunOutcome, Slot, TrapCode, Value, Vm, VmConfig};

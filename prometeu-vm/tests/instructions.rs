@@ -1,6 +1,6 @@
 //! Every instruction family: results and traps, one table per family.
 
-mod common;
+use crate::common;
 
 use common::{main_returning, ret, run, trap};
 use prometeu_vm::{TrapCode, Value};

@@ -3,7 +3,7 @@
 //! per instruction) is the reference every run is compared with, whatever the budget
 //! split.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

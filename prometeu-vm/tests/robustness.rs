@@ -2,7 +2,7 @@
 //! accepts loads and runs (and traps) without panicking, hanging or growing without
 //! bound; the rest never reaches the VM (`Vm::new` takes only a `VerifiedProgram`).
 
-mod common;
+use crate::common;
 
 use common::{Console, ConsoleTable};
 use prometeu_bytecode::{

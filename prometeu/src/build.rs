@@ -25,6 +25,7 @@ use prometeu_kernel::sprites::{SpriteBank, TileSize};
 
 use crate::check::{Checked, analyse, print_human_diagnostics, summary};
 use crate::progress::Progress;
+use crate::target::{Located, locate};
 
 /// The cartridge directory inside the output directory.
 pub const CART_DIR: &str = "cart";
@@ -51,13 +52,15 @@ pub fn build(dir: &Path, out: Option<&Path>, pack: bool) -> anyhow::Result<ExitC
             dir.display()
         );
     }
-    if !dir.is_dir() {
-        bail!("`{}` does not exist", dir.display());
-    }
+    // Any directory inside a project builds that project, into its own `build/`.
+    let dir = match locate(dir)? {
+        Located::Project { dir, .. } => dir,
+        Located::LooseFile(path) => bail!("`{}` is not a directory", path.display()),
+    };
     let out = out.map_or_else(|| dir.join("build"), Path::to_path_buf);
-    match build_project(dir, &out, pack)? {
+    match build_project(&dir, &out, pack)? {
         Ok(built) => {
-            eprintln!("{}", built_summary(&built, &out));
+            eprintln!("{}", built_summary(&built, &out, pack));
             Ok(ExitCode::SUCCESS)
         }
         Err(BuildFailed) => Ok(ExitCode::from(1)),
@@ -155,8 +158,9 @@ pub fn build_project(
     Ok(Ok(Built { checked, cartridge }))
 }
 
-/// The one-line summary, e.g. `built hello → build/cart (1234 bytes of code, 7 functions)`.
-fn built_summary(built: &Built, out: &Path) -> String {
+/// The one-line summary, e.g. `built hello → build/cart (1234 bytes of code, 7
+/// functions)`, ending `, packed as build/hello.pmc` with `--pack`.
+fn built_summary(built: &Built, out: &Path, pack: bool) -> String {
     let name = built
         .checked
         .graph
@@ -164,12 +168,20 @@ fn built_summary(built: &Built, out: &Path) -> String {
         .first()
         .map_or("", |p| p.name.as_str());
     match &built.cartridge {
-        Some(cart) => format!(
-            "built {name} → {} ({} bytes of code, {} functions)",
-            out.join(CART_DIR).display(),
-            cart.program.code.len(),
-            cart.program.functions.len()
-        ),
+        Some(cart) => {
+            let functions = cart.program.functions.len();
+            let mut line = format!(
+                "built {name} → {} ({} bytes of code, {functions} function{})",
+                out.join(CART_DIR).display(),
+                cart.program.code.len(),
+                if functions == 1 { "" } else { "s" }
+            );
+            if pack {
+                let pmc = out.join(format!("{name}.pmc"));
+                line.push_str(&format!(", packed as {}", pmc.display()));
+            }
+            line
+        }
         None => format!(
             "built {name} (library) → {}",
             out.join("symbols.json").display()

@@ -1,10 +1,10 @@
 //! `prometeu check`: load a project or a loose file, analyse it, print diagnostics.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use prometeu_analysis::project::{
     LoadOptions, ProjectGraph, RealFs, load_loose_file, load_project_with,
 };
@@ -15,6 +15,7 @@ use prometeu_analysis::{Analysis, Diagnostic, FileDb, FileId, NameInterner, Seve
 
 use crate::Format;
 use crate::render::{Style, render_human, render_json};
+use crate::target::{Located, locate};
 
 /// A loaded program and every diagnostic found in it, sorted.
 pub struct Checked {
@@ -24,6 +25,9 @@ pub struct Checked {
     pub graph: ProjectGraph,
     /// Everything known about the program, diagnostics included (in reporting order).
     pub analysis: Arc<Analysis>,
+    /// The one file whose diagnostics are reported, when `check` was given a source
+    /// file of a project (the whole project is analysed, so its imports resolve).
+    pub focus: Option<FileId>,
 }
 
 impl Checked {
@@ -35,33 +39,47 @@ impl Checked {
             .unwrap_or_else(|| self.db.uri(file).to_string())
     }
 
-    /// Every diagnostic, in reporting order.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.analysis.diagnostics
+    /// The diagnostics to report, in reporting order: every one, or those of the
+    /// focused file.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.analysis
+            .diagnostics
+            .iter()
+            .filter(|d| self.focus.is_none_or(|file| d.span.file == file))
     }
 }
 
-/// Loads `target` (a project directory or a `.pbs` file) and analyses the program.
+/// Loads `target` and analyses the program: a project (from any path inside it), or a
+/// loose `.pbs` file. A source file of a project is analysed as part of its project,
+/// with the diagnostics limited to that file.
 pub fn analyse(target: &Path) -> anyhow::Result<Checked> {
+    analyse_located(&locate(target)?)
+}
+
+/// [`analyse`] of a target already located.
+pub fn analyse_located(located: &Located) -> anyhow::Result<Checked> {
     let mut db = FileDb::new();
-    let graph = if target.is_dir() {
-        load_project_with(target, &RealFs, &load_options(), &mut db)
-    } else if target.is_file() {
-        if target.extension().is_none_or(|e| e != "pbs") {
-            bail!(
-                "`{}` is neither a project directory nor a .pbs file",
-                target.display()
-            );
-        }
-        load_loose_file(target, &mut db)
-    } else {
-        bail!("`{}` does not exist", target.display());
+    let (graph, focus_path) = match located {
+        Located::Project { dir, file } => (
+            load_project_with(dir, &RealFs, &load_options(), &mut db),
+            file.as_deref(),
+        ),
+        Located::LooseFile(path) => (load_loose_file(path, &mut db), None),
     };
+    let focus = focus_path.and_then(|path| {
+        let root = graph.projects.first()?;
+        graph
+            .files
+            .iter()
+            .find(|f| f.project.index() == 0 && root.dir.join(&f.rel_path) == path)
+            .map(|f| f.file)
+    });
     let analysis = analyze(&graph, &mut db, None);
     Ok(Checked {
         db,
         graph,
         analysis,
+        focus,
     })
 }
 
@@ -93,14 +111,11 @@ pub fn check(target: &Path, format: Format) -> anyhow::Result<ExitCode> {
     Ok(exit_code(checked.diagnostics()))
 }
 
-/// Renders every diagnostic to stderr as `check` does (colour on a terminal).
+/// Renders every diagnostic to stderr as `check` does (colour on a terminal, unless
+/// `NO_COLOR` is set).
 pub fn print_human_diagnostics(checked: &Checked) -> std::io::Result<()> {
     let names = |file: FileId| checked.display_path(file);
-    let style = if std::io::stderr().is_terminal() {
-        Style::COLOUR
-    } else {
-        Style::PLAIN
-    };
+    let style = Style::for_stderr();
     let mut stderr = std::io::stderr().lock();
     for d in checked.diagnostics() {
         writeln!(stderr, "{}", render_human(d, &checked.db, &names, style))?;
@@ -108,12 +123,13 @@ pub fn print_human_diagnostics(checked: &Checked) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The closing line of human output, e.g. `hello: 2 errors, 1 warning`.
+/// The closing line of human output, e.g. `checked hello (2 files): 2 errors, 1
+/// warning`, or for one file of a project `checked town (src/main.pbs): …`, which also
+/// says when other files of the project have errors.
 pub fn summary(checked: &Checked) -> String {
     let count = |severity| {
         checked
             .diagnostics()
-            .iter()
             .filter(|d| d.severity == severity)
             .count()
     };
@@ -123,18 +139,38 @@ pub fn summary(checked: &Checked) -> String {
         .projects
         .first()
         .map_or("", |p| p.name.as_str());
-    let files = checked.graph.files.len();
-    format!(
-        "checked {name} ({}): {}, {}",
-        plural(files, "file"),
+    let what = match checked.focus {
+        Some(file) => checked.display_path(file),
+        None => plural(checked.graph.files.len(), "file"),
+    };
+    let mut line = format!(
+        "checked {name} ({what}): {}, {}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning")
-    )
+    );
+    if let Some(file) = checked.focus {
+        let elsewhere = checked
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.span.file != file)
+            .count();
+        if elsewhere > 0 {
+            line.push_str(&format!(
+                "; the rest of the project has {}",
+                plural(elsewhere, "error")
+            ));
+        }
+    }
+    line
 }
 
 /// 1 when any diagnostic is an error, 0 otherwise.
-pub fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+pub fn exit_code<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> ExitCode {
+    if diagnostics
+        .into_iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -2,7 +2,8 @@
 //! library crates; it holds no language or machine logic of its own.
 //!
 //! Exit codes (`toolchain.md` §2): 0 success, 1 the user's program has errors (or
-//! trapped), 2 usage or I/O error.
+//! trapped), 2 usage or I/O error (a target in no project included), 130 a run stopped
+//! by Ctrl-C.
 
 mod build;
 mod check;
@@ -11,6 +12,9 @@ mod new;
 mod progress;
 mod render;
 mod run;
+mod signals;
+mod sources;
+mod target;
 
 use std::process::ExitCode;
 
@@ -95,9 +99,22 @@ enum Command {
         /// Print garbage-collection statistics at exit.
         #[arg(long)]
         gc_stats: bool,
-        /// Where a prebuilt cartridge's sources are, for trap locations (default: .).
+        /// Where a prebuilt cartridge's sources are, for trap locations (default: as
+        /// for `disasm`).
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
+        /// Window scale [not implemented yet: there is no window].
+        #[arg(long, value_name = "N")]
+        scale: Option<u32>,
+        /// Rebuild and reload on source changes [not implemented yet].
+        #[arg(long)]
+        watch: bool,
+        /// Write a sampling profile [not implemented yet].
+        #[arg(long, value_name = "FILE")]
+        profile: Option<std::path::PathBuf>,
+        /// Run headless at 60 frames a second [not implemented yet].
+        #[arg(long)]
+        realtime: bool,
     },
     /// Run the language server on stdin and stdout (editors start this).
     Lsp {
@@ -106,17 +123,26 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
-    /// Print a program (.pbc) as assembly, with source lines when the sources are found.
+    /// Print a program (.pbc, or the program of a .pmc or cartridge directory) as
+    /// assembly, with source lines when the sources are found.
     Disasm {
         /// The program file.
         file: std::path::PathBuf,
-        /// Where the sources named by the debug map are (default: the current directory).
+        /// Where the sources named by the debug map are (default: the project the
+        /// file is in, else the current directory's project, else the current directory).
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
+    },
+    /// Format PBS sources in place [not implemented yet].
+    Fmt {
+        /// Whatever `fmt` will take (files, `--check`); ignored for now.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<std::ffi::OsString>,
     },
 }
 
 fn main() -> ExitCode {
+    signals::quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::New { dir, lib } => new::new_project(&dir, lib),
@@ -126,7 +152,17 @@ fn main() -> ExitCode {
             dump_ast,
         } => {
             let target = target.unwrap_or_else(|| ".".into());
-            if dump_ast {
+            if dump_ast && !target.is_file() {
+                let what = if target.is_dir() {
+                    "is a directory"
+                } else {
+                    "does not exist"
+                };
+                Err(anyhow::anyhow!(
+                    "`{}` {what}: `check --dump-ast` prints the syntax tree of one .pbs file",
+                    target.display()
+                ))
+            } else if dump_ast {
                 check::dump_ast(&target)
             } else {
                 check::check(&target, format)
@@ -145,19 +181,31 @@ fn main() -> ExitCode {
             audio_out,
             gc_stats,
             source_root,
-        } => run::run(
-            &target.unwrap_or_else(|| ".".into()),
-            &run::RunOptions {
-                headless,
-                frames,
-                screenshot,
-                input,
-                record,
-                audio_out,
-                gc_stats,
-                source_root,
-            },
-        ),
+            scale,
+            watch,
+            profile,
+            realtime,
+        } => match not_yet(&[
+            ("--scale", scale.is_some()),
+            ("--watch", watch),
+            ("--profile", profile.is_some()),
+            ("--realtime", realtime),
+        ]) {
+            Some(err) => Err(err),
+            None => run::run(
+                &target.unwrap_or_else(|| ".".into()),
+                &run::RunOptions {
+                    headless,
+                    frames,
+                    screenshot,
+                    input,
+                    record,
+                    audio_out,
+                    gc_stats,
+                    source_root,
+                },
+            ),
+        },
         Command::Disasm { file, source_root } => disasm::disasm(&file, source_root.as_deref()),
         // The protocol says: exit 0 after `shutdown` then `exit`, 1 on `exit` alone.
         Command::Lsp { stdio: _ } => Ok(if prometeu_lsp::run_stdio() {
@@ -165,6 +213,10 @@ fn main() -> ExitCode {
         } else {
             ExitCode::from(1)
         }),
+        Command::Fmt { .. } => Err(anyhow::anyhow!(
+            "`prometeu fmt` is not implemented yet: the PBS formatter of toolchain.md §2 \
+             does not exist, so nothing was changed"
+        )),
     };
     match result {
         Ok(code) => code,
@@ -173,4 +225,13 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The usage error for the first flag of `toolchain.md` §5 that was given but does not
+/// work yet.
+fn not_yet(flags: &[(&str, bool)]) -> Option<anyhow::Error> {
+    let (flag, _) = flags.iter().find(|(_, given)| *given)?;
+    Some(anyhow::anyhow!(
+        "`prometeu run {flag}` is not implemented yet (toolchain.md §5): only `--headless` runs exist today"
+    ))
 }

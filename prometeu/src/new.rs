@@ -43,7 +43,11 @@ pub fn lerp(a: float, b: float, t: float): float {
 
 /// Creates the project in `dir` (which must not exist or be empty).
 pub fn new_project(dir: &Path, lib: bool) -> anyhow::Result<ExitCode> {
-    let name = dir
+    // `prometeu new .` (or `..`) names the project after the directory itself.
+    let full = std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf());
+    let name = full
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();

@@ -18,6 +18,8 @@ pub struct Progress {
     drawn_at: Option<Instant>,
     /// Whether a line is on the screen now.
     shown: bool,
+    /// Whether the line is dimmed (not under `NO_COLOR`).
+    dim: bool,
 }
 
 impl Progress {
@@ -33,6 +35,7 @@ impl Progress {
             enabled,
             drawn_at: None,
             shown: false,
+            dim: !crate::render::no_color(),
         }
     }
 
@@ -69,7 +72,11 @@ impl Progress {
 
     fn draw(&mut self, status: &str) {
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{}{}", erase_line(), status_line(status));
+        let line = match self.dim {
+            true => format!("\x1b[2m{}\x1b[0m", status_line(status)),
+            false => status_line(status),
+        };
+        let _ = write!(err, "{}{line}", erase_line());
         let _ = err.flush();
         self.drawn_at = Some(Instant::now());
         self.shown = true;
@@ -87,14 +94,13 @@ fn erase_line() -> &'static str {
     "\r\x1b[2K"
 }
 
-/// The status as drawn: dimmed, at most 78 characters, never a line break.
+/// The status as drawn (before dimming): at most 78 characters, never a line break.
 fn status_line(status: &str) -> String {
-    let one_line: String = status
+    status
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(78)
-        .collect();
-    format!("\x1b[2m{one_line}\x1b[0m")
+        .collect()
 }
 
 /// The status of a headless run: `running: frame 120/600`.

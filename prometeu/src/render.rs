@@ -18,17 +18,21 @@ impl<F: Fn(FileId) -> String> FileNames for F {
     }
 }
 
-/// ANSI styling, or none when the output is not a terminal.
+/// ANSI styling, or none when the output is not a terminal or `NO_COLOR` is set.
 #[derive(Clone, Copy)]
 pub struct Style {
     colour: bool,
 }
 
 impl Style {
-    /// Plain text.
-    pub const PLAIN: Style = Style { colour: false };
-    /// ANSI colours.
-    pub const COLOUR: Style = Style { colour: true };
+    /// Colour when stderr is a terminal and `NO_COLOR` is not set to a non-empty value
+    /// (<https://no-color.org>).
+    pub fn for_stderr() -> Style {
+        use std::io::IsTerminal;
+        Style {
+            colour: std::io::stderr().is_terminal() && !no_color(),
+        }
+    }
 
     fn paint(self, code: &str, text: &str) -> String {
         if self.colour {
@@ -37,6 +41,11 @@ impl Style {
             text.to_string()
         }
     }
+}
+
+/// Whether the user asked for no colour: `NO_COLOR` set to anything but the empty string.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
 }
 
 fn severity_word(severity: Severity) -> &'static str {

@@ -1,6 +1,7 @@
 //! `prometeu run TARGET --headless`: build or load a cartridge, run it on the kernel
 //! with a headless host, print its log as `FRAME LEVEL MESSAGE` lines on stdout, and
-//! report a trap with its source line and call stack (`toolchain.md` §5).
+//! report a trap with its source line and call stack (`toolchain.md` §5). A frame
+//! that runs too long, and Ctrl-C, are reported the same way: where the cartridge is.
 //!
 //! The window does not exist yet, so only `--headless` runs; anything else is a usage
 //! error.
@@ -11,18 +12,23 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::progress::{self, Progress};
+use crate::signals;
+use crate::sources::SourceRoot;
 use anyhow::{Context, bail};
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
 use prometeu_kernel::gfx::Pixels;
 use prometeu_kernel::host::{LogLevel, format_log_line, frame_hash};
 use prometeu_kernel::input::{RawInput, read_recording, write_recording};
 use prometeu_kernel::screenshot::screenshot_png;
-use prometeu_kernel::trap_report::{SourceSpan, TrapReport};
+use prometeu_kernel::trap_report::{
+    SourceSpan, StackEntry, TrapReport, resolve_stack_lines, write_call_stack,
+};
 use prometeu_kernel::wav::wav_bytes;
 use prometeu_kernel::{Cartridge, HeadlessHost, Host, Kernel, Tick, load_cartridge};
 
 use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
-use crate::check::{Checked, analyse, print_human_diagnostics, summary};
+use crate::check::{Checked, analyse_located, print_human_diagnostics, summary};
+use crate::target::{Located, locate};
 
 /// Logical frames a headless run lasts when `--frames` is not given: ten seconds of
 /// console time (a run also ends earlier on `HALT` or a trap).
@@ -50,8 +56,9 @@ pub struct RunOptions {
     pub audio_out: Option<PathBuf>,
     /// Print garbage-collection statistics at exit.
     pub gc_stats: bool,
-    /// Where the sources named by a cartridge's debug map are (default: the current
-    /// directory); unused for projects and `.pbs` files, whose sources are known.
+    /// Where the sources named by a cartridge's debug map are (default:
+    /// [`SourceRoot::for_program`]); unused for projects and `.pbs` files, whose
+    /// sources are known.
     pub source_root: Option<PathBuf>,
 }
 
@@ -59,8 +66,9 @@ pub struct RunOptions {
 enum Sources {
     /// The program was just analysed: its files by display path.
     Analysed(BTreeMap<String, String>),
-    /// A prebuilt cartridge: files are looked up relative to this directory.
-    Root(PathBuf),
+    /// A prebuilt cartridge: files are looked up on disk (dependencies' `@alias/`
+    /// paths through the manifests).
+    Root(std::cell::RefCell<SourceRoot>),
 }
 
 impl Sources {
@@ -80,7 +88,7 @@ impl Sources {
         }
         match self {
             Sources::Analysed(files) => files.get(file).cloned(),
-            Sources::Root(root) => std::fs::read_to_string(root.join(file)).ok(),
+            Sources::Root(root) => root.borrow_mut().text(file),
         }
     }
 }
@@ -124,9 +132,16 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         }
     };
     let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
-    let stall_limit = options.frames.is_none().then_some(MAX_TICKS_PER_FRAME);
-    let ended = run_headless(&mut kernel, frames, stall_limit);
+    // A frame that runs too long stops a run of the default length; with an explicit
+    // `--frames` it only gets a warning, and Ctrl-C stops it.
+    let long_frame = match options.frames {
+        None => LongFrame::Stop,
+        Some(_) => LongFrame::Warn,
+    };
+    signals::catch_interrupt();
+    let ended = run_headless(&mut kernel, frames, long_frame, &sources);
     kernel.host_mut().progress.clear();
+    let running_at = kernel.running_at();
     let stats = kernel.vm().gc_stats();
     let last_frame = kernel.framebuffer().front().to_vec();
     let trap = kernel.trap().cloned();
@@ -155,11 +170,17 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
         (None, Ended::Stalled(frame)) => {
-            eprintln!(
+            let headline = format!(
                 "error: frame {frame} ran for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) without finishing; stopped",
                 MAX_TICKS_PER_FRAME / 60
             );
+            eprintln!("{}", render_running(&headline, running_at, &sources));
             Ok(ExitCode::from(1))
+        }
+        (None, Ended::Interrupted(frame)) => {
+            let headline = format!("interrupted (Ctrl-C) in frame {frame}");
+            eprintln!("{}", render_running(&headline, running_at, &sources));
+            Ok(ExitCode::from(signals::INTERRUPTED_EXIT))
         }
         (None, ended) => {
             let how = if ended == Ended::Halted {
@@ -167,13 +188,17 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             } else {
                 ""
             };
+            let ran = match completed {
+                1 => "ran 1 frame".to_owned(),
+                n => format!("ran {n} frames"),
+            };
             match host.last_frame.as_deref() {
                 Some(pixels) => eprintln!(
-                    "ran {completed} frames{how} (last frame {:016x}, audio {:016x})",
+                    "{ran}{how} (last frame {:016x}, audio {:016x})",
                     frame_hash(pixels),
                     host.inner.audio_hash
                 ),
-                None => eprintln!("ran 0 frames{how}"),
+                None => eprintln!("{ran}{how}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -186,66 +211,75 @@ fn load_target(
     options: &RunOptions,
 ) -> anyhow::Result<Result<(Cartridge, Sources), BuildFailed>> {
     let cartridge_sources = || {
-        Sources::Root(
-            options
-                .source_root
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
+        let root = match &options.source_root {
+            Some(root) => SourceRoot::new(root.clone()),
+            None => SourceRoot::for_program(target),
+        };
+        Sources::Root(std::cell::RefCell::new(root))
     };
-    if target.is_dir() {
-        if target
-            .join(prometeu_analysis::project::MANIFEST_FILE)
-            .is_file()
-        {
-            let built = match build_project(target, &target.join("build"), false)? {
+    let is_cartridge_dir = || {
+        target.is_dir()
+            && !target
+                .join(prometeu_analysis::project::MANIFEST_FILE)
+                .is_file()
+            && target
+                .join(prometeu_kernel::cartridge::MANIFEST_FILE)
+                .is_file()
+    };
+    let is_source = target.is_dir() || target.extension().is_some_and(|e| e == "pbs");
+    if !target.exists() || !is_source || is_cartridge_dir() {
+        if !target.exists() {
+            bail!("`{}` does not exist", target.display());
+        }
+        return Ok(load_prebuilt(target).map(|c| (c, cartridge_sources())));
+    }
+    match locate(target)? {
+        Located::Project { dir, file } => {
+            if file.is_some() {
+                eprintln!(
+                    "note: `{}` is a source file of the project in `{}`: running the project",
+                    target.display(),
+                    dir.display()
+                );
+            }
+            let built = match build_project(&dir, &dir.join("build"), false)? {
                 Ok(built) => built,
                 Err(failed) => return Ok(Err(failed)),
             };
             let Some(cartridge) = built.cartridge else {
                 bail!(
                     "`{}` is a library: only apps run (build it, or run an app that depends on it)",
-                    target.display()
+                    dir.display()
                 );
             };
-            return Ok(Ok((cartridge, Sources::from_checked(&built.checked))));
+            Ok(Ok((cartridge, Sources::from_checked(&built.checked))))
         }
-        if !target
-            .join(prometeu_kernel::cartridge::MANIFEST_FILE)
-            .is_file()
-        {
-            bail!(
-                "`{}` is neither a project (no prometeu.json) nor a cartridge directory (no manifest.json)",
-                target.display()
-            );
-        }
-        return Ok(load_prebuilt(target).map(|c| (c, cartridge_sources())));
-    }
-    if !target.exists() {
-        bail!("`{}` does not exist", target.display());
-    }
-    if target.extension().is_some_and(|e| e == "pbs") {
-        let checked = analyse(target)?;
-        print_human_diagnostics(&checked)?;
-        if checked.analysis.has_errors() {
-            eprintln!("{}", summary(&checked));
-            return Ok(Err(BuildFailed));
-        }
-        let program = match compile_checked(&checked) {
-            Ok(program) => program,
-            Err(failed) => return Ok(Err(failed)),
-        };
-        let cartridge =
-            match Cartridge::new(manifest_for(&checked), program, Vec::new(), BTreeMap::new()) {
+        located @ Located::LooseFile(_) => {
+            let checked = analyse_located(&located)?;
+            print_human_diagnostics(&checked)?;
+            if checked.analysis.has_errors() {
+                eprintln!("{}", summary(&checked));
+                return Ok(Err(BuildFailed));
+            }
+            let program = match compile_checked(&checked) {
+                Ok(program) => program,
+                Err(failed) => return Ok(Err(failed)),
+            };
+            let cartridge = match Cartridge::new(
+                manifest_for(&checked),
+                program,
+                Vec::new(),
+                BTreeMap::new(),
+            ) {
                 Ok(cartridge) => cartridge,
                 Err(e) => {
                     eprintln!("error: {}: {e}", target.display());
                     return Ok(Err(BuildFailed));
                 }
             };
-        return Ok(Ok((cartridge, Sources::from_checked(&checked))));
+            Ok(Ok((cartridge, Sources::from_checked(&checked))))
+        }
     }
-    Ok(load_prebuilt(target).map(|c| (c, cartridge_sources())))
 }
 
 /// A cartridge directory, `.pmc` or `.pbc`; a cartridge that does not load is the
@@ -268,14 +302,37 @@ enum Ended {
     Trapped,
     /// Logical frame `n` took more than [`MAX_TICKS_PER_FRAME`] ticks.
     Stalled(u64),
+    /// Ctrl-C stopped the run during logical frame `n`.
+    Interrupted(u64),
 }
 
-/// Ticks until `frames` logical frames have completed or the cartridge stops (or one
-/// frame has taken `stall_limit` ticks).
-fn run_headless(kernel: &mut Kernel<CliHost>, frames: u64, stall_limit: Option<u64>) -> Ended {
+/// What a headless run does with a logical frame that has taken
+/// [`MAX_TICKS_PER_FRAME`] ticks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LongFrame {
+    /// Stop the run (a run of the default length).
+    Stop,
+    /// Print one warning naming where the cartridge is, and go on (an explicit
+    /// `--frames`: the frame runs to its end, or until Ctrl-C).
+    Warn,
+}
+
+/// Ticks until `frames` logical frames have completed, the cartridge stops, Ctrl-C is
+/// pressed, or (with [`LongFrame::Stop`]) one frame has taken [`MAX_TICKS_PER_FRAME`]
+/// ticks.
+fn run_headless(
+    kernel: &mut Kernel<CliHost>,
+    frames: u64,
+    long_frame: LongFrame,
+    sources: &Sources,
+) -> Ended {
     let mut completed = 0;
     let mut ticks_in_frame = 0;
+    let mut warned = false;
     while completed < frames {
+        if signals::interrupted() {
+            return Ended::Interrupted(kernel.frame());
+        }
         kernel
             .host_mut()
             .progress
@@ -288,8 +345,23 @@ fn run_headless(kernel: &mut Kernel<CliHost>, frames: u64, stall_limit: Option<u
             Tick::Initialised => ticks_in_frame = 0,
             Tick::Dropped(frame) => {
                 ticks_in_frame += 1;
-                if stall_limit.is_some_and(|limit| ticks_in_frame >= limit) {
-                    return Ended::Stalled(frame);
+                if ticks_in_frame == MAX_TICKS_PER_FRAME {
+                    if long_frame == LongFrame::Stop {
+                        return Ended::Stalled(frame);
+                    }
+                    if !warned {
+                        warned = true;
+                        let headline = format!(
+                            "warning: frame {frame} has run for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) and is still running",
+                            MAX_TICKS_PER_FRAME / 60
+                        );
+                        let mut text = render_running(&headline, kernel.running_at(), sources);
+                        // After the location on the first line.
+                        let first_line_end = text.find('\n').unwrap_or(text.len());
+                        text.insert_str(first_line_end, "; Ctrl-C stops it");
+                        kernel.host_mut().progress.clear();
+                        eprintln!("{text}");
+                    }
                 }
             }
             Tick::Halted => return Ended::Halted,
@@ -402,16 +474,28 @@ fn render_trap(report: &TrapReport, sources: &Sources) -> String {
     }
     text.push_str(&format!("\n  at {} (pc {})", report.opcode, report.pc));
     text.push_str("\ncall stack (innermost first):");
-    for (depth, entry) in report.call_stack.iter().enumerate() {
-        let name = entry
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("function {}", entry.func));
-        match &entry.span {
-            Some(span) => text.push_str(&format!("\n  {depth}: {name} at {span}")),
-            None => text.push_str(&format!("\n  {depth}: {name} at pc {}", entry.pc)),
+    let _ = write_call_stack(&mut text, &report.call_stack);
+    text
+}
+
+/// Where a running cartridge is, after `headline`: ` at FILE:LINE:COL`, the source line
+/// underlined, and the call stack (folded as a trap's), or `(between two frames)`.
+fn render_running(headline: &str, stack: Option<Vec<StackEntry>>, sources: &Sources) -> String {
+    let Some(mut stack) = stack.filter(|s| !s.is_empty()) else {
+        return format!("{headline} (between two frames)");
+    };
+    resolve_stack_lines(&mut stack, &mut |file| sources.text(file));
+    let mut text = headline.to_owned();
+    let innermost = &stack[0];
+    if let Some(span) = &innermost.span {
+        text.push_str(&format!(" at {span}"));
+        if let Some(snippet) = snippet(span, sources) {
+            text.push('\n');
+            text.push_str(&snippet);
         }
     }
+    text.push_str("\ncall stack (innermost first):");
+    let _ = write_call_stack(&mut text, &stack);
     text
 }
 

@@ -415,15 +415,23 @@ fn error_paths_have_clear_messages_and_exit_codes() {
         text(&out.stderr)
     );
 
-    // A directory that is neither a project nor a cartridge.
+    // A directory in no project and not a cartridge: the same answer from every
+    // command, with a way out, and no snippet of a manifest that does not exist.
     std::fs::create_dir_all(base.join("empty")).unwrap();
-    let out = prometeu_in(base, &["run", "empty", "--headless"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("neither a project"),
-        "{}",
-        text(&out.stderr)
-    );
+    for command in [
+        &["check", "empty"][..],
+        &["build", "empty"],
+        &["run", "empty", "--headless"],
+    ] {
+        let out = prometeu_in(base, command);
+        assert_eq!(out.status.code(), Some(2), "{command:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "error: `empty` is not in a project: there is no prometeu.json in it or in any directory above it\n  \
+             help: `prometeu new empty` makes it a project that builds and runs as it is\n",
+            "{command:?}"
+        );
+    }
 
     // A file that is not a cartridge at all.
     std::fs::write(base.join("junk.pmc"), b"garbage").unwrap();
@@ -558,7 +566,10 @@ fn disasm_of_a_built_program_shows_source_lines() {
     );
     insta::assert_snapshot!("disasm_hello_with_sources", listing);
 
-    // From elsewhere, `--source-root` finds the sources; without it, byte ranges.
+    // From elsewhere, the project of the program is found, or `--source-root` says
+    // where the sources are; a program out of every project shows byte ranges.
+    let found = prometeu_in(dir.path(), &["disasm", "hello/build/cart/program.pbc"]);
+    assert_eq!(found.stdout, out.stdout);
     let with_root = prometeu_in(
         dir.path(),
         &[
@@ -569,7 +580,12 @@ fn disasm_of_a_built_program_shows_source_lines() {
         ],
     );
     assert_eq!(with_root.stdout, out.stdout);
-    let without = prometeu_in(dir.path(), &["disasm", "hello/build/cart/program.pbc"]);
+    std::fs::copy(
+        dir.path().join("hello/build/cart/program.pbc"),
+        dir.path().join("loose.pbc"),
+    )
+    .unwrap();
+    let without = prometeu_in(dir.path(), &["disasm", "loose.pbc"]);
     assert!(text(&without.stdout).contains("; src/main.pbs @"));
 }
 
@@ -599,7 +615,7 @@ fn a_frame_that_never_ends_is_stopped_and_gc_stats_print() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(
-            "error: frame 1 ran for 300 ticks (5 seconds of console time) without finishing; stopped"
+            "error: frame 1 ran for 300 ticks (5 seconds of console time) without finishing; stopped at spin.pbs:3:"
         ),
         "{stderr}"
     );
@@ -621,6 +637,12 @@ fn an_explicit_frame_count_lets_a_long_frame_finish() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "1 INFO 80000000\n");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("warning: frame 1 has run for 300 ticks (5 seconds of console time) and is still running at long.pbs:3:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\nran 1 frame (last frame "), "{stderr}");
 }
 
 proptest::proptest! {
@@ -666,4 +688,213 @@ fn town_cannot_reach_into_its_dependency_past_the_visibility_rules() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("error[E_RESOLVE_NOT_VISIBLE]"), "{stderr}");
     assert!(!dir.path().join("town/build").exists());
+}
+
+/// Runs `prometeu ARGS` in `dir` with `PROMETEU_CACHE_DIR` set to `cache`.
+fn prometeu_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(args)
+        .current_dir(dir)
+        .env("PROMETEU_CACHE_DIR", cache)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A program that never finishes its first frame, inside a function that is not
+/// inlined (its division could trap), so the call stack has two entries.
+const SPIN: &str = "fn spin(n: int): int {\n    let mut i = 0;\n    while i >= 0 { i = (i + 100 / n) % 1000; }\n    return i;\n}\n\nfn frame() {\n    Log.info((spin(1)) as string);\n}\n";
+
+#[cfg(unix)]
+#[test]
+fn a_long_frame_warns_once_with_its_location_and_ctrl_c_stops_the_run() {
+    use std::io::{BufRead, BufReader, Read};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spin.pbs"), SPIN).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(["run", "spin.pbs", "--headless", "--frames", "120"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    // A watchdog, so a regression fails the test instead of hanging it.
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .is_err()
+        {
+            // SAFETY: sending a signal to our own child process.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    // The warning comes after 300 ticks of the first frame, then the run goes on.
+    let mut warning = String::new();
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        warning.push_str(&line);
+        if line.starts_with("  1: ") {
+            break;
+        }
+    }
+    insta::assert_snapshot!("long_frame_warning", warning);
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let _ = done.send(());
+    watchdog.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(
+        rest.starts_with("interrupted (Ctrl-C) in frame 1 at spin.pbs:3:"),
+        "{rest}"
+    );
+    assert!(rest.contains("\n3 |     while i >= 0"), "{rest}");
+    assert!(
+        rest.contains("call stack (innermost first):\n  0: spin at spin.pbs:3:"),
+        "{rest}"
+    );
+    assert!(rest.ends_with("\n  1: frame at spin.pbs:8:15\n"), "{rest}");
+    assert!(!rest.contains("warning"), "one warning only: {rest}");
+}
+
+#[test]
+fn the_default_runs_stall_error_names_the_location() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spin.pbs"), SPIN).unwrap();
+    let out = prometeu_in(dir.path(), &["run", "spin.pbs", "--headless"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("stall_error", text(&out.stderr));
+}
+
+#[test]
+fn a_deep_recursion_prints_a_folded_call_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.pbs"),
+        "fn depth(n: int): int { return depth(n + 1) + 1; }\n\nfn frame() {\n    Log.info(depth(0) as string);\n}\n",
+    )
+    .unwrap();
+    let out = prometeu_in(dir.path(), &["run", "t.pbs", "--headless"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.lines().count() < 20, "{stderr}");
+    insta::assert_snapshot!("deep_recursion_trap", stderr);
+}
+
+/// An app `game` whose dependency `util` (a library) divides by zero; `dependency` is
+/// the entry of `game`'s manifest.
+fn app_with_a_trapping_dependency(base: &Path, util_dir: &Path, dependency: &str) {
+    std::fs::create_dir_all(util_dir.join("src")).unwrap();
+    std::fs::write(
+        util_dir.join("prometeu.json"),
+        "{ \"name\": \"util\", \"version\": \"1.0.0\", \"kind\": \"lib\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        util_dir.join("src/lib.pbs"),
+        "pub fn ratio(a: int, b: int): int {\n    return a / b;\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(base.join("game/src")).unwrap();
+    std::fs::write(
+        base.join("game/prometeu.json"),
+        format!(
+            "{{ \"name\": \"game\", \"version\": \"1.0.0\", \"dependencies\": {{ \"util\": {dependency} }} }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("game/src/main.pbs"),
+        "import { ratio } from \"@util\";\n\nfn frame() {\n    Log.info(ratio(1, System.frame_count() - 1) as string);\n}\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn trap_reports_of_prebuilt_cartridges_find_dependency_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    app_with_a_trapping_dependency(base, &base.join("util"), r#"{ "path": "../util" }"#);
+    let out = prometeu_in(base, &["build", "game", "--pack"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // From outside the project (its sources are found from the cartridge's place) …
+    let out = prometeu_in(base, &["run", "game/build/game.pmc", "--headless"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    insta::assert_snapshot!("dependency_trap", stderr);
+    // … and from a subdirectory of it.
+    let out = prometeu_in(
+        &base.join("game/src"),
+        &["run", "../build/cart", "--headless"],
+    );
+    assert_eq!(text(&out.stderr), stderr);
+}
+
+#[test]
+fn git_dependency_sources_are_found_in_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("work");
+    let cache = dir.path().join("cache");
+    let url = "file:///nowhere/util.git";
+    // A checkout already in the cache is used as is: git never runs.
+    let checkout = cache.join(prometeu_analysis::project::git::checkout_dir_name(
+        url, None,
+    ));
+    app_with_a_trapping_dependency(&base, &checkout, &format!("{{ \"git\": \"{url}\" }}"));
+    let out = prometeu_with_cache(&base, &cache, &["build", "game", "--pack"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = prometeu_with_cache(&base, &cache, &["run", "game/build/game.pmc", "--headless"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "trap TRAP_DIV_ZERO at @util/src/lib.pbs:2:12 in frame 1\n  |\n2 |     return a / b;"
+        ),
+        "{stderr}"
+    );
+    let out = prometeu_with_cache(&base, &cache, &["disasm", "game/build/game.pmc"]);
+    assert!(
+        text(&out.stdout).contains("; @util/src/lib.pbs:2: return a / b;"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn disasm_reads_packed_cartridges_and_names_system_calls() {
+    let dir = examples_copy();
+    let out = prometeu_in(dir.path(), &["build", "town", "--pack"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).ends_with(", packed as town/build/town.pmc\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let packed = prometeu_in(dir.path(), &["disasm", "town/build/town.pmc"]);
+    assert_eq!(packed.status.code(), Some(0), "{}", text(&packed.stderr));
+    let listing = text(&packed.stdout);
+    for expected in [
+        "    SYSCALL Gfx.clear               ; ",
+        "; @math/src/easing/curves.pbs:3: if t < 0.5 { return 2.0 * t * t; }",
+        "; src/main.pbs:",
+    ] {
+        assert!(listing.contains(expected), "{expected}\n{listing}");
+    }
+    assert!(!listing.contains("SYSCALL 0x"), "{listing}");
+    // The cartridge directory and the program inside it give the same listing, from
+    // anywhere in the project.
+    for (cwd, file) in [
+        (dir.path().to_path_buf(), "town/build/cart"),
+        (dir.path().join("town/src"), "../build/cart/program.pbc"),
+    ] {
+        let out = prometeu_in(&cwd, &["disasm", file]);
+        assert_eq!(text(&out.stdout), listing, "{file}");
+    }
 }

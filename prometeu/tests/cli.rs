@@ -171,3 +171,262 @@ fn new_creates_projects_that_check_clean() {
     assert!(text(&out.stderr).contains("not a valid project name"));
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// Runs `prometeu ARGS` in `dir`.
+fn prometeu_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PROMETEU_CACHE_DIR")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A project `two` with an error in each of its two files.
+fn project_with_two_broken_files() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("two");
+    std::fs::create_dir_all(project.join("src/world")).unwrap();
+    std::fs::write(
+        project.join("prometeu.json"),
+        "{ \"name\": \"two\", \"version\": \"1.0.0\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("src/main.pbs"),
+        "import { size } from \"world\";\n\nfn frame() {\n    let n: string = size();\n    Log.info(n);\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("src/world/map.pbs"),
+        "pub fn size(): int {\n    return true;\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_file_inside_a_project_is_checked_as_part_of_its_project() {
+    // Its imports of modules and dependencies resolve: no false errors.
+    let out = prometeu(&["check", "examples/town/src/main.pbs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "checked town (src/main.pbs): 0 errors, 0 warnings\n"
+    );
+    // Only that file's diagnostics are reported, in either format.
+    let dir = project_with_two_broken_files();
+    let out = prometeu_in(dir.path(), &["check", "two/src/world/map.pbs"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("one_file_of_a_project", text(&out.stderr));
+    let out = prometeu_in(
+        dir.path(),
+        &["check", "two/src/main.pbs", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let files: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].to_string())
+        .collect();
+    assert_eq!(files, ["\"src/main.pbs\""]);
+    // A .pbs file of the project directory that is not under src/ is a loose file.
+    std::fs::write(dir.path().join("two/tool.pbs"), "fn frame() {}\n").unwrap();
+    let out = prometeu_in(dir.path(), &["check", "two/tool.pbs"]);
+    assert_eq!(
+        text(&out.stderr),
+        "checked tool (1 file): 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn every_command_finds_the_project_from_a_subdirectory() {
+    let dir = project_with_two_broken_files();
+    let world = dir.path().join("two/src/world");
+    let out = prometeu_in(&world, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).ends_with("checked two (2 files): 2 errors, 0 warnings\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Fix both files; then build and run work from the subdirectory too, writing the
+    // project's own build/.
+    let project = dir.path().join("two");
+    std::fs::write(
+        project.join("src/main.pbs"),
+        "import { size } from \"world\";\n\nfn frame() {\n    Log.info(size() as string);\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("src/world/map.pbs"),
+        "pub fn size(): int {\n    return 3;\n}\n",
+    )
+    .unwrap();
+    let out = prometeu_in(&world, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("built two → ../../build/cart ("),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(project.join("build/cart/program.pbc").is_file());
+    assert!(!world.join("build").exists());
+    let out = prometeu_in(&world, &["run", "--headless", "--frames", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1 INFO 3\n");
+    assert!(
+        text(&out.stderr).contains("ran 1 frame ("),
+        "{}",
+        text(&out.stderr)
+    );
+    // A source file given to `run` runs its project.
+    let out = prometeu_in(&world, &["run", "map.pbs", "--headless", "--frames", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1 INFO 3\n");
+}
+
+/// Runs `prometeu ARGS` with stdout and stderr on a pipe whose reading end is already
+/// closed, as in `prometeu check x.pbs 2>&1 | head -0`.
+#[cfg(unix)]
+fn prometeu_into_a_closed_pipe(args: &[&str]) -> std::process::ExitStatus {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors `pipe` writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    let stderr = writer.try_clone().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(args)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::from(writer))
+        .stderr(std::process::Stdio::from(stderr))
+        .status()
+        .expect("the binary runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_closed_pipe_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    for args in [
+        &["check", "examples/diagnostics/types.pbs"][..],
+        &["check", "examples/diagnostics/lex.pbs", "--format", "json"],
+        &["check", "--dump-ast", "examples/hello/src/main.pbs"],
+        &[
+            "run",
+            "examples/hello/src/main.pbs",
+            "--headless",
+            "--frames",
+            "3",
+        ],
+        &["--help"],
+        &["check", "--bogus"],
+    ] {
+        let status = prometeu_into_a_closed_pipe(args);
+        // Ended by SIGPIPE, as `cat` or `grep` would be: no panic (exit 101), no
+        // message (there is nowhere to write it).
+        assert_eq!(status.signal(), Some(libc::SIGPIPE), "{args:?}: {status:?}");
+    }
+}
+
+#[test]
+fn rough_edges_of_the_first_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    // An empty loose file is told what a loose file needs.
+    std::fs::write(dir.path().join("empty.pbs"), "").unwrap();
+    let out = prometeu_in(dir.path(), &["check", "empty.pbs"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("empty_loose_file", text(&out.stderr));
+
+    // `new .` names the project after the directory.
+    let game = dir.path().join("space-game");
+    std::fs::create_dir_all(&game).unwrap();
+    let out = prometeu_in(&game, &["new", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest = std::fs::read_to_string(game.join("prometeu.json")).unwrap();
+    assert!(manifest.contains("\"name\": \"space-game\""), "{manifest}");
+
+    // `check DIR --dump-ast` says what it wants.
+    let out = prometeu_in(dir.path(), &["check", "space-game", "--dump-ast"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `space-game` is a directory: `check --dump-ast` prints the syntax tree of one .pbs file\n"
+    );
+
+    // Commands and flags of toolchain.md that do not exist yet say so.
+    let out = prometeu_in(dir.path(), &["fmt", "--check", "a.pbs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `prometeu fmt` is not implemented yet: the PBS formatter of toolchain.md §2 does not exist, so nothing was changed\n"
+    );
+    for flag in [
+        &["--watch"][..],
+        &["--scale", "2"],
+        &["--profile", "p.txt"],
+        &["--realtime"],
+    ] {
+        let out = prometeu_in(
+            dir.path(),
+            &[&["run", "space-game", "--headless"][..], flag].concat(),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "`prometeu run {}` is not implemented yet",
+                flag[0]
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = prometeu_in(dir.path(), &["run", "space-game"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: the desktop window is not available yet; use --headless\n"
+    );
+}
+
+/// `prometeu check` of a file with errors on a pseudo-terminal (through util-linux
+/// `script`), with `NO_COLOR` set to `no_color` or unset; what the terminal showed.
+#[cfg(target_os = "linux")]
+fn check_on_a_terminal(no_color: Option<&str>) -> Option<String> {
+    let command = format!(
+        "{} check examples/diagnostics/types.pbs",
+        env!("CARGO_BIN_EXE_prometeu")
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo());
+    match no_color {
+        Some(value) => script.env("NO_COLOR", value),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let out = script.output().ok()?;
+    Some(text(&out.stdout))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_on_a_terminal_unless_no_color_is_set() {
+    let Some(coloured) = check_on_a_terminal(None) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(
+        coloured.contains("\x1b[1;31merror[E_TYPE_MISMATCH]"),
+        "{coloured}"
+    );
+    let plain = check_on_a_terminal(Some("1")).unwrap();
+    assert!(plain.contains("error[E_TYPE_MISMATCH]"), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain}");
+    // An empty NO_COLOR does not count (no-color.org).
+    let empty = check_on_a_terminal(Some("")).unwrap();
+    assert!(empty.contains("\x1b[1;31m"), "{empty}");
+}

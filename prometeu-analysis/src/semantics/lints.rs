@@ -466,10 +466,19 @@ impl Checker<'_> {
                 } else {
                     ""
                 };
+                // A loose file is not in a project, so "src/main.pbs" would mean nothing
+                // to its author: say what the file itself needs.
+                let message = if loose {
+                    "a file checked or run on its own is a one-file app: it must declare \
+                     `fn frame()`, called once per frame (`fn init()`, called once at the \
+                     start, is optional)"
+                } else {
+                    "an app's `src/main.pbs` must declare `fn frame()`"
+                };
                 self.report(
                     DiagnosticCode::ProjectNoFrame,
                     Span::empty(main.file, 0),
-                    format!("an app's `src/main.pbs` must declare `fn frame()`{hint}"),
+                    format!("{message}{hint}"),
                 );
             }
             Some(frame) => self.check_takes_and_returns_nothing(
