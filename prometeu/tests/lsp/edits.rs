@@ -4,13 +4,17 @@
 //! project, or a loose file), sends a random sequence of incremental `didChange`
 //! notifications interleaved with requests at random positions, and keeps its own model
 //! of the text. At the end the model's text is written to disk and the server's last
-//! diagnostics for the document must equal `prometeu check --format json` on it, in
-//! order. Positions in the model are converted with code of this file only (lines end at
+//! diagnostics must equal `prometeu check --format json` on it, in order: the
+//! document's and every other file's of the project (an edit of the module changes what
+//! `main.pbs` imports). Requests must be answered with a result, or `InvalidParams` for
+//! a position past the end; the ranges of an answer must be positions the text has.
+//! Positions in the model are converted with code of this file only (lines end at
 //! `\n`, a `\r` before it belongs to the terminator, a lone `\r` is an ordinary
 //! character: `docs/spec/pbs-language.md` §1), never with the server's.
 //!
 //! Cases: `PROPTEST_CASES` when set, else 16 (each case runs a server and the CLI).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,137 +36,62 @@ const MANIFEST: &str =
     r#"{ "name": "edits", "version": "0.1.0", "kind": "app", "title": "Edits", "app_id": 9 }"#;
 
 /// The app's main file: imports the module, multi-byte text in comments and strings.
-const MAIN: &str = "import { Shape, area, scale } from \"shapes\";\n\
-\n\
-/// Where the café's sign goes — 看板 😀.\n\
-const SIZE: int = 4;\n\
-\n\
-fn init() {\n\
-    Log.info(\"start ☕ 𝄞\");\n\
-}\n\
-\n\
-fn frame() {\n\
-    let s = Shape(SIZE, 2);\n\
-    let a = area(s);\n\
-    let big = scale(s, 3);\n\
-    if a > 10 { Log.info(\"big \" + (area(big) as string)); }\n\
-}\n";
+const MAIN: &str = concat!(
+    "import { Shape, area, scale } from \"shapes\";\n",
+    "\n",
+    "/// Where the café's sign goes — 看板 😀.\n",
+    "declare const SIZE: int = 4;\n",
+    "\n",
+    "fn init() {\n",
+    "    Log.info(\"start ☕ 𝄞\");\n",
+    "}\n",
+    "\n",
+    "fn frame() {\n",
+    "    let s = Shape(SIZE, 2);\n",
+    "    let a = area(s);\n",
+    "    let big = scale(s, 3);\n",
+    "    if a > 10 { Log.info(\"big \" + (area(big) as string)); }\n",
+    "}\n",
+);
 
 /// The app's one module file, with CRLF line ends.
-const MODULE: &str = "/// A rectangle, in cells (é€).\r\n\
-pub declare struct Shape(w: int, h: int)\r\n\
-\r\n\
-pub fn area(s: Shape): int {\r\n\
-    return s.w * s.h;\r\n\
-}\r\n\
-\r\n\
-pub fn scale(s: Shape, by: int): Shape {\r\n\
-    let label = \"×𝄞\";\r\n\
-    return Shape(s.w * by, s.h * by);\r\n\
-}\r\n";
-
-/// A loose file (no project around it).
-const LOOSE: &str = "fn frame() {\n\
-    let name = \"naïve €\";\n\
-    let n: int = 3;\n\
-    Log.info(name + (n as string)); // 😀\n\
-}";
-
-/// What is typed: PBS fragments, line ends, and characters of 2, 3 and 4 UTF-8 bytes
-/// (the last two outside the BMP: a surrogate pair in UTF-16). Never a backtick: that is
-/// the end-of-run marker (see `settle`).
-const FRAGMENTS: &[&str] = &[
-    "x",
-    "s",
-    "area",
-    "scale",
-    "Shape",
-    "SIZE",
-    "frame",
-    "init",
-    "name",
-    "_t",
-    "Log.info",
-    "let",
-    "let mut",
-    "fn",
-    "pub",
-    "mod",
-    "if",
-    "else",
-    "return",
-    "when",
-    "for",
-    "in",
-    "while",
-    "struct",
-    "declare",
-    "const",
-    "import",
-    "from",
-    "some",
-    "none",
-    "true",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "=",
-    "==",
-    "!=",
-    "<",
-    ">",
-    "->",
-    "..",
-    ".",
-    ",",
-    ":",
-    ";",
-    "?",
-    "(",
-    ")",
-    "{",
-    "}",
-    "[",
-    "]",
-    " ",
-    "    ",
-    "\n",
+const MODULE: &str = concat!(
+    "/// A rectangle, in cells (é€).\r\n",
+    "pub declare struct Shape(w: int, h: int)\r\n",
     "\r\n",
-    "\r",
-    "\t",
-    "0",
-    "42",
-    "2.5",
-    "0x1F",
-    "10b",
-    "\"",
-    "\"hi\"",
-    "\"é€\"",
-    "\"😀\"",
-    "\"\\u{1F600}\"",
-    "//",
-    "/// doc ",
-    "#",
-    "é",
-    "€",
-    "中文",
-    "漢",
-    "😀",
-    "𝄞",
-    "👍🏽",
-    "let v = area(s);",
-    "let q: int = \"no\";",
-    "fn g(a: int): int { return a; }",
-    "area(",
-    "scale(s, ",
-    "Shape(1, ",
-    "s.w",
-    "big.h",
-    "\n}\n",
-    "{\n    ",
-    "return none;",
+    "pub fn area(s: Shape): int {\r\n",
+    "    return s.w * s.h;\r\n",
+    "}\r\n",
+    "\r\n",
+    "pub fn scale(s: Shape, by: int): Shape {\r\n",
+    "    let label = \"×𝄞\";\r\n",
+    "    return Shape(s.w * by, s.h * by);\r\n",
+    "}\r\n",
+);
+
+/// A loose file (no project around it), without a final line end.
+const LOOSE: &str = concat!(
+    "fn frame() {\n",
+    "    let name = \"naïve €\";\n",
+    "    let n: int = 3;\n",
+    "    Log.info(name + (n as string)); // 😀\n",
+    "}",
+);
+
+/// What is typed: PBS fragments, line ends, characters that start no token, and
+/// characters of 2, 3 and 4 UTF-8 bytes (`😀`, `𝄞` and `👍🏽` are outside the BMP: surrogate
+/// pairs in UTF-16).
+#[rustfmt::skip]
+const FRAGMENTS: &[&str] = &[
+    "x", "s", "area", "scale", "Shape", "SIZE", "frame", "init", "name", "_t", "Log.info",
+    "let", "let mut", "fn", "pub", "mod", "if", "else", "return", "when", "for", "in",
+    "while", "struct", "declare", "const", "import", "from", "some", "none", "true",
+    "+", "-", "*", "/", "%", "=", "==", "!=", "<", ">", "->", "..", ".", ",", ":", ";",
+    "?", "(", ")", "{", "}", "[", "]", " ", "    ", "\n", "\r\n", "\r", "\t", "0", "42",
+    "2.5", "0x1F", "10b", "\"", "\"hi\"", "\"é€\"", "\"😀\"", "\"\\u{1F600}\"", "//",
+    "/// doc ", "#", "`", "@", "é", "€", "中文", "漢", "😀", "𝄞", "👍🏽", "let v = area(s);",
+    "let q: int = \"no\";", "fn g(a: int): int { return a; }", "area(", "scale(s, ",
+    "Shape(1, ", "s.w", "big.h", "\n}\n", "{\n    ", "return none;",
 ];
 
 /// Where a position is taken from, resolved against the text at the time.
@@ -503,6 +432,8 @@ struct Session {
     encoding: Encoding,
     /// Requests whose answers are collected at the end.
     outstanding: Vec<Asked>,
+    /// The last diagnostics published for each URI (see `settle`).
+    published: BTreeMap<String, Value>,
 }
 
 impl Session {
@@ -627,38 +558,53 @@ impl Session {
         }
     }
 
-    /// Waits for the diagnostics of the current text and returns them.
+    /// Waits until the server's diagnostics of every file show the current text, and
+    /// returns that text (the server's then has one more line end).
     ///
-    /// The server publishes a file's diagnostics only when they changed, so the last
-    /// random edit may publish nothing. To know when it is done, one more edit appends
-    /// a line with a character no fragment contains (a backtick: `E_LEX_INVALID_CHAR`
-    /// on a line the text did not have, so the list differs from any earlier one), and
-    /// once those diagnostics are in, a last edit removes it again: the list differs
-    /// from the marker's, so it is published with that last version.
-    fn settle(&mut self) -> Value {
-        let before = self.text.clone();
-        let end = protocol_position(&self.text, self.text.len(), self.encoding);
+    /// An open document gets its diagnostics for every new version (`toolchain.md` §4),
+    /// so the current version's arrive. The publisher sends one snapshot's diagnostics
+    /// together, the open document's first: the other files' of this version have all
+    /// arrived once the document's of the next version arrive.
+    fn settle(&mut self) -> String {
+        let text = self.text.clone();
+        self.receive_diagnostics_until(self.version, true);
+        self.edit_at_end(text.len(), "\n");
+        self.receive_diagnostics_until(self.version, false);
+        text
+    }
+
+    /// Reads published diagnostics in arrival order, remembering the last of each URI,
+    /// up to the document's of `version` (remembered only if `keep`).
+    fn receive_diagnostics_until(&mut self, version: i64, keep: bool) {
+        loop {
+            let message = self
+                .client
+                .wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+            let params = message["params"].clone();
+            let uri = params["uri"].as_str().expect("a URI").to_string();
+            let done = uri == self.uri && params["version"] == version;
+            if keep || !done {
+                self.published.insert(uri, params);
+            }
+            if done {
+                return;
+            }
+        }
+    }
+
+    /// Replaces the text from byte `start` to the end with `text`, as a new version.
+    fn edit_at_end(&mut self, start: usize, text: &str) {
+        let range = json!({
+            "start": protocol_position(&self.text, start, self.encoding),
+            "end": protocol_position(&self.text, self.text.len(), self.encoding),
+        });
+        self.text.replace_range(start.., text);
         self.version += 1;
         self.client.notify(
             "textDocument/didChange",
             json!({ "textDocument": { "uri": self.uri, "version": self.version },
-                    "contentChanges": [{ "range": { "start": end, "end": end }, "text": "\n`" }] }),
+                    "contentChanges": [{ "range": range, "text": text }] }),
         );
-        self.text.push_str("\n`");
-        let marker_version = self.version;
-        self.client
-            .diagnostics_where(&self.uri, |d| d["version"] == marker_version);
-        let marker_end = protocol_position(&self.text, self.text.len(), self.encoding);
-        self.version += 1;
-        self.client.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": self.uri, "version": self.version },
-                    "contentChanges": [{ "range": { "start": end, "end": marker_end }, "text": "" }] }),
-        );
-        self.text = before;
-        let version = self.version;
-        self.client
-            .diagnostics_where(&self.uri, |d| d["version"] == version)
     }
 }
 
@@ -764,8 +710,11 @@ type Shown = (
     Vec<(String, String, [usize; 4])>,
 );
 
-/// `check --format json`'s diagnostics of the document.
-fn checked(setup: &Setup) -> Vec<Shown> {
+/// Diagnostics by file name (as `check` names files), files without any left out.
+type ByFile = BTreeMap<String, Vec<Shown>>;
+
+/// `check --format json`'s diagnostics.
+fn checked(setup: &Setup) -> ByFile {
     let output = Command::new(env!("CARGO_BIN_EXE_prometeu"))
         .arg("check")
         .arg(&setup.check_target)
@@ -787,48 +736,48 @@ fn checked(setup: &Setup) -> Vec<Shown> {
             n(&r["end"]["col"]),
         ]
     };
-    String::from_utf8(output.stdout)
-        .expect("UTF-8 output")
-        .lines()
-        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
-        .filter(|d| d["file"] == setup.check_name.as_str())
-        .map(|d| {
-            let related = d["related"]
-                .as_array()
-                .expect("related is always present")
-                .iter()
-                .map(|r| {
-                    let file = r["file"].as_str().expect("file").to_string();
-                    (
-                        r["message"].as_str().expect("message").to_string(),
-                        file,
-                        range(&r["range"]),
-                    )
-                })
-                .collect();
-            (
-                d["severity"].as_str().expect("severity").to_string(),
-                d["code"].as_str().expect("code").to_string(),
-                d["message"].as_str().expect("message").to_string(),
-                range(&d["range"]),
-                related,
-            )
-        })
-        .collect()
+    let mut by_file = ByFile::new();
+    for line in String::from_utf8(output.stdout).expect("UTF-8").lines() {
+        let d: Value = serde_json::from_str(line).expect("a JSON line");
+        let related = d["related"]
+            .as_array()
+            .expect("related is always present")
+            .iter()
+            .map(|r| {
+                (
+                    r["message"].as_str().expect("message").to_string(),
+                    r["file"].as_str().expect("file").to_string(),
+                    range(&r["range"]),
+                )
+            })
+            .collect();
+        let shown = (
+            d["severity"].as_str().expect("severity").to_string(),
+            d["code"].as_str().expect("code").to_string(),
+            d["message"].as_str().expect("message").to_string(),
+            range(&d["range"]),
+            related,
+        );
+        let file = d["file"].as_str().expect("file").to_string();
+        by_file.entry(file).or_default().push(shown);
+    }
+    by_file
 }
 
-/// The server's published diagnostics, converted to `check`'s shape with the model.
-fn published(setup: &Setup, session: &Session, params: &Value) -> Vec<Shown> {
-    // A related location in another file: its text on disk, its name as `check` has it.
+/// The server's last published diagnostics, converted to `check`'s shape with the
+/// model: the document's against its final `text`, other files' against their text on
+/// disk.
+fn published(setup: &Setup, session: &Session, text: &str) -> ByFile {
+    // A file by URI: its text and its name as `check` has it (a project's files relative
+    // to it, a loose file as given).
     let file_of = |uri: &str| -> (String, String) {
         if uri == session.uri {
-            return (session.text.clone(), setup.check_name.clone());
+            return (text.to_string(), setup.check_name.clone());
         }
         let Some(path) = uri.strip_prefix("file://") else {
             return (String::new(), uri.to_string());
         };
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        // `check` names a project's files relative to it, a loose file as given.
         let name = match Path::new(path).strip_prefix(&setup.root) {
             Ok(relative) if !setup.loose => relative.display().to_string(),
             _ => path.to_string(),
@@ -844,36 +793,44 @@ fn published(setup: &Setup, session: &Session, params: &Value) -> Vec<Shown> {
         let (start, end) = (at(&r["start"]), at(&r["end"]));
         [start.0, start.1, end.0, end.1]
     };
-    params["diagnostics"]
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|d| {
-            let severity = match d["severity"].as_i64() {
-                Some(1) => "error",
-                Some(2) => "warning",
-                other => panic!("severity {other:?}"),
-            };
-            let related = d["relatedInformation"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|r| {
-                    let (text, name) = file_of(r["location"]["uri"].as_str().expect("uri"));
-                    let message = r["message"].as_str().expect("message").to_string();
-                    (message, name, range(&text, &r["location"]["range"]))
-                })
-                .collect();
-            (
-                severity.to_string(),
-                d["code"].as_str().expect("code").to_string(),
-                d["message"].as_str().expect("message").to_string(),
-                range(&session.text, &d["range"]),
-                related,
-            )
-        })
-        .collect()
+    let mut by_file = ByFile::new();
+    for (uri, params) in &session.published {
+        let (file_text, name) = file_of(uri);
+        let shown: Vec<Shown> = params["diagnostics"]
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|d| {
+                let severity = match d["severity"].as_i64() {
+                    Some(1) => "error",
+                    Some(2) => "warning",
+                    other => panic!("severity {other:?}"),
+                };
+                let related = d["relatedInformation"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| {
+                        let (text, name) = file_of(r["location"]["uri"].as_str().expect("uri"));
+                        let message = r["message"].as_str().expect("message").to_string();
+                        (message, name, range(&text, &r["location"]["range"]))
+                    })
+                    .collect();
+                (
+                    severity.to_string(),
+                    d["code"].as_str().expect("code").to_string(),
+                    d["message"].as_str().expect("message").to_string(),
+                    range(&file_text, &d["range"]),
+                    related,
+                )
+            })
+            .collect();
+        if !shown.is_empty() {
+            by_file.insert(name, shown);
+        }
+    }
+    by_file
 }
 
 /// Runs one case: returns `Err` with a description when the server and `check`
@@ -900,6 +857,7 @@ fn run(target: Target, encoding: Encoding, steps: &[Step]) -> Result<(), String>
         version: 1,
         encoding,
         outstanding: Vec::new(),
+        published: BTreeMap::new(),
     };
     for step in steps {
         match step {
@@ -913,9 +871,9 @@ fn run(target: Target, encoding: Encoding, steps: &[Step]) -> Result<(), String>
         }
     }
     session.collect();
-    let params = session.settle();
-    std::fs::write(&setup.document, &session.text).expect("write the final text");
-    let server = published(&setup, &session, &params);
+    let text = session.settle();
+    std::fs::write(&setup.document, &text).expect("write the final text");
+    let server = published(&setup, &session, &text);
     let check = checked(&setup);
 
     // Still alive and answering, then a clean exit.
@@ -926,14 +884,13 @@ fn run(target: Target, encoding: Encoding, steps: &[Step]) -> Result<(), String>
     assert!(symbols.get("result").is_some(), "{symbols}");
     assert_eq!(session.client.shutdown(), Some(0), "shutdown then exit");
 
-    eprintln!("DEBUG {:?} {:?} steps={} version={} server={} check={}", target, encoding, steps.len(), session.version, server.len(), check.len());
     if server == check {
         Ok(())
     } else {
         Err(format!(
             "the server's diagnostics differ from `prometeu check`'s\n\
-             --- text ({:?}) ---\n{:?}\n--- server ---\n{server:#?}\n--- check ---\n{check:#?}",
-            setup.check_name, session.text
+             --- text ({:?}) ---\n{text:?}\n--- server ---\n{server:#?}\n--- check ---\n{check:#?}",
+            setup.check_name
         ))
     }
 }
