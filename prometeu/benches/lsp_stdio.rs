@@ -2,7 +2,8 @@
 //! (issue 10's performance targets), timed from the client's side of the pipe:
 //!
 //! 1. open → first diagnostics: a fresh server, `initialize` with the workspace folder,
-//!    `initialized`, `didOpen` of a module file, until its first `publishDiagnostics`;
+//!    `initialized`, `didOpen` of a module file (clean, or with an error in the buffer),
+//!    until its first `publishDiagnostics`;
 //! 2. an edit inside one function body → that file's `publishDiagnostics` carrying the
 //!    edit's version (edits alternately add and remove an unknown name, so every edit
 //!    changes the diagnostics and is published);
@@ -12,10 +13,13 @@
 //! 5. the server process's resident memory (`VmRSS`, and its peak `VmHWM`) after
 //!    indexing and after the edits.
 //!
+//! Beside the wall-clock times it reports the CPU time the server spent (all its threads,
+//! from `/proc`), which does not depend on what else the machine runs.
+//!
 //! It prints one table with the targets; a bench reports, so a missed target does not
 //! fail it. Run: `cargo bench -p prometeu --bench lsp_stdio`. Iteration counts can be
-//! changed with `PROMETEU_BENCH_COLD` (fresh servers, default 20), `PROMETEU_BENCH_EDITS`
-//! (default 100), `PROMETEU_BENCH_POSITIONS` (default 200) and
+//! changed with `PROMETEU_BENCH_COLD` (fresh servers, default 20, at least 2),
+//! `PROMETEU_BENCH_EDITS` (default 100), `PROMETEU_BENCH_POSITIONS` (default 200) and
 //! `PROMETEU_BENCH_REQUESTS` (references and renames, default 50).
 
 // The test client and the generator are shared, not copied; this bench does not use
@@ -183,6 +187,21 @@ fn memory(pid: u32) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU time the threads of process `pid` have used so far (threads that ended are not
+/// counted; the server's threads live as long as it does): what the work costs the
+/// server whatever else the machine is doing. `/proc/PID/task/TID/schedstat` counts
+/// nanoseconds on the CPU.
+fn cpu_time(pid: u32) -> Duration {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("the server's threads");
+    tasks
+        .filter_map(|task| {
+            let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            schedstat.split_whitespace().next()?.parse().ok()
+        })
+        .map(Duration::from_nanos)
+        .sum()
+}
+
 /// A server initialised on `root`, with the time `initialize` took.
 fn start(root: &Path) -> (LspClient, Duration) {
     let started = Instant::now();
@@ -197,14 +216,6 @@ fn open(client: &mut LspClient, uri: &str, text: &str) {
             "uri": uri, "languageId": "pbs", "version": 1, "text": text,
         }}),
     );
-}
-
-fn is_diagnostics_of(message: &Value, uri: &str) -> bool {
-    message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
-}
-
-fn is_response(message: &Value, id: i64) -> bool {
-    message.get("method").is_none() && message["id"] == json!(id)
 }
 
 /// Times one request, failing the bench on an error reply (a wrong answer is not a
@@ -305,7 +316,8 @@ fn env_count(name: &str, default: usize) -> usize {
 }
 
 fn main() {
-    let cold_runs = env_count("PROMETEU_BENCH_COLD", 20);
+    // Half the fresh servers open the clean file, half the broken one.
+    let cold_runs = env_count("PROMETEU_BENCH_COLD", 20).max(2);
     let edit_runs = env_count("PROMETEU_BENCH_EDITS", 100);
     let position_count = env_count("PROMETEU_BENCH_POSITIONS", 200);
     let request_runs = env_count("PROMETEU_BENCH_REQUESTS", 50);
@@ -337,40 +349,31 @@ fn main() {
             .join(" ")
     );
 
-    // 1. Cold start: every run is a fresh server. The file opens with an error in its
-    // buffer, since a clean file gets no `publishDiagnostics` at all; a hover sent
-    // together with `didOpen` times the clean-file case (it waits for the analysis).
+    // 1. Cold start: every run is a fresh server. Runs alternate between opening the
+    // file as it is on disk (clean: its first diagnostics are an empty list) and with
+    // an error in the buffer.
     let mut initialize_times = Vec::new();
-    let mut first_diagnostics = Vec::new();
-    let mut first_hover = Vec::new();
-    let hover_at = at(&open_uri, &position(&clean_text, edit_offset - 10));
-    for _ in 0..cold_runs {
+    let mut first_diagnostics = [Vec::new(), Vec::new()];
+    let mut cold_cpu = Duration::ZERO;
+    for run in 0..cold_runs {
+        let broken = run % 2 == 1;
         let started = Instant::now();
         let (mut client, initialize) = start(&root);
+        let pid = server_pid();
         initialize_times.push(initialize);
-        open(&mut client, &open_uri, &broken_text);
-        let hover = client.send_request("textDocument/hover", hover_at.clone());
-        let mut diagnostics_seen = false;
-        let mut hover_seen = false;
-        while !(diagnostics_seen && hover_seen) {
-            let message =
-                client.wait_for(|m| is_diagnostics_of(m, &open_uri) || is_response(m, hover));
-            let elapsed = started.elapsed();
-            if is_response(&message, hover) {
-                assert!(message.get("result").is_some(), "hover failed: {message}");
-                first_hover.push(elapsed);
-                hover_seen = true;
-            } else if !diagnostics_seen {
-                let count = message["params"]["diagnostics"]
-                    .as_array()
-                    .map_or(0, Vec::len);
-                assert!(count > 0, "the broken buffer has diagnostics: {message}");
-                first_diagnostics.push(elapsed);
-                diagnostics_seen = true;
-            }
-        }
+        open(
+            &mut client,
+            &open_uri,
+            if broken { &broken_text } else { &clean_text },
+        );
+        let published = client.diagnostics_where(&open_uri, |p| p["version"] == 1);
+        first_diagnostics[usize::from(broken)].push(started.elapsed());
+        cold_cpu += cpu_time(pid);
+        let count = published["diagnostics"].as_array().map_or(0, Vec::len);
+        assert_eq!(count > 0, broken, "first diagnostics: {published}");
         assert_eq!(client.shutdown(), Some(0), "the server exits cleanly");
     }
+    let [first_clean, first_broken] = first_diagnostics;
 
     // The session the other figures come from.
     let (mut client, _) = start(&root);
@@ -383,8 +386,6 @@ fn main() {
             .is_some_and(|d| !d.is_empty()),
         "the broken buffer has diagnostics"
     );
-    // The first request answered means the snapshot of the open buffer is installed.
-    timed(&mut client, "textDocument/hover", hover_at.clone());
     let after_indexing = memory(pid);
 
     // 2. Edits: version 2 removes the error, 3 adds it back, and so on; each waits for
@@ -395,6 +396,7 @@ fn main() {
             + BREAKING_TEXT.len(),
     });
     let mut edit_times = Vec::new();
+    let cpu_before_edits = cpu_time(pid);
     for run in 0..edit_runs {
         let version = run as i64 + 2;
         let removes = run % 2 == 0;
@@ -420,6 +422,7 @@ fn main() {
             "version {version}: unexpected diagnostics {published}"
         );
     }
+    let cpu_per_edit = (cpu_time(pid) - cpu_before_edits) / edit_runs as u32;
     let final_version = edit_runs as i64 + 1;
     // An odd number of edits leaves the buffer clean; make it so for what follows.
     if edit_runs % 2 == 0 {
@@ -517,20 +520,33 @@ fn main() {
     let rows = vec![
         time("initialize (spawn → reply)".into(), initialize_times, None),
         time(
-            "open → first diagnostics (fresh server)".into(),
-            first_diagnostics,
+            "open clean file → first diagnostics (fresh server)".into(),
+            first_clean,
             Some(1000.0),
         ),
         time(
-            "open → first hover answered (fresh server)".into(),
-            first_hover,
-            None,
+            "open file with an error → first diagnostics (fresh)".into(),
+            first_broken,
+            Some(1000.0),
         ),
+        Row {
+            what: "  server CPU time to first diagnostics (mean)".into(),
+            figure: Figure::Note(format!(
+                "{:.2} ms",
+                cold_cpu.as_secs_f64() * 1000.0 / cold_runs as f64
+            )),
+            limit: None,
+        },
         time(
             "edit in a function body → its diagnostics".into(),
             edit_times,
             Some(100.0),
         ),
+        Row {
+            what: "  server CPU time per edit (mean, all threads)".into(),
+            figure: Figure::Note(format!("{:.2} ms", cpu_per_edit.as_secs_f64() * 1000.0)),
+            limit: None,
+        },
         time(
             format!(
                 "hover ({hovers_with_content}/{} with content)",
