@@ -132,7 +132,7 @@ pub(crate) fn missing_cases(
             missing
         }
         TypeKind::ErrorType(e) => {
-            let covered: Vec<String> = pats
+            let covered: HashSet<String> = pats
                 .iter()
                 .filter_map(|&p| case_key(ck, arena, p))
                 .map(|(_, case)| case)
@@ -142,7 +142,7 @@ pub(crate) fn missing_cases(
                 .members(e)
                 .iter()
                 .map(|&m| ck.text(ck.symbols.get(m).name))
-                .filter(|case| !covered.iter().any(|c| c == case))
+                .filter(|case| !covered.contains(*case))
                 .map(|case| format!("{error_name}.{case}"))
                 .collect()
         }
@@ -183,6 +183,8 @@ pub(crate) struct Coverage {
     some: Option<Box<Coverage>>,
     ok: Option<Box<Coverage>>,
     err: Option<Box<Coverage>>,
+    /// How many cases of an error-type subject `cases` names.
+    error_cases: usize,
     /// The patterns so far match every value of the subject.
     exhaustive: bool,
 }
@@ -242,12 +244,22 @@ impl Coverage {
         for alt in flatten(arena, &[p]) {
             self.add_alternative(ck, arena, ty, alt);
         }
-        // Only a pattern without a literal of an unbounded type (int, float, string,
-        // bounded) can complete a finite set of values, so a long list of such literals
-        // never recomputes exhaustiveness.
-        if !self.exhaustive && !has_unbounded_literal(arena, p) {
-            self.exhaustive = missing_cases(ck, arena, &self.patterns, ty).is_empty();
-        }
+        self.exhaustive = self.is_exhaustive(ck, ty);
+    }
+
+    /// Whether the patterns added so far match every value of `ty`, from the summary
+    /// alone (what [`missing_cases`] computes from the patterns, at no cost per arm).
+    fn is_exhaustive(&self, ck: &Checker, ty: TypeId) -> bool {
+        let inner = |c: &Option<Box<Coverage>>| c.as_ref().is_some_and(|c| c.exhaustive);
+        self.catch_all
+            || match ck.types.kind(ty) {
+                TypeKind::Error => true,
+                TypeKind::Bool => self.literals.contains("true") && self.literals.contains("false"),
+                TypeKind::Optional(_) => self.none && inner(&self.some),
+                TypeKind::Result(..) => (self.bare_ok || inner(&self.ok)) && inner(&self.err),
+                TypeKind::ErrorType(e) => self.error_cases == ck.defs.members(e).len(),
+                _ => false,
+            }
     }
 
     fn add_alternative(&mut self, ck: &Checker, arena: &AstArena, ty: TypeId, alt: NodeId) {
@@ -260,7 +272,18 @@ impl Coverage {
             return;
         }
         if let Some((_, case)) = case_key(ck, arena, alt) {
-            self.cases.insert(case);
+            let member = match (*arena.kind(alt), ck.types.kind(ty)) {
+                (NodeKind::PatCase { case: name, .. }, TypeKind::ErrorType(e)) => {
+                    match *arena.kind(name) {
+                        NodeKind::Name { name } => ck.defs.member(e, name).is_some(),
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            if self.cases.insert(case) && member {
+                self.error_cases += 1;
+            }
             return;
         }
         let add_inner = |inner: &mut Option<Box<Coverage>>, t: TypeId, p: NodeId| {
@@ -281,22 +304,6 @@ impl Coverage {
             _ => {}
         }
     }
-}
-
-/// Whether pattern `p` contains a literal of a type with more values than patterns
-/// could list (anything but `bool`).
-fn has_unbounded_literal(arena: &AstArena, p: NodeId) -> bool {
-    let mut work = vec![p];
-    while let Some(node) = work.pop() {
-        match *arena.kind(node) {
-            NodeKind::IntLit { .. }
-            | NodeKind::FloatLit { .. }
-            | NodeKind::BoundedLit { .. }
-            | NodeKind::StringLit { .. } => return true,
-            ref kind => arena.visit_children(kind, |c| work.push(c)),
-        }
-    }
-    false
 }
 
 impl Checker<'_> {
