@@ -92,6 +92,9 @@ const FRAGMENTS: &[&str] = &[
     "/// doc ", "#", "`", "@", "é", "€", "中文", "漢", "😀", "𝄞", "👍🏽", "let v = area(s);",
     "let q: int = \"no\";", "fn g(a: int): int { return a; }", "area(", "scale(s, ",
     "Shape(1, ", "s.w", "big.h", "\n}\n", "{\n    ", "return none;",
+    "declare struct Shape(a: int)", "pub fn area(x: int): int { return x; }",
+    "import { Shape } from \"shapes\";\n", "let s = Shape(SIZE, 2);", "s.area()",
+    "when", "some(x) -> 1,", "none -> 2,", "ok(", "err(", "handle", "for i in 0..3 {",
 ];
 
 /// Where a position is taken from, resolved against the text at the time.
@@ -909,7 +912,7 @@ proptest! {
     fn edits_then_diagnostics_equal_check(
         target in any_target(),
         encoding in any_encoding(),
-        steps in prop::collection::vec(any_step(), 1..40),
+        steps in prop::collection::vec(any_step(), 1..80),
     ) {
         if let Err(difference) = run(target, encoding, &steps) {
             prop_assert!(false, "{}", difference);
