@@ -542,10 +542,12 @@ impl<'a> FnLower<'a, '_> {
         match tail {
             Some(t) => self.expr_sized(t, want)?,
             None if want > 0 && !self.b.dead => {
-                return Err(CompileError::internal(
-                    Some(self.span(node)),
-                    "a block without the value its type needs",
-                ));
+                // The checker proved this end unreachable (e.g. a `when` statement whose
+                // exhaustive arms all leave: `E_TYPE_MISSING_RETURN` would have fired
+                // otherwise); the compiler cannot see exhaustiveness, so the impossible
+                // fall-through traps, as an exhaustive `when` value's does.
+                self.b
+                    .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
             }
             None => {}
         }
