@@ -6,7 +6,8 @@
 //! of the text. At the end the model's text is written to disk and the server's last
 //! diagnostics must equal `prometeu check --format json` on it, in order: the
 //! document's and every other file's of the project (an edit of the module changes what
-//! `main.pbs` imports). Requests must be answered with a result, or `InvalidParams` for
+//! `main.pbs` imports), with the `Unnecessary` tag exactly on the unused and
+//! unreachable kinds. Requests must be answered with a result, or `InvalidParams` for
 //! a position past the end; the ranges of an answer must be positions the text has.
 //! Positions in the model are converted with code of this file only (lines end at
 //! `\n`, a `\r` before it belongs to the terminator, a lone `\r` is an ordinary
@@ -30,6 +31,15 @@ const INVALID_PARAMS: i64 = -32602;
 const CONTENT_MODIFIED: i64 = -32801;
 /// LSP `RequestCancelled`.
 const REQUEST_CANCELLED: i64 = -32800;
+
+/// The codes whose diagnostics carry the `Unnecessary` tag (`toolchain.md` §4).
+const UNNECESSARY: &[&str] = &[
+    "W_UNUSED_LOCAL",
+    "W_UNUSED_IMPORT",
+    "W_UNUSED_PRIVATE",
+    "W_UNREACHABLE_CODE",
+    "W_UNREACHABLE_ARM",
+];
 
 /// The app's manifest.
 const MANIFEST: &str =
@@ -809,6 +819,14 @@ fn published(setup: &Setup, session: &Session, text: &str) -> ByFile {
                     Some(2) => "warning",
                     other => panic!("severity {other:?}"),
                 };
+                let code = d["code"].as_str().expect("code");
+                let tags = d.get("tags").cloned().unwrap_or(json!([]));
+                let unnecessary = UNNECESSARY.contains(&code);
+                assert_eq!(
+                    tags,
+                    if unnecessary { json!([1]) } else { json!([]) },
+                    "the Unnecessary tag of {d}"
+                );
                 let related = d["relatedInformation"]
                     .as_array()
                     .map(Vec::as_slice)
@@ -822,7 +840,7 @@ fn published(setup: &Setup, session: &Session, text: &str) -> ByFile {
                     .collect();
                 (
                     severity.to_string(),
-                    d["code"].as_str().expect("code").to_string(),
+                    code.to_string(),
                     d["message"].as_str().expect("message").to_string(),
                     range(&file_text, &d["range"]),
                     related,
