@@ -20,12 +20,6 @@ use prometeu_kernel::{Cartridge, HeadlessHost, Kernel, KernelConfig};
 /// Terms of every flat chain, elements of every long list.
 const LONG: usize = 100_000;
 
-/// The length of the chains whose code the compiler's own verification cannot yet
-/// take at [`LONG`]: its budget is 4,194,304 slot states per function, and chains of
-/// comparisons, `else`, `else if`, `?` and `when` arms compile to a jump per term
-/// (issue 17 item 5 makes that cost near-linear; raise this to `LONG` then).
-const VERIFIER_BOUND: usize = 20_000;
-
 /// The deepest nesting a function body may hold: the body's `{ }` is one level.
 const DEEPEST: usize = MAX_DEPTH as usize - 1;
 
@@ -54,8 +48,8 @@ fn chain(term: &str, op: &str, n: usize) -> String {
     vec![term; n].join(op)
 }
 
-/// Every case; the chains the verifier bounds have `v` terms.
-fn cases(v: usize) -> Vec<Case> {
+/// Every case, each chain and list [`LONG`] terms long.
+fn cases() -> Vec<Case> {
     let n = LONG;
     let d = DEEPEST;
     let method = "declare struct P(x: int) {\n    pub fn me(self): P { return self; }\n}\n";
@@ -182,7 +176,7 @@ fn cases(v: usize) -> Vec<Case> {
             "",
             format!(
                 "let x = 1;\nLog.info(({}) as string);",
-                chain("x < 2", " && ", v)
+                chain("x < 2", " && ", n)
             ),
             "true",
         ),
@@ -191,14 +185,14 @@ fn cases(v: usize) -> Vec<Case> {
             "fn get(o: optional<int>): optional<int> {\n",
             // Completed below: `?` needs a function returning an optional.
             String::new(),
-            v.to_string(),
+            n.to_string(),
         ),
         case(
             "else chain",
             "",
             format!(
                 "let o: optional<int> = none;\nLog.info(({} else 7) as string);",
-                chain("o", " else ", v)
+                chain("o", " else ", n)
             ),
             "7",
         ),
@@ -207,22 +201,22 @@ fn cases(v: usize) -> Vec<Case> {
             "",
             format!(
                 "let x = {last};\nif x == 0 {{ Log.info(\"0\"); }}{} else {{ Log.info(\"none\"); }}",
-                (1..v)
+                (1..n)
                     .map(|i| format!(" else if x == {i} {{ Log.info(\"{i}\"); }}\n"))
                     .collect::<String>(),
-                last = v - 1
+                last = n - 1
             ),
-            (v - 1).to_string(),
+            (n - 1).to_string(),
         ),
         case(
             "when arms",
             "",
             format!(
                 "let x = {last};\nLog.info((x when {{ {}_ -> -1 }}) as string);",
-                (0..v).map(|i| format!("{i} -> {i},\n")).collect::<String>(),
-                last = v - 1
+                (0..n).map(|i| format!("{i} -> {i},\n")).collect::<String>(),
+                last = n - 1
             ),
-            (v - 1).to_string(),
+            (n - 1).to_string(),
         ),
         case(
             "nested calls",
@@ -310,8 +304,8 @@ fn run(name: &str, text: &str) -> Result<Vec<String>, String> {
 #[test]
 fn every_chain_list_and_nesting_builds_and_runs() {
     let mut failures = Vec::new();
-    for case in cases(VERIFIER_BOUND) {
-        let text = source(&case, VERIFIER_BOUND);
+    for case in cases() {
+        let text = source(&case, LONG);
         let started = Instant::now();
         match run(case.name, &text) {
             Ok(log) => {
@@ -334,32 +328,6 @@ fn every_chain_list_and_nesting_builds_and_runs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The chains the compiler's verification bounds (see [`VERIFIER_BOUND`]) still
-/// analyse without an error at full length.
-#[test]
-fn verifier_bound_chains_check_at_full_length() {
-    let bound = ["comparisons", "?", "else chain", "else if", "when arms"];
-    for case in cases(LONG).into_iter().filter(|c| bound.contains(&c.name)) {
-        let text = source(&case, LONG);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("long.pbs");
-        std::fs::write(&path, &text).expect("write");
-        let mut db = FileDb::new();
-        let graph = load_loose_file(&path, &mut db);
-        let analysis = analyze(&graph, &mut db, None);
-        let errors: Vec<String> = analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == prometeu_analysis::Severity::Error)
-            .take(3)
-            .map(|d| d.message.clone())
-            .collect();
-        assert!(errors.is_empty(), "{}: {errors:?}", case.name);
-    }
-}
-
-/// Nesting one level past the limit is one located diagnostic, never a crash, for
-/// every form of nesting.
 #[test]
 fn nesting_past_the_limit_is_one_diagnostic() {
     let d = DEEPEST + 1;
