@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use prometeu_analysis::FileId;
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
-use prometeu_git::{checkout_dir_name, default_cache_dir};
 use prometeu_analysis::project::{
     DependencySource, MANIFEST_FILE, ManifestDependency, find_project_root, parse_manifest,
 };
+use prometeu_git::{checkout_dir_name, default_cache_dir};
 
 /// How many `@alias/` steps a path may take: the project loader's limit on dependency
 /// chains.

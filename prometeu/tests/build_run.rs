@@ -844,9 +844,7 @@ fn git_dependency_sources_are_found_in_the_cache() {
     let cache = dir.path().join("cache");
     let url = "file:///nowhere/util.git";
     // A checkout already in the cache is used as is: git never runs.
-    let checkout = cache.join(prometeu_git::checkout_dir_name(
-        url, None,
-    ));
+    let checkout = cache.join(prometeu_git::checkout_dir_name(url, None));
     app_with_a_trapping_dependency(&base, &checkout, &format!("{{ \"git\": \"{url}\" }}"));
     let out = prometeu_with_cache(&base, &cache, &["build", "game", "--pack"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

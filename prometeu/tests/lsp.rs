@@ -315,7 +315,10 @@ fn hover_definition_declaration_and_type_definition() {
     // A host function: its system-call id and cost come from the console's table.
     let hover = client.result("textDocument/hover", at(&main, &text, "Gfx.clear", 5));
     let markdown = hover["contents"]["value"].as_str().unwrap();
-    assert!(markdown.contains("system call `0x1010` · cost `2000` cycles"), "{markdown}");
+    assert!(
+        markdown.contains("system call `0x1010` · cost `2000` cycles"),
+        "{markdown}"
+    );
 
     // A prelude item: a read-only virtual document with its text served on request.
     let prelude = client.result("textDocument/definition", at(&main, &text, "Gfx.clear", 1));

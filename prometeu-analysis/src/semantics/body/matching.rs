@@ -49,7 +49,8 @@ impl BodyChecker<'_, '_> {
         // A subject of unknown type was already reported: assume its arms cover it.
         let exhaustive = every_arm_leaves
             && (self.is_err(st)
-                || lints::missing_cases(self.ck, &self.parse.arena, patterns.patterns(), st).is_empty());
+                || lints::missing_cases(self.ck, &self.parse.arena, patterns.patterns(), st)
+                    .is_empty());
         self.diverged = before || exhaustive;
         if as_value {
             self.check_exhaustive("when", keyword, st, patterns.patterns());
