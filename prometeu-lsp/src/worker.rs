@@ -63,12 +63,15 @@ pub fn spawn_analysis(
                     }
                 };
                 if crate::lock(&state).host.install(&snapshot) {
-                    snapshots.send_replace(snapshot.clone());
+                    let replaced = snapshots.send_replace(snapshot.clone());
                     let _ = publish.send(Installed {
                         snapshot,
                         open,
                         encoding,
                     });
+                    // Freeing the previous analysis takes a while: only once the
+                    // publisher has the new diagnostics.
+                    drop(replaced);
                 }
             }
         })
