@@ -68,6 +68,34 @@ fn at(path: &Path, text: &str, needle: &str, skip: usize) -> Value {
     })
 }
 
+/// The Markdown of the hover at `needle` (plus `skip` characters) of an open file.
+fn hover_markdown(
+    client: &mut LspClient,
+    path: &Path,
+    text: &str,
+    needle: &str,
+    skip: usize,
+) -> String {
+    let hover = client.result("textDocument/hover", at(path, text, needle, skip));
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether an external client is there to run; under CI it must be (`.ci/run`
+/// installs it), elsewhere its test says how to get it and passes.
+fn external_client(available: bool, what: &str, how: &str) -> bool {
+    assert!(
+        available || std::env::var_os("CI").is_none(),
+        "CI must provide {what}"
+    );
+    if !available {
+        eprintln!("skipped: no {what}; {how}");
+    }
+    available
+}
+
 fn codes(diagnostics: &Value) -> Vec<String> {
     diagnostics["diagnostics"]
         .as_array()
@@ -289,8 +317,7 @@ fn hover_definition_declaration_and_type_definition() {
     let mut client = LspClient::initialized(&root, json!({}));
     let text = open(&mut client, &main);
 
-    let hover = client.result("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
-    let markdown = hover["contents"]["value"].as_str().unwrap();
+    let markdown = hover_markdown(&mut client, &main, &text, "lerp(20.0", 1);
     assert!(markdown.contains("fn lerp("), "{markdown}");
 
     // `lerp` is defined in the dependency, declared by this file's import.
@@ -313,8 +340,7 @@ fn hover_definition_declaration_and_type_definition() {
     );
 
     // A host function: its system-call id and cost come from the console's table.
-    let hover = client.result("textDocument/hover", at(&main, &text, "Gfx.clear", 5));
-    let markdown = hover["contents"]["value"].as_str().unwrap();
+    let markdown = hover_markdown(&mut client, &main, &text, "Gfx.clear", 5);
     assert!(
         markdown.contains("system call `0x1010` · cost `2000` cycles"),
         "{markdown}"
@@ -493,13 +519,7 @@ fn error_paths_are_answered_and_the_server_carries_on() {
     // A panic inside a request is an internal error, and the next request works.
     let reply = client.request("prometeu/debugPanic", Value::Null);
     assert_eq!(reply["error"]["code"], -32603, "{reply}");
-    let hover = client.result("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("lerp")
-    );
+    assert!(hover_markdown(&mut client, &main, &text, "lerp(20.0", 1).contains("lerp"));
 
     assert_eq!(client.shutdown(), Some(0));
 }
@@ -516,14 +536,8 @@ fn a_third_party_client_drives_the_server_over_stdio() {
         .args(["-c", "import pytest_lsp"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide pytest-lsp (PROMETEU_E2E_PYTHON={python})"
-        );
-        eprintln!(
-            "skipped: `{python}` lacks pytest-lsp; `pip install -r tests/lsp-e2e/requirements.txt`"
-        );
+    let how = "`pip install -r tests/lsp-e2e/requirements.txt`, then PROMETEU_E2E_PYTHON";
+    if !external_client(available, &format!("pytest-lsp for `{python}`"), how) {
         return;
     }
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lsp-e2e");
@@ -552,9 +566,7 @@ fn neovim_drives_the_server() {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide nvim");
-        eprintln!("skipped: no `nvim` on the PATH (Debian package `neovim`)");
+    if !external_client(available, "`nvim` on the PATH", "Debian's package `neovim`") {
         return;
     }
     let (_temp, root) = workspace();
@@ -631,13 +643,7 @@ fn a_cancelled_request_is_answered_once_and_the_server_goes_on() {
         reply.get("result").is_some() || reply["error"]["code"] == -32800,
         "{reply}"
     );
-    let hover = client.result("textDocument/hover", at(&main, &text, "lerp(20.0", 1));
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("lerp")
-    );
+    assert!(hover_markdown(&mut client, &main, &text, "lerp(20.0", 1).contains("lerp"));
     assert_eq!(client.shutdown(), Some(0));
 }
 
