@@ -32,7 +32,7 @@ impl Layouts {
             return Ok(Rc::clone(s));
         }
         let mut out = Vec::new();
-        self.flatten(a, ty, &mut out, 0)?;
+        self.flatten(a, ty, &mut out)?;
         let rc: Rc<[SlotKind]> = out.into();
         self.slots.insert(ty, Rc::clone(&rc));
         Ok(rc)
@@ -71,19 +71,14 @@ impl Layouts {
         Ok(i)
     }
 
-    fn flatten(
-        &mut self,
-        a: &Analysis,
-        ty: TypeId,
-        out: &mut Vec<SlotKind>,
-        depth: u32,
-    ) -> CResult<()> {
-        if depth > 256 {
-            return Err(CompileError::limit(
-                None,
-                "a type nests too deeply to lay out",
-            ));
-        }
+    /// Appends the slots of `ty` to `out`. Types nest as deep as the program's struct
+    /// chains go (the checker bounds their size, not their depth), so each level runs
+    /// with enough stack (`ensure_sufficient_stack`) instead of under a depth limit.
+    fn flatten(&mut self, a: &Analysis, ty: TypeId, out: &mut Vec<SlotKind>) -> CResult<()> {
+        prometeu_analysis::stack::ensure_sufficient_stack(|| self.flatten_level(a, ty, out))
+    }
+
+    fn flatten_level(&mut self, a: &Analysis, ty: TypeId, out: &mut Vec<SlotKind>) -> CResult<()> {
         if out.len() > u16::MAX as usize {
             return Err(CompileError::limit(
                 None,
@@ -102,13 +97,13 @@ impl Layouts {
                     let fty = a.facts.symbol_type(f).unwrap_or(TypeArena::ERROR);
                     match self.slots.get(&fty) {
                         Some(done) => out.extend_from_slice(done),
-                        None => self.flatten(a, fty, out, depth + 1)?,
+                        None => self.flatten(a, fty, out)?,
                     }
                 }
             }
             TypeKind::Array(t, n) => {
                 let mut elem = Vec::new();
-                self.flatten(a, t, &mut elem, depth + 1)?;
+                self.flatten(a, t, &mut elem)?;
                 if elem.len().saturating_mul(n as usize) > u16::MAX as usize {
                     return Err(CompileError::limit(
                         None,
@@ -121,11 +116,11 @@ impl Layouts {
             }
             TypeKind::Optional(t) => {
                 out.push(SlotKind::Bool);
-                self.flatten(a, t, out, depth + 1)?;
+                self.flatten(a, t, out)?;
             }
             TypeKind::Result(t, _) => {
                 out.push(SlotKind::Bool);
-                self.flatten(a, t, out, depth + 1)?;
+                self.flatten(a, t, out)?;
                 out.push(SlotKind::I32);
             }
             TypeKind::Ref(_) | TypeKind::List(_) => {
