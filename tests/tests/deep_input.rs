@@ -406,6 +406,19 @@ fn ast_dump_costs_grow_linearly_with_depth() {
     let _ = std::io::stderr().flush();
 }
 
+/// Asserts that `cost` of 10× the input is under 30× the cost of `small` (linear with
+/// room for noise, not quadratic). The best of three runs each, and a floor under the
+/// small one, so that other tests running at the same time cannot fake a ratio.
+fn assert_linear(what: &str, small: usize, cost: impl Fn(usize) -> Duration) {
+    let best = |n| (0..3).map(|_| cost(n)).min().expect("3 runs");
+    let (small_time, large_time) = (best(small), best(small * 10));
+    let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(0.01);
+    assert!(
+        ratio < 30.0,
+        "10x {what} took {ratio:.1}x ({small_time:?} vs {large_time:?})"
+    );
+}
+
 /// How long analysing a chain of `count` structs, each holding the next by value,
 /// takes (with a cycle closed at the end, so the recursive-struct check has work).
 fn struct_chain_cost(count: usize) -> Duration {
@@ -441,21 +454,7 @@ fn struct_chain_cost(count: usize) -> Duration {
 /// each field reaches, for every field: a chain of 20,000 structs was quadratic).
 #[test]
 fn struct_chains_are_checked_in_linear_time() {
-    // The best of three runs, and a floor under the small one, so that other tests
-    // running at the same time cannot fake a ratio.
-    let best = |count| {
-        (0..3)
-            .map(|_| struct_chain_cost(count))
-            .min()
-            .expect("3 runs")
-    };
-    let small = best(4_000);
-    let large = best(40_000);
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(0.01);
-    assert!(
-        ratio < 30.0,
-        "10x structs took {ratio:.1}x ({small:?} vs {large:?})"
-    );
+    assert_linear("structs", 4_000, struct_chain_cost);
 }
 
 /// How long analysing `count` `let`s, each wrapping the previous in `some(…)` (an
@@ -487,14 +486,7 @@ fn deep_type_cost(count: usize) -> Duration {
 /// whole type: 20,000 levels took 5 s to check).
 #[test]
 fn deep_inferred_types_are_checked_in_linear_time() {
-    let best = |count| (0..3).map(|_| deep_type_cost(count)).min().expect("3 runs");
-    let small = best(2_000);
-    let large = best(20_000);
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(0.01);
-    assert!(
-        ratio < 30.0,
-        "10x depth took {ratio:.1}x ({small:?} vs {large:?})"
-    );
+    assert_linear("depth", 2_000, deep_type_cost);
 }
 
 /// How long analysing a `when` over an error type of `count` cases, one arm per case,
@@ -528,19 +520,7 @@ fn error_cases_cost(count: usize) -> Duration {
 /// every arm: 2,000 cases took 20 s).
 #[test]
 fn when_over_many_error_cases_is_checked_in_linear_time() {
-    let best = |count| {
-        (0..3)
-            .map(|_| error_cases_cost(count))
-            .min()
-            .expect("3 runs")
-    };
-    let small = best(2_000);
-    let large = best(20_000);
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(0.01);
-    assert!(
-        ratio < 30.0,
-        "10x cases took {ratio:.1}x ({small:?} vs {large:?})"
-    );
+    assert_linear("cases", 2_000, error_cases_cost);
 }
 
 /// Types nest as deep as a program's struct chains go: a value of a 5,000-level chain
