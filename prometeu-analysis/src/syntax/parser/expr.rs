@@ -44,36 +44,45 @@ pub(super) fn is_binary_operator(kind: TokenKind) -> bool {
     binary_op(kind).is_some()
 }
 
+/// Whether `kind` can start an operand: a name, a literal, `(`, `[` or a prefix
+/// operator (an expression can also start with a block or a keyword construct).
+pub(super) fn starts_operand(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Ident
+            | TokenKind::SelfKw
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Bounded
+            | TokenKind::Str
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::None
+            | TokenKind::Some
+            | TokenKind::Ok
+            | TokenKind::Err
+            | TokenKind::LParen
+            | TokenKind::LBracket
+            | TokenKind::Minus
+            | TokenKind::Bang
+    )
+}
+
 impl Parser<'_> {
     /// Whether the current token can start an expression.
     pub(super) fn at_expr_start(&self) -> bool {
-        matches!(
-            self.at(),
-            TokenKind::Ident
-                | TokenKind::SelfKw
-                | TokenKind::Int
-                | TokenKind::Float
-                | TokenKind::Bounded
-                | TokenKind::Str
-                | TokenKind::True
-                | TokenKind::False
-                | TokenKind::None
-                | TokenKind::Some
-                | TokenKind::Ok
-                | TokenKind::Err
-                | TokenKind::LParen
-                | TokenKind::LBrace
-                | TokenKind::LBracket
-                | TokenKind::Minus
-                | TokenKind::Bang
-                | TokenKind::Alloc
-                | TokenKind::If
-                | TokenKind::Handle
-                | TokenKind::Borrow
-                | TokenKind::Mutate
-                | TokenKind::Peek
-                | TokenKind::Take
-        )
+        starts_operand(self.at())
+            || matches!(
+                self.at(),
+                TokenKind::LBrace
+                    | TokenKind::Alloc
+                    | TokenKind::If
+                    | TokenKind::Handle
+                    | TokenKind::Borrow
+                    | TokenKind::Mutate
+                    | TokenKind::Peek
+                    | TokenKind::Take
+            )
     }
 
     /// A whole expression (level 16 down). It counts no nesting level itself: the

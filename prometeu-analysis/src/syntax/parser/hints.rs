@@ -58,25 +58,7 @@ impl Parser<'_> {
 
     /// Whether the token `n` ahead can start an operand (what follows `and`, `not`, …).
     fn operand_start(&self, n: usize) -> bool {
-        matches!(
-            self.nth(n),
-            TokenKind::Ident
-                | TokenKind::SelfKw
-                | TokenKind::Int
-                | TokenKind::Float
-                | TokenKind::Bounded
-                | TokenKind::Str
-                | TokenKind::True
-                | TokenKind::False
-                | TokenKind::None
-                | TokenKind::Some
-                | TokenKind::Ok
-                | TokenKind::Err
-                | TokenKind::LParen
-                | TokenKind::LBracket
-                | TokenKind::Minus
-                | TokenKind::Bang
-        )
+        super::expr::starts_operand(self.nth(n))
     }
 
     /// Reports `message` on the current token and consumes it.
