@@ -46,16 +46,16 @@ pub struct BuildFailed;
 
 /// `prometeu build [DIR] [--out DIR] [--pack]`.
 pub fn build(dir: &Path, out: Option<&Path>, pack: bool) -> anyhow::Result<ExitCode> {
-    if dir.is_file() {
-        bail!(
-            "`{}` is a file: `build` takes a project directory (run a loose .pbs file with `prometeu run`)",
-            dir.display()
-        );
-    }
-    // Any directory inside a project builds that project, into its own `build/`.
+    // Any directory inside a project, or any of its source files, builds that project
+    // into its own `build/`, as cargo builds the package around a path.
     let dir = match locate(dir)? {
         Located::Project { dir, .. } => dir,
-        Located::LooseFile(path) => bail!("`{}` is not a directory", path.display()),
+        Located::LooseFile(path) => bail!(
+            "`{}` is a loose file, in no project's `src/`: `build` builds a project \
+             (run the file with `prometeu run {}`, or make it a project with `prometeu new`)",
+            path.display(),
+            path.display()
+        ),
     };
     let out = out.map_or_else(|| dir.join("build"), Path::to_path_buf);
     match build_project(&dir, &out, pack)? {

@@ -280,10 +280,24 @@ fn every_command_finds_the_project_from_a_subdirectory() {
         "{}",
         text(&out.stderr)
     );
-    // A source file given to `run` runs its project.
+    // A source file given to `run` runs its project; given to `build`, builds it.
     let out = prometeu_in(&world, &["run", "map.pbs", "--headless", "--frames", "1"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "1 INFO 3\n");
+    std::fs::remove_dir_all(project.join("build")).unwrap();
+    let out = prometeu_in(&world, &["build", "map.pbs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(project.join("build/cart/program.pbc").is_file());
+    // A loose file is not a project to build: the message says what to do instead.
+    std::fs::write(dir.path().join("loose.pbs"), "fn frame() {}\n").unwrap();
+    let out = prometeu_in(dir.path(), &["build", "loose.pbs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("`build` builds a project (run the file with `prometeu run loose.pbs`"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Runs `prometeu ARGS` with stdout and stderr on a pipe whose reading end is already
