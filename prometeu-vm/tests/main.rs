@@ -13,21 +13,11 @@ mod instructions;
 mod register_forms;
 mod robustness;
 
+#[path = "../../tests/support/suite.rs"]
+mod suite;
+
 /// Every `tests/*.rs` file is one of the modules above.
 #[test]
 fn every_test_file_is_in_the_suite() {
-    let listed = include_str!("main.rs");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        if path.extension().is_some_and(|e| e == "rs") && stem != "main" {
-            assert!(
-                listed.contains(&format!("\nmod {stem};")),
-                "tests/{stem}.rs is not a module of tests/main.rs, so it never runs"
-            );
-        }
-    }
+    suite::assert_every_test_file_is_listed(env!("CARGO_MANIFEST_DIR"), include_str!("main.rs"));
 }
