@@ -166,6 +166,16 @@ impl Builder {
         self.raw(Op::Instr(instr), pops, pushes);
     }
 
+    /// A `TRAP` for a path the checker proved impossible (no arm of an exhaustive
+    /// `when` matched, the end of a body that always leaves): it keeps the verifier's
+    /// stack discipline and makes what follows unreachable.
+    pub fn trap_impossible(&mut self) {
+        self.op(Instr::u32(
+            Opcode::Trap,
+            prometeu_bytecode::TrapCode::Explicit as u32,
+        ));
+    }
+
     /// Emits a simple opcode without immediates.
     pub fn simple(&mut self, op: Opcode) {
         self.op(Instr::op(op));

@@ -20,7 +20,7 @@ use prometeu_analysis::semantics::consts::ConstValue;
 use prometeu_analysis::semantics::{SymbolKind, TypeArena, TypeKind};
 use prometeu_analysis::syntax::{AssignOp, BinaryOp, ViewKind};
 use prometeu_analysis::{Analysis, AstArena, FileId, NodeId, NodeKind, Span, SymbolId, TypeId};
-use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef, TrapCode};
+use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef};
 
 use crate::emit::{Builder, FnCode, Label};
 use crate::error::{CResult, CompileError};
@@ -275,9 +275,7 @@ fn lower_fn_body(cx: &mut Ctx<'_>, f: SymbolId) -> CResult<FnCode> {
         } else {
             // Only reachable when the analysis proved it is not: keep the verifier's
             // "no fall-off" rule without guessing a value.
-            lower
-                .b
-                .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
+            lower.b.trap_impossible();
         }
     }
     Ok(lower.b.finish())
@@ -546,8 +544,7 @@ impl<'a> FnLower<'a, '_> {
                 // exhaustive arms all leave: `E_TYPE_MISSING_RETURN` would have fired
                 // otherwise); the compiler cannot see exhaustiveness, so the impossible
                 // fall-through traps, as an exhaustive `when` value's does.
-                self.b
-                    .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
+                self.b.trap_impossible();
             }
             None => {}
         }

@@ -5,7 +5,7 @@ use prometeu_analysis::semantics::{SymbolKind, TypeArena, TypeKind};
 use prometeu_analysis::stack::ensure_sufficient_stack;
 use prometeu_analysis::syntax::{BinaryOp, UnaryOp, ViewKind};
 use prometeu_analysis::{NodeId, NodeKind, SymbolId, TypeId};
-use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef, TrapCode};
+use prometeu_bytecode::{Constant, ImmValue, Instr, Opcode, SlotKind, SyscallRef};
 
 use super::FnLower;
 use crate::emit::{Callee, Label, Op};
@@ -1048,8 +1048,7 @@ impl FnLower<'_, '_> {
         if want > 0 || self.diverges(node) {
             // Exhaustive by the checker: no arm matching cannot happen (also when every
             // arm leaves and the `when` has no value).
-            self.b
-                .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
+            self.b.trap_impossible();
         }
         self.b.mark(end);
         self.b.depth = base + want;
@@ -1112,8 +1111,7 @@ impl FnLower<'_, '_> {
             self.b.mark(next);
         }
         self.b.depth = base;
-        self.b
-            .op(Instr::u32(Opcode::Trap, TrapCode::Explicit as u32));
+        self.b.trap_impossible();
         self.b.mark(end);
         self.b.depth = base + n;
         Ok(())
