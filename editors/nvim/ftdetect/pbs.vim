@@ -1,0 +1,2 @@
+" PBS (Prometeu Base Script) sources: *.pbs.
+autocmd BufRead,BufNewFile *.pbs setfiletype pbs
