@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 if [ ! -x node_modules/.bin/vsce ]; then
-  npm ci --no-audit --no-fund
+  npm ci --ignore-scripts --no-audit --no-fund
 fi
 version=$(node -p "require('./package.json').version")
 out=${1:-prometeu-pbs-$version.vsix}

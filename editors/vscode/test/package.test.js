@@ -173,6 +173,8 @@ function zipEntries(file) {
 }
 
 test('package.sh builds a .vsix with the extension and its runtime dependencies only', () => {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  assert.ok(nodeMajor >= 20, `@vscode/vsce needs Node 20+, this is ${process.version}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometeu-vsix-'));
   try {
     const out = path.join(dir, 'prometeu-pbs.vsix');
