@@ -106,9 +106,15 @@ fn the_vscode_extension_tests_pass() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "editors/vscode tests failed:\n{report}");
+    assert!(
+        output.status.success(),
+        "editors/vscode tests failed:\n{report}"
+    );
     assert!(report.contains("# fail 0"), "{report}");
-    assert!(report.contains("# skipped 0"), "no test may skip here:\n{report}");
+    assert!(
+        report.contains("# skipped 0"),
+        "no test may skip here:\n{report}"
+    );
 
     // The grammar test found the same files as this walk: one snapshot per file.
     let snapshots = extension.join("test/snapshots");
