@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use prometeu_analysis::FileId;
+use prometeu_analysis::syntax::lex;
+use prometeu_analysis::syntax::token::{Token, TokenKind};
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -317,4 +321,243 @@ fn the_helix_entry_declares_the_language_and_its_server() {
         readme.contains(&format!("```toml\n{}\n```", content.join("\n"))),
         "README.md's Helix block differs from editors/helix/languages.toml"
     );
+}
+
+/// One token the lexer found in a file, to look up in an editor's colouring.
+struct Probe {
+    file: PathBuf,
+    /// 1-based.
+    line: usize,
+    /// 0-based, in bytes.
+    byte_column: usize,
+    /// 0-based, in UTF-16 units.
+    utf16_column: usize,
+    kind: TokenKind,
+    text: String,
+}
+
+/// The start of every token and comment the lexer finds in every `.pbs` file of the
+/// repository, plus a file of every keyword and punctuation token of the lexer's tables
+/// (written into `dir`). Tokens with a lexical error are left out: their colouring is
+/// the snapshots' business.
+fn lexer_probes(dir: &Path) -> Vec<Probe> {
+    let root = repo_root();
+    let mut files: Vec<PathBuf> = all_pbs_files().iter().map(|f| root.join(f)).collect();
+    let mut tables = String::new();
+    for (_, keyword) in TokenKind::KEYWORDS {
+        tables.push_str(&format!("{keyword}\n"));
+    }
+    for (_, punctuation) in TokenKind::PUNCTUATION {
+        tables.push_str(&format!("a {punctuation} b\n"));
+    }
+    let tables_file = dir.join("lexer_tables.pbs");
+    std::fs::write(&tables_file, tables).expect("write");
+    files.push(tables_file);
+
+    let mut probes = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let lexed = lex(FileId(0), &text);
+        let tokens = lexed.tokens.iter().chain(&lexed.trivia);
+        for token in tokens.filter(|t| t.kind != TokenKind::Eof && t.flags & Token::LEX_ERROR == 0)
+        {
+            let start = token.start as usize;
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            probes.push(Probe {
+                file: file.clone(),
+                line: text[..start].matches('\n').count() + 1,
+                byte_column: start - line_start,
+                utf16_column: text[line_start..start].encode_utf16().count(),
+                kind: token.kind,
+                text: text[token.range()].to_string(),
+            });
+        }
+    }
+    probes
+}
+
+/// Writes the probes for the editors' scripts: `file \t line \t byte column \t UTF-16
+/// column \t kind`.
+fn write_probes(probes: &[Probe], path: &Path) {
+    let lines: String = probes
+        .iter()
+        .map(|p| {
+            format!(
+                "{}\t{}\t{}\t{}\t{:?}\n",
+                p.file.display(),
+                p.line,
+                p.byte_column,
+                p.utf16_column,
+                p.kind
+            )
+        })
+        .collect();
+    std::fs::write(path, lines).expect("write probes");
+}
+
+/// Checks each probe's colouring (one line of `seen` per probe) with `allowed`, which
+/// names what a token of that kind may be coloured as.
+fn disagreements(
+    probes: &[Probe],
+    seen: &str,
+    allowed: impl Fn(&Probe, &str) -> bool,
+) -> Vec<String> {
+    let seen: Vec<&str> = seen.lines().collect();
+    assert_eq!(seen.len(), probes.len(), "one answer per probe");
+    probes
+        .iter()
+        .zip(seen)
+        .filter(|(probe, colour)| !allowed(probe, colour))
+        .map(|(p, colour)| {
+            let text: String = p.text.chars().take(20).collect();
+            format!(
+                "{}:{}:{} {:?} `{text}` -> `{colour}`",
+                p.file.display(),
+                p.line,
+                p.byte_column + 1,
+                p.kind
+            )
+        })
+        .collect()
+}
+
+/// What the lexer's token kinds may be coloured as, by the TextMate grammar's scope
+/// prefixes and the Neovim syntax file's groups.
+fn expected_colours(probe: &Probe) -> (&'static [&'static str], &'static [&'static str]) {
+    match probe.kind {
+        TokenKind::Weak => (&["invalid.illegal.reserved."], &["pbsReserved"]),
+        kind if kind.is_keyword() => (
+            &[
+                "keyword.",
+                "storage.",
+                "constant.language.",
+                "support.function.builtin.",
+                "variable.language.self.",
+            ],
+            &[
+                "pbsImport",
+                "pbsAs",
+                "pbsConditional",
+                "pbsRepeat",
+                "pbsFlow",
+                "pbsHandle",
+                "pbsHip",
+                "pbsKeyword",
+                "pbsStructure",
+                "pbsStorage",
+                "pbsBuiltinType",
+                "pbsConstructor",
+                "pbsBoolean",
+                "pbsNone",
+                "pbsSelf",
+            ],
+        ),
+        TokenKind::Ident => (
+            &["variable.other.", "entity.name.", "support.type."],
+            &[
+                "pbsIdentifier",
+                "pbsTypeName",
+                "pbsConstName",
+                "pbsCall",
+                "pbsFuncName",
+                "pbsTypeDecl",
+                "pbsPrimitive",
+            ],
+        ),
+        TokenKind::Underscore => (&["variable.language.wildcard."], &["pbsWildcard"]),
+        TokenKind::Int => (
+            &[
+                "constant.numeric.integer.decimal.",
+                "constant.numeric.integer.hexadecimal.",
+            ],
+            &["pbsNumber"],
+        ),
+        TokenKind::Bounded => (&["constant.numeric.integer.bounded."], &["pbsBounded"]),
+        TokenKind::Float => (&["constant.numeric.float."], &["pbsFloat"]),
+        TokenKind::Str => (&["punctuation.definition.string.begin."], &["pbsString"]),
+        TokenKind::DocComment => (&["comment.line.documentation."], &["pbsDocComment"]),
+        TokenKind::Comment if probe.text.starts_with("//") => {
+            (&["comment.line.double-slash."], &["pbsComment"])
+        }
+        // `# note` and `-- note`: reported, then read as a comment.
+        TokenKind::Comment => (
+            &["comment.line.number-sign.", "comment.line.double-dash."],
+            &["pbsForeignMark"],
+        ),
+        _ => (
+            &["keyword.operator.", "punctuation."],
+            &["pbsOperator", "pbsDelimiter"],
+        ),
+    }
+}
+
+/// The TextMate grammar colours every token the lexer finds in the repository's `.pbs`
+/// files, and every keyword and punctuation token of its tables, as that kind of token:
+/// a keyword as a keyword, a number as a number, a comment as a comment.
+#[test]
+fn the_textmate_grammar_agrees_with_the_lexer_on_every_token() {
+    let extension = repo_root().join("editors/vscode");
+    let installed = extension
+        .join("node_modules/vscode-textmate/package.json")
+        .exists();
+    let how = "run `npm ci` in editors/vscode";
+    if !external_tool(
+        runs("node", "--version") && installed,
+        "Node with editors/vscode's packages",
+        how,
+    ) {
+        return;
+    }
+    let temp = tempfile::tempdir().expect("temp dir");
+    let probes = lexer_probes(temp.path());
+    assert!(probes.len() > 10_000, "{} probes", probes.len());
+    let (input, output) = (temp.path().join("probes"), temp.path().join("scopes"));
+    write_probes(&probes, &input);
+    let status = Command::new("node")
+        .arg(extension.join("test/scopes-at.js"))
+        .args([&input, &output])
+        .status()
+        .expect("node runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&output).expect("scopes");
+    let wrong = disagreements(&probes, &seen, |probe, stack| {
+        let (prefixes, _) = expected_colours(probe);
+        stack
+            .split(' ')
+            .any(|scope| prefixes.iter().any(|p| scope.starts_with(p)))
+    });
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The Neovim syntax file agrees with the lexer the same way.
+#[test]
+fn the_neovim_syntax_agrees_with_the_lexer_on_every_token() {
+    if !nvim_available() {
+        return;
+    }
+    let temp = tempfile::tempdir().expect("temp dir");
+    let probes = lexer_probes(temp.path());
+    let input = temp.path().join("probes");
+    write_probes(&probes, &input);
+    let out = temp.path().join("groups");
+    let status = Command::new("nvim")
+        .args(["--headless", "-n", "-u", "NONE", "-c"])
+        .arg(format!(
+            "luafile {}",
+            repo_root()
+                .join("editors/nvim/test/groups_at.lua")
+                .display()
+        ))
+        .env("PROMETEU_PROBES", &input)
+        .env("PROMETEU_NVIM_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).expect("groups");
+    let wrong = disagreements(&probes, &seen, |probe, group| {
+        expected_colours(probe).1.contains(&group)
+    });
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -59,7 +59,7 @@ for index, text in ipairs(lines) do
 end
 
 vim.lsp.stop_client(vim.lsp.get_active_clients())
-vim.wait(5000, function() return #vim.lsp.get_active_clients() == 0 end)
+vim.wait(20000, function() return #vim.lsp.get_active_clients() == 0 end)
 saw("stopped " .. #vim.lsp.get_active_clients())
 vim.fn.writefile(out, vim.env.PROMETEU_NVIM_OUT)
 vim.cmd("qa!")

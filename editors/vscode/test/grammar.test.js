@@ -4,8 +4,10 @@
 // (`UPDATE_SNAPSHOTS=1 npm test` rewrites them; review the diff).
 //
 // Snapshot format: for each source line, `> ` and the line, then `  ` and one code per
-// character (per UTF-16 unit) naming the scope stack of that character in the file's
-// legend; a space is whitespace with no scope but the root.
+// character (per UTF-16 unit) naming the scope stack of that character; a space is
+// whitespace with no scope but the root. The codes are shared by all files and listed in
+// test/snapshots/legend.txt; a code keeps its meaning while its scope stack is in use,
+// so a grammar change shows up only in the lines it changes.
 
 'use strict';
 
@@ -20,10 +22,13 @@ const SNAPSHOT_DIR = path.join(__dirname, 'snapshots');
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
 /** Directories that hold no source of the repository (build output, installs). */
 const SKIPPED_DIRS = new Set(['target', 'node_modules', 'build', 'corpus', 'artifacts']);
-// One character (and one UTF-16 unit) per scope stack, so codes stay under their column.
+// One character (and one UTF-16 unit) per scope stack, so codes stay under their column;
+// no Latin look-alikes among the Cyrillic ones.
 const CODES =
   'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#$%&*+=?@^~<>/|' +
-  'αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩ';
+  'αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩ' +
+  'бвгдёжзийклмнптфцчшщъыьэюя';
+const LEGEND_PATH = path.join(SNAPSHOT_DIR, 'legend.txt');
 const SNAPSHOT_EXT = '.scopes';
 
 /** Every `.pbs` file of the repository, as paths relative to its root, sorted. */
@@ -45,12 +50,30 @@ function scopeName(scopes) {
     .join(' > ');
 }
 
-/**
- * Renders the snapshot of one file and collects the positions of characters left with
- * only the root scope.
- */
-function render(relative, lines) {
+/** The shared legend: scope stack name to code, from test/snapshots/legend.txt. */
+function readLegend() {
   const legend = new Map();
+  if (!fs.existsSync(LEGEND_PATH)) return legend;
+  for (const line of fs.readFileSync(LEGEND_PATH, 'utf8').split('\n')) {
+    const match = /^(\S) {2}(.+)$/u.exec(line);
+    if (match) legend.set(match[2], match[1]);
+  }
+  return legend;
+}
+
+function writeLegend(legend) {
+  const order = (code) => CODES.indexOf(code);
+  const rows = [...legend].sort((a, b) => order(a[1]) - order(b[1]));
+  const header = 'Scope stacks of the snapshots (root `source.pbs` and the `.pbs` suffix left out).\n\n';
+  fs.writeFileSync(LEGEND_PATH, header + rows.map(([name, code]) => `${code}  ${name}\n`).join(''));
+}
+
+/**
+ * Renders the snapshot of one file with the codes of `legend` (a stack it lacks gets a
+ * new code when updating, `?` otherwise) and collects the positions of characters left
+ * with only the root scope and the stacks used.
+ */
+function render(relative, lines, legend, used) {
   const untokenized = [];
   const body = [];
   lines.forEach((line, lineIndex) => {
@@ -67,20 +90,22 @@ function render(relative, lines) {
           continue;
         }
         const name = scopeName(token.scopes);
-        if (!legend.has(name)) {
-          if (legend.size >= CODES.length) throw new Error(`${relative}: more scope stacks than codes`);
-          legend.set(name, CODES[legend.size]);
+        used.add(name);
+        if (!legend.has(name) && UPDATE) {
+          const taken = new Set(legend.values());
+          const free = [...CODES].find((code) => !taken.has(code));
+          if (!free) throw new Error('more scope stacks than codes: add codes to CODES');
+          legend.set(name, free);
         }
-        grid[column] = legend.get(name);
+        grid[column] = legend.get(name) ?? '?';
       }
     }
     body.push(`> ${line.text}`.trimEnd());
     const codes = grid.join('').trimEnd();
     if (codes) body.push(`  ${codes}`);
   });
-  const header = [`${relative.split(path.sep).join('/')}`, 'legend:'];
-  for (const [name, code] of legend) header.push(`  ${code}  ${name}`);
-  return { text: `${header.join('\n')}\n\n${body.join('\n')}\n`, untokenized };
+  const header = `${relative.split(path.sep).join('/')} (codes: legend.txt)`;
+  return { text: `${header}\n\n${body.join('\n')}\n`, untokenized };
 }
 
 test('every PBS file of the repository is fully tokenized and matches its snapshot', async () => {
@@ -89,9 +114,11 @@ test('every PBS file of the repository is fully tokenized and matches its snapsh
   const untokenized = [];
   const mismatched = [];
   const expected = new Set();
+  const legend = readLegend();
+  const used = new Set();
   for (const relative of files) {
     const text = fs.readFileSync(path.join(REPO_ROOT, relative), 'utf8');
-    const rendered = render(relative, await tokenize(text));
+    const rendered = render(relative, await tokenize(text), legend, used);
     untokenized.push(...rendered.untokenized);
     const snapshot = path.join(SNAPSHOT_DIR, relative + SNAPSHOT_EXT);
     expected.add(path.resolve(snapshot));
@@ -105,6 +132,13 @@ test('every PBS file of the repository is fully tokenized and matches its snapsh
     }
   }
   assert.deepEqual(untokenized, [], 'characters with only the root scope (untokenized)');
+  const unused = [...legend.keys()].filter((name) => !used.has(name));
+  if (UPDATE) {
+    unused.forEach((name) => legend.delete(name));
+    writeLegend(legend);
+  } else {
+    assert.deepEqual(unused, [], 'legend.txt lists scope stacks no file uses');
+  }
   const stale = listSnapshots(SNAPSHOT_DIR).filter((file) => !expected.has(file));
   if (UPDATE) stale.forEach((file) => fs.unlinkSync(file));
   else assert.deepEqual(stale, [], 'snapshots of files that no longer exist');

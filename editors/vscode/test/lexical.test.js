@@ -173,6 +173,19 @@ test('declarations, members and types', async () => {
     ['new', 'entity.name.function.member.pbs'],
     ['(', 'punctuation.section.parens.begin.pbs'],
   ]);
+  // A declaration pattern never takes the wildcard or a keyword as the declared name.
+  assert.deepEqual(await tokensOf('let _ = x; for _ in xs'), [
+    ['let', 'storage.type.let.pbs'],
+    ['_', 'variable.language.wildcard.pbs'],
+    ['=', 'keyword.operator.assignment.pbs'],
+    ['x', 'variable.other.pbs'],
+    [';', 'punctuation.terminator.statement.pbs'],
+    ['for', 'keyword.control.loop.pbs'],
+    ['_', 'variable.language.wildcard.pbs'],
+    ['in', 'keyword.control.loop.pbs'],
+    ['xs', 'variable.other.pbs'],
+  ]);
+  assert.deepEqual((await tokensOf('fn ok()'))[1], ['ok', 'support.function.builtin.pbs']);
   assert.deepEqual(await tokensOf('borrow h as b {'), [
     ['borrow', 'keyword.other.hip.pbs'],
     ['h', 'variable.other.pbs'],
