@@ -22,6 +22,10 @@ pub mod transport;
 pub mod worker;
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long the server may take to finish once its input has ended.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
 
 pub use server::Server;
 
@@ -50,12 +54,26 @@ where
     let (replies_tx, replies_rx) = tokio::sync::mpsc::unbounded_channel();
     let filter = tokio::spawn(transport::filter_input(input, server_input, replies_tx));
     let merge = tokio::spawn(transport::merge_output(unmerged, output, replies_rx));
-    tower_lsp::Server::new(filtered, server_output, socket)
-        // Requests wait for their snapshot without holding up the messages behind them.
-        .concurrency_level(64)
-        .serve(service)
-        .await;
-    filter.abort();
+    let mut filter = filter;
+    let mut server = Box::pin(
+        tower_lsp::Server::new(filtered, server_output, socket)
+            // Requests wait for their snapshot without holding up the messages behind them.
+            .concurrency_level(64)
+            .serve(service),
+    );
+    tokio::select! {
+        () = &mut server => filter.abort(),
+        _ = &mut filter => {
+            // The input has ended (`exit`, or the end of the stream). A handler may still
+            // wait for a reply the client will never send (a `client/registerCapability`
+            // it left unanswered, or answered after `exit`, which is never read), and
+            // tower-lsp waits for every handler: give them a moment, then stop anyway.
+            let _ = tokio::time::timeout(EXIT_GRACE, &mut server).await;
+        }
+    }
+    // Dropping the server closes its output, which ends `merge` once it has written
+    // everything.
+    drop(server);
     let _ = merge.await;
     shut_down.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -680,3 +680,21 @@ fn requests_inside_the_prelude_document_work() {
 
 #[path = "lsp/edits.rs"]
 mod edits;
+
+/// A client that leaves the server's `client/registerCapability` unanswered (or answers
+/// it after `exit`, when nothing is read any more) still sees the server exit after
+/// `shutdown` and `exit`: it gives pending handlers a moment, then stops (editors
+/// otherwise leave orphaned servers behind).
+#[test]
+fn the_server_exits_even_with_a_request_to_the_client_unanswered() {
+    let (_temp, root) = workspace();
+    let capabilities = json!({
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+    });
+    let mut client = LspClient::initialized(&root.join("mathlib"), capabilities);
+    let shutdown = client.send_request("shutdown", Value::Null);
+    let reply = client.response_leaving_requests_unanswered(shutdown);
+    assert!(reply.get("error").is_none(), "{reply}");
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit(), Some(0));
+}

@@ -130,6 +130,25 @@ impl LspClient {
         self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
     }
 
+    /// Waits for the response to request `id` like a client that ignores the server's own
+    /// requests: they are kept, unanswered.
+    pub fn response_leaving_requests_unanswered(&mut self, id: i64) -> Value {
+        let is_reply = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
+        if let Some(at) = self.pending.iter().position(is_reply) {
+            return self.pending.remove(at).expect("present");
+        }
+        loop {
+            let message = self
+                .incoming
+                .recv_timeout(TIMEOUT)
+                .expect("the server answers in time");
+            if is_reply(&message) {
+                return message;
+            }
+            self.pending.push_back(message);
+        }
+    }
+
     /// Waits for the first message that `matches`, answering the server's own requests
     /// (registration, progress tokens) with `null` meanwhile; other messages are kept.
     pub fn wait_for(&mut self, matches: impl Fn(&Value) -> bool) -> Value {
