@@ -8,6 +8,8 @@ mod support;
 mod host;
 #[path = "ide/hover.rs"]
 mod hover;
+#[path = "ide/imports.rs"]
+mod imports;
 #[path = "ide/navigation.rs"]
 mod navigation;
 #[path = "ide/references.rs"]

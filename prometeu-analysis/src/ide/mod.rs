@@ -22,6 +22,7 @@ mod diagnostics;
 pub mod fixture;
 mod host;
 mod hover;
+mod imports;
 mod navigation;
 mod references;
 mod rename;
@@ -35,6 +36,7 @@ pub use host::{
     WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
+pub use imports::import_path;
 pub use navigation::NavigationTarget;
 pub use references::{Highlight, HighlightKind, ReferenceTarget};
 pub use rename::{RenameError, SourceChange, TextEdit};
