@@ -4,6 +4,8 @@
 #[path = "ide/support.rs"]
 mod support;
 
+#[path = "ide/completion.rs"]
+mod completion;
 #[path = "ide/host.rs"]
 mod host;
 #[path = "ide/hover.rs"]

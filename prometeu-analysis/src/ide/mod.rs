@@ -18,6 +18,7 @@
 //! that owns it. Symbols are matched across roots by their declaration's span, so
 //! references and renames reach every project of the workspace that uses a symbol.
 
+mod completion;
 mod diagnostics;
 pub mod fixture;
 mod host;
@@ -31,6 +32,9 @@ mod symbols;
 mod target;
 pub mod vfs;
 
+pub use completion::{
+    AUTO_IMPORT_LIMIT, CompletionDoc, CompletionItem, CompletionKind, Completions, Rank,
+};
 pub use host::{
     AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
     WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
