@@ -530,3 +530,82 @@ fn frame() {
     // The cursor touches the mismatch only (`x`'s unused warning is elsewhere).
     assert!(offered.is_empty(), "{offered:?}");
 }
+
+// ----- import an unresolved name -----
+
+#[test]
+fn unresolved_name_is_imported_into_an_existing_import() {
+    check(
+        r#"
+//- /src/main.pbs
+import { length } from "geo";
+fn frame() { Log.info((length(1) + ar$0ea(2)) as string); }
+//- /src/geo/lib.pbs
+pub fn length(n: int): int { return n; }
+pub fn area(n: int): int { return n * n; }
+"#,
+        "Import `area` from \"geo\"",
+        r#"
+import { area, length } from "geo";
+fn frame() { Log.info((length(1) + area(2)) as string); }
+"#,
+    );
+}
+
+#[test]
+fn unresolved_name_is_imported_from_each_module_that_exports_it() {
+    let fixture = r#"
+//- /src/main.pbs
+import { Speed } from "@phys";
+fn frame() {
+    let s: Speed = Speed(1);
+    Log.info(twi$0ce(s.v) as string);
+}
+//- /prometeu.json
+{"name": "fixture", "version": "0.1.0", "dependencies": {"phys": {"path": "phys"}}}
+//- /src/util/lib.pbs
+pub fn twice(n: int): int { return n * 2; }
+mod fn hidden(): int { return 1; }
+//- /src/more/lib.pbs
+pub fn twice(n: int): int { return n + n; }
+//- /phys/prometeu.json
+{"name": "phys", "version": "1.0.0", "kind": "lib"}
+//- /phys/src/lib.pbs
+pub declare struct Speed(v: int)
+pub fn twice(n: int): int { return 2 * n; }
+"#;
+    assert_eq!(
+        titles(fixture),
+        vec![
+            "Import `twice` from \"@phys\"",
+            "Import `twice` from \"more\"",
+            "Import `twice` from \"util\"",
+        ]
+    );
+    check(
+        fixture,
+        "Import `twice` from \"util\"",
+        r#"
+import { Speed } from "@phys";
+import { twice } from "util";
+fn frame() {
+    let s: Speed = Speed(1);
+    Log.info(twice(s.v) as string);
+}
+"#,
+    );
+    check(
+        fixture,
+        "Import `twice` from \"@phys\"",
+        r#"
+import { Speed, twice } from "@phys";
+fn frame() {
+    let s: Speed = Speed(1);
+    Log.info(twice(s.v) as string);
+}
+"#,
+    );
+    // A `mod` item cannot be imported.
+    let hidden = fixture.replace("twi$0ce(s.v)", "hid$0den()");
+    assert!(titles(&hidden).is_empty(), "{:?}", titles(&hidden));
+}

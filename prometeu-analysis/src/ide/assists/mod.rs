@@ -8,6 +8,7 @@
 //! costs a walk over the diagnostics of one file.
 
 mod add_missing_arms;
+mod import_unresolved_name;
 mod organize_imports;
 mod parenthesize_cast;
 mod prefix_or_remove_unused_local;
@@ -44,6 +45,8 @@ pub struct Assist {
 
 /// What every fix looks at: one diagnostic and the file it is in.
 pub(super) struct FixContext<'a> {
+    /// The snapshot asked.
+    pub snapshot: &'a Snapshot,
     /// The root that owns the file.
     pub root: &'a RootAnalysis,
     /// The file.
@@ -113,6 +116,7 @@ impl Snapshot {
                 continue;
             }
             let context = FixContext {
+                snapshot: self,
                 root,
                 file,
                 text,
@@ -136,9 +140,21 @@ impl Snapshot {
 /// Appends the fixes of one diagnostic.
 fn fixes_of(context: &FixContext<'_>, assists: &mut Vec<Assist>) {
     match context.diagnostic.code {
-        DiagnosticCode::ResolveUndefined
-        | DiagnosticCode::ResolveImportNotFound
-        | DiagnosticCode::TypeNoMember => replace_misspelled_name::fixes(context, assists),
+        DiagnosticCode::ResolveUndefined => {
+            let before = assists.len();
+            import_unresolved_name::fixes(context, assists);
+            let imports = assists.len();
+            replace_misspelled_name::fixes(context, assists);
+            // An item of that very name elsewhere beats a near miss here.
+            if imports > before {
+                for assist in &mut assists[imports..] {
+                    assist.preferred = false;
+                }
+            }
+        }
+        DiagnosticCode::ResolveImportNotFound | DiagnosticCode::TypeNoMember => {
+            replace_misspelled_name::fixes(context, assists)
+        }
         DiagnosticCode::UnusedImport => remove_unused_import::fixes(context, assists),
         DiagnosticCode::UnusedLocal => prefix_or_remove_unused_local::fixes(context, assists),
         DiagnosticCode::UnusedMut => remove_unused_mut::fixes(context, assists),
