@@ -609,3 +609,46 @@ fn frame() {
     let hidden = fixture.replace("twi$0ce(s.v)", "hid$0den()");
     assert!(titles(&hidden).is_empty(), "{:?}", titles(&hidden));
 }
+
+/// Actions at every offset of unfinished code (and past its end) answer without
+/// panicking, with edits inside the file.
+#[test]
+fn actions_everywhere_in_broken_code() {
+    let fixture = r#"
+//- /src/main.pbs
+import { lenght, area as ar } from "geo";
+import { } from "geo";
+declare error E { A, B }
+fn f(e: E, mut k: int): int {
+    let unused = 1 as float * 2.0;
+    let v = e when { E.A -> 1
+    return k as int + cuont
+}
+fn frame() { let x = (1 as int * ; f( }
+//- /src/geo/lib.pbs
+pub fn length(n: int): int { return n; }
+pub fn area(n: int): int { return n * n; }
+"#;
+    let (_host, s, _) = crate::support::analyze(fixture);
+    let main = s
+        .files()
+        .into_iter()
+        .find(|&f| s.file_path(f).ends_with("main.pbs"))
+        .expect("main");
+    let len = s.file_text(main).len() as u32;
+    let mut offered = 0;
+    for offset in 0..=len + 1 {
+        for assist in s.assists(main, Span::empty(main, offset)) {
+            offered += 1;
+            for (file, edits) in &assist.change.edits {
+                let file_len = s.file_text(*file).len() as u32;
+                assert!(
+                    edits
+                        .iter()
+                        .all(|e| e.span.start <= e.span.end && e.span.end <= file_len)
+                );
+            }
+        }
+    }
+    assert!(offered > 0);
+}

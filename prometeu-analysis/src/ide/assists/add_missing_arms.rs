@@ -44,8 +44,10 @@ pub(super) fn fixes(context: &FixContext<'_>, assists: &mut Vec<Assist>) {
     let new_arms: Vec<String> = missing.iter().map(|p| format!("{p} -> {value}")).collect();
     let edit = match arms.last() {
         None => {
-            let open = context.text[keyword as usize..close as usize]
-                .find('{')
+            let open = context
+                .text
+                .get(keyword as usize..close as usize)
+                .and_then(|between| between.find('{'))
                 .map(|i| keyword + i as u32);
             let Some(open) = open else {
                 return;
@@ -54,7 +56,9 @@ pub(super) fn fixes(context: &FixContext<'_>, assists: &mut Vec<Assist>) {
         }
         Some(&last) => {
             let last_end = arena.span(last).end;
-            let after = &context.text[last_end as usize..close as usize];
+            let Some(after) = context.text.get(last_end as usize..close as usize) else {
+                return;
+            };
             let has_comma = after.trim_start().starts_with(',');
             let insert_at = match has_comma {
                 true => last_end + after.find(',').unwrap_or(0) as u32 + 1,

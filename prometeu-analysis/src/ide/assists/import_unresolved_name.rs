@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::{Assist, FixContext, is_identifier};
+use crate::ModuleId;
 use crate::ide::imports::import_path_from;
-use crate::semantics::Reach;
+use crate::semantics::{Namespace, Reach};
 
 /// One fix per module, in path order; preferred when there is only one.
 pub(super) fn fixes(context: &FixContext<'_>, assists: &mut Vec<Assist>) {
@@ -21,17 +22,21 @@ pub(super) fn fixes(context: &FixContext<'_>, assists: &mut Vec<Assist>) {
     let Some(own_module) = analysis.file(context.file).map(|f| f.module) else {
         return;
     };
-    let paths: BTreeSet<String> = analysis
-        .defs
-        .items()
-        .into_iter()
-        .filter(|((module, item_name, _), symbol)| {
-            *item_name == name_id
-                && *module != own_module
-                && *module != analysis.prelude_module
-                && analysis.reach(*symbol) == Reach::Everywhere
+    // One lookup per module and namespace: the modules are few, the items many.
+    let paths: BTreeSet<String> = (0..context.root.graph.modules.len())
+        .map(ModuleId::from_index)
+        .filter(|&module| module != own_module)
+        .filter(|&module| {
+            [Namespace::Value, Namespace::Type]
+                .into_iter()
+                .any(|namespace| {
+                    analysis
+                        .defs
+                        .item(module, name_id, namespace)
+                        .is_some_and(|symbol| analysis.reach(symbol) == Reach::Everywhere)
+                })
         })
-        .filter_map(|((module, _, _), _)| import_path_from(context.root, context.file, module))
+        .filter_map(|module| import_path_from(context.root, context.file, module))
         .collect();
     let only_one = paths.len() == 1;
     for path in paths {
