@@ -131,7 +131,7 @@ impl Snapshot {
     /// "Organize imports" for `file`: imports sorted by module path, the names of one
     /// module merged into one import and sorted, unused names dropped. `None` when the
     /// imports are organized already or cannot be rewritten safely (see
-    /// [`organize_imports`]).
+    /// `toolchain.md` §4).
     pub fn organize_imports(&self, file: FileId) -> Option<Assist> {
         organize_imports::organize(self, file)
     }
