@@ -597,6 +597,8 @@ fn neovim_drives_the_server() {
              diagnostic E_TYPE_MISMATCH line {frame_line}\n\
              hover fn lerp(a: float, b: float, t: float)\n\
              definition mathlib/src/lib.pbs\n\
+             code action Rename `n` to `_n`\n\
+             after the fix E_TYPE_MISMATCH\n\
              stopped\n"
         )
     );
