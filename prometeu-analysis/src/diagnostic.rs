@@ -163,6 +163,11 @@ pub struct Diagnostic {
     pub span: Span,
     /// Secondary locations, in the order they help the reader.
     pub related: Vec<Related>,
+    /// Facts a quick fix needs that the message may abbreviate: for
+    /// `E_TYPE_NON_EXHAUSTIVE`, every missing pattern (the message names three). Not
+    /// part of any output format.
+    #[serde(skip)]
+    pub data: Vec<String>,
 }
 
 impl Diagnostic {
@@ -174,7 +179,14 @@ impl Diagnostic {
             message: message.into(),
             span,
             related: Vec::new(),
+            data: Vec::new(),
         }
+    }
+
+    /// Attaches the facts a quick fix needs (see [`Diagnostic::data`]).
+    pub fn with_data(mut self, data: Vec<String>) -> Diagnostic {
+        self.data = data;
+        self
     }
 
     /// Adds a related location.

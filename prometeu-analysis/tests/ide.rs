@@ -4,10 +4,16 @@
 #[path = "ide/support.rs"]
 mod support;
 
+#[path = "ide/assists.rs"]
+mod assists;
+#[path = "ide/completion.rs"]
+mod completion;
 #[path = "ide/host.rs"]
 mod host;
 #[path = "ide/hover.rs"]
 mod hover;
+#[path = "ide/imports.rs"]
+mod imports;
 #[path = "ide/navigation.rs"]
 mod navigation;
 #[path = "ide/references.rs"]

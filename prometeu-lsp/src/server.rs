@@ -475,4 +475,13 @@ impl LanguageServer for Server {
         })
         .await
     }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let range = params.range;
+        let only = params.context.only;
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::code_action::run(r, range, only.as_deref())
+        })
+        .await
+    }
 }

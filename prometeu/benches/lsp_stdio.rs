@@ -9,7 +9,8 @@
 //!    changes the diagnostics and is published);
 //! 3. hover and go to definition at identifiers of the open file;
 //! 4. references and rename of `shared_helper`, which every module file imports and
-//!    calls (as in `prometeu-analysis`'s `ide` benchmark);
+//!    calls (as in `prometeu-analysis`'s `ide` benchmark); code actions at a misspelled
+//!    call of it, and organize imports;
 //! 5. the server process's resident memory (`VmRSS`, and its peak `VmHWM`) after
 //!    indexing and after the edits.
 //!
@@ -55,6 +56,10 @@ const OPEN_FILE: &str = "src/m5/f10.pbs";
 /// The text the edits insert after the first `let mut total = 0` of the open file and
 /// then remove again: a name that does not resolve (one error, local to the file).
 const BREAKING_TEXT: &str = " + missing_name";
+
+/// The text inserted for the code-action figures: a misspelled call of the imported
+/// `shared_helper` (`E_RESOLVE_UNDEFINED` with a suggestion).
+const MISSPELLED_TEXT: &str = " + shared_helpr(1)";
 
 /// What an editor (VS Code, Neovim) announces: UTF-16 positions, progress, and a file
 /// watcher the server may register.
@@ -503,6 +508,54 @@ fn main() {
         rename_times.push(timed(&mut client, "textDocument/rename", rename_params()).0);
     }
 
+    // 4b. Code actions: with a misspelled call in the buffer, the actions at its
+    // diagnostic (what an editor asks whenever the cursor rests there: quick fixes,
+    // the import search over every module, organize imports), and organize imports
+    // alone (what an editor asks on save).
+    let actions_version = edit_runs as i64 + 10;
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": open_uri, "version": actions_version },
+            "contentChanges": [{ "range": { "start": edit_at, "end": edit_at }, "text": MISSPELLED_TEXT }],
+        }),
+    );
+    let published = client.diagnostics_where(&open_uri, |p| p["version"] == actions_version);
+    let misspelled = published["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "E_RESOLVE_UNDEFINED"))
+        .unwrap_or_else(|| panic!("the misspelled call is reported: {published}"))
+        .clone();
+    let actions_params = |only: Value| {
+        json!({
+            "textDocument": { "uri": open_uri },
+            "range": misspelled["range"],
+            "context": { "diagnostics": [misspelled], "only": only },
+        })
+    };
+    let (_, actions) = timed(
+        &mut client,
+        "textDocument/codeAction",
+        actions_params(json!(["quickfix", "source"])),
+    );
+    let action_count = actions.as_array().map_or(0, Vec::len);
+    assert!(
+        actions.as_array().is_some_and(|a| a
+            .iter()
+            .any(|a| a["title"] == "Change `shared_helpr` to `shared_helper`")),
+        "the misspelling is fixed: {actions}"
+    );
+    let mut action_times = Vec::new();
+    for _ in 0..request_runs {
+        let params = actions_params(json!(["quickfix", "source"]));
+        action_times.push(timed(&mut client, "textDocument/codeAction", params).0);
+    }
+    let mut organize_times = Vec::new();
+    for _ in 0..request_runs {
+        let params = actions_params(json!(["source.organizeImports"]));
+        organize_times.push(timed(&mut client, "textDocument/codeAction", params).0);
+    }
+
     // 5. Memory after everything.
     let after_edits = memory(pid);
     assert_eq!(client.shutdown(), Some(0), "the server exits cleanly");
@@ -573,6 +626,16 @@ fn main() {
             format!("rename ({renamed_edits} edits in {renamed_files} files)"),
             rename_times,
             Some(100.0),
+        ),
+        time(
+            format!("code actions at a diagnostic ({action_count} actions)"),
+            action_times,
+            Some(20.0),
+        ),
+        time(
+            "code actions: source.organizeImports".into(),
+            organize_times,
+            Some(20.0),
         ),
         memory_row("VmRSS after indexing", after_indexing.0, None),
         memory_row("VmHWM (peak) after indexing", after_indexing.1, Some(300.0)),

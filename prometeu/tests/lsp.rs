@@ -597,6 +597,8 @@ fn neovim_drives_the_server() {
              diagnostic E_TYPE_MISMATCH line {frame_line}\n\
              hover fn lerp(a: float, b: float, t: float)\n\
              definition mathlib/src/lib.pbs\n\
+             code action Rename `n` to `_n`\n\
+             after the fix E_TYPE_MISMATCH\n\
              stopped\n"
         )
     );
@@ -698,3 +700,5 @@ fn the_server_exits_even_with_a_request_to_the_client_unanswered() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit(), Some(0));
 }
+#[path = "lsp/code_actions.rs"]
+mod code_actions;

@@ -1,6 +1,6 @@
 -- Neovim's own LSP client (0.7+, no plugins) drives `prometeu lsp` the way the
 -- README's editor setup does: open a file of a project, type a mistake, read the
--- diagnostic, hover and go to a definition in a dependency. Writes what it saw to
+-- diagnostic, hover and go to a definition in a dependency, apply a quick fix. Writes what it saw to
 -- $PROMETEU_NVIM_OUT, one line per fact; `prometeu/tests/lsp.rs` checks the lines.
 -- Run from a directory holding copies of `town` and `mathlib`.
 vim.filetype.add({ extension = { pbs = "pbs" } })
@@ -48,6 +48,39 @@ for index, text in ipairs(lines) do
         saw("definition " .. reply.result[1].targetUri:match("[^/]+/src/[^/]+$"))
       end
     end
+  end
+end
+
+-- A quick fix for the unused `n`, applied by Neovim itself: the warning goes.
+local unused
+for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+  if diagnostic.code == "W_UNUSED_LOCAL" then unused = diagnostic end
+end
+if unused then
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(0) },
+    range = {
+      start = { line = unused.lnum, character = unused.col },
+      ["end"] = { line = unused.end_lnum, character = unused.end_col },
+    },
+    context = { diagnostics = {}, only = { "quickfix" } },
+  }
+  for _, reply in pairs(vim.lsp.buf_request_sync(0, "textDocument/codeAction", params, 10000) or {}) do
+    for _, action in ipairs(reply.result or {}) do
+      if action.isPreferred then
+        saw("code action " .. action.title)
+        vim.lsp.util.apply_workspace_edit(action.edit, "utf-16")
+      end
+    end
+  end
+  vim.wait(10000, function()
+    for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+      if diagnostic.code == "W_UNUSED_LOCAL" then return false end
+    end
+    return true
+  end)
+  for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+    saw("after the fix " .. diagnostic.code)
   end
 end
 

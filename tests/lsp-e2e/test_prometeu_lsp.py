@@ -173,3 +173,70 @@ async def test_rename_crosses_projects(client, workspace):
     )
     edited = {change.text_document.uri for change in edit.document_changes}
     assert {main.as_uri(), lib.as_uri()} <= edited
+
+
+async def test_code_actions_fix_a_misspelling_and_organize_imports(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    text = await open_document(client, main)
+    uri = main.as_uri()
+    document = types.TextDocumentIdentifier(uri=uri)
+    start = position_of(text, "lerp(20.0")
+    end = position_of(text, "lerp(20.0", len("lerp"))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=start, end=end), text="lrp"
+                )
+            ],
+        )
+    )
+    found = await diagnostics_for(
+        client, uri, lambda ds: any(d.code == "E_RESOLVE_UNDEFINED" for d in ds)
+    )
+    undefined = next(d for d in found if d.code == "E_RESOLVE_UNDEFINED")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=document,
+            range=undefined.range,
+            context=types.CodeActionContext(
+                diagnostics=[undefined], only=[types.CodeActionKind.QuickFix]
+            ),
+        )
+    )
+    fix = next(a for a in actions if a.title == "Change `lrp` to `lerp`")
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.is_preferred
+    assert fix.diagnostics[0].code == "E_RESOLVE_UNDEFINED"
+    [change] = fix.edit.document_changes
+    assert change.text_document.uri == uri and change.text_document.version == 2
+    [edit] = change.edits
+    assert edit.range == undefined.range and edit.new_text == "lerp"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            ],
+        )
+    )
+    await diagnostics_for(client, uri, lambda ds: len(ds) == 0)
+
+    organize = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=document,
+            range=types.Range(start=start, end=start),
+            context=types.CodeActionContext(
+                diagnostics=[], only=[types.CodeActionKind.SourceOrganizeImports]
+            ),
+        )
+    )
+    assert [a.kind for a in organize] == [types.CodeActionKind.SourceOrganizeImports]
+    [change] = organize[0].edit.document_changes
+    assert change.edits[0].new_text.splitlines() == [
+        'import { Vec2, lerp } from "@math";',
+        'import { ease_in_out as ease } from "@math/easing";',
+        'import { Hud } from "ui";',
+        'import { Townsfolk, spawn_all } from "world";',
+    ]

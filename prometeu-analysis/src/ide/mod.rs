@@ -18,10 +18,13 @@
 //! that owns it. Symbols are matched across roots by their declaration's span, so
 //! references and renames reach every project of the workspace that uses a symbol.
 
+mod assists;
+mod completion;
 mod diagnostics;
 pub mod fixture;
 mod host;
 mod hover;
+mod imports;
 mod navigation;
 mod references;
 mod rename;
@@ -30,11 +33,16 @@ mod symbols;
 mod target;
 pub mod vfs;
 
+pub use assists::{Assist, AssistKind};
+pub use completion::{
+    AUTO_IMPORT_LIMIT, CompletionDoc, CompletionItem, CompletionKind, Completions, Rank,
+};
 pub use host::{
     AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
     WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
+pub use imports::import_path;
 pub use navigation::NavigationTarget;
 pub use references::{Highlight, HighlightKind, ReferenceTarget};
 pub use rename::{RenameError, SourceChange, TextEdit};

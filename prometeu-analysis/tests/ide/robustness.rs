@@ -82,6 +82,15 @@ fn ask(s: &Snapshot, pos: FilePosition) -> bool {
             assert!(start <= end && end as usize <= help.label.len());
         }
     }
+    let completions = s.completions(pos);
+    if let Some(replace) = completions.replace {
+        valid(replace);
+        assert!(replace.start <= pos.offset.min(s.file_text(pos.file).len() as u32));
+    }
+    for item in &completions.items {
+        assert!(!item.label.is_empty());
+        item.additional_edits.iter().for_each(|e| valid(e.span));
+    }
     hover.is_some()
 }
 

@@ -1,6 +1,7 @@
 //! One file per request: each turns a protocol request into an IDE-layer query on a
 //! snapshot and the result into the protocol's shape. Nothing here analyses.
 
+pub mod code_action;
 pub mod crash;
 pub mod hover;
 pub mod navigation;
@@ -108,6 +109,11 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             retrigger_characters: None,
             work_done_progress_options: Default::default(),
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(code_action::kinds()),
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        })),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),

@@ -178,7 +178,9 @@ impl BodyChecker<'_, '_> {
             self.show(subject),
             lints::describe_missing(&missing)
         );
-        self.report(DiagnosticCode::TypeNonExhaustive, span, message);
+        let diagnostic = Diagnostic::new(DiagnosticCode::TypeNonExhaustive, span, message);
+        // The quick fix adds an arm per missing pattern, so it needs all of them.
+        self.ck.diagnostics.push(diagnostic.with_data(missing));
     }
 
     /// Checks a pattern against the subject type and binds its names in the current
