@@ -12,9 +12,8 @@
 //! are there says so, and is filled in by `codeLens/resolve` or by that refresh.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use prometeu_analysis::ide::{RootAnalysis, Snapshot};
@@ -51,8 +50,9 @@ pub struct Computed {
     /// The snapshot revision they are of.
     pub revision: u64,
     /// Per root, in the snapshot's root order: its analysis (to tell whether a later
-    /// snapshot changed it) and its build.
-    roots: Vec<(Arc<Analysis>, Arc<RootBuild>)>,
+    /// snapshot changed it; weak, so sizes never keep an old analysis alive) and its
+    /// build.
+    roots: Vec<(Weak<Analysis>, Arc<RootBuild>)>,
 }
 
 /// What a size lens says about one function.
@@ -101,7 +101,7 @@ impl Computed {
             let Some((_, build)) = self
                 .roots
                 .iter()
-                .find(|(analysis, _)| Arc::ptr_eq(analysis, &root.analysis))
+                .find(|(analysis, _)| same(analysis, &root.analysis))
             else {
                 continue;
             };
@@ -133,7 +133,6 @@ impl Computed {
 /// The server's handle on the size thread.
 pub struct Sizes {
     latest: Mutex<Option<Arc<Computed>>>,
-    requested: AtomicU64,
     wake: mpsc::Sender<()>,
 }
 
@@ -148,7 +147,6 @@ impl Sizes {
         let (wake, woken) = mpsc::channel::<()>();
         let sizes = Arc::new(Sizes {
             latest: Mutex::new(None),
-            requested: AtomicU64::new(0),
             wake,
         });
         let shared = Arc::clone(&sizes);
@@ -192,10 +190,8 @@ impl Sizes {
         if let Some(computed) = self.latest().filter(|c| c.revision == revision) {
             return Some(computed);
         }
-        let before = self.requested.fetch_max(revision, Ordering::SeqCst);
-        if before < revision {
-            let _ = self.wake.send(());
-        }
+        // The thread takes the newest snapshot and drains repeated wake-ups.
+        let _ = self.wake.send(());
         None
     }
 }
@@ -223,6 +219,12 @@ fn idle_snapshot(state: &Mutex<State>, snapshots: &watch::Receiver<Snapshot>) ->
     }
 }
 
+/// Whether `weak` points at `analysis` (a weak pointer keeps its allocation, so the
+/// address cannot be reused by a newer analysis while it is held).
+fn same(weak: &Weak<Analysis>, analysis: &Arc<Analysis>) -> bool {
+    std::ptr::eq(weak.as_ptr(), Arc::as_ptr(analysis))
+}
+
 /// Builds every root of `snapshot` whose analysis is not the one `previous` built.
 fn compute(snapshot: &Snapshot, previous: Option<&Computed>) -> Computed {
     let roots = snapshot
@@ -232,13 +234,13 @@ fn compute(snapshot: &Snapshot, previous: Option<&Computed>) -> Computed {
             let reused = previous.and_then(|p| {
                 p.roots
                     .iter()
-                    .find(|(analysis, _)| Arc::ptr_eq(analysis, &root.analysis))
+                    .find(|(analysis, _)| same(analysis, &root.analysis))
             });
             let build = match reused {
                 Some((_, build)) => Arc::clone(build),
                 None => Arc::new(build_root(root)),
             };
-            (Arc::clone(&root.analysis), build)
+            (Arc::downgrade(&root.analysis), build)
         })
         .collect();
     Computed {

@@ -65,15 +65,16 @@ pub fn run(request: &Request, sizes: &Sizes) -> Result<Option<Vec<CodeLens>>> {
         let command = computed
             .as_ref()
             .map(|c| display(c.answer(snapshot, file, item.focus_span).title()));
-        let data = match command {
-            Some(_) => None,
-            None => serde_json::to_value(SizeData {
+        let data = if command.is_some() {
+            None
+        } else {
+            serde_json::to_value(SizeData {
                 revision: snapshot.revision(),
                 path: snapshot.file_path(file).to_string(),
                 start: item.focus_span.start,
                 end: item.focus_span.end,
             })
-            .ok(),
+            .ok()
         };
         lenses.push(CodeLens {
             range,

@@ -19,7 +19,7 @@ pub fn run(request: &Request) -> Result<Option<Vec<FoldingRange>>> {
         let start_line = line(fold.span.start);
         let mut end_line = line(fold.span.end);
         if fold.ends_with_bracket {
-            end_line -= 1;
+            end_line = end_line.saturating_sub(1);
         }
         if end_line <= start_line {
             continue;
