@@ -24,5 +24,7 @@ mod rename;
 mod robustness;
 #[path = "ide/signature_help.rs"]
 mod signature_help;
+#[path = "ide/structure.rs"]
+mod structure;
 #[path = "ide/symbols.rs"]
 mod symbols;

@@ -19,4 +19,6 @@ pub mod link;
 mod lower;
 
 pub use error::{CompileError, CompileErrorKind};
-pub use link::{CompileOptions, CompiledProgram, INIT_GLOBALS, compile, compile_with};
+pub use link::{
+    CompileOptions, CompiledProgram, FunctionSize, INIT_GLOBALS, compile, compile_with,
+};

@@ -34,12 +34,49 @@ pub const PRELUDE_DEBUG_PATH: &str = "prometeu:prelude.pbs";
 pub struct CompiledProgram {
     /// The linked image, with its debug map.
     pub program: Program,
+    /// The function each entry of `program.functions` was compiled from, by index;
+    /// `None` for code no declaration owns (`__init_globals`).
+    pub function_symbols: Vec<Option<SymbolId>>,
+}
+
+/// How big one function is in the linked program (after inlining).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FunctionSize {
+    /// Instructions in its body.
+    pub instructions: u32,
+    /// Bytes of its body in `CODE`.
+    pub bytes: u32,
 }
 
 impl CompiledProgram {
     /// The `program.pbc` bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         prometeu_bytecode::write_program(&self.program)
+    }
+
+    /// The size of every compiled function, by the symbol it was compiled from: what
+    /// the language server's code lens shows (functions the entry points never reach
+    /// are not compiled, so they are absent).
+    pub fn function_sizes(&self) -> HashMap<SymbolId, FunctionSize> {
+        let code = &self.program.code;
+        self.program
+            .functions
+            .iter()
+            .zip(&self.function_symbols)
+            .filter_map(|(function, symbol)| {
+                let start = function.code_offset as usize;
+                let body = code.get(start..start + function.code_len as usize)?;
+                // The program verified, so its code decodes; count what does.
+                let instructions = Instr::decode_all(body).map_or(0, |all| all.len() as u32);
+                Some((
+                    (*symbol)?,
+                    FunctionSize {
+                        instructions,
+                        bytes: function.code_len,
+                    },
+                ))
+            })
+            .collect()
     }
 }
 
@@ -111,7 +148,9 @@ pub fn compile_with(
         .iter()
         .map(|s| lowered.remove(s).unwrap_or_default())
         .collect();
+    let mut function_symbols: Vec<Option<SymbolId>> = order.iter().copied().map(Some).collect();
     let init_index = init_globals.map(|body| {
+        function_symbols.push(None);
         bodies.push(body);
         bodies.len() as u32 - 1
     });
@@ -169,7 +208,10 @@ pub fn compile_with(
             }
         }
     }
-    Ok(CompiledProgram { program })
+    Ok(CompiledProgram {
+        program,
+        function_symbols,
+    })
 }
 
 /// Rejects a function whose parameters, locals and operand stack together take more

@@ -139,3 +139,51 @@ fn inlined_code_keeps_the_callee_spans_in_the_debug_map() {
     // `a + 1` on line 2.
     assert_eq!(&src[run.start as usize..run.end as usize], "a + 1");
 }
+
+/// The per-function sizes the language server's code lens shows: one entry per
+/// compiled function, keyed by its symbol, matching the linked image after inlining;
+/// unreachable functions and `__init_globals` have none.
+#[test]
+fn function_sizes_are_the_linked_bodies_by_symbol() {
+    let src = "fn twice(n: int): int { return n * 2; }\n\
+        fn unused(): int { return 7; }\n\
+        fn frame() { Log.info(twice(21) as string); }\n";
+    let l = load_src(src);
+    let name_of = |symbol| l.analysis.symbol_name(symbol).to_string();
+    for options in [OFF, ON] {
+        let compiled = compile_loaded_with(&l, options);
+        let sizes = compiled.function_sizes();
+        let mut names: Vec<String> = sizes.keys().map(|&s| name_of(s)).collect();
+        names.sort();
+        assert_eq!(names, ["frame", "twice"]);
+        let debug = compiled.program.debug.as_ref().expect("debug map");
+        for (index, function) in compiled.program.functions.iter().enumerate() {
+            let Some(symbol) = compiled.function_symbols[index] else {
+                continue;
+            };
+            assert_eq!(debug.functions[index].name, name_of(symbol));
+            let size = sizes[&symbol];
+            assert_eq!(size.bytes, function.code_len);
+            let code = compiled.program.function_code(index as u32).expect("code");
+            assert_eq!(
+                size.instructions as usize,
+                Instr::decode_all(code).unwrap().len()
+            );
+            assert!(size.instructions > 0 && size.bytes >= 2 * size.instructions);
+        }
+        let frame = sizes
+            .iter()
+            .find(|(s, _)| name_of(**s) == "frame")
+            .unwrap()
+            .1;
+        let twice = sizes
+            .iter()
+            .find(|(s, _)| name_of(**s) == "twice")
+            .unwrap()
+            .1;
+        if options.inline {
+            // `twice` was inlined: `frame` grew by its body, less the call.
+            assert!(frame.bytes > twice.bytes, "{frame:?} {twice:?}");
+        }
+    }
+}

@@ -11,12 +11,14 @@
 //! * [`state`] — open documents and the host, behind one lock.
 //! * [`convert`] — positions (UTF-8 or UTF-16), ranges, URIs, diagnostics.
 //! * [`worker`] — the analysis thread and the diagnostics publisher.
+//! * [`sizes`] — the compiled-size thread behind code lens.
 //! * [`transport`] — stdio framing that answers malformed messages instead of dying.
 
 pub mod convert;
 pub mod handlers;
 pub mod host_calls;
 pub mod server;
+pub mod sizes;
 pub mod state;
 pub mod transport;
 pub mod worker;

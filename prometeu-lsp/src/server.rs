@@ -38,6 +38,10 @@ pub struct Server {
     first_analysis: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
     shut_down: Arc<AtomicBool>,
     capabilities: OnceLock<ClientCapabilities>,
+    /// The compiled-size thread behind code lens.
+    sizes: Arc<crate::sizes::Sizes>,
+    /// Whether the client takes `workspace/codeLens/refresh` (set by `initialize`).
+    lens_refresh: Arc<AtomicBool>,
 }
 
 impl Server {
@@ -78,6 +82,24 @@ impl Server {
         ));
         let wake = worker::spawn_analysis(Arc::clone(&state), snapshots_tx, publish_tx);
         let _ = fetched.set((Arc::clone(&state), wake.clone()));
+        let lens_refresh = Arc::new(AtomicBool::new(false));
+        let on_sizes = {
+            let (client, runtime, refresh) = (
+                client.clone(),
+                tokio::runtime::Handle::current(),
+                Arc::clone(&lens_refresh),
+            );
+            move || {
+                if refresh.load(Ordering::SeqCst) {
+                    let client = client.clone();
+                    runtime.spawn(async move {
+                        let _ = client.code_lens_refresh().await;
+                    });
+                }
+            }
+        };
+        let sizes =
+            crate::sizes::Sizes::start(Arc::clone(&state), snapshots.clone(), Box::new(on_sizes));
         Server {
             client,
             state,
@@ -86,6 +108,8 @@ impl Server {
             first_analysis: Mutex::new(Some(first_rx)),
             shut_down: Arc::new(AtomicBool::new(false)),
             capabilities: OnceLock::new(),
+            sizes,
+            lens_refresh,
         }
     }
 
@@ -300,6 +324,14 @@ impl LanguageServer for Server {
                 state.host.add_workspace_folder(&folder);
             }
         }
+        let lens_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.lens_refresh.store(lens_refresh, Ordering::SeqCst);
         let _ = self.capabilities.set(params.capabilities);
         Ok(InitializeResult {
             capabilities: handlers::capabilities(utf8),
@@ -483,5 +515,74 @@ impl LanguageServer for Server {
             handlers::code_action::run(r, range, only.as_deref())
         })
         .await
+    }
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.answer(&params.text_document.uri, handlers::folding::run)
+            .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let positions = params.positions;
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::selection_range::run(r, &positions)
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.answer(&params.text_document.uri, handlers::document_links::run)
+            .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let at = params.text_document_position_params;
+        self.answer(&at.text_document.uri, move |r| {
+            handlers::call_hierarchy::prepare(r, at.position)
+        })
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        let item = params.item;
+        let at = item.selection_range.start;
+        self.answer(&item.uri, move |r| {
+            handlers::call_hierarchy::incoming(r, at)
+        })
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        let item = params.item;
+        let at = item.selection_range.start;
+        self.answer(&item.uri, move |r| {
+            handlers::call_hierarchy::outgoing(r, at)
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let sizes = Arc::clone(&self.sizes);
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::code_lens::run(r, &sizes)
+        })
+        .await
+    }
+
+    async fn code_lens_resolve(&self, lens: CodeLens) -> Result<CodeLens> {
+        let sizes = Arc::clone(&self.sizes);
+        self.answer_workspace(move |r| Ok(handlers::code_lens::resolve(&r.snapshot, &sizes, lens)))
+            .await
     }
 }

@@ -6,7 +6,10 @@
 //!    until its first `publishDiagnostics`;
 //! 2. an edit inside one function body → that file's `publishDiagnostics` carrying the
 //!    edit's version (edits alternately add and remove an unknown name, so every edit
-//!    changes the diagnostics and is published);
+//!    changes the diagnostics and is published); then the same edits with
+//!    `textDocument/codeLens` asked after each (compiled sizes are computed in the
+//!    background and must not delay diagnostics), and the time from the last edit
+//!    until the sizes are shown;
 //! 3. hover and go to definition at identifiers of the open file;
 //! 4. references and rename of `shared_helper`, which every module file imports and
 //!    calls (as in `prometeu-analysis`'s `ide` benchmark); code actions at a misspelled
@@ -441,6 +444,102 @@ fn main() {
         client.diagnostics_where(&open_uri, |p| p["version"] == final_version + 1);
     }
 
+    // 2b. The same edits with code lens on, as an editor that shows lenses asks: the
+    // file's lenses after every edit. Their compiled sizes are computed by the server in
+    // the background (toolchain.md §4, "Code lens"); the edits' diagnostics must not
+    // wait for them. Then, after the last edit, how long until the sizes are shown.
+    let lens_runs = edit_runs.max(2);
+    let mut next_version = if edit_runs % 2 == 0 {
+        final_version + 2
+    } else {
+        final_version + 1
+    };
+    let lens_params = json!({ "textDocument": { "uri": open_uri } });
+    let mut lens_edit_times = Vec::new();
+    let mut lens_times = Vec::new();
+    let mut lens_count = 0;
+    for run in 0..lens_runs {
+        let version = next_version;
+        next_version += 1;
+        let adds = run % 2 == 0;
+        let change = if adds {
+            json!({ "range": { "start": edit_at, "end": edit_at }, "text": BREAKING_TEXT })
+        } else {
+            json!({ "range": { "start": edit_at, "end": end_of_break }, "text": "" })
+        };
+        let started = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": version },
+                "contentChanges": [change],
+            }),
+        );
+        let lens_request = client.send_request("textDocument/codeLens", lens_params.clone());
+        client.diagnostics_where(&open_uri, |p| p["version"] == version);
+        lens_edit_times.push(started.elapsed());
+        let reply = client.response(lens_request);
+        lens_times.push(started.elapsed());
+        lens_count = reply["result"].as_array().map_or(0, Vec::len);
+    }
+    if lens_runs % 2 == 1 {
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": next_version },
+                "contentChanges": [{ "range": { "start": edit_at, "end": end_of_break }, "text": "" }],
+            }),
+        );
+        client.diagnostics_where(&open_uri, |p| p["version"] == next_version);
+    }
+    let pause = Instant::now();
+    let size_title = loop {
+        let (_, lenses) = timed(&mut client, "textDocument/codeLens", lens_params.clone());
+        // Size lenses come back without a command until their sizes are known.
+        let lenses = lenses.as_array().cloned().unwrap_or_default();
+        let pending = lenses.iter().any(|l| l["command"].is_null());
+        let size = lenses.iter().find(|l| l["command"]["command"] == "");
+        if let (false, Some(size)) = (pending, size) {
+            let sized: Vec<&Value> = lenses
+                .iter()
+                .filter(|l| l["command"]["command"] == "")
+                .collect();
+            let built = sized
+                .iter()
+                .filter(|l| {
+                    l["command"]["title"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with(" bytes"))
+                })
+                .count();
+            break format!(
+                "{built} of {} functions in the build; first: {}",
+                sized.len(),
+                size["command"]["title"].as_str().unwrap_or("")
+            );
+        }
+        assert!(
+            pause.elapsed() < Duration::from_secs(120),
+            "sizes never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let sizes_after_pause = pause.elapsed();
+    // The entry point's size, from the app's main file (a file not open in the editor).
+    let (_, main_lenses) = timed(
+        &mut client,
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri(&root.join("src/main.pbs")) } }),
+    );
+    let frame_size = main_lenses
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["command"]["command"] == "")
+        .and_then(|l| l["command"]["title"].as_str())
+        .unwrap_or("(none)")
+        .to_string();
+
     // 3. Hover and definition.
     let positions = identifier_positions(&clean_text, position_count);
     for position in positions.iter().take(10) {
@@ -598,6 +697,29 @@ fn main() {
         Row {
             what: "  server CPU time per edit (mean, all threads)".into(),
             figure: Figure::Note(format!("{:.2} ms", cpu_per_edit.as_secs_f64() * 1000.0)),
+            limit: None,
+        },
+        time(
+            "edit → its diagnostics, code lens asked after every edit".into(),
+            lens_edit_times,
+            Some(100.0),
+        ),
+        time(
+            format!("edit → code lens reply ({lens_count} lenses)"),
+            lens_times,
+            None,
+        ),
+        Row {
+            what: "  pause after the last edit → compiled sizes shown".into(),
+            figure: Figure::Note(format!(
+                "{:.0} ms ({size_title})",
+                sizes_after_pause.as_secs_f64() * 1000.0
+            )),
+            limit: None,
+        },
+        Row {
+            what: "  `frame` of src/main.pbs".into(),
+            figure: Figure::Note(frame_size),
             limit: None,
         },
         time(

@@ -702,3 +702,5 @@ fn the_server_exits_even_with_a_request_to_the_client_unanswered() {
 }
 #[path = "lsp/code_actions.rs"]
 mod code_actions;
+#[path = "lsp/structure.rs"]
+mod structure;

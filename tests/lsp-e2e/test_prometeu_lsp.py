@@ -240,3 +240,62 @@ async def test_code_actions_fix_a_misspelling_and_organize_imports(client, works
         'import { Hud } from "ui";',
         'import { Townsfolk, spawn_all } from "world";',
     ]
+
+
+async def test_structure_folding_links_call_hierarchy_and_code_lens(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    lib = workspace / "mathlib" / "src" / "lib.pbs"
+    text = await open_document(client, main)
+    document = types.TextDocumentIdentifier(uri=main.as_uri())
+
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=document)
+    )
+    assert any(f.kind == types.FoldingRangeKind.Imports and f.start_line == 0 for f in folds)
+    frame_line = position_of(text, "fn frame").line
+    assert any(f.start_line == frame_line for f in folds)
+
+    at = position_of(text, "lerp(20.0", 1)
+    selections = await client.text_document_selection_range_async(
+        types.SelectionRangeParams(text_document=document, positions=[at])
+    )
+    assert selections[0].range.start == position_of(text, "lerp(20.0")
+    assert selections[0].parent is not None
+
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=document)
+    )
+    assert links[0].target == lib.as_uri()
+
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(text_document=document, position=at)
+    )
+    assert items[0].name == "lerp" and items[0].uri == lib.as_uri()
+    incoming = await client.call_hierarchy_incoming_calls_async(
+        types.CallHierarchyIncomingCallsParams(item=items[0])
+    )
+    assert "frame" in {call.from_.name for call in incoming}
+
+    # Sizes are compiled in the background and announced with a refresh (VS Code
+    # announces `refreshSupport`); ask (and resolve) until they are shown.
+    refreshes = []
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def refresh(params):
+        refreshes.append(params)
+
+    for _ in range(200):
+        lenses = await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=document)
+        )
+        titles = []
+        for lens in lenses:
+            if lens.command is None:
+                lens = await client.code_lens_resolve_async(lens)
+            titles.append(lens.command.title)
+        if any(t.endswith(" bytes") for t in titles):
+            break
+        await asyncio.sleep(0.1)
+    assert "0 references" in titles
+    assert any(t.endswith(" bytes") for t in titles), titles
+    assert refreshes, "the server announced the sizes"

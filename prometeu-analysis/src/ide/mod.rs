@@ -19,24 +19,33 @@
 //! references and renames reach every project of the workspace that uses a symbol.
 
 mod assists;
+mod call_hierarchy;
+mod code_lens;
 mod completion;
 mod diagnostics;
+mod document_links;
 pub mod fixture;
+mod folding;
 mod host;
 mod hover;
 mod imports;
 mod navigation;
 mod references;
 mod rename;
+mod selection_range;
 mod signature_help;
 mod symbols;
 mod target;
 pub mod vfs;
 
 pub use assists::{Assist, AssistKind};
+pub use call_hierarchy::{Call, CallItem};
+pub use code_lens::CodeLensItem;
 pub use completion::{
     AUTO_IMPORT_LIMIT, CompletionDoc, CompletionItem, CompletionKind, Completions, Rank,
 };
+pub use document_links::DocumentLink;
+pub use folding::{Fold, FoldKind};
 pub use host::{
     AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
     WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,

@@ -26,6 +26,7 @@ fn every_query_everywhere(fixture: &str) {
             "no name was found in {}",
             s.file_path(file)
         );
+        structure_of(&s, file);
         let outline = s.document_symbols(file);
         for d in &outline {
             assert!(d.full_span.contains_span(d.focus_span), "{d:?}");
@@ -91,7 +92,52 @@ fn ask(s: &Snapshot, pos: FilePosition) -> bool {
         assert!(!item.label.is_empty());
         item.additional_edits.iter().for_each(|e| valid(e.span));
     }
+    structure_at(s, pos, &valid);
     hover.is_some()
+}
+
+/// The structure queries at `pos`: selection ranges nest, call hierarchy spans are
+/// inside their files.
+fn structure_at(s: &Snapshot, pos: FilePosition, valid: &dyn Fn(prometeu_analysis::Span)) {
+    let ranges = s.selection_ranges(pos.file, pos.offset);
+    for range in &ranges {
+        valid(*range);
+    }
+    for pair in ranges.windows(2) {
+        assert!(
+            pair[1].contains_span(pair[0]) && pair[1] != pair[0],
+            "{pair:?}"
+        );
+    }
+    if let Some(item) = s.prepare_call_hierarchy(pos) {
+        valid(item.full_span);
+        valid(item.focus_span);
+        for call in s.incoming_calls(pos).iter().chain(&s.outgoing_calls(pos)) {
+            valid(call.item.focus_span);
+            call.call_sites.iter().for_each(|site| valid(*site));
+        }
+    }
+}
+
+/// The structure queries of a whole file: folds, links and lenses point into it.
+fn structure_of(s: &Snapshot, file: prometeu_analysis::FileId) {
+    let len = s.file_text(file).len() as u32;
+    for fold in s.folding_ranges(file) {
+        assert!(
+            fold.span.start < fold.span.end && fold.span.end <= len,
+            "{fold:?}"
+        );
+    }
+    for link in s.document_links(file) {
+        assert!(link.span.end <= len, "{link:?}");
+        assert!(s.file_path(link.target).ends_with(".pbs"));
+    }
+    for lens in s.code_lenses(file) {
+        assert!(
+            lens.focus_span.end <= len && lens.focus_span.file == file,
+            "{lens:?}"
+        );
+    }
 }
 
 /// The town example with its real manifest and the `mathlib` project it depends on:

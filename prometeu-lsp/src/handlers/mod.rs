@@ -1,13 +1,18 @@
 //! One file per request: each turns a protocol request into an IDE-layer query on a
 //! snapshot and the result into the protocol's shape. Nothing here analyses.
 
+pub mod call_hierarchy;
 pub mod code_action;
+pub mod code_lens;
 pub mod crash;
+pub mod document_links;
+pub mod folding;
 pub mod hover;
 pub mod navigation;
 pub mod progress;
 pub mod references;
 pub mod rename;
+pub mod selection_range;
 pub mod signature_help;
 pub mod symbols;
 pub mod virtual_document;
@@ -114,6 +119,16 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             resolve_provider: Some(false),
             work_done_progress_options: Default::default(),
         })),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(true),
+        }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
