@@ -251,6 +251,7 @@ fn neovim_setup_attaches_each_project_to_its_server() {
          root mathlib\n\
          other project, other client true\n\
          hover fn lerp(a: float, b: float, t: float)\n\
+         references lens lists true\n\
          stopped 0\n"
     );
 }

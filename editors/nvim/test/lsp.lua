@@ -58,6 +58,22 @@ for index, text in ipairs(lines) do
   end
 end
 
+-- The references lens runs its command through vim.lsp.commands: the quickfix list
+-- fills (Hud is used by main.pbs).
+vim.cmd("buffer town/src/ui/hud.pbs")
+local lens_params = { textDocument = { uri = vim.uri_from_bufnr(0) } }
+for _, reply in pairs(vim.lsp.buf_request_sync(0, "textDocument/codeLens", lens_params, 10000) or {}) do
+  for _, lens in ipairs(reply.result or {}) do
+    if lens.command and lens.command.command == "prometeu.showReferences" and lens.command.title ~= "0 references" then
+      vim.fn.setqflist({})
+      vim.lsp.commands[lens.command.command](lens.command, { bufnr = 0 })
+      vim.wait(10000, function() return #vim.fn.getqflist() > 0 end)
+      saw("references lens lists " .. tostring(#vim.fn.getqflist() > 0))
+      break
+    end
+  end
+end
+
 vim.lsp.stop_client(vim.lsp.get_active_clients())
 vim.wait(20000, function() return #vim.lsp.get_active_clients() == 0 end)
 saw("stopped " .. #vim.lsp.get_active_clients())

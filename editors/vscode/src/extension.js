@@ -36,6 +36,9 @@ function createClient() {
     ],
     outputChannel,
     traceOutputChannel: outputChannel,
+    // The server's own settings (`prometeu.inlayHints.*`, toolchain.md §4) reach it as
+    // workspace/didChangeConfiguration whenever they change.
+    synchronize: { configurationSection: 'prometeu' },
   };
   return new LanguageClient('prometeu', 'Prometeu', { run: executable, debug: executable }, clientOptions);
 }
@@ -74,12 +77,33 @@ const virtualDocuments = {
   },
 };
 
+/**
+ * The command of the server's references code lens (`[uri, position]`, protocol shapes):
+ * asks the server for the references and shows them in VS Code's peek view.
+ */
+async function showReferences(uri, position) {
+  if (!client) return;
+  const converter = client.protocol2CodeConverter;
+  const locations = await client.sendRequest('textDocument/references', {
+    textDocument: { uri },
+    position,
+    context: { includeDeclaration: false },
+  });
+  await vscode.commands.executeCommand(
+    'editor.action.showReferences',
+    converter.asUri(uri),
+    converter.asPosition(position),
+    await converter.asLocations(locations || []),
+  );
+}
+
 async function activate(context) {
   outputChannel = vscode.window.createOutputChannel('Prometeu');
   context.subscriptions.push(
     outputChannel,
     vscode.workspace.registerTextDocumentContentProvider(VIRTUAL_SCHEME, virtualDocuments),
     vscode.commands.registerCommand('prometeu.restartServer', restartClient),
+    vscode.commands.registerCommand('prometeu.showReferences', showReferences),
     vscode.workspace.onDidChangeConfiguration((event) =>
       event.affectsConfiguration('prometeu.server') ? restartClient() : undefined,
     ),

@@ -58,7 +58,7 @@ test('the runtime dependencies are pinned and installed', () => {
 
 /** Loads src/extension.js with `vscode` and vscode-languageclient replaced by recorders. */
 function loadExtensionWithStandIns(settings) {
-  const seen = { commands: [], providers: [], clients: [], started: 0, stopped: 0 };
+  const seen = { commands: [], providers: [], clients: [], executed: [], started: 0, stopped: 0 };
   const disposable = { dispose() {} };
   const vscode = {
     workspace: {
@@ -83,13 +83,20 @@ function loadExtensionWithStandIns(settings) {
         seen.commands.push({ name, handler });
         return disposable;
       },
-      executeCommand: async () => undefined,
+      executeCommand: async (...args) => {
+        seen.executed.push(args);
+      },
     },
     languages: { setTextDocumentLanguage: async () => undefined },
   };
   class LanguageClient {
     constructor(id, name, serverOptions, clientOptions) {
       Object.assign(this, { id, name, serverOptions, clientOptions });
+      this.protocol2CodeConverter = {
+        asUri: (uri) => `uri:${uri}`,
+        asPosition: (position) => `position:${position.line}:${position.character}`,
+        asLocations: async (locations) => locations.map((l) => `location:${l.uri}`),
+      };
       seen.clients.push(this);
     }
     async start() {
@@ -99,6 +106,9 @@ function loadExtensionWithStandIns(settings) {
       seen.stopped += 1;
     }
     async sendRequest(method, params) {
+      if (method === 'textDocument/references') {
+        return [{ uri: params.textDocument.uri, range: { start: params.position, end: params.position } }];
+      }
       return { text: `${method} ${params.uri}` };
     }
   }
@@ -133,6 +143,7 @@ test('activate starts `prometeu lsp --stdio` from the configured path', async ()
   assert.equal(run.options.env.RUST_BACKTRACE, '1');
   assert.ok(client.clientOptions.documentSelector.some((s) => s.language === 'pbs' && s.scheme === 'file'));
   assert.equal(seen.started, 1);
+  assert.equal(client.clientOptions.synchronize.configurationSection, 'prometeu');
 
   // Every command the extension registers is declared in the manifest, and back.
   const declared = manifest.contributes.commands.map((c) => c.command).sort();
@@ -149,6 +160,17 @@ test('activate starts `prometeu lsp --stdio` from the configured path', async ()
   const text = await virtual.provider.provideTextDocumentContent({ toString: () => 'prometeu:prelude.pbs' });
   assert.equal(text, 'prometeu/virtualDocument prometeu:prelude.pbs');
   assert.ok(subscriptions.length >= 4);
+
+  // The server's references lens runs `prometeu.showReferences [uri, position]`: the
+  // extension asks the server and opens VS Code's references peek.
+  const showReferences = seen.commands.find((c) => c.name === 'prometeu.showReferences');
+  await showReferences.handler('file:///work/game/src/main.pbs', { line: 3, character: 7 });
+  assert.deepEqual(seen.executed.at(-1), [
+    'editor.action.showReferences',
+    'uri:file:///work/game/src/main.pbs',
+    'position:3:7',
+    ['location:file:///work/game/src/main.pbs'],
+  ]);
   await extension.deactivate();
   assert.equal(seen.stopped, 3);
 });

@@ -76,11 +76,20 @@ function M.attach(bufnr)
   return id
 end
 
+--- The command of the server's references code lens (`arguments = { uri, position }`):
+--- lists the references in the quickfix window, as `vim.lsp.buf.references()` does.
+function M.show_references(command, ctx)
+  local uri, position = command.arguments[1], command.arguments[2]
+  local params = { textDocument = { uri = uri }, position = position, context = { includeDeclaration = false } }
+  vim.lsp.buf_request(ctx and ctx.bufnr or vim.uri_to_bufnr(uri), "textDocument/references", params)
+end
+
 --- Starts the server for every PBS buffer, now and later. `options` override
 --- `M.defaults` (`cmd`, `root_markers`, `init_options`, `settings`, `on_attach`,
 --- `capabilities`).
 function M.setup(options)
   M.config = vim.tbl_extend("force", vim.deepcopy(M.defaults), options or {})
+  vim.lsp.commands["prometeu.showReferences"] = M.show_references
   local group = vim.api.nvim_create_augroup("prometeu_lsp", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
