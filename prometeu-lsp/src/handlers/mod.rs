@@ -1,6 +1,7 @@
 //! One file per request: each turns a protocol request into an IDE-layer query on a
 //! snapshot and the result into the protocol's shape. Nothing here analyses.
 
+pub mod completion;
 pub mod crash;
 pub mod hover;
 pub mod navigation;
@@ -107,6 +108,16 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
             retrigger_characters: None,
             work_done_progress_options: Default::default(),
+        }),
+        completion_provider: Some(CompletionOptions {
+            resolve_provider: Some(true),
+            trigger_characters: Some(
+                completion::TRIGGER_CHARACTERS
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            ),
+            ..Default::default()
         }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
