@@ -9,6 +9,9 @@
 //! ([`locals_in_scope`]), and the type of a value before a `.` is the checker's type of
 //! the expression that ends at the dot.
 //!
+//! Items are filtered by the typed prefix (its characters in order, ignoring case, the
+//! first at the start); the list is then marked incomplete, so the editor asks again.
+//!
 //! Ranking (`toolchain.md` §4, completion) is [`Rank`]: locals and members first, then
 //! the module's items, the file's imports, the prelude, keywords, and last the items of
 //! other modules that picking would import ([`Snapshot::import_edits`]).
@@ -321,6 +324,13 @@ impl<'a> Cx<'a> {
     /// Sorts by rank then label, keeps the first item of each label (a local hides an
     /// item of the same name), and wraps the list.
     fn finish(mut self, replace: Span) -> Completions {
+        // Only what matches the prefix: a list of every name in scope costs the
+        // editor more to receive and filter than this costs to compute.
+        let prefix = self.prefix;
+        let before = self.items.len();
+        self.items
+            .retain(|item| matches_prefix(&item.label, prefix));
+        self.is_incomplete |= self.items.len() < before;
         self.items
             .sort_by(|a, b| (a.rank, &a.label).cmp(&(b.rank, &b.label)));
         // A name in scope hides the same name further out and an import of it; two
@@ -341,6 +351,14 @@ impl<'a> Cx<'a> {
             items: self.items,
             is_incomplete: self.is_incomplete,
         }
+    }
+
+    /// Whether a label matches the typed prefix; a miss marks the list incomplete (the
+    /// editor asks again when the prefix changes, a shorter one included).
+    fn wanted(&mut self, label: &str) -> bool {
+        let wanted = matches_prefix(label, self.prefix);
+        self.is_incomplete |= !wanted;
+        wanted
     }
 
     /// The module of the cursor's file.
@@ -463,6 +481,9 @@ impl<'a> Cx<'a> {
 
     fn push_symbol(&mut self, symbol: SymbolId, rank: Rank) {
         let label = self.analysis.symbol_name(symbol).to_string();
+        if !self.wanted(&label) {
+            return;
+        }
         let item = self.symbol_item(symbol, &label, rank);
         self.items.push(item);
     }
@@ -666,7 +687,7 @@ impl<'a> Cx<'a> {
             }
         }
         for (local, symbol) in self.imported() {
-            if filter(analysis.symbols.get(symbol).kind) {
+            if filter(analysis.symbols.get(symbol).kind) && self.wanted(&local) {
                 let item = self.symbol_item(symbol, &local, Rank::Import);
                 self.items.push(item);
             }

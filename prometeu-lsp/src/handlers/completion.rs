@@ -72,7 +72,7 @@ pub fn run(request: &Request, position: Position, snippets: bool) -> Result<Comp
                     None => item.detail.clone(),
                 },
                 // The IDE layer's order, kept: rank then position in its list.
-                sort_text: Some(format!("{:06}", index)),
+                sort_text: Some(format!("{index:06}")),
                 filter_text: (item.insert.trim() != item.label)
                     .then(|| item.insert.trim().to_string()),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, new_text))),

@@ -28,6 +28,16 @@ fn item<'a>(reply: &'a Value, label: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no `{label}` in {reply}"))
 }
 
+/// The labels of a completion reply, in order.
+fn item_labels(reply: &Value) -> Vec<String> {
+    reply["items"]
+        .as_array()
+        .expect("a completion list")
+        .iter()
+        .map(|i| i["label"].as_str().expect("a label").to_string())
+        .collect()
+}
+
 /// Opens town's main file with [`PROBE`] appended; returns the new text.
 fn open_probe(client: &mut LspClient, main: &std::path::Path) -> String {
     let text = open(client, main) + PROBE;
@@ -59,8 +69,12 @@ fn completion_members_snippets_auto_import_and_resolve() {
     // `clamp_i`: the dependency's function, imported into the existing `@math` import,
     // as a snippet with its parameters.
     let reply = client.result("textDocument/completion", at(&main, &text, "clamp_i\n", 7));
-    // Typing more only narrows what matches `clamp_i`: the list is complete.
-    assert_eq!(reply["isIncomplete"], false, "{reply}");
+    // Filtered by the prefix, so the editor asks again when it changes.
+    assert_eq!(reply["isIncomplete"], true, "{reply}");
+    assert!(
+        item_labels(&reply).iter().all(|l| l.starts_with('c')),
+        "{reply}"
+    );
     let clamp = item(&reply, "clamp_int");
     assert_eq!(clamp["insertTextFormat"], 2, "{clamp}");
     assert_eq!(
@@ -95,17 +109,14 @@ fn completion_members_snippets_auto_import_and_resolve() {
         "{resolved}"
     );
 
-    // The parameter in scope ranks before module items and the prelude.
-    let reply = client.result("textDocument/completion", at(&main, &text, "clamp_i\n", 4));
-    let labels: Vec<&str> = reply["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    // With `c` typed: the parameter first, the prelude's `Color` later, the item that
+    // needs an import last.
+    let reply = client.result("textDocument/completion", at(&main, &text, "clamp_i\n", 1));
+    let labels = item_labels(&reply);
     let position = |label: &str| labels.iter().position(|l| *l == label);
-    assert!(position("count") < position("frame"), "{labels:?}");
-    assert!(position("frame") < position("Color"), "{labels:?}");
+    assert_eq!(position("count"), Some(0), "{labels:?}");
+    assert!(position("Color") < position("clamp_int"), "{labels:?}");
+    assert_eq!(position("clamp_int"), Some(labels.len() - 1), "{labels:?}");
     assert_eq!(client.shutdown(), Some(0));
 }
 
