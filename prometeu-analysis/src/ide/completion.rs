@@ -17,14 +17,14 @@
 //! other modules that picking would import ([`Snapshot::import_edits`]).
 
 use super::hover::builtin_signature;
-use super::imports::{import_decls, import_path_from};
+use super::imports::{import_decls, import_path, import_path_from};
 use super::rename::TextEdit;
 use super::target::builtin_of;
 use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::semantics::builtins::{BUILTIN_METHODS, BuiltinMethod};
 use crate::semantics::{Reach, SymbolKind, TypeKind};
 use crate::syntax::ast::Visibility;
-use crate::syntax::{Token, TokenKind, lex};
+use crate::syntax::{Lexed, Token, TokenKind, lex};
 use crate::{Analysis, AstArena, FileId, ModuleId, NodeId, NodeKind, Span, SymbolId, TypeId};
 
 /// At most this many items of other modules are offered (the list is then marked
@@ -230,7 +230,7 @@ impl Snapshot {
         match context(before, text) {
             Context::Member { dot } => cx.members(dot, before),
             Context::Type => cx.types(),
-            Context::ImportName => cx.import_names(),
+            Context::ImportName => cx.import_names(&lexed),
             Context::WhenArm { keyword } => cx.when_arms(keyword),
             Context::Expression => cx.expression(before),
         }
@@ -879,9 +879,8 @@ impl<'a> Cx<'a> {
     }
 
     /// Inside `import { … }`: the exported names of the module not yet in the list.
-    fn import_names(&mut self) {
+    fn import_names(&mut self, lexed: &Lexed) {
         // The path is after the list: the first string after `from` past the cursor.
-        let lexed = lex(self.file, self.text);
         let after: Vec<&Token> = lexed
             .tokens
             .iter()
@@ -943,12 +942,10 @@ impl<'a> Cx<'a> {
             }
         }
         for dependency in &graph.project(source.project).dependencies {
-            for module in graph.project_modules(dependency.project) {
-                let path = match module.path.as_str() {
-                    "" => format!("@{}", dependency.alias),
-                    p => format!("@{}/{p}", dependency.alias),
-                };
-                paths.push((path, Rank::Import));
+            for index in graph.project(dependency.project).modules.clone() {
+                if let Some(path) = import_path(graph, source.project, ModuleId(index)) {
+                    paths.push((path, Rank::Import));
+                }
             }
         }
         for (path, rank) in paths {

@@ -446,3 +446,22 @@ fn frame() {}
     );
     assert_eq!(members, ["add", "points"]);
 }
+
+#[test]
+fn members_of_a_service_and_a_contract_by_name() {
+    let fixture = r#"
+service Score {
+    let mut points: int = 0;
+    pub let best: int = 0;
+    pub fn add(n: int) { points += n; }
+    fn reset() { points = 0; }
+}
+fn frame() { Score.$0 }
+"#;
+    assert_eq!(
+        labels(fixture, None),
+        ["add", "best"],
+        "private members stay inside"
+    );
+    assert_eq!(labels("fn frame() { Log.$0 }\n", None), ["info", "warn"]);
+}
