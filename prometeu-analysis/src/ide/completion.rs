@@ -632,7 +632,7 @@ impl<'a> Cx<'a> {
     fn expression(&mut self, before: &[Token]) {
         let node = self.cursor_node();
         let decl = node.and_then(|n| self.arena.enclosing_decl(n));
-        let in_body = decl.is_some_and(|d| self.in_fn_body(d));
+        let in_body = decl.is_some_and(|d| self.in_fn_body(d) || self.in_initialiser(d, before));
         if !in_body {
             self.declaration_keywords(decl);
             return;
@@ -655,6 +655,23 @@ impl<'a> Cx<'a> {
             )
         });
         self.expression_keywords(node, at_statement_start);
+    }
+
+    /// Whether the cursor is in the value of the constant or service field `decl`
+    /// (after its `=`).
+    fn in_initialiser(&self, decl: NodeId, before: &[Token]) -> bool {
+        if !matches!(
+            self.arena.kind(decl),
+            NodeKind::ConstDecl { .. } | NodeKind::ServiceField { .. }
+        ) {
+            return false;
+        }
+        let start = self.arena.span(decl).start;
+        before
+            .iter()
+            .rev()
+            .take_while(|t| t.start >= start)
+            .any(|t| t.kind == TokenKind::Eq)
     }
 
     /// Whether the cursor is inside the body of the function `decl` (or of a function

@@ -465,3 +465,21 @@ fn frame() { Score.$0 }
     );
     assert_eq!(labels("fn frame() { Log.$0 }\n", None), ["info", "warn"]);
 }
+
+#[test]
+fn a_constant_initialiser_is_an_expression_position() {
+    let items = labels(
+        "declare const BASE: int = 2;\ndeclare const LIMIT: int = BA$0\nfn frame() {}\n",
+        None,
+    );
+    assert_eq!(
+        items,
+        ["BASE", "ButtonState"],
+        "the module item before the prelude"
+    );
+    let names = labels("declare const LI$0\nfn frame() {}\n", None);
+    assert!(
+        names.iter().all(|l| l != "frame"),
+        "a name being declared: {names:?}"
+    );
+}
