@@ -597,6 +597,7 @@ fn neovim_drives_the_server() {
              diagnostic E_TYPE_MISMATCH line {frame_line}\n\
              hover fn lerp(a: float, b: float, t: float)\n\
              definition mathlib/src/lib.pbs\n\
+             completion Color.RED Color.rgb\n\
              stopped\n"
         )
     );
