@@ -585,4 +585,21 @@ impl LanguageServer for Server {
         self.answer_workspace(move |r| Ok(handlers::code_lens::resolve(&r.snapshot, &sizes, lens)))
             .await
     }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let snippets = self
+            .capabilities
+            .get()
+            .is_some_and(handlers::completion::snippet_support);
+        self.answer(&at.text_document.uri, move |r| {
+            handlers::completion::run(r, at.position, snippets).map(Some)
+        })
+        .await
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        self.answer_workspace(move |r| handlers::completion::resolve(r, item))
+            .await
+    }
 }

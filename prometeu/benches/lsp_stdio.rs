@@ -13,7 +13,8 @@
 //! 3. hover and go to definition at identifiers of the open file;
 //! 4. references and rename of `shared_helper`, which every module file imports and
 //!    calls (as in `prometeu-analysis`'s `ide` benchmark); code actions at a misspelled
-//!    call of it, and organize imports;
+//!    call of it, and organize imports; completion right after the `.` of member
+//!    accesses and one character into names in expression position;
 //! 5. the server process's resident memory (`VmRSS`, and its peak `VmHWM`) after
 //!    indexing and after the edits.
 //!
@@ -142,6 +143,42 @@ fn identifier_positions(text: &str, count: usize) -> Vec<Value> {
         .take(count)
         .map(|offset| position(text, offset))
         .collect()
+}
+
+/// Up to `count` completion positions of each kind spread over `text`: right after the
+/// `.` of a member access, and one character into an identifier in expression position.
+fn completion_positions(text: &str, count: usize) -> (Vec<Value>, Vec<Value>) {
+    let lexed = lex(FileId(0), text);
+    let tokens = &lexed.tokens;
+    let mut members = Vec::new();
+    let mut expressions = Vec::new();
+    for pair in tokens.windows(2) {
+        let (before, token) = (pair[0], pair[1]);
+        if token.kind != TokenKind::Ident {
+            continue;
+        }
+        match before.kind {
+            TokenKind::Dot => members.push(before.end as usize),
+            TokenKind::Eq
+            | TokenKind::LParen
+            | TokenKind::Comma
+            | TokenKind::Plus
+            | TokenKind::Minus
+            | TokenKind::Star
+            | TokenKind::Return => expressions.push(token.start as usize + 1),
+            _ => {}
+        }
+    }
+    let spread = |offsets: Vec<usize>| -> Vec<Value> {
+        let step = (offsets.len() / count.max(1)).max(1);
+        offsets
+            .into_iter()
+            .step_by(step)
+            .take(count)
+            .map(|offset| position(text, offset))
+            .collect()
+    };
+    (spread(members), spread(expressions))
 }
 
 /// The pid of the running `prometeu` child of this process (the test client keeps its
@@ -654,6 +691,45 @@ fn main() {
         let params = actions_params(json!(["source.organizeImports"]));
         organize_times.push(timed(&mut client, "textDocument/codeAction", params).0);
     }
+    // 4b. Completion (issue 11): right after the `.` of member accesses of the open
+    // file, and one character into names in expression position (after `=`, `(`, `,`,
+    // an operator or `return`: locals, module items, imports, prelude, and the other
+    // modules' exports by auto-import).
+    let (member_positions, expression_positions) =
+        completion_positions(&clean_text, position_count);
+    for position in member_positions.iter().take(10) {
+        timed(
+            &mut client,
+            "textDocument/completion",
+            at(&open_uri, position),
+        );
+    }
+    let mut member_completion_times = Vec::new();
+    let mut member_items = 0;
+    for position in &member_positions {
+        let (elapsed, result) = timed(
+            &mut client,
+            "textDocument/completion",
+            at(&open_uri, position),
+        );
+        member_completion_times.push(elapsed);
+        member_items += result["items"].as_array().map_or(0, Vec::len);
+    }
+    let mut expression_completion_times = Vec::new();
+    let mut expression_items = 0;
+    for position in &expression_positions {
+        let (elapsed, result) = timed(
+            &mut client,
+            "textDocument/completion",
+            at(&open_uri, position),
+        );
+        expression_completion_times.push(elapsed);
+        expression_items += result["items"].as_array().map_or(0, Vec::len);
+    }
+    assert!(
+        member_items > 0 && expression_items > 0,
+        "completion answers"
+    );
 
     // 5. Memory after everything.
     let after_edits = memory(pid);
@@ -757,6 +833,24 @@ fn main() {
         time(
             "code actions: source.organizeImports".into(),
             organize_times,
+            Some(20.0),
+        ),
+        time(
+            format!(
+                "completion after `.` ({} positions, {:.1} items each)",
+                member_positions.len(),
+                member_items as f64 / member_positions.len().max(1) as f64
+            ),
+            member_completion_times,
+            Some(20.0),
+        ),
+        time(
+            format!(
+                "completion in expression position ({} positions, {:.1} items)",
+                expression_positions.len(),
+                expression_items as f64 / expression_positions.len().max(1) as f64
+            ),
+            expression_completion_times,
             Some(20.0),
         ),
         memory_row("VmRSS after indexing", after_indexing.0, None),

@@ -599,6 +599,7 @@ fn neovim_drives_the_server() {
              definition mathlib/src/lib.pbs\n\
              code action Rename `n` to `_n`\n\
              after the fix E_TYPE_MISMATCH\n\
+             completion Color.RED Color.rgb\n\
              stopped\n"
         )
     );
@@ -700,7 +701,10 @@ fn the_server_exits_even_with_a_request_to_the_client_unanswered() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit(), Some(0));
 }
+
 #[path = "lsp/code_actions.rs"]
 mod code_actions;
+#[path = "lsp/completion.rs"]
+mod completion;
 #[path = "lsp/structure.rs"]
 mod structure;

@@ -1,6 +1,7 @@
 -- Neovim's own LSP client (0.7+, no plugins) drives `prometeu lsp` the way the
 -- README's editor setup does: open a file of a project, type a mistake, read the
--- diagnostic, hover and go to a definition in a dependency, apply a quick fix. Writes what it saw to
+-- diagnostic, hover and go to a definition in a dependency, apply a quick fix, complete
+-- after a `.`. Writes what it saw to
 -- $PROMETEU_NVIM_OUT, one line per fact; `prometeu/tests/lsp.rs` checks the lines.
 -- Run from a directory holding copies of `town` and `mathlib`.
 vim.filetype.add({ extension = { pbs = "pbs" } })
@@ -81,6 +82,25 @@ if unused then
   end)
   for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
     saw("after the fix " .. diagnostic.code)
+  end
+end
+
+-- Completion right after `Color.`: the prelude struct's constants and functions.
+lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+for index, text in ipairs(lines) do
+  local column = text:find("Color%.rgb%(90")
+  if column then
+    local params = {
+      textDocument = { uri = vim.uri_from_bufnr(0) },
+      position = { line = index - 1, character = column - 1 + #"Color." },
+    }
+    for _, reply in pairs(vim.lsp.buf_request_sync(0, "textDocument/completion", params, 10000) or {}) do
+      local labels = {}
+      for _, item in ipairs((reply.result or {}).items or reply.result or {}) do
+        labels[item.label] = true
+      end
+      if labels.RED and labels.rgb and not labels.frame then saw("completion Color.RED Color.rgb") end
+    end
   end
 end
 

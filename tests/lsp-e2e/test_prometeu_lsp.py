@@ -299,3 +299,46 @@ async def test_structure_folding_links_call_hierarchy_and_code_lens(client, work
     assert "0 references" in titles
     assert any(t.endswith(" bytes") for t in titles), titles
     assert refreshes, "the server announced the sizes"
+async def test_completion_members_auto_import_and_resolve(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    text = await open_document(client, main) + (
+        "\nfn probe(count: int) {\n    let c = Color.\n    let n = clamp_i\n}\n"
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=main.as_uri(), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    document = types.TextDocumentIdentifier(uri=main.as_uri())
+
+    members = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=document,
+            position=position_of(text, "Color.\n", len("Color.")),
+            context=types.CompletionContext(
+                trigger_kind=types.CompletionTriggerKind.TriggerCharacter,
+                trigger_character=".",
+            ),
+        )
+    )
+    labels = [i.label for i in members.items]
+    assert "RED" in labels and "rgb" in labels
+    assert "frame" not in labels
+
+    typed = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=document,
+            position=position_of(text, "clamp_i\n", len("clamp_i")),
+        )
+    )
+    clamp = next(i for i in typed.items if i.label == "clamp_int")
+    # VS Code supports snippets: placeholders for the parameters.
+    assert clamp.insert_text_format == types.InsertTextFormat.Snippet
+    assert clamp.text_edit.new_text == "clamp_int(${1:v}, ${2:lo}, ${3:hi})$0"
+    (edit,) = clamp.additional_text_edits
+    assert edit.new_text == "clamp_int, "
+    assert edit.range.start == types.Position(line=0, character=15)
+
+    resolved = await client.completion_item_resolve_async(clamp)
+    assert "fn clamp_int(v: int, lo: int, hi: int): int" in resolved.documentation.value

@@ -9,19 +9,22 @@
 //! ([`locals_in_scope`]), and the type of a value before a `.` is the checker's type of
 //! the expression that ends at the dot.
 //!
+//! Items are filtered by the typed prefix (its characters in order, ignoring case, the
+//! first at the start); the list is then marked incomplete, so the editor asks again.
+//!
 //! Ranking (`toolchain.md` §4, completion) is [`Rank`]: locals and members first, then
 //! the module's items, the file's imports, the prelude, keywords, and last the items of
 //! other modules that picking would import ([`Snapshot::import_edits`]).
 
 use super::hover::builtin_signature;
-use super::imports::{import_decls, import_path_from};
+use super::imports::{import_decls, import_path, import_path_from};
 use super::rename::TextEdit;
 use super::target::builtin_of;
 use super::{FilePosition, RootAnalysis, Snapshot};
 use crate::semantics::builtins::{BUILTIN_METHODS, BuiltinMethod};
 use crate::semantics::{Reach, SymbolKind, TypeKind};
 use crate::syntax::ast::Visibility;
-use crate::syntax::{Token, TokenKind, lex};
+use crate::syntax::{Lexed, Token, TokenKind, lex};
 use crate::{Analysis, AstArena, FileId, ModuleId, NodeId, NodeKind, Span, SymbolId, TypeId};
 
 /// At most this many items of other modules are offered (the list is then marked
@@ -227,7 +230,7 @@ impl Snapshot {
         match context(before, text) {
             Context::Member { dot } => cx.members(dot, before),
             Context::Type => cx.types(),
-            Context::ImportName => cx.import_names(),
+            Context::ImportName => cx.import_names(&lexed),
             Context::WhenArm { keyword } => cx.when_arms(keyword),
             Context::Expression => cx.expression(before),
         }
@@ -321,6 +324,13 @@ impl<'a> Cx<'a> {
     /// Sorts by rank then label, keeps the first item of each label (a local hides an
     /// item of the same name), and wraps the list.
     fn finish(mut self, replace: Span) -> Completions {
+        // Only what matches the prefix: a list of every name in scope costs the
+        // editor more to receive and filter than this costs to compute.
+        let prefix = self.prefix;
+        let before = self.items.len();
+        self.items
+            .retain(|item| matches_prefix(&item.label, prefix));
+        self.is_incomplete |= self.items.len() < before;
         self.items
             .sort_by(|a, b| (a.rank, &a.label).cmp(&(b.rank, &b.label)));
         // A name in scope hides the same name further out and an import of it; two
@@ -341,6 +351,14 @@ impl<'a> Cx<'a> {
             items: self.items,
             is_incomplete: self.is_incomplete,
         }
+    }
+
+    /// Whether a label matches the typed prefix; a miss marks the list incomplete (the
+    /// editor asks again when the prefix changes, a shorter one included).
+    fn wanted(&mut self, label: &str) -> bool {
+        let wanted = matches_prefix(label, self.prefix);
+        self.is_incomplete |= !wanted;
+        wanted
     }
 
     /// The module of the cursor's file.
@@ -463,6 +481,9 @@ impl<'a> Cx<'a> {
 
     fn push_symbol(&mut self, symbol: SymbolId, rank: Rank) {
         let label = self.analysis.symbol_name(symbol).to_string();
+        if !self.wanted(&label) {
+            return;
+        }
         let item = self.symbol_item(symbol, &label, rank);
         self.items.push(item);
     }
@@ -611,7 +632,7 @@ impl<'a> Cx<'a> {
     fn expression(&mut self, before: &[Token]) {
         let node = self.cursor_node();
         let decl = node.and_then(|n| self.arena.enclosing_decl(n));
-        let in_body = decl.is_some_and(|d| self.in_fn_body(d));
+        let in_body = decl.is_some_and(|d| self.in_fn_body(d) || self.in_initialiser(d, before));
         if !in_body {
             self.declaration_keywords(decl);
             return;
@@ -634,6 +655,23 @@ impl<'a> Cx<'a> {
             )
         });
         self.expression_keywords(node, at_statement_start);
+    }
+
+    /// Whether the cursor is in the value of the constant or service field `decl`
+    /// (after its `=`).
+    fn in_initialiser(&self, decl: NodeId, before: &[Token]) -> bool {
+        if !matches!(
+            self.arena.kind(decl),
+            NodeKind::ConstDecl { .. } | NodeKind::ServiceField { .. }
+        ) {
+            return false;
+        }
+        let start = self.arena.span(decl).start;
+        before
+            .iter()
+            .rev()
+            .take_while(|t| t.start >= start)
+            .any(|t| t.kind == TokenKind::Eq)
     }
 
     /// Whether the cursor is inside the body of the function `decl` (or of a function
@@ -666,7 +704,7 @@ impl<'a> Cx<'a> {
             }
         }
         for (local, symbol) in self.imported() {
-            if filter(analysis.symbols.get(symbol).kind) {
+            if filter(analysis.symbols.get(symbol).kind) && self.wanted(&local) {
                 let item = self.symbol_item(symbol, &local, Rank::Import);
                 self.items.push(item);
             }
@@ -858,9 +896,8 @@ impl<'a> Cx<'a> {
     }
 
     /// Inside `import { … }`: the exported names of the module not yet in the list.
-    fn import_names(&mut self) {
+    fn import_names(&mut self, lexed: &Lexed) {
         // The path is after the list: the first string after `from` past the cursor.
-        let lexed = lex(self.file, self.text);
         let after: Vec<&Token> = lexed
             .tokens
             .iter()
@@ -922,12 +959,10 @@ impl<'a> Cx<'a> {
             }
         }
         for dependency in &graph.project(source.project).dependencies {
-            for module in graph.project_modules(dependency.project) {
-                let path = match module.path.as_str() {
-                    "" => format!("@{}", dependency.alias),
-                    p => format!("@{}/{p}", dependency.alias),
-                };
-                paths.push((path, Rank::Import));
+            for index in graph.project(dependency.project).modules.clone() {
+                if let Some(path) = import_path(graph, source.project, ModuleId(index)) {
+                    paths.push((path, Rank::Import));
+                }
             }
         }
         for (path, rank) in paths {

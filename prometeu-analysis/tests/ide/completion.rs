@@ -118,7 +118,7 @@ fn frame() {
 "#,
         None,
     );
-    assert_eq!(members, ["x", "y"]);
+    assert_eq!(members, ["y"], "filtered by the typed `y`");
 }
 
 #[test]
@@ -305,7 +305,7 @@ pub fn ease(t: float): float { return t; }
 "#,
             None
         ),
-        ["@math", "@math/easing"]
+        ["@math/easing"]
     );
 }
 
@@ -445,4 +445,41 @@ fn frame() {}
         Some(Rank::Member),
     );
     assert_eq!(members, ["add", "points"]);
+}
+
+#[test]
+fn members_of_a_service_and_a_contract_by_name() {
+    let fixture = r#"
+service Score {
+    let mut points: int = 0;
+    pub let best: int = 0;
+    pub fn add(n: int) { points += n; }
+    fn reset() { points = 0; }
+}
+fn frame() { Score.$0 }
+"#;
+    assert_eq!(
+        labels(fixture, None),
+        ["add", "best"],
+        "private members stay inside"
+    );
+    assert_eq!(labels("fn frame() { Log.$0 }\n", None), ["info", "warn"]);
+}
+
+#[test]
+fn a_constant_initialiser_is_an_expression_position() {
+    let items = labels(
+        "declare const BASE: int = 2;\ndeclare const LIMIT: int = BA$0\nfn frame() {}\n",
+        None,
+    );
+    assert_eq!(
+        items,
+        ["BASE", "ButtonState"],
+        "the module item before the prelude"
+    );
+    let names = labels("declare const LI$0\nfn frame() {}\n", None);
+    assert!(
+        names.iter().all(|l| l != "frame"),
+        "a name being declared: {names:?}"
+    );
 }

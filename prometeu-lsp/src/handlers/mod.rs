@@ -4,6 +4,7 @@
 pub mod call_hierarchy;
 pub mod code_action;
 pub mod code_lens;
+pub mod completion;
 pub mod crash;
 pub mod document_links;
 pub mod folding;
@@ -128,6 +129,16 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
         call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(true),
+        }),
+        completion_provider: Some(CompletionOptions {
+            resolve_provider: Some(true),
+            trigger_characters: Some(
+                completion::TRIGGER_CHARACTERS
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            ),
+            ..Default::default()
         }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
