@@ -8,6 +8,8 @@ mod support;
 mod host;
 #[path = "ide/hover.rs"]
 mod hover;
+#[path = "ide/inlay_hints.rs"]
+mod inlay_hints;
 #[path = "ide/navigation.rs"]
 mod navigation;
 #[path = "ide/references.rs"]
@@ -16,6 +18,8 @@ mod references;
 mod rename;
 #[path = "ide/robustness.rs"]
 mod robustness;
+#[path = "ide/semantic_tokens.rs"]
+mod semantic_tokens;
 #[path = "ide/signature_help.rs"]
 mod signature_help;
 #[path = "ide/symbols.rs"]

@@ -22,9 +22,11 @@ mod diagnostics;
 pub mod fixture;
 mod host;
 mod hover;
+mod inlay_hints;
 mod navigation;
 mod references;
 mod rename;
+mod semantic_tokens;
 mod signature_help;
 mod symbols;
 mod target;
@@ -35,9 +37,13 @@ pub use host::{
     WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
+pub use inlay_hints::{InlayHint, InlayHintKind, InlayHintsConfig};
 pub use navigation::NavigationTarget;
 pub use references::{Highlight, HighlightKind, ReferenceTarget};
 pub use rename::{RenameError, SourceChange, TextEdit};
+pub use semantic_tokens::{
+    SemanticToken, SemanticTokenKind, TOKEN_KINDS, TOKEN_MODIFIERS, TokenModifiers,
+};
 pub use signature_help::SignatureHelp;
 pub use symbols::{DocumentSymbol, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 
