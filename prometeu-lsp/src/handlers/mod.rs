@@ -3,10 +3,12 @@
 
 pub mod crash;
 pub mod hover;
+pub mod inlay_hints;
 pub mod navigation;
 pub mod progress;
 pub mod references;
 pub mod rename;
+pub mod semantic_tokens;
 pub mod signature_help;
 pub mod symbols;
 pub mod virtual_document;
@@ -108,6 +110,8 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             retrigger_characters: None,
             work_done_progress_options: Default::default(),
         }),
+        semantic_tokens_provider: Some(semantic_tokens::capability()),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
