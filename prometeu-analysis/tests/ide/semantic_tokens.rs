@@ -239,3 +239,36 @@ fn the_diagnostics_examples_are_well_formed() {
     let both = TokenModifiers::DECLARATION | TokenModifiers::MUTABLE;
     assert!(both.contains(TokenModifiers::MUTABLE) && !both.contains(TokenModifiers::STATIC));
 }
+
+#[test]
+fn the_legend_in_the_spec_is_the_legend_in_the_code() {
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/spec/toolchain.md"),
+    )
+    .expect("the toolchain spec");
+    let section = spec
+        .split("### 4.1 Semantic tokens")
+        .nth(1)
+        .and_then(|rest| rest.split("### 4.2").next())
+        .expect("toolchain.md has §4.1");
+    // Rows `| `name` | description |`, the types' table first.
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.strip_prefix("| `")?.splitn(2, "` | ").collect();
+            let description = cells.get(1)?.strip_suffix(" |")?;
+            Some((cells[0].to_string(), description.to_string()))
+        })
+        .collect();
+    let code: Vec<(String, String)> = TOKEN_KINDS
+        .iter()
+        .map(|&(_, name, description)| (name, description))
+        .chain(
+            TOKEN_MODIFIERS
+                .iter()
+                .map(|&(_, name, description)| (name, description)),
+        )
+        .map(|(name, description)| (name.to_string(), description.to_string()))
+        .collect();
+    assert_eq!(rows, code);
+}
