@@ -14,8 +14,7 @@ use super::Request;
 
 /// The hints whose position is inside `range`.
 pub fn run(request: &Request, range: Range, config: InlayHintsConfig) -> Result<Vec<InlayHint>> {
-    let start = request.position(range.start)?.offset;
-    let end = request.position(range.end)?.offset.max(start);
+    let (start, end) = super::semantic_tokens::byte_range(request, range);
     let index = request.snapshot.line_index(request.file);
     Ok(request
         .snapshot

@@ -119,15 +119,26 @@ pub fn delta(
 
 /// The tokens that overlap `range`.
 pub fn range(request: &Request, range: Range) -> Result<SemanticTokensRangeResult> {
-    let start = request.position(range.start)?.offset;
-    let end = request.position(range.end)?.offset;
     let tokens = request
         .snapshot
-        .semantic_tokens(request.file, Some((start, end.max(start))));
+        .semantic_tokens(request.file, Some(byte_range(request, range)));
     Ok(SemanticTokensRangeResult::Tokens(SemanticTokens {
         result_id: None,
         data: unflatten(&encode(request, &tokens)),
     }))
+}
+
+/// The byte range of a protocol range, leniently: a bound past the end of the document
+/// is its end (an editor asks for what it shows, which may run past the last line).
+pub fn byte_range(request: &Request, range: Range) -> (u32, u32) {
+    let end_of_text = request.snapshot.file_text(request.file).len() as u32;
+    let offset = |position| {
+        request
+            .position(position)
+            .map_or(end_of_text, |at| at.offset)
+    };
+    let start = offset(range.start);
+    (start, offset(range.end).max(start))
 }
 
 /// The protocol's encoding: per token, the line delta, the start column (relative to
