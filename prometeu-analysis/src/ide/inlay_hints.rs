@@ -121,7 +121,7 @@ impl Snapshot {
                 _ => {}
             }
         }
-        hints.sort_by(|a, b| (a.offset, a.kind as u8).cmp(&(b.offset, b.kind as u8)));
+        hints.sort_by_key(|hint| (hint.offset, hint.kind as u8));
         hints
     }
 }

@@ -260,16 +260,11 @@ impl Snapshot {
                 continue;
             }
             match kind {
-                NodeKind::TypeName { name } => {
-                    if is_builtin_type(analysis.names.resolve(name)) {
-                        names.push((
-                            span.start,
-                            NameClass::Fixed(
-                                SemanticTokenKind::Type,
-                                TokenModifiers::DEFAULT_LIBRARY,
-                            ),
-                        ));
-                    }
+                NodeKind::TypeName { name } if is_builtin_type(analysis.names.resolve(name)) => {
+                    names.push((
+                        span.start,
+                        NameClass::Fixed(SemanticTokenKind::Type, TokenModifiers::DEFAULT_LIBRARY),
+                    ));
                 }
                 NodeKind::TypeList { .. }
                 | NodeKind::AllocList { .. }
