@@ -272,3 +272,35 @@ fn the_legend_in_the_spec_is_the_legend_in_the_code() {
         .collect();
     assert_eq!(rows, code);
 }
+
+#[test]
+fn every_prefix_of_an_example_gets_well_formed_tokens_and_hints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    for example in ["bounce/src/main.pbs", "diagnostics/types.pbs"] {
+        let text = std::fs::read_to_string(root.join(example)).expect("an example");
+        // Cut after every 7th character boundary: unfinished tokens, calls and blocks.
+        let cuts: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .step_by(7)
+            .skip(1)
+            .chain([text.len()])
+            .collect();
+        assert!(cuts.len() > 50, "{example} is long enough to cut");
+        for cut in cuts {
+            let (_host, snapshot, _) = analyze(&text[..cut]);
+            let file = snapshot.files()[0];
+            let tokens = snapshot.semantic_tokens(file, None);
+            well_formed(&snapshot, file, &tokens);
+            let hints = snapshot.inlay_hints(file, None, Default::default());
+            for hint in &hints {
+                assert!(
+                    snapshot
+                        .file_text(file)
+                        .is_char_boundary(hint.offset as usize),
+                    "{example} cut at {cut}: {hint:?}"
+                );
+            }
+        }
+    }
+}
