@@ -377,3 +377,30 @@ proptest! {
         run(&edits);
     }
 }
+
+#[test]
+fn the_prelude_document_has_tokens_and_its_items_are_default_library() {
+    let (_temp, mut client, _main_uri, caps) = session(json!(null), json!({}));
+    let kinds = caps["semanticTokensProvider"]["legend"]["tokenTypes"]
+        .as_array()
+        .expect("types")
+        .clone();
+    let document = json!({ "textDocument": { "uri": "prometeu:prelude.pbs" } });
+    let prelude = client.result(
+        "prometeu/virtualDocument",
+        json!({ "uri": "prometeu:prelude.pbs" }),
+    );
+    let text = prelude["text"]
+        .as_str()
+        .expect("the prelude's text")
+        .to_string();
+    let full = client.result("textDocument/semanticTokens/full", document);
+    let tokens = decode(&numbers(&full["data"]), &text, &kinds);
+    // `Gfx` where the prelude declares it: an interface, declared, of the default library.
+    let declaration = tokens
+        .iter()
+        .find(|t| t.contains(" Gfx interface/"))
+        .unwrap_or_else(|| panic!("{tokens:#?}"));
+    assert!(declaration.ends_with("/17"), "{declaration}");
+    assert_eq!(client.shutdown(), Some(0));
+}
