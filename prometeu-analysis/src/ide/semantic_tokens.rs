@@ -29,7 +29,8 @@ pub enum SemanticTokenKind {
     Class,
     /// A struct.
     Struct,
-    /// A built-in type name (`int`, `float`, `bounded`, `bool`, `string`, `void`, `list`).
+    /// A built-in type name (`int`, `float`, `bounded`, `bool`, `string`, `void`, `list`,
+    /// `ref`).
     Type,
     /// An error type.
     Enum,
@@ -76,7 +77,7 @@ pub const TOKEN_KINDS: &[(SemanticTokenKind, &str, &str)] = &[
     (
         SemanticTokenKind::Type,
         "type",
-        "built-in types: int, float, bounded, bool, string, void, list",
+        "built-in types: int, float, bounded, bool, string, void, list, ref",
     ),
     (SemanticTokenKind::Enum, "enum", "error types"),
     (SemanticTokenKind::EnumMember, "enumMember", "error cases"),
@@ -269,7 +270,8 @@ impl Snapshot {
                 NodeKind::TypeList { .. }
                 | NodeKind::AllocList { .. }
                 | NodeKind::TypeOptional { .. }
-                | NodeKind::TypeResult { .. } => {
+                | NodeKind::TypeResult { .. }
+                | NodeKind::TypeRef { .. } => {
                     angle_spans.push((span.start, span.end));
                 }
                 NodeKind::Import { path, .. } => {
@@ -347,9 +349,9 @@ impl Snapshot {
                         Some(self.classify_symbol(root, file, symbol, token.start))
                     }
                     Some(NameClass::Fixed(kind, modifiers)) => Some((kind, modifiers)),
-                    // `list` in `list<T>` is not a node of its own.
+                    // `list` in `list<T>` and `ref` in `ref<T>` are not nodes of their own.
                     None if token.start < angles_until
-                        && text.get(token.range()) == Some("list") =>
+                        && matches!(text.get(token.range()), Some("list" | "ref")) =>
                     {
                         Some((SemanticTokenKind::Type, TokenModifiers::DEFAULT_LIBRARY))
                     }
