@@ -14,6 +14,8 @@ mod host;
 mod hover;
 #[path = "ide/imports.rs"]
 mod imports;
+#[path = "ide/inlay_hints.rs"]
+mod inlay_hints;
 #[path = "ide/navigation.rs"]
 mod navigation;
 #[path = "ide/references.rs"]
@@ -22,6 +24,8 @@ mod references;
 mod rename;
 #[path = "ide/robustness.rs"]
 mod robustness;
+#[path = "ide/semantic_tokens.rs"]
+mod semantic_tokens;
 #[path = "ide/signature_help.rs"]
 mod signature_help;
 #[path = "ide/structure.rs"]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use prometeu_analysis::FileId;
-use prometeu_analysis::ide::Snapshot;
+use prometeu_analysis::ide::{InlayHintsConfig, Snapshot};
 use prometeu_analysis::project::{LoadOptions, RealFs};
 use tokio::sync::watch;
 use tower_lsp::jsonrpc::{Error, ErrorCode, Result};
@@ -38,6 +38,8 @@ pub struct Server {
     first_analysis: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
     shut_down: Arc<AtomicBool>,
     capabilities: OnceLock<ClientCapabilities>,
+    semantic_tokens: Arc<handlers::semantic_tokens::ResultCache>,
+    inlay_hints: Arc<Mutex<InlayHintsConfig>>,
     /// The compiled-size thread behind code lens.
     sizes: Arc<crate::sizes::Sizes>,
     /// Whether the client takes `workspace/codeLens/refresh` (set by `initialize`).
@@ -108,6 +110,8 @@ impl Server {
             first_analysis: Mutex::new(Some(first_rx)),
             shut_down: Arc::new(AtomicBool::new(false)),
             capabilities: OnceLock::new(),
+            semantic_tokens: Arc::default(),
+            inlay_hints: Arc::default(),
             sizes,
             lens_refresh,
         }
@@ -332,6 +336,10 @@ impl LanguageServer for Server {
             .and_then(|c| c.refresh_support)
             .unwrap_or(false);
         self.lens_refresh.store(lens_refresh, Ordering::SeqCst);
+        if let Some(options) = &params.initialization_options {
+            let mut config = crate::lock(&self.inlay_hints);
+            *config = handlers::inlay_hints::configure(*config, options);
+        }
         let _ = self.capabilities.set(params.capabilities);
         Ok(InitializeResult {
             capabilities: handlers::capabilities(utf8),
@@ -374,6 +382,7 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         crate::lock(&self.state).close(&params.text_document.uri);
+        self.semantic_tokens.forget(&params.text_document.uri);
         self.analyze();
     }
 
@@ -601,5 +610,67 @@ impl LanguageServer for Server {
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
         self.answer_workspace(move |r| handlers::completion::resolve(r, item))
             .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let cache = Arc::clone(&self.semantic_tokens);
+        self.answer(&uri.clone(), move |r| {
+            handlers::semantic_tokens::full(r, &uri, &cache).map(Some)
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let previous = params.previous_result_id;
+        let cache = Arc::clone(&self.semantic_tokens);
+        self.answer(&uri.clone(), move |r| {
+            handlers::semantic_tokens::delta(r, &uri, &previous, &cache).map(Some)
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let range = params.range;
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::semantic_tokens::range(r, range).map(Some)
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        let config = *crate::lock(&self.inlay_hints);
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::inlay_hints::run(r, range, config).map(Some)
+        })
+        .await
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let changed = {
+            let mut config = crate::lock(&self.inlay_hints);
+            let before = *config;
+            *config = handlers::inlay_hints::configure(before, &params.settings);
+            *config != before
+        };
+        let refresh = self
+            .capabilities
+            .get()
+            .and_then(|c| c.workspace.as_ref()?.inlay_hint.as_ref()?.refresh_support)
+            .unwrap_or(false);
+        if changed && refresh {
+            let _ = self.client.inlay_hint_refresh().await;
+        }
     }
 }

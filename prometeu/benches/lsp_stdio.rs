@@ -16,7 +16,9 @@
 //!    call of it, and organize imports; completion right after the `.` of member
 //!    accesses and one character into names in expression position;
 //! 5. the server process's resident memory (`VmRSS`, and its peak `VmHWM`) after
-//!    indexing and after the edits.
+//!    indexing and after the edits;
+//! 6. semantic tokens (full, and full/delta after a one-line edit) and inlay hints of
+//!    [`BIG_FILE`], a module file of about 3,000 lines (issue 11's figure).
 //!
 //! Beside the wall-clock times it reports the CPU time the server spent (all its threads,
 //! from `/proc`), which does not depend on what else the machine runs.
@@ -56,6 +58,13 @@ const SHAPE: Shape = Shape {
 
 /// The file the editor opens and edits: a module in the middle of the import chain.
 const OPEN_FILE: &str = "src/m5/f10.pbs";
+
+/// A module file of [`BIG_FILE_BLOCKS`] generated blocks (about 3,000 lines), where
+/// semantic tokens and inlay hints are timed.
+const BIG_FILE: &str = "src/big/big.pbs";
+
+/// 35 blocks of ~87 lines.
+const BIG_FILE_BLOCKS: usize = 35;
 
 /// The text the edits insert after the first `let mut total = 0` of the open file and
 /// then remove again: a name that does not resolve (one error, local to the file).
@@ -102,6 +111,11 @@ fn write_workspace(dir: &Path) -> (usize, usize) {
         };
         files.push((file.rel_path, text));
     }
+    let mut big = String::new();
+    for block in 0..BIG_FILE_BLOCKS {
+        generate::block(&format!("big_{block}"), 0, &mut big);
+    }
+    files.push((BIG_FILE.to_string(), big));
     std::fs::write(dir.join("prometeu.json"), MANIFEST).expect("write the manifest");
     let mut lines = 0;
     for (rel_path, text) in &files {
@@ -731,6 +745,83 @@ fn main() {
         "completion answers"
     );
 
+    // 6. Semantic tokens and inlay hints of the 3,000-line file, once it is analysed.
+    let big_path = root.join(BIG_FILE);
+    let big_uri = uri(&big_path);
+    let big_text = std::fs::read_to_string(&big_path).expect("the big file");
+    let big_lines = big_text.lines().count();
+    open(&mut client, &big_uri, &big_text);
+    client.diagnostics_where(&big_uri, |p| p["version"] == 1);
+    let document = json!({ "textDocument": { "uri": big_uri } });
+    let mut tokens_full_times = Vec::new();
+    let mut tokens_count = 0;
+    let mut result_id = Value::Null;
+    let mut tokens_cpu = Duration::ZERO;
+    for run in 0..request_runs + 3 {
+        let cpu_before = cpu_time(pid);
+        let (elapsed, result) = timed(
+            &mut client,
+            "textDocument/semanticTokens/full",
+            document.clone(),
+        );
+        // The first answers warm the caches; they are not figures.
+        if run >= 3 {
+            tokens_full_times.push(elapsed);
+            tokens_cpu += cpu_time(pid) - cpu_before;
+        }
+        tokens_count = result["data"].as_array().map_or(0, Vec::len) / 5;
+        result_id = result["resultId"].clone();
+    }
+    assert!(tokens_count > big_lines, "{tokens_count} tokens");
+    // A delta after each edit of one line in the middle (alternately adding and
+    // removing a `+ 0`), waiting for the edit's diagnostics first.
+    let middle = big_text[..big_text.len() / 2]
+        .rfind("let mut total = 0")
+        .expect("a work_ function")
+        + "let mut total = 0".len();
+    let middle_at = position(&big_text, middle);
+    let middle_end = json!({
+        "line": middle_at["line"],
+        "character": middle_at["character"].as_u64().expect("a column") + 4,
+    });
+    let mut tokens_delta_times = Vec::new();
+    for run in 0..request_runs {
+        let version = run as i64 + 2;
+        let change = if run % 2 == 0 {
+            json!({ "range": { "start": middle_at, "end": middle_at }, "text": " + 0" })
+        } else {
+            json!({ "range": { "start": middle_at, "end": middle_end }, "text": "" })
+        };
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": big_uri, "version": version },
+                    "contentChanges": [change] }),
+        );
+        client.diagnostics_where(&big_uri, |p| p["version"] == version);
+        let mut params = document.clone();
+        params["previousResultId"] = result_id.clone();
+        let (elapsed, result) = timed(
+            &mut client,
+            "textDocument/semanticTokens/full/delta",
+            params,
+        );
+        assert!(result["edits"].is_array(), "a delta: {result}");
+        tokens_delta_times.push(elapsed);
+        result_id = result["resultId"].clone();
+    }
+    let whole_file = json!({
+        "textDocument": { "uri": big_uri },
+        "range": { "start": { "line": 0, "character": 0 },
+                   "end": { "line": big_lines + 1, "character": 0 } },
+    });
+    let mut hint_times = Vec::new();
+    let mut hint_count = 0;
+    for _ in 0..request_runs {
+        let (elapsed, result) = timed(&mut client, "textDocument/inlayHint", whole_file.clone());
+        hint_times.push(elapsed);
+        hint_count = result.as_array().map_or(0, Vec::len);
+    }
+
     // 5. Memory after everything.
     let after_edits = memory(pid);
     assert_eq!(client.shutdown(), Some(0), "the server exits cleanly");
@@ -852,6 +943,29 @@ fn main() {
             ),
             expression_completion_times,
             Some(20.0),
+        ),
+        time(
+            format!("semantic tokens full ({big_lines} lines, {tokens_count} tokens)"),
+            tokens_full_times,
+            Some(20.0),
+        ),
+        Row {
+            what: "  server CPU time per full semantic tokens (mean)".into(),
+            figure: Figure::Note(format!(
+                "{:.2} ms",
+                tokens_cpu.as_secs_f64() * 1000.0 / request_runs as f64
+            )),
+            limit: None,
+        },
+        time(
+            "semantic tokens full/delta after a one-line edit".into(),
+            tokens_delta_times,
+            None,
+        ),
+        time(
+            format!("inlay hints of the whole file ({hint_count} hints)"),
+            hint_times,
+            None,
         ),
         memory_row("VmRSS after indexing", after_indexing.0, None),
         memory_row("VmHWM (peak) after indexing", after_indexing.1, Some(300.0)),

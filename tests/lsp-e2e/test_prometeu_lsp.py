@@ -36,7 +36,7 @@ async def client(lsp_client: LanguageClient, workspace: pathlib.Path):
         registrations.extend(params.registrations)
 
     lsp_client.registrations = registrations
-    await lsp_client.initialize_session(
+    lsp_client.initialize_result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             workspace_folders=[
@@ -342,3 +342,92 @@ async def test_completion_members_auto_import_and_resolve(client, workspace):
 
     resolved = await client.completion_item_resolve_async(clamp)
     assert "fn clamp_int(v: int, lo: int, hi: int): int" in resolved.documentation.value
+
+
+def decode_tokens(data: list, text: str, legend: types.SemanticTokensLegend) -> list:
+    """`(line, column, text, type)` of each encoded token (UTF-16 columns)."""
+    lines = text.split("\n")
+    out, line, column = [], 0, 0
+    for i in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, _modifiers = data[i : i + 5]
+        line += delta_line
+        column = delta_start if delta_line else column + delta_start
+        units = lines[line].encode("utf-16-le")
+        piece = units[2 * column : 2 * (column + length)].decode("utf-16-le")
+        out.append((line, column, piece, legend.token_types[kind]))
+    return out
+
+
+async def test_semantic_tokens_and_inlay_hints(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    text = await open_document(client, main)
+    document = types.TextDocumentIdentifier(uri=main.as_uri())
+    provider = client.initialize_result.capabilities.semantic_tokens_provider
+    legend = provider.legend
+
+    full = await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=document)
+    )
+    tokens = decode_tokens(full.data, text, legend)
+    assert (0, 27, '"@math"', "namespace") in tokens
+    assert (10, 8, "t", "variable") in tokens
+    assert (11, 12, "lerp", "function") in tokens
+    assert (12, 4, "Gfx", "interface") in tokens
+
+    # A range: only line 11's tokens.
+    ranged = await client.text_document_semantic_tokens_range_async(
+        types.SemanticTokensRangeParams(
+            text_document=document,
+            range=types.Range(
+                start=types.Position(line=11, character=0),
+                end=types.Position(line=12, character=0),
+            ),
+        )
+    )
+    assert [t for t in tokens if t[0] == 11] == decode_tokens(ranged.data, text, legend)
+
+    # An edit, then a delta against the first answer equals a fresh full answer.
+    where = position_of(text, "fn frame() {", len("fn frame() {"))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=main.as_uri(), version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=where, end=where), text="\n    let n = 1;"
+                )
+            ],
+        )
+    )
+    delta = await client.text_document_semantic_tokens_full_delta_async(
+        types.SemanticTokensDeltaParams(text_document=document, previous_result_id=full.result_id)
+    )
+    patched = list(full.data)
+    for edit in sorted(delta.edits, key=lambda e: -e.start):
+        patched[edit.start : edit.start + edit.delete_count] = edit.data or []
+    fresh = await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=document)
+    )
+    assert patched == list(fresh.data)
+    assert len(delta.edits) == 1 and len(delta.edits[0].data) < len(fresh.data) // 2
+
+    whole = types.Range(
+        start=types.Position(line=0, character=0), end=types.Position(line=20, character=0)
+    )
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(text_document=document, range=whole)
+    )
+    labels = {(h.position.line, h.label, h.kind) for h in hints}
+    assert (10, ": int", types.InlayHintKind.Type) in labels
+    assert (11, ": float", types.InlayHintKind.Type) in labels
+    assert any(kind == types.InlayHintKind.Parameter for _, _, kind in labels)
+
+    # Type hints off through the settings.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"prometeu": {"inlayHints": {"types": False}}}
+        )
+    )
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(text_document=document, range=whole)
+    )
+    assert hints and all(h.kind == types.InlayHintKind.Parameter for h in hints)

@@ -46,6 +46,12 @@ test('the manifest contributes the language, its configuration and its grammar',
   const settings = manifest.contributes.configuration.properties;
   assert.equal(settings['prometeu.server.path'].default, 'prometeu');
   assert.ok(settings['prometeu.trace.server'], 'vscode-languageclient reads <client id>.trace.server');
+  // The server's own settings (toolchain.md §4.4), sent to it under `prometeu`.
+  const specification = fs.readFileSync(path.join(EXTENSION_DIR, '../../docs/spec/toolchain.md'), 'utf8');
+  for (const key of ['inlayHints.types', 'inlayHints.parameterNames']) {
+    assert.equal(settings[`prometeu.${key}`].default, true, key);
+    assert.ok(specification.includes(`| \`${key}\` | \`true\` |`), `${key} is in toolchain.md §4.4`);
+  }
 });
 
 test('the runtime dependencies are pinned and installed', () => {

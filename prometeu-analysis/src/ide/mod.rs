@@ -29,10 +29,12 @@ mod folding;
 mod host;
 mod hover;
 mod imports;
+mod inlay_hints;
 mod navigation;
 mod references;
 mod rename;
 mod selection_range;
+mod semantic_tokens;
 mod signature_help;
 mod symbols;
 mod target;
@@ -52,9 +54,13 @@ pub use host::{
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
 pub use imports::import_path;
+pub use inlay_hints::{InlayHint, InlayHintKind, InlayHintsConfig};
 pub use navigation::NavigationTarget;
 pub use references::{Highlight, HighlightKind, ReferenceTarget};
 pub use rename::{RenameError, SourceChange, TextEdit};
+pub use semantic_tokens::{
+    SemanticToken, SemanticTokenKind, TOKEN_KINDS, TOKEN_MODIFIERS, TokenModifiers,
+};
 pub use signature_help::SignatureHelp;
 pub use symbols::{DocumentSymbol, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 

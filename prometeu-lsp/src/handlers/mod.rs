@@ -9,11 +9,13 @@ pub mod crash;
 pub mod document_links;
 pub mod folding;
 pub mod hover;
+pub mod inlay_hints;
 pub mod navigation;
 pub mod progress;
 pub mod references;
 pub mod rename;
 pub mod selection_range;
+pub mod semantic_tokens;
 pub mod signature_help;
 pub mod symbols;
 pub mod virtual_document;
@@ -130,6 +132,8 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(true),
         }),
+        semantic_tokens_provider: Some(semantic_tokens::capability()),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
             resolve_provider: Some(true),
             trigger_characters: Some(
