@@ -21,6 +21,7 @@ use prometeu_vm::{RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Vm, V
 
 use crate::arg::ArgError;
 use crate::audio::Mixer;
+use crate::driver::{DriverConfig, FrameDriver, LongFrame};
 use crate::cartridge::{Cartridge, CartridgeError, INIT_EXPORT, INIT_GLOBALS_EXPORT, PROGRAM_FILE};
 use crate::gfx::{self, Color, Framebuffer};
 use crate::host::{Host, LogLevel};
@@ -314,24 +315,20 @@ impl<H: Host> Kernel<H> {
     }
 
     /// Ticks until `frames` more logical frames have been presented, the cartridge
-    /// stops, or `max_ticks` ticks have run (a guard against a frame that never ends).
+    /// stops, or `max_ticks` ticks have run (a guard against a frame that never ends),
+    /// through the one [`FrameDriver`] every host uses.
     pub fn run_frames(&mut self, frames: u64, max_ticks: u64) -> RunSummary {
-        let mut summary = RunSummary {
-            frames: 0,
-            ticks: 0,
-            last: None,
-        };
-        while summary.frames < frames && summary.ticks < max_ticks {
-            let tick = self.tick();
-            summary.ticks += 1;
-            summary.last = Some(tick);
-            match tick {
-                Tick::Halted | Tick::Trapped => break,
-                Tick::Presented(_) => summary.frames += 1,
-                Tick::Initialised | Tick::Dropped(_) => {}
-            }
+        let mut driver = FrameDriver::new(DriverConfig {
+            frames: Some(frames),
+            max_ticks: Some(max_ticks),
+            long_frame: LongFrame::Warn,
+        });
+        driver.run(self, |_, _| true, |_, _| {});
+        RunSummary {
+            frames: driver.presented(),
+            ticks: driver.ticks(),
+            last: driver.last_tick(),
         }
-        summary
     }
 
     /// The current logical frame number: 0 until the first frame starts, then the

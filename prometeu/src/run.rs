@@ -24,7 +24,11 @@ use prometeu_kernel::trap_report::{
     SourceSpan, StackEntry, TrapReport, resolve_stack_lines, write_call_stack,
 };
 use prometeu_kernel::wav::wav_bytes;
-use prometeu_kernel::{Cartridge, HeadlessHost, Host, Kernel, Tick, load_cartridge};
+use prometeu_kernel::driver::LONG_FRAME_TICKS;
+use prometeu_kernel::{
+    Cartridge, DriverConfig, Ended as DriverEnded, FrameDriver, HeadlessHost, Host, Kernel,
+    LongFrame, load_cartridge,
+};
 
 use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
 use crate::check::{Checked, analyse_located, print_human_diagnostics, summary};
@@ -34,11 +38,19 @@ use crate::target::{Located, locate};
 /// console time (a run also ends earlier on `HALT` or a trap).
 pub const DEFAULT_HEADLESS_FRAMES: u64 = 600;
 
-/// Ticks one logical frame may take before a headless run of the default length gives
-/// up on it: five seconds of console time (300 × 2,000,000 cycles), so a frame that
-/// never ends cannot hang a plain `prometeu run`. With an explicit `--frames N` every
-/// frame runs to its end, however long (benchmarks do all their work in one frame).
-pub const MAX_TICKS_PER_FRAME: u64 = 300;
+/// The driver's bounds for a headless run: `--frames N` (every frame runs to its end,
+/// however long, with one warning), or the default length, where a frame that takes
+/// [`LONG_FRAME_TICKS`] ticks stops the run so that it cannot hang a plain `prometeu run`.
+pub fn headless_driver_config(frames: Option<u64>) -> DriverConfig {
+    DriverConfig {
+        frames: Some(frames.unwrap_or(DEFAULT_HEADLESS_FRAMES)),
+        max_ticks: None,
+        long_frame: match frames {
+            None => LongFrame::Stop,
+            Some(_) => LongFrame::Warn,
+        },
+    }
+}
 
 /// What `prometeu run` was asked to do.
 pub struct RunOptions {
@@ -131,15 +143,9 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
-    // A frame that runs too long stops a run of the default length; with an explicit
-    // `--frames` it only gets a warning, and Ctrl-C stops it.
-    let long_frame = match options.frames {
-        None => LongFrame::Stop,
-        Some(_) => LongFrame::Warn,
-    };
+    let mut driver = FrameDriver::new(headless_driver_config(options.frames));
     signals::catch_interrupt();
-    let ended = run_headless(&mut kernel, frames, long_frame, &sources);
+    let ended = run_headless(&mut kernel, &mut driver, &sources);
     kernel.host_mut().progress.clear();
     let running_at = kernel.running_at();
     let stats = kernel.vm().gc_stats();
@@ -169,10 +175,10 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             eprintln!("{}", render_trap(&report, &sources));
             Ok(ExitCode::from(1))
         }
-        (None, Ended::Stalled(frame)) => {
+        (None, Ended::Driver(DriverEnded::Stalled(frame))) => {
             let headline = format!(
-                "error: frame {frame} ran for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) without finishing; stopped",
-                MAX_TICKS_PER_FRAME / 60
+                "error: frame {frame} ran for {LONG_FRAME_TICKS} ticks ({} seconds of console time) without finishing; stopped",
+                LONG_FRAME_TICKS / 60
             );
             eprintln!("{}", render_running(&headline, running_at, &sources));
             Ok(ExitCode::from(1))
@@ -183,7 +189,7 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(signals::INTERRUPTED_EXIT))
         }
         (None, ended) => {
-            let how = if ended == Ended::Halted {
+            let how = if ended == Ended::Driver(DriverEnded::Halted) {
                 ", halted"
             } else {
                 ""
@@ -294,81 +300,48 @@ fn load_prebuilt(path: &Path) -> Result<Cartridge, BuildFailed> {
 /// How a headless run ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Ended {
-    /// The asked-for frames completed.
-    Done,
-    /// The cartridge executed `HALT`.
-    Halted,
-    /// The cartridge trapped.
-    Trapped,
-    /// Logical frame `n` took more than [`MAX_TICKS_PER_FRAME`] ticks.
-    Stalled(u64),
+    /// The driver ended the run (frames done, `HALT`, trap, or a stalled frame).
+    Driver(DriverEnded),
     /// Ctrl-C stopped the run during logical frame `n`.
     Interrupted(u64),
 }
 
-/// What a headless run does with a logical frame that has taken
-/// [`MAX_TICKS_PER_FRAME`] ticks.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum LongFrame {
-    /// Stop the run (a run of the default length).
-    Stop,
-    /// Print one warning naming where the cartridge is, and go on (an explicit
-    /// `--frames`: the frame runs to its end, or until Ctrl-C).
-    Warn,
-}
-
-/// Ticks until `frames` logical frames have completed, the cartridge stops, Ctrl-C is
-/// pressed, or (with [`LongFrame::Stop`]) one frame has taken [`MAX_TICKS_PER_FRAME`]
-/// ticks.
-fn run_headless(
-    kernel: &mut Kernel<CliHost>,
-    frames: u64,
-    long_frame: LongFrame,
-    sources: &Sources,
-) -> Ended {
-    let mut completed = 0;
-    let mut ticks_in_frame = 0;
-    let mut warned = false;
-    while completed < frames {
-        if signals::interrupted() {
-            return Ended::Interrupted(kernel.frame());
-        }
-        kernel
-            .host_mut()
-            .progress
-            .tick(|| progress::frame_status(completed, frames));
-        match kernel.tick() {
-            Tick::Presented(_) => {
-                completed += 1;
-                ticks_in_frame = 0;
+/// Steps the kernel through the one [`FrameDriver`] until it ends the run or Ctrl-C is
+/// pressed; between ticks only the terminal's progress line and the long-frame warning
+/// are this host's business.
+fn run_headless(kernel: &mut Kernel<CliHost>, driver: &mut FrameDriver, sources: &Sources) -> Ended {
+    let mut interrupted_in = None;
+    let ended = driver.run(
+        kernel,
+        |kernel, driver| {
+            if signals::interrupted() {
+                interrupted_in = Some(kernel.frame());
+                return false;
             }
-            Tick::Initialised => ticks_in_frame = 0,
-            Tick::Dropped(frame) => {
-                ticks_in_frame += 1;
-                if ticks_in_frame == MAX_TICKS_PER_FRAME {
-                    if long_frame == LongFrame::Stop {
-                        return Ended::Stalled(frame);
-                    }
-                    if !warned {
-                        warned = true;
-                        let headline = format!(
-                            "warning: frame {frame} has run for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) and is still running",
-                            MAX_TICKS_PER_FRAME / 60
-                        );
-                        let mut text = render_running(&headline, kernel.running_at(), sources);
-                        // After the location on the first line.
-                        let first_line_end = text.find('\n').unwrap_or(text.len());
-                        text.insert_str(first_line_end, "; Ctrl-C stops it");
-                        kernel.host_mut().progress.clear();
-                        eprintln!("{text}");
-                    }
-                }
-            }
-            Tick::Halted => return Ended::Halted,
-            Tick::Trapped => return Ended::Trapped,
-        }
+            let (completed, frames) = (driver.presented(), driver.config().frames.unwrap_or(0));
+            kernel
+                .host_mut()
+                .progress
+                .tick(|| progress::frame_status(completed, frames));
+            true
+        },
+        |kernel, frame| {
+            let headline = format!(
+                "warning: frame {frame} has run for {LONG_FRAME_TICKS} ticks ({} seconds of console time) and is still running",
+                LONG_FRAME_TICKS / 60
+            );
+            let mut text = render_running(&headline, kernel.running_at(), sources);
+            // After the location on the first line.
+            let first_line_end = text.find('\n').unwrap_or(text.len());
+            text.insert_str(first_line_end, "; Ctrl-C stops it");
+            kernel.host_mut().progress.clear();
+            eprintln!("{text}");
+        },
+    );
+    match ended {
+        Some(ended) => Ended::Driver(ended),
+        None => Ended::Interrupted(interrupted_in.unwrap_or(0)),
     }
-    Ended::Done
 }
 
 /// Writes `--screenshot`, `--audio-out` and `--record`.
