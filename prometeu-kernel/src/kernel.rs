@@ -137,18 +137,17 @@ impl<H: Host> std::fmt::Debug for Kernel<H> {
     }
 }
 
-impl<H: Host> Kernel<H> {
-    /// A console with `cartridge` inserted, on `host`, with the console's settings.
-    pub fn new(cartridge: Cartridge, host: H) -> Result<Kernel<H>, CartridgeError> {
-        Kernel::with_config(cartridge, host, KernelConfig::default())
-    }
+/// A cartridge checked and inserted: its VM, fresh hardware and the functions run
+/// before the first frame.
+struct Inserted {
+    vm: Vm,
+    machine: Machine,
+    init_calls: Vec<u32>,
+    cartridge: Cartridge,
+}
 
-    /// A console with explicit settings.
-    pub fn with_config(
-        mut cartridge: Cartridge,
-        host: H,
-        config: KernelConfig,
-    ) -> Result<Kernel<H>, CartridgeError> {
+impl Inserted {
+    fn new(mut cartridge: Cartridge, config: KernelConfig) -> Result<Inserted, CartridgeError> {
         let vm = Vm::new(&cartridge.verified, config.vm).map_err(|e| CartridgeError {
             file: PROGRAM_FILE.into(),
             message: format!("cannot be loaded: {}", e.message),
@@ -183,6 +182,33 @@ impl<H: Host> Kernel<H> {
             frame: 0,
             arg_error: None,
         };
+        Ok(Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        })
+    }
+}
+
+impl<H: Host> Kernel<H> {
+    /// A console with `cartridge` inserted, on `host`, with the console's settings.
+    pub fn new(cartridge: Cartridge, host: H) -> Result<Kernel<H>, CartridgeError> {
+        Kernel::with_config(cartridge, host, KernelConfig::default())
+    }
+
+    /// A console with explicit settings.
+    pub fn with_config(
+        cartridge: Cartridge,
+        host: H,
+        config: KernelConfig,
+    ) -> Result<Kernel<H>, CartridgeError> {
+        let Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        } = Inserted::new(cartridge, config)?;
         Ok(Kernel {
             vm,
             machine,
@@ -196,6 +222,28 @@ impl<H: Host> Kernel<H> {
             ticks: 0,
             trap: None,
         })
+    }
+
+    /// Powers the console off and on with `cartridge` inserted, on the same host and
+    /// settings (a restart, or `--watch` swapping in a rebuilt cartridge at a frame
+    /// boundary). A cartridge that does not load leaves the running one as it was.
+    pub fn restart(&mut self, cartridge: Cartridge) -> Result<(), CartridgeError> {
+        let Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        } = Inserted::new(cartridge, self.config)?;
+        self.vm = vm;
+        self.machine = machine;
+        self.cartridge = cartridge;
+        self.init_calls = init_calls;
+        self.phase = Phase::Init { next: 0 };
+        self.in_frame = false;
+        self.resume_after_sync = false;
+        self.ticks = 0;
+        self.trap = None;
+        Ok(())
     }
 
     /// Runs one tick.

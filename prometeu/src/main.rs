@@ -15,6 +15,7 @@ mod run;
 mod signals;
 mod sources;
 mod target;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -109,10 +110,13 @@ enum Command {
         /// for `disasm`).
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
-        /// Window scale [not implemented yet: there is no window].
-        #[arg(long, value_name = "N")]
+        /// Window scale (default: the largest that fits the monitor).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
         scale: Option<u32>,
-        /// Rebuild and reload on source changes [not implemented yet].
+        /// Run in a window without sound.
+        #[arg(long)]
+        mute: bool,
+        /// Rebuild and swap in the cartridge when the project's files change.
         #[arg(long)]
         watch: bool,
         /// Write a sampling profile [not implemented yet].
@@ -188,12 +192,11 @@ fn main() -> ExitCode {
             gc_stats,
             source_root,
             scale,
+            mute,
             watch,
             profile,
             realtime,
         } => match not_yet(&[
-            ("--scale", scale.is_some()),
-            ("--watch", watch),
             ("--profile", profile.is_some()),
             ("--realtime", realtime),
         ]) {
@@ -209,6 +212,9 @@ fn main() -> ExitCode {
                     audio_out,
                     gc_stats,
                     source_root,
+                    scale,
+                    mute,
+                    watch,
                 },
             ),
         },
