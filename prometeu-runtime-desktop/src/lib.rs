@@ -128,6 +128,11 @@ pub(crate) struct Shared {
     pub banners: Mutex<Banners>,
     /// Keyboard buttons held (bits of [`RawInput::buttons`]).
     pub keys: AtomicU16,
+    /// Keys pressed since the last latch, even if already released: a tap shorter than
+    /// a frame is still seen (held for one frame), as the recording then replays it.
+    pub taps: AtomicU16,
+    /// The pointer touched since the last latch.
+    pub touch_tap: AtomicBool,
     /// Pad 0's buttons.
     pub pad: AtomicU16,
     /// The pointer: bit 32 set while in contact, x in bits 0..16, y in 16..32 (i16).
@@ -150,6 +155,8 @@ impl Shared {
             }),
             banners: Mutex::new(Banners::default()),
             keys: AtomicU16::new(0),
+            taps: AtomicU16::new(0),
+            touch_tap: AtomicBool::new(false),
             pad: AtomicU16::new(0),
             touch: AtomicU64::new(0),
             input_changed: AtomicU64::new(0),
@@ -162,12 +169,15 @@ impl Shared {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// The live input as the console latches it.
+    /// The live input as the console latches it (once per frame).
     pub(crate) fn raw_input(&self) -> RawInput {
+        let tapped = self.touch_tap.swap(false, Ordering::AcqRel);
         let touch = self.touch.load(Ordering::Acquire);
         RawInput {
-            buttons: self.keys.load(Ordering::Acquire) | self.pad.load(Ordering::Acquire),
-            touch: (touch & (1 << 32) != 0).then(|| {
+            buttons: self.keys.load(Ordering::Acquire)
+                | self.taps.swap(0, Ordering::AcqRel)
+                | self.pad.load(Ordering::Acquire),
+            touch: (tapped || touch & (1 << 32) != 0).then(|| {
                 (
                     i32::from(touch as u16 as i16),
                     i32::from((touch >> 16) as u16 as i16),
@@ -182,6 +192,9 @@ impl Shared {
             None => self.touch.load(Ordering::Relaxed) & 0xFFFF_FFFF,
         };
         self.touch.store(packed, Ordering::Release);
+        if touch.is_some() {
+            self.touch_tap.store(true, Ordering::Release);
+        }
     }
 }
 

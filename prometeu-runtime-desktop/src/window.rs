@@ -374,6 +374,7 @@ impl ApplicationHandler<Wake> for App {
                 if let Some(button) = button_for_key(code) {
                     let bit = button.bit();
                     if down {
+                        self.shared.taps.fetch_or(bit, Ordering::AcqRel);
                         self.shared.keys.fetch_or(bit, Ordering::AcqRel);
                     } else {
                         self.shared.keys.fetch_and(!bit, Ordering::AcqRel);
