@@ -22,6 +22,7 @@ use prometeu_vm::{RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Vm, V
 use crate::arg::ArgError;
 use crate::audio::Mixer;
 use crate::driver::{DriverConfig, FrameDriver, LongFrame};
+use crate::profile::{Profile, Profiler, SLICE_CYCLES};
 use crate::cartridge::{Cartridge, CartridgeError, INIT_EXPORT, INIT_GLOBALS_EXPORT, PROGRAM_FILE};
 use crate::gfx::{self, Color, Framebuffer};
 use crate::host::{Host, LogLevel};
@@ -124,6 +125,8 @@ pub struct Kernel<H: Host> {
     resume_after_sync: bool,
     ticks: u64,
     trap: Option<TrapReport>,
+    /// `--profile`: the VM runs in slices and each slice's cycles go to its stack.
+    profiler: Option<Profiler>,
 }
 
 impl<H: Host> std::fmt::Debug for Kernel<H> {
@@ -221,7 +224,21 @@ impl<H: Host> Kernel<H> {
             resume_after_sync: false,
             ticks: 0,
             trap: None,
+            profiler: None,
         })
+    }
+
+    /// Attaches a cycle profiler: from now on every cycle is attributed to the call
+    /// stack it was spent in (results, traps and cycle totals do not change).
+    pub fn set_profiler(&mut self, profiler: Profiler) {
+        self.profiler = Some(profiler);
+    }
+
+    /// Ends the profile, if one was attached, naming its stacks with the running
+    /// cartridge's debug map.
+    pub fn take_profile(&mut self) -> Option<Profile> {
+        let profiler = self.profiler.take()?;
+        Some(profiler.finish(self.cartridge.verified.program().debug.as_ref()))
     }
 
     /// Powers the console off and on with `cartridge` inserted, on the same host and
@@ -327,7 +344,23 @@ impl<H: Host> Kernel<H> {
             machine: &mut self.machine,
             host: &mut self.host,
         };
-        self.vm.run(budget, &mut dispatch)
+        let Some(profiler) = &mut self.profiler else {
+            return self.vm.run(budget, &mut dispatch);
+        };
+        // In slices, each one's cycles to the stack it started in. A budget split at
+        // any point runs the same steps (`machine.md` §1), so nothing else changes.
+        let mut left = budget;
+        loop {
+            let stack = self.vm.call_stack().unwrap_or_default();
+            let before = self.vm.cycles();
+            let outcome = self.vm.run(left.min(SLICE_CYCLES), &mut dispatch);
+            let spent = self.vm.cycles() - before;
+            profiler.record(&stack, spent);
+            left = left.saturating_sub(spent);
+            if outcome != RunOutcome::BudgetExhausted || left == 0 {
+                return outcome;
+            }
+        }
     }
 
     /// `FRAME_SYNC`'s work (`machine.md` §1): present the back buffer, then hand the

@@ -24,6 +24,7 @@ pub mod host;
 pub mod input;
 pub mod kernel;
 pub mod pmc;
+pub mod profile;
 pub mod random;
 pub mod screenshot;
 pub mod sprites;

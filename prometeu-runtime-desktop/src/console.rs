@@ -82,12 +82,16 @@ pub struct ConsoleReport {
     pub trap: Option<TrapReport>,
     /// Cartridges swapped in by `--watch`.
     pub reloads: u64,
+    /// The VM's cycles at the end (of the cartridge running last).
+    pub cycles: u64,
+    /// The cycle profile, with `profile`.
+    pub profile: Option<prometeu_kernel::profile::Profile>,
 }
 
 /// The kernel's host inside the console thread.
-pub(crate) struct ConsoleHost {
+pub(crate) struct ConsoleHost<'e> {
     shared: Arc<Shared>,
-    embedder: Box<dyn Embedder>,
+    embedder: &'e mut dyn Embedder,
     audio: Option<AudioOut>,
     replay: Option<Vec<RawInput>>,
     record_all: Option<Vec<RawInput>>,
@@ -101,7 +105,7 @@ pub(crate) struct ConsoleHost {
     last_frame: Option<Box<Pixels>>,
 }
 
-impl Host for ConsoleHost {
+impl Host for ConsoleHost<'_> {
     fn present(&mut self, frame: u64, pixels: &Pixels) {
         self.presented += 1;
         match &mut self.last_frame {
@@ -171,7 +175,7 @@ pub fn window_kernel_config() -> KernelConfig {
 pub(crate) fn run_console(
     cartridge: Cartridge,
     options: &WindowOptions,
-    mut embedder: Box<dyn Embedder>,
+    embedder: &mut dyn Embedder,
     shared: Arc<Shared>,
     commands: Receiver<Command>,
     wake_window: impl Fn(),
@@ -220,6 +224,9 @@ pub(crate) fn run_console(
             return (Some(Ended::Trapped), report);
         }
     };
+    if options.profile {
+        kernel.set_profiler(prometeu_kernel::profile::Profiler::new());
+    }
     let mut cartridge = cartridge;
     let mut driver = FrameDriver::new(driver_config);
     let mut clock = FixedClock::new(Instant::now());
@@ -353,6 +360,8 @@ pub(crate) fn run_console(
     report.lateness_mean = clock.lateness_mean();
     report.lateness_max = clock.lateness_max;
     report.gc = kernel.vm().gc_stats();
+    report.cycles = kernel.vm().cycles();
+    report.profile = kernel.take_profile();
     if report.trap.is_none() {
         report.trap = kernel.trap().cloned();
     }
@@ -396,7 +405,7 @@ fn set_banner(shared: &Shared, change: impl FnOnce(&mut crate::Banners)) {
     }
 }
 
-fn toggle_recording(kernel: &mut Kernel<ConsoleHost>) {
+fn toggle_recording(kernel: &mut Kernel<ConsoleHost<'_>>) {
     let host = kernel.host_mut();
     if host.recording.is_some() {
         finish_recording(host);
@@ -407,7 +416,7 @@ fn toggle_recording(kernel: &mut Kernel<ConsoleHost>) {
 }
 
 /// Writes F9's recording to `prometeu-input-SECONDS.txt` in the working directory.
-fn finish_recording(host: &mut ConsoleHost) {
+fn finish_recording(host: &mut ConsoleHost<'_>) {
     let Some(frames) = host.recording.take() else {
         return;
     };

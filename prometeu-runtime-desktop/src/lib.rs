@@ -55,6 +55,8 @@ pub struct WindowOptions {
     pub capture_audio: bool,
     /// The ALSA device (`default`; `PROMETEU_AUDIO_DEVICE` overrides it, e.g. `null`).
     pub audio_device: Option<String>,
+    /// Attach the kernel's cycle profiler (`--profile`).
+    pub profile: bool,
 }
 
 /// What the command line does for the runtime, called on the console thread (the

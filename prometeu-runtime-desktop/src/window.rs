@@ -62,7 +62,7 @@ enum Wake {
 pub fn run_window(
     cartridge: Cartridge,
     options: WindowOptions,
-    embedder: Box<dyn Embedder>,
+    embedder: &mut dyn Embedder,
 ) -> Result<WindowRun, WindowError> {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         return Err(WindowError::NoDisplay(

@@ -119,7 +119,8 @@ enum Command {
         /// Rebuild and swap in the cartridge when the project's files change.
         #[arg(long)]
         watch: bool,
-        /// Write a sampling profile [not implemented yet].
+        /// Attribute the VM's cycles to functions and lines: JSON to FILE, collapsed
+        /// stacks to FILE.folded, the top 20 on stderr.
         #[arg(long, value_name = "FILE")]
         profile: Option<std::path::PathBuf>,
         /// Run headless at 60 frames a second [not implemented yet].
@@ -197,7 +198,6 @@ fn main() -> ExitCode {
             profile,
             realtime,
         } => match not_yet(&[
-            ("--profile", profile.is_some()),
             ("--realtime", realtime),
         ]) {
             Some(err) => Err(err),
@@ -215,6 +215,7 @@ fn main() -> ExitCode {
                     scale,
                     mute,
                     watch,
+                    profile,
                 },
             ),
         },

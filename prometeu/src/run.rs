@@ -34,6 +34,7 @@ use prometeu_kernel::{
 use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
 use crate::watch::{ProjectWatch, Rebuilt};
 use prometeu_kernel::Step;
+use prometeu_kernel::profile::{Profile, Profiler};
 use prometeu_runtime_desktop::clock::{FixedClock, sleep_until};
 use prometeu_runtime_desktop::{Embedder, Reload, WindowError, WindowOptions, run_window};
 use std::time::Instant;
@@ -81,6 +82,8 @@ pub struct RunOptions {
     pub mute: bool,
     /// Rebuild and swap in the cartridge when the project's files change.
     pub watch: bool,
+    /// Write a cycle profile here (JSON; the collapsed stacks beside it).
+    pub profile: Option<PathBuf>,
     /// Where the sources named by a cartridge's debug map are (default:
     /// [`SourceRoot::for_program`]); unused for projects and `.pbs` files, whose
     /// sources are known.
@@ -164,6 +167,9 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if options.profile.is_some() {
+        kernel.set_profiler(Profiler::new());
+    }
     signals::catch_interrupt();
     let ended = match &watch {
         Some(watch) => run_headless_watch(&mut kernel, options.frames, watch, &mut sources),
@@ -175,6 +181,9 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     kernel.host_mut().progress.clear();
     let running_at = kernel.running_at();
     let stats = kernel.vm().gc_stats();
+    if let (Some(path), Some(profile)) = (&options.profile, kernel.take_profile()) {
+        write_profile(path, profile, kernel.vm().cycles(), &sources)?;
+    }
     let last_frame = kernel.framebuffer().front().to_vec();
     let trap = kernel.trap().cloned();
     let mut host = kernel.into_host();
@@ -673,6 +682,7 @@ fn run_windowed(
     options: &RunOptions,
 ) -> anyhow::Result<ExitCode> {
     let window_options = WindowOptions {
+        profile: options.profile.is_some(),
         scale: options.scale,
         mute: options.mute,
         frames: options.frames,
@@ -682,12 +692,12 @@ fn run_windowed(
         audio_device: None,
     };
     let front = prometeu_kernel::gfx::Framebuffer::new().front().to_vec();
-    let embedder = CliEmbedder {
+    let mut embedder = CliEmbedder {
         stdout: std::io::stdout(),
         sources,
         watch,
     };
-    let run = match run_window(cartridge, window_options, Box::new(embedder)) {
+    let run = match run_window(cartridge, window_options, &mut embedder) {
         Ok(run) => run,
         Err(WindowError::NoDisplay(why)) => {
             eprintln!(
@@ -701,6 +711,9 @@ fn run_windowed(
         }
     };
     let console = &run.console;
+    if let (Some(path), Some(profile)) = (&options.profile, console.profile.clone()) {
+        write_profile(path, profile, console.cycles, &embedder.sources)?;
+    }
     write_artifacts(
         options,
         console.last_frame.as_deref(),
@@ -763,4 +776,26 @@ fn run_windowed(
         None => eprintln!("{ran}{how}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `--profile FILE`: the JSON profile to FILE, the collapsed stacks (for
+/// flame-graph tools) to FILE with the extension `.folded`, and the top-20 table to
+/// stderr with the profile's total against the run's cycle count.
+fn write_profile(path: &Path, mut profile: Profile, run_cycles: u64, sources: &Sources) -> anyhow::Result<()> {
+    for entries in profile.entries_mut() {
+        resolve_stack_lines(entries, &mut |file| sources.text(file));
+    }
+    let json = serde_json::to_string_pretty(&profile.to_json()).context("cannot write the profile")?;
+    std::fs::write(path, json + "\n").with_context(|| format!("cannot write `{}`", path.display()))?;
+    let folded = path.with_extension("folded");
+    std::fs::write(&folded, profile.collapsed())
+        .with_context(|| format!("cannot write `{}`", folded.display()))?;
+    eprintln!("{}", profile.table(20));
+    eprintln!(
+        "profile: {} cycles profiled of the run's {run_cycles}; wrote {} and {}",
+        profile.total_cycles(),
+        path.display(),
+        folded.display()
+    );
+    Ok(())
 }

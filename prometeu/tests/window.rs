@@ -448,3 +448,130 @@ fn watch_swaps_in_a_rebuilt_cart_and_keeps_the_old_one_on_a_broken_edit() {
     assert!(seen.len() > before);
     let _ = run.child.kill();
 }
+
+/// The `lists` bench's shape, a little every frame: 200 fresh lists of up to 50 ints,
+/// read, trimmed by popping and dropped for the collector (about 40 KB a frame).
+const CHURN_CART: &str = r#"
+fn frame() {
+    let rows = alloc list<list<int>>();
+    for r in 0..200 {
+        let row = alloc list<int>();
+        for c in 0..r % 50 + 1 {
+            row.push(r + c);
+        }
+        rows.push(row);
+    }
+    let mut sum = 0;
+    for row in rows {
+        while row.len() > 10 {
+            sum += row.pop() else 0;
+        }
+    }
+    if System.frame_count() % 1000 == 0 { Log.info("sum " + (sum as string)); }
+}
+"#;
+
+#[test]
+fn the_collector_works_in_idle_time_over_3000_windowed_frames() {
+    let Some(x) = Xvfb::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("churn.pbs"), CHURN_CART).unwrap();
+    let run = spawn(
+        &["run", "churn.pbs", "--frames", "3000", "--mute", "--gc-stats"],
+        Some(&x.display),
+        dir.path(),
+    );
+    let (code, stderr) = run.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let counters = stderr.lines().find(|l| l.starts_with("gc: ") && l.contains("cycles")).expect(&stderr);
+    assert!(number_after(counters, "gc: ") >= 100.0, "the collector ran: {counters}");
+    let split = stderr.lines().find(|l| l.starts_with("gc: inside frames")).expect(&stderr);
+    eprintln!("{split}");
+    assert!(split.ends_with(", 0 of them because of gc"), "{split}");
+    // Inside a frame the collector only finishes the safepoint bookkeeping; the marking
+    // and sweeping happen in idle time (a margin over the measured few µs for a busy
+    // machine's preemption).
+    let longest = number_after(split, "longest in one frame ");
+    assert!(longest < 500.0, "{split}");
+    assert!(number_after(split, "in idle time ") > number_after(split, "inside frames "), "{split}");
+    assert!(stderr.contains("ran 3000 frames"), "{stderr}");
+}
+
+/// `heavy` spends about 90 % of the cycles.
+const HOT_CART: &str = r#"
+fn heavy(n: int): int {
+    let mut s = 0;
+    for i in 0..n { s = (s + i * i) % 1000003; }
+    return s;
+}
+
+fn frame() {
+    let a = heavy(9000);
+    let mut b = 0;
+    for i in 0..1000 { b += i; }
+    if System.frame_count() == 30 { Log.info((a + b) as string); }
+}
+"#;
+
+/// Checks a `--profile` run's outputs: `heavy` first with ~90 %, the total equal to
+/// the run's cycles, the collapsed stacks and the JSON.
+fn check_profile(dir: &Path, stderr: &str) {
+    let line = stderr.lines().find(|l| l.starts_with("profile: ")).expect(stderr);
+    let profiled = number_after(line, "profile: ");
+    let run = number_after(line, "of the run's ");
+    assert_eq!(profiled, run, "{line}");
+    let table: Vec<&str> = stderr.lines().skip_while(|l| !l.starts_with("function")).collect();
+    assert!(table[1].starts_with("heavy "), "{stderr}");
+    assert!(table[1].contains("hot.pbs:4"), "{stderr}");
+    let share = number_after(table[1].split_whitespace().nth(2).unwrap(), "");
+    assert!((85.0..=95.0).contains(&share), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("prof.json")).unwrap()).unwrap();
+    assert_eq!(json["functions"][0]["name"], "heavy");
+    assert_eq!(json["total_cycles"].as_f64(), Some(run));
+    let folded = std::fs::read_to_string(dir.join("prof.folded")).unwrap();
+    let sum: u64 = folded
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum as f64, run);
+    assert!(folded.lines().any(|l| l.starts_with("frame;heavy ")), "{folded}");
+}
+
+#[test]
+fn the_profile_puts_the_hot_function_first_and_adds_up_to_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hot.pbs"), HOT_CART).unwrap();
+    let out = Command::new(bin())
+        .args(["run", "hot.pbs", "--headless", "--frames", "30", "--profile", "prof.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    check_profile(dir.path(), &stderr);
+    // The same cycles without the profiler: profiling changes nothing observable.
+    let plain = Command::new(bin())
+        .args(["run", "hot.pbs", "--headless", "--frames", "30"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, plain.stdout);
+    let last = |s: &[u8]| String::from_utf8_lossy(s).lines().last().unwrap().to_owned();
+    assert_eq!(last(&out.stderr), last(&plain.stderr));
+}
+
+#[test]
+fn the_profile_works_in_a_window_too() {
+    let Some(x) = Xvfb::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hot.pbs"), HOT_CART).unwrap();
+    let run = spawn(
+        &["run", "hot.pbs", "--frames", "30", "--mute", "--profile", "prof.json"],
+        Some(&x.display),
+        dir.path(),
+    );
+    let (code, stderr) = run.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    check_profile(dir.path(), &stderr);
+}
