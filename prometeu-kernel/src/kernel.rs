@@ -21,12 +21,12 @@ use prometeu_vm::{RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Vm, V
 
 use crate::arg::ArgError;
 use crate::audio::Mixer;
-use crate::driver::{DriverConfig, FrameDriver, LongFrame};
-use crate::profile::{Profile, Profiler, SLICE_CYCLES};
 use crate::cartridge::{Cartridge, CartridgeError, INIT_EXPORT, INIT_GLOBALS_EXPORT, PROGRAM_FILE};
+use crate::driver::{DriverConfig, FrameDriver, LongFrame};
 use crate::gfx::{self, Color, Framebuffer};
 use crate::host::{Host, LogLevel};
 use crate::input::{HwSlot, InputLatch, pad_slots, touch_slots};
+use crate::profile::{Profile, Profiler, SLICE_CYCLES};
 use crate::random::Rng;
 use crate::sprites::SpriteBank;
 use crate::trap_report::{StackEntry, TrapReport, stack_entries};

@@ -141,7 +141,9 @@ impl Pcm {
                     .get::<SetParamsFn>(b"snd_pcm_set_params\0")
                     .map_err(sym)?,
                 *library.get::<WriteiFn>(b"snd_pcm_writei\0").map_err(sym)?,
-                *library.get::<RecoverFn>(b"snd_pcm_recover\0").map_err(sym)?,
+                *library
+                    .get::<RecoverFn>(b"snd_pcm_recover\0")
+                    .map_err(sym)?,
                 *library.get::<CloseFn>(b"snd_pcm_close\0").map_err(sym)?,
             )
         };
@@ -193,7 +195,11 @@ impl Pcm {
             if !primed && available >= PRIME_VALUES {
                 primed = true;
             }
-            let take = if primed { available.min(period.len()) } else { 0 };
+            let take = if primed {
+                available.min(period.len())
+            } else {
+                0
+            };
             if let Ok(chunk) = ring.read_chunk(take) {
                 let (a, b) = chunk.as_slices();
                 period[..a.len()].copy_from_slice(a);

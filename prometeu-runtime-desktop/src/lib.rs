@@ -24,8 +24,8 @@ pub mod keymap;
 pub mod overlay;
 pub mod window;
 
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use prometeu_kernel::gfx::Pixels;
@@ -34,7 +34,7 @@ use prometeu_kernel::input::RawInput;
 use prometeu_kernel::{Cartridge, Ended, TrapReport};
 
 pub use console::ConsoleReport;
-pub use window::{WindowError, run_window};
+pub use window::{WindowError, check_display, run_window};
 
 /// How a windowed run is set up.
 #[derive(Debug, Clone, Default)]
@@ -190,7 +190,9 @@ impl Shared {
 
     pub(crate) fn set_touch(&self, touch: Option<(i32, i32)>) {
         let packed = match touch {
-            Some((x, y)) => (1 << 32) | u64::from(x as i16 as u16) | u64::from(y as i16 as u16) << 16,
+            Some((x, y)) => {
+                (1 << 32) | u64::from(x as i16 as u16) | u64::from(y as i16 as u16) << 16
+            }
             None => self.touch.load(Ordering::Relaxed) & 0xFFFF_FFFF,
         };
         self.touch.store(packed, Ordering::Release);

@@ -58,17 +58,24 @@ enum Wake {
     Frame,
 }
 
+/// Whether there is a display to open a window on, as far as the environment tells
+/// (checked before building, so a machine without one learns it at once).
+pub fn check_display() -> Result<(), WindowError> {
+    match std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        true => Err(WindowError::NoDisplay(
+            "DISPLAY is not set; the window needs X11 or XWayland".into(),
+        )),
+        false => Ok(()),
+    }
+}
+
 /// Runs `cartridge` in a window until the run ends or the window closes.
 pub fn run_window(
     cartridge: Cartridge,
     options: WindowOptions,
     embedder: &mut dyn Embedder,
 ) -> Result<WindowRun, WindowError> {
-    if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
-        return Err(WindowError::NoDisplay(
-            "DISPLAY is not set (the window needs X11 or XWayland)".into(),
-        ));
-    }
+    check_display()?;
     let shared = Arc::new(Shared::new());
     let (commands, command_rx) = channel();
     let (ready, ready_rx) = channel::<Result<EventLoopProxy<Wake>, WindowError>>();
@@ -87,9 +94,16 @@ pub fn run_window(
         Err(_) => return Err(WindowError::Window("the window thread stopped".into())),
     };
     crate::gamepad::spawn(shared.clone());
-    let (ended, console) = run_console(cartridge, &options, embedder, shared.clone(), command_rx, || {
-        let _ = proxy.send_event(Wake::Frame);
-    });
+    let (ended, console) = run_console(
+        cartridge,
+        &options,
+        embedder,
+        shared.clone(),
+        command_rx,
+        || {
+            let _ = proxy.send_event(Wake::Frame);
+        },
+    );
     shared.quit.store(true, Ordering::Release);
     let _ = proxy.send_event(Wake::Frame);
     let window = window_thread
@@ -111,7 +125,10 @@ fn window_thread(
     ready: Sender<Result<EventLoopProxy<Wake>, WindowError>>,
 ) -> Result<WindowReport, WindowError> {
     use winit::platform::x11::EventLoopBuilderExtX11;
-    let event_loop = match EventLoop::<Wake>::with_user_event().with_any_thread(true).build() {
+    let event_loop = match EventLoop::<Wake>::with_user_event()
+        .with_any_thread(true)
+        .build()
+    {
         Ok(event_loop) => event_loop,
         Err(e) => {
             let _ = ready.send(Err(WindowError::NoDisplay(e.to_string())));
@@ -193,9 +210,14 @@ impl App {
             .with_title(self.title.clone())
             .with_inner_size(PhysicalSize::new(WIDTH * self.scale, HEIGHT * self.scale))
             .with_min_inner_size(PhysicalSize::new(WIDTH, HEIGHT));
-        let window = Rc::new(event_loop.create_window(attributes).map_err(|e| e.to_string())?);
+        let window = Rc::new(
+            event_loop
+                .create_window(attributes)
+                .map_err(|e| e.to_string())?,
+        );
         let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
-        let surface = softbuffer::Surface::new(&context, window.clone()).map_err(|e| e.to_string())?;
+        let surface =
+            softbuffer::Surface::new(&context, window.clone()).map_err(|e| e.to_string())?;
         Ok(Surface { window, surface })
     }
 
@@ -262,7 +284,15 @@ impl App {
             return;
         };
         let (scale, left, top) = App::layout(size);
-        blit(&self.composed, &mut buffer, size.width as usize, size.height as usize, scale as usize, left as usize, top as usize);
+        blit(
+            &self.composed,
+            &mut buffer,
+            size.width as usize,
+            size.height as usize,
+            scale as usize,
+            left as usize,
+            top as usize,
+        );
         if buffer.present().is_ok() {
             self.report.presented += 1;
             if let Some(stamp) = stamp {
@@ -393,7 +423,8 @@ impl ApplicationHandler<Wake> for App {
                 ..
             } => {
                 self.mouse_down = state == ElementState::Pressed;
-                self.shared.set_touch(self.cursor.filter(|_| self.mouse_down));
+                self.shared
+                    .set_touch(self.cursor.filter(|_| self.mouse_down));
                 self.input_changed();
             }
             WindowEvent::Focused(false) => {

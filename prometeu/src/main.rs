@@ -197,9 +197,7 @@ fn main() -> ExitCode {
             watch,
             profile,
             realtime,
-        } => match not_yet(&[
-            ("--realtime", realtime),
-        ]) {
+        } => match not_yet(&[("--realtime", realtime)]) {
             Some(err) => Err(err),
             None => run::run(
                 &target.unwrap_or_else(|| ".".into()),
@@ -245,6 +243,6 @@ fn main() -> ExitCode {
 fn not_yet(flags: &[(&str, bool)]) -> Option<anyhow::Error> {
     let (flag, _) = flags.iter().find(|(_, given)| *given)?;
     Some(anyhow::anyhow!(
-        "`prometeu run {flag}` is not implemented yet (toolchain.md §5): only `--headless` runs exist today"
+        "`prometeu run {flag}` is not implemented yet (toolchain.md §5)"
     ))
 }

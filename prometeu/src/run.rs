@@ -17,6 +17,7 @@ use crate::signals;
 use crate::sources::SourceRoot;
 use anyhow::{Context, bail};
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
+use prometeu_kernel::driver::LONG_FRAME_TICKS;
 use prometeu_kernel::gfx::Pixels;
 use prometeu_kernel::host::{LogLevel, format_log_line, frame_hash};
 use prometeu_kernel::input::{RawInput, read_recording, write_recording};
@@ -25,21 +26,22 @@ use prometeu_kernel::trap_report::{
     SourceSpan, StackEntry, TrapReport, resolve_stack_lines, write_call_stack,
 };
 use prometeu_kernel::wav::wav_bytes;
-use prometeu_kernel::driver::LONG_FRAME_TICKS;
 use prometeu_kernel::{
     Cartridge, DriverConfig, Ended as DriverEnded, FrameDriver, HeadlessHost, Host, Kernel,
     LongFrame, load_cartridge,
 };
 
 use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
+use crate::check::{Checked, analyse_located, print_human_diagnostics, summary};
+use crate::target::{Located, locate};
 use crate::watch::{ProjectWatch, Rebuilt};
 use prometeu_kernel::Step;
 use prometeu_kernel::profile::{Profile, Profiler};
 use prometeu_runtime_desktop::clock::{FixedClock, sleep_until};
-use prometeu_runtime_desktop::{Embedder, Reload, WindowError, WindowOptions, run_window};
+use prometeu_runtime_desktop::{
+    Embedder, Reload, WindowError, WindowOptions, check_display, run_window,
+};
 use std::time::Instant;
-use crate::check::{Checked, analyse_located, print_human_diagnostics, summary};
-use crate::target::{Located, locate};
 
 /// Logical frames a headless run lasts when `--frames` is not given: ten seconds of
 /// console time (a run also ends earlier on `HALT` or a trap).
@@ -128,6 +130,12 @@ impl Sources {
 
 /// `prometeu run TARGET [flags]`.
 pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
+    if !options.headless
+        && let Err(e) = check_display()
+    {
+        eprintln!("{}", no_window(&e));
+        return Ok(ExitCode::from(2));
+    }
     // Read the replay first: a bad recording is a usage error before any work.
     let input = match &options.input {
         Some(path) => {
@@ -193,7 +201,13 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     }
     let recorded = host.recorded.as_deref();
     let audio = host.inner.audio.as_deref();
-    write_artifacts(options, host.last_frame.as_deref(), &last_frame, audio, recorded)?;
+    write_artifacts(
+        options,
+        host.last_frame.as_deref(),
+        &last_frame,
+        audio,
+        recorded,
+    )?;
     if options.gc_stats {
         eprintln!(
             "gc: {} cycles, {} full collections, {} slices, {} freed, max pause {} µs, total pause {} µs",
@@ -346,7 +360,11 @@ enum Ended {
 /// Steps the kernel through the one [`FrameDriver`] until it ends the run or Ctrl-C is
 /// pressed; between ticks only the terminal's progress line and the long-frame warning
 /// are this host's business.
-fn run_headless(kernel: &mut Kernel<CliHost>, driver: &mut FrameDriver, sources: &Sources) -> Ended {
+fn run_headless(
+    kernel: &mut Kernel<CliHost>,
+    driver: &mut FrameDriver,
+    sources: &Sources,
+) -> Ended {
     let mut interrupted_in = None;
     let ended = driver.run(
         kernel,
@@ -699,10 +717,8 @@ fn run_windowed(
     };
     let run = match run_window(cartridge, window_options, &mut embedder) {
         Ok(run) => run,
-        Err(WindowError::NoDisplay(why)) => {
-            eprintln!(
-                "error: cannot open a window ({why}); run without one with `prometeu run --headless`"
-            );
+        Err(e @ WindowError::NoDisplay(_)) => {
+            eprintln!("{}", no_window(&e));
             return Ok(ExitCode::from(2));
         }
         Err(e) => {
@@ -733,9 +749,10 @@ fn run_windowed(
             stats.total_pause.as_micros()
         );
         eprintln!(
-            "gc: inside frames {} µs (longest in one frame {} µs), in idle time {} µs; {} late frames, {} of them because of gc",
+            "gc: inside frames {} µs (longest in one frame {} µs, {} µs of CPU), in idle time {} µs; {} late frames, {} of them because of gc",
             console.gc_in_frames.as_micros(),
             console.gc_in_frame_max.as_micros(),
+            console.gc_cpu_in_frame_max.as_micros(),
             console.gc_idle.as_micros(),
             console.overruns,
             console.overruns_from_gc
@@ -781,12 +798,19 @@ fn run_windowed(
 /// Writes `--profile FILE`: the JSON profile to FILE, the collapsed stacks (for
 /// flame-graph tools) to FILE with the extension `.folded`, and the top-20 table to
 /// stderr with the profile's total against the run's cycle count.
-fn write_profile(path: &Path, mut profile: Profile, run_cycles: u64, sources: &Sources) -> anyhow::Result<()> {
+fn write_profile(
+    path: &Path,
+    mut profile: Profile,
+    run_cycles: u64,
+    sources: &Sources,
+) -> anyhow::Result<()> {
     for entries in profile.entries_mut() {
         resolve_stack_lines(entries, &mut |file| sources.text(file));
     }
-    let json = serde_json::to_string_pretty(&profile.to_json()).context("cannot write the profile")?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write `{}`", path.display()))?;
+    let json =
+        serde_json::to_string_pretty(&profile.to_json()).context("cannot write the profile")?;
+    std::fs::write(path, json + "\n")
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
     let folded = path.with_extension("folded");
     std::fs::write(&folded, profile.collapsed())
         .with_context(|| format!("cannot write `{}`", folded.display()))?;
@@ -798,4 +822,12 @@ fn write_profile(path: &Path, mut profile: Profile, run_cycles: u64, sources: &S
         folded.display()
     );
     Ok(())
+}
+
+/// What a machine without a display is told.
+fn no_window(error: &WindowError) -> String {
+    let why = match error {
+        WindowError::NoDisplay(why) | WindowError::Window(why) => why,
+    };
+    format!("error: cannot open a window ({why}); run without one with `prometeu run --headless`")
 }

@@ -51,20 +51,21 @@ impl ProjectWatch {
     pub fn start(dir: &Path) -> anyhow::Result<ProjectWatch> {
         let (events, mut event_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
         let build_dir = dir.join("build");
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            let Ok(event) = event else {
-                return;
-            };
-            if matches!(event.kind, EventKind::Access(_)) {
-                return;
-            }
-            // The build's own outputs are not edits.
-            if event.paths.iter().all(|p| p.starts_with(&build_dir)) {
-                return;
-            }
-            let _ = events.send(Instant::now());
-        })
-        .context("cannot watch the project's files")?;
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                let Ok(event) = event else {
+                    return;
+                };
+                if matches!(event.kind, EventKind::Access(_)) {
+                    return;
+                }
+                // The build's own outputs are not edits.
+                if event.paths.iter().all(|p| p.starts_with(&build_dir)) {
+                    return;
+                }
+                let _ = events.send(Instant::now());
+            })
+            .context("cannot watch the project's files")?;
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch `{}`", dir.display()))?;
@@ -129,7 +130,11 @@ fn rebuild(dir: &Path, changed_at: Instant) -> Rebuilt {
                 let line = 1 + text
                     .get(..d.span.start as usize)
                     .map_or(0, |before| before.matches('\n').count());
-                format!("{}:{line}: {}", checked.display_path(d.span.file), d.message)
+                format!(
+                    "{}:{line}: {}",
+                    checked.display_path(d.span.file),
+                    d.message
+                )
             }),
         Err(e) => Some(format!("{e:#}")),
     };
@@ -140,7 +145,12 @@ fn rebuild(dir: &Path, changed_at: Instant) -> Rebuilt {
                 .graph
                 .files
                 .iter()
-                .map(|f| (f.display_path.clone(), built.checked.db.text(f.file).to_string()))
+                .map(|f| {
+                    (
+                        f.display_path.clone(),
+                        built.checked.db.text(f.file).to_string(),
+                    )
+                })
                 .collect();
             Rebuilt::Cartridge {
                 dir: dir.join("build").join(CART_DIR),

@@ -42,11 +42,21 @@ impl Xvfb {
                 std::env::var_os("CI").is_none(),
                 "{missing} is missing: .ci/run installs it"
             );
-            eprintln!("skipped: {missing} is not installed (apt-get install xvfb x11-apps xdotool imagemagick)");
+            eprintln!(
+                "skipped: {missing} is not installed (apt-get install xvfb x11-apps xdotool imagemagick)"
+            );
             return None;
         }
         let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -65,7 +75,11 @@ impl Xvfb {
             .env("DISPLAY", &self.display)
             .output()
             .unwrap_or_else(|e| panic!("{program}: {e}"));
-        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out
     }
 
@@ -76,7 +90,10 @@ impl Xvfb {
         loop {
             if let Ok(Some(status)) = run.child.try_wait() {
                 let stderr: Vec<String> = run.stderr.try_iter().collect();
-                panic!("prometeu ended ({status}) before its window showed:\n{}", stderr.join("\n"));
+                panic!(
+                    "prometeu ended ({status}) before its window showed:\n{}",
+                    stderr.join("\n")
+                );
             }
             let out = Command::new("xdotool")
                 .args(["search", "--name", name])
@@ -87,7 +104,10 @@ impl Xvfb {
             if let Some(id) = text.lines().next() {
                 return id.to_owned();
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "no window named {name}");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no window named {name}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -113,7 +133,10 @@ impl Xvfb {
         };
         self.tool(
             convert,
-            &[&format!("xwd:{}", xwd.display()), &format!("png24:{}", png.display())],
+            &[
+                &format!("xwd:{}", xwd.display()),
+                &format!("png24:{}", png.display()),
+            ],
         );
         read_png(&png)
     }
@@ -229,12 +252,17 @@ impl Drop for Running {
 
 /// A number after `key` in `line`, e.g. `12` after `max ` in `… max 12 µs`.
 fn number_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).unwrap_or_else(|| panic!("{key:?} in {line}")) + key.len()..];
+    let rest = &line[line
+        .find(key)
+        .unwrap_or_else(|| panic!("{key:?} in {line}"))
+        + key.len()..];
     let digits: String = rest
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    digits.parse().unwrap_or_else(|_| panic!("a number after {key:?} in {line}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {key:?} in {line}"))
 }
 
 #[test]
@@ -243,7 +271,11 @@ fn the_window_shows_the_frame_the_headless_run_draws() {
     let dir = tempfile::tempdir().unwrap();
     let bounce = repo().join("examples/bounce");
     let bounce = bounce.to_str().unwrap();
-    let mut run = spawn(&["run", bounce, "--scale", "3", "--gc-stats"], Some(&x.display), dir.path());
+    let mut run = spawn(
+        &["run", bounce, "--scale", "3", "--gc-stats"],
+        Some(&x.display),
+        dir.path(),
+    );
     let window = x.window("Prometeu", &mut run);
     std::thread::sleep(Duration::from_millis(800));
     // Pause (F6), then F12 names the frame on screen.
@@ -265,13 +297,28 @@ fn the_window_shows_the_frame_the_headless_run_draws() {
     // The same frame, headless.
     let expected_png = dir.path().join("headless.png");
     let out = Command::new(bin())
-        .args(["run", bounce, "--headless", "--frames", &frame.to_string(), "--screenshot"])
+        .args([
+            "run",
+            bounce,
+            "--headless",
+            "--frames",
+            &frame.to_string(),
+            "--screenshot",
+        ])
         .arg(&expected_png)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (_, _, expected) = read_png(&expected_png);
-    assert_eq!(read_png(&dir.path().join(&shot)).2, expected, "F12 writes frame {frame}");
+    assert_eq!(
+        read_png(&dir.path().join(&shot)).2,
+        expected,
+        "F12 writes frame {frame}"
+    );
     // The capture scaled down (the centre of each 3×3 block), but for the PAUSED mark
     // in rows 30..40 at the right.
     let mut differences = 0;
@@ -287,7 +334,10 @@ fn the_window_shows_the_frame_the_headless_run_draws() {
             }
         }
     }
-    assert_eq!(differences, 0, "the window's frame {frame} differs from the headless one");
+    assert_eq!(
+        differences, 0,
+        "the window's frame {frame} differs from the headless one"
+    );
 }
 
 const KEYS_CART: &str = r#"
@@ -309,7 +359,9 @@ fn keys_and_the_mouse_reach_the_cartridge_within_two_frames() {
     std::fs::write(dir.path().join("keys.pbs"), KEYS_CART).unwrap();
     let recording = dir.path().join("rec.txt");
     let mut run = spawn(
-        &["run", "keys.pbs", "--frames", "240", "--scale", "2", "--record", "rec.txt"],
+        &[
+            "run", "keys.pbs", "--frames", "240", "--scale", "2", "--record", "rec.txt",
+        ],
         Some(&x.display),
         dir.path(),
     );
@@ -317,33 +369,57 @@ fn keys_and_the_mouse_reach_the_cartridge_within_two_frames() {
     std::thread::sleep(Duration::from_millis(300));
     x.keys(&window, &["z", "Return", "Left"]);
     // Pointer at window pixel (201, 101) = console (100, 50) at scale 2.
-    x.tool("xdotool", &["mousemove", "--window", &window, "201", "101", "click", "1"]);
+    x.tool(
+        "xdotool",
+        &["mousemove", "--window", &window, "201", "101", "click", "1"],
+    );
     let mut seen = Vec::new();
-    for needle in ["pressed a", "pressed start", "released left", "touch 100 50"] {
+    for needle in [
+        "pressed a",
+        "pressed start",
+        "released left",
+        "touch 100 50",
+    ] {
         Running::wait_for(&run.stdout, needle, &mut seen);
     }
     let stdout = std::mem::replace(&mut run.stdout, channel().1);
     let (code, stderr) = run.finish();
     assert_eq!(code, Some(0), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("window: ")).expect(&stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("window: "))
+        .expect(&stderr);
     let events = number_after(line, "µs over ");
     assert!(events >= 4.0, "{line}");
     // At most 2 frames from the key event to the end of presenting the first frame
     // that saw it.
     let latency_us = number_after(line, "input-to-photon max ");
-    assert!(latency_us <= 33_334.0, "input-to-photon {latency_us} µs: {line}");
+    assert!(
+        latency_us <= 33_334.0,
+        "input-to-photon {latency_us} µs: {line}"
+    );
     drop(stdout);
 
     // The recording replays headless to the same log.
     let replay = Command::new(bin())
-        .args(["run", "keys.pbs", "--headless", "--frames", "240", "--input"])
+        .args([
+            "run",
+            "keys.pbs",
+            "--headless",
+            "--frames",
+            "240",
+            "--input",
+        ])
         .arg(&recording)
         .current_dir(dir.path())
         .output()
         .unwrap();
     let replayed = String::from_utf8_lossy(&replay.stdout);
     for line in seen.iter().filter(|l| l.contains(" INFO ")) {
-        assert!(replayed.contains(line.as_str()), "{line} not in the replay:\n{replayed}");
+        assert!(
+            replayed.contains(line.as_str()),
+            "{line} not in the replay:\n{replayed}"
+        );
     }
 }
 
@@ -361,10 +437,16 @@ fn six_hundred_frames_take_ten_seconds_with_sound_on_alsa_null() {
     let (code, stderr) = run.finish();
     let outside = started.elapsed();
     assert_eq!(code, Some(0), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("window: ")).expect(&stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("window: "))
+        .expect(&stderr);
     assert!(line.starts_with("window: 600 frames in "), "{line}");
     let seconds = number_after(line, "frames in ");
-    assert!((9.8..=10.2).contains(&seconds), "600 frames in {seconds} s: {line}");
+    assert!(
+        (9.8..=10.2).contains(&seconds),
+        "600 frames in {seconds} s: {line}"
+    );
     assert!(outside >= Duration::from_secs_f64(9.8), "{outside:?}");
     // The null device opened: not muted.
     assert!(line.contains("audio underruns"), "{stderr}");
@@ -377,10 +459,17 @@ fn a_trap_shows_and_exits_one_with_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let cart = "fn divide(a: int, b: int): int {\n    return a / b;\n}\n\nfn frame() {\n    let n = System.frame_count();\n    Log.info(divide(10, 3 - n) as string);\n}\n";
     std::fs::write(dir.path().join("crash.pbs"), cart).unwrap();
-    let run = spawn(&["run", "crash.pbs", "--frames", "60", "--mute"], Some(&x.display), dir.path());
+    let run = spawn(
+        &["run", "crash.pbs", "--frames", "60", "--mute"],
+        Some(&x.display),
+        dir.path(),
+    );
     let (code, stderr) = run.finish();
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("trap TRAP_DIV_ZERO at crash.pbs:2:12 in frame 3"), "{stderr}");
+    assert!(
+        stderr.contains("trap TRAP_DIV_ZERO at crash.pbs:2:12 in frame 3"),
+        "{stderr}"
+    );
     assert!(stderr.contains("0: divide at crash.pbs:2:12"), "{stderr}");
 }
 
@@ -388,7 +477,11 @@ fn a_trap_shows_and_exits_one_with_the_report() {
 fn without_a_display_the_window_says_so_and_points_to_headless() {
     let dir = tempfile::tempdir().unwrap();
     let hello = repo().join("examples/hello");
-    let run = spawn(&["run", hello.to_str().unwrap(), "--frames", "10"], None, dir.path());
+    let run = spawn(
+        &["run", hello.to_str().unwrap(), "--frames", "10"],
+        None,
+        dir.path(),
+    );
     let (code, stderr) = run.finish();
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("cannot open a window"), "{stderr}");
@@ -433,7 +526,11 @@ fn watch_swaps_in_a_rebuilt_cart_and_keeps_the_old_one_on_a_broken_edit() {
     assert!(ms < 300.0, "save → new cart {ms} ms: {line}");
     assert!(swap < Duration::from_secs(5), "{swap:?}");
     // A broken edit: the error on stderr, and the old cart keeps logging.
-    std::fs::write(live.join("src/main.pbs"), "fn frame() {\n    let x: int = ;\n}\n").unwrap();
+    std::fs::write(
+        live.join("src/main.pbs"),
+        "fn frame() {\n    let x: int = ;\n}\n",
+    )
+    .unwrap();
     let mut errors = Vec::new();
     Running::wait_for(&run.stderr, "the old cartridge keeps running", &mut errors);
     assert!(
@@ -477,23 +574,43 @@ fn the_collector_works_in_idle_time_over_3000_windowed_frames() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("churn.pbs"), CHURN_CART).unwrap();
     let run = spawn(
-        &["run", "churn.pbs", "--frames", "3000", "--mute", "--gc-stats"],
+        &[
+            "run",
+            "churn.pbs",
+            "--frames",
+            "3000",
+            "--mute",
+            "--gc-stats",
+        ],
         Some(&x.display),
         dir.path(),
     );
     let (code, stderr) = run.finish();
     assert_eq!(code, Some(0), "{stderr}");
-    let counters = stderr.lines().find(|l| l.starts_with("gc: ") && l.contains("cycles")).expect(&stderr);
-    assert!(number_after(counters, "gc: ") >= 100.0, "the collector ran: {counters}");
-    let split = stderr.lines().find(|l| l.starts_with("gc: inside frames")).expect(&stderr);
+    let counters = stderr
+        .lines()
+        .find(|l| l.starts_with("gc: ") && l.contains("cycles"))
+        .expect(&stderr);
+    assert!(
+        number_after(counters, "gc: ") >= 100.0,
+        "the collector ran: {counters}"
+    );
+    let split = stderr
+        .lines()
+        .find(|l| l.starts_with("gc: inside frames"))
+        .expect(&stderr);
     eprintln!("{split}");
     assert!(split.ends_with(", 0 of them because of gc"), "{split}");
-    // Inside a frame the collector only finishes the safepoint bookkeeping; the marking
-    // and sweeping happen in idle time (a margin over the measured few µs for a busy
-    // machine's preemption).
-    let longest = number_after(split, "longest in one frame ");
+    // Inside a frame the collector only does the safepoint bookkeeping; the marking and
+    // sweeping happen in idle time. By CPU time (wall time includes being preempted on
+    // a busy machine). The target is 100 µs (toolchain.md §5); this debug build on a
+    // shared machine gets a margin.
+    let longest = number_after(split, " µs, ");
     assert!(longest < 500.0, "{split}");
-    assert!(number_after(split, "in idle time ") > number_after(split, "inside frames "), "{split}");
+    assert!(
+        number_after(split, "in idle time ") > number_after(split, "inside frames "),
+        "{split}"
+    );
     assert!(stderr.contains("ran 3000 frames"), "{stderr}");
 }
 
@@ -516,11 +633,17 @@ fn frame() {
 /// Checks a `--profile` run's outputs: `heavy` first with ~90 %, the total equal to
 /// the run's cycles, the collapsed stacks and the JSON.
 fn check_profile(dir: &Path, stderr: &str) {
-    let line = stderr.lines().find(|l| l.starts_with("profile: ")).expect(stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("profile: "))
+        .expect(stderr);
     let profiled = number_after(line, "profile: ");
     let run = number_after(line, "of the run's ");
     assert_eq!(profiled, run, "{line}");
-    let table: Vec<&str> = stderr.lines().skip_while(|l| !l.starts_with("function")).collect();
+    let table: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("function"))
+        .collect();
     assert!(table[1].starts_with("heavy "), "{stderr}");
     assert!(table[1].contains("hot.pbs:4"), "{stderr}");
     let share = number_after(table[1].split_whitespace().nth(2).unwrap(), "");
@@ -535,7 +658,10 @@ fn check_profile(dir: &Path, stderr: &str) {
         .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
         .sum();
     assert_eq!(sum as f64, run);
-    assert!(folded.lines().any(|l| l.starts_with("frame;heavy ")), "{folded}");
+    assert!(
+        folded.lines().any(|l| l.starts_with("frame;heavy ")),
+        "{folded}"
+    );
 }
 
 #[test]
@@ -543,7 +669,15 @@ fn the_profile_puts_the_hot_function_first_and_adds_up_to_the_run() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("hot.pbs"), HOT_CART).unwrap();
     let out = Command::new(bin())
-        .args(["run", "hot.pbs", "--headless", "--frames", "30", "--profile", "prof.json"])
+        .args([
+            "run",
+            "hot.pbs",
+            "--headless",
+            "--frames",
+            "30",
+            "--profile",
+            "prof.json",
+        ])
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -557,7 +691,13 @@ fn the_profile_puts_the_hot_function_first_and_adds_up_to_the_run() {
         .output()
         .unwrap();
     assert_eq!(out.stdout, plain.stdout);
-    let last = |s: &[u8]| String::from_utf8_lossy(s).lines().last().unwrap().to_owned();
+    let last = |s: &[u8]| {
+        String::from_utf8_lossy(s)
+            .lines()
+            .last()
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(last(&out.stderr), last(&plain.stderr));
 }
 
@@ -567,7 +707,15 @@ fn the_profile_works_in_a_window_too() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("hot.pbs"), HOT_CART).unwrap();
     let run = spawn(
-        &["run", "hot.pbs", "--frames", "30", "--mute", "--profile", "prof.json"],
+        &[
+            "run",
+            "hot.pbs",
+            "--frames",
+            "30",
+            "--mute",
+            "--profile",
+            "prof.json",
+        ],
         Some(&x.display),
         dir.path(),
     );
