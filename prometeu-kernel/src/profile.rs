@@ -23,14 +23,18 @@ pub const SLICE_CYCLES: u64 = 1_000;
 /// Samples sent to the aggregating thread at once.
 const BATCH: usize = 512;
 
-/// One slice: the call stack (innermost first, as `(func, pc)`) and its cycles.
-type Sample = (Vec<(u32, u32)>, u64);
+/// A call stack, innermost first, as `(func, pc)`.
+type Stack = Vec<(u32, u32)>;
+/// One slice: its call stack and its cycles.
+type Sample = (Stack, u64);
+/// The aggregating thread's sums: cycles per stack.
+type Sums = HashMap<Stack, u64>;
 
 /// The console side of a profile: batches samples for the aggregating thread.
 pub struct Profiler {
     batch: Vec<Sample>,
     sender: Option<Sender<Vec<Sample>>>,
-    thread: Option<JoinHandle<HashMap<Vec<(u32, u32)>, u64>>>,
+    thread: Option<JoinHandle<Sums>>,
 }
 
 impl std::fmt::Debug for Profiler {
@@ -52,7 +56,7 @@ impl Profiler {
         let thread = std::thread::Builder::new()
             .name("prometeu-profile".into())
             .spawn(move || {
-                let mut stacks: HashMap<Vec<(u32, u32)>, u64> = HashMap::new();
+                let mut stacks = Sums::new();
                 for batch in receiver {
                     for (stack, cycles) in batch {
                         *stacks.entry(stack).or_default() += cycles;
@@ -96,7 +100,7 @@ impl Profiler {
             .take()
             .and_then(|t| t.join().ok())
             .unwrap_or_default();
-        let mut stacks: Vec<(Vec<(u32, u32)>, u64)> = stacks.into_iter().collect();
+        let mut stacks: Vec<(Stack, u64)> = stacks.into_iter().collect();
         stacks.sort();
         let stacks = stacks
             .into_iter()
