@@ -445,8 +445,8 @@ fn rgb(pixel: u16) -> u32 {
 }
 
 /// Draws `picture` at `scale` with its top left at (`left`, `top`) into a `width` ×
-/// `height` buffer, black around it (letterboxing).
-fn blit(
+/// `height` buffer of softbuffer's `0RGB` pixels, black around it (letterboxing).
+pub fn blit(
     picture: &Pixels,
     buffer: &mut [u32],
     width: usize,
