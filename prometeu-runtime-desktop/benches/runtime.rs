@@ -26,6 +26,8 @@ const BUSY: &str = r#"
 .func frame locals=2
     PUSH_I32 0
     SET_LOCAL 0
+    PUSH_I32 0
+    SET_LOCAL 1
 spin:
     GET_LOCAL 1
     CALL step
