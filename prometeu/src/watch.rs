@@ -50,6 +50,11 @@ impl ProjectWatch {
     /// Starts watching the project in `dir`.
     pub fn start(dir: &Path) -> anyhow::Result<ProjectWatch> {
         let (events, mut event_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+        // Events name absolute paths: compare with the absolute `build/`, or every
+        // rebuild's own outputs would start the next one.
+        let dir = &dir
+            .canonicalize()
+            .with_context(|| format!("cannot watch `{}`", dir.display()))?;
         let build_dir = dir.join("build");
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {

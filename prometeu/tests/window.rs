@@ -525,6 +525,14 @@ fn watch_swaps_in_a_rebuilt_cart_and_keeps_the_old_one_on_a_broken_edit() {
     let ms = number_after(&line, "running ");
     assert!(ms < 300.0, "save → new cart {ms} ms: {line}");
     assert!(swap < Duration::from_secs(5), "{swap:?}");
+    // One save, one rebuild: the build's own outputs in `build/` start none.
+    std::thread::sleep(Duration::from_millis(600));
+    let after: Vec<String> = run.stderr.try_iter().collect();
+    assert!(
+        !after.iter().any(|l| l.starts_with("watch: rebuilding")),
+        "a rebuild nobody asked for:\n{}",
+        after.join("\n")
+    );
     // A broken edit: the error on stderr, and the old cart keeps logging.
     std::fs::write(
         live.join("src/main.pbs"),
