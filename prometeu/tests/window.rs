@@ -731,3 +731,50 @@ fn the_profile_works_in_a_window_too() {
     assert_eq!(code, Some(0), "{stderr}");
     check_profile(dir.path(), &stderr);
 }
+
+#[test]
+fn in_a_window_a_broken_save_shows_the_error_bar_and_a_good_one_swaps_the_cart() {
+    let Some(x) = Xvfb::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live");
+    project(&live, &logging("version one"));
+    let mut run = spawn(
+        &["run", "live", "--watch", "--mute", "--scale", "2"],
+        Some(&x.display),
+        dir.path(),
+    );
+    let window = x.window("Live", &mut run);
+    let mut seen = Vec::new();
+    Running::wait_for(&run.stdout, "version one", &mut seen);
+    std::fs::write(
+        live.join("src/main.pbs"),
+        "fn frame() {\n    let x: int = ;\n}\n",
+    )
+    .unwrap();
+    Running::wait_for(
+        &run.stderr,
+        "the old cartridge keeps running",
+        &mut Vec::new(),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let (w, h, pixels) = x.capture(&window, dir.path());
+    assert_eq!((w, h), (640, 360));
+    let red = |y: u32| {
+        (0..w).any(|x_| {
+            let i = ((y * w + x_) * 3) as usize;
+            pixels[i..i + 3] == [255, 0, 0]
+        })
+    };
+    assert!(red(h - 2), "the error bar at the bottom");
+    assert!(!red(0), "and nothing red at the top");
+    // The old cart still runs, then a good save replaces it and the bar goes.
+    Running::wait_for(&run.stdout, "version one", &mut seen);
+    std::fs::write(live.join("src/main.pbs"), logging("version two")).unwrap();
+    Running::wait_for(&run.stdout, "version two", &mut seen);
+    std::thread::sleep(Duration::from_millis(300));
+    let (_, _, pixels) = x.capture(&window, dir.path());
+    assert!(
+        pixels.chunks(3).all(|p| p != [255, 0, 0]),
+        "the bar is gone"
+    );
+}
