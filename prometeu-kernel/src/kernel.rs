@@ -22,9 +22,11 @@ use prometeu_vm::{RunOutcome, Slot, SyscallArgs, SyscallHandler, TrapCode, Vm, V
 use crate::arg::ArgError;
 use crate::audio::Mixer;
 use crate::cartridge::{Cartridge, CartridgeError, INIT_EXPORT, INIT_GLOBALS_EXPORT, PROGRAM_FILE};
+use crate::driver::{DriverConfig, FrameDriver, LongFrame};
 use crate::gfx::{self, Color, Framebuffer};
 use crate::host::{Host, LogLevel};
 use crate::input::{HwSlot, InputLatch, pad_slots, touch_slots};
+use crate::profile::{Profile, Profiler, SLICE_CYCLES};
 use crate::random::Rng;
 use crate::sprites::SpriteBank;
 use crate::trap_report::{StackEntry, TrapReport, stack_entries};
@@ -123,6 +125,8 @@ pub struct Kernel<H: Host> {
     resume_after_sync: bool,
     ticks: u64,
     trap: Option<TrapReport>,
+    /// `--profile`: the VM runs in slices and each slice's cycles go to its stack.
+    profiler: Option<Profiler>,
 }
 
 impl<H: Host> std::fmt::Debug for Kernel<H> {
@@ -136,18 +140,17 @@ impl<H: Host> std::fmt::Debug for Kernel<H> {
     }
 }
 
-impl<H: Host> Kernel<H> {
-    /// A console with `cartridge` inserted, on `host`, with the console's settings.
-    pub fn new(cartridge: Cartridge, host: H) -> Result<Kernel<H>, CartridgeError> {
-        Kernel::with_config(cartridge, host, KernelConfig::default())
-    }
+/// A cartridge checked and inserted: its VM, fresh hardware and the functions run
+/// before the first frame.
+struct Inserted {
+    vm: Vm,
+    machine: Machine,
+    init_calls: Vec<u32>,
+    cartridge: Cartridge,
+}
 
-    /// A console with explicit settings.
-    pub fn with_config(
-        mut cartridge: Cartridge,
-        host: H,
-        config: KernelConfig,
-    ) -> Result<Kernel<H>, CartridgeError> {
+impl Inserted {
+    fn new(mut cartridge: Cartridge, config: KernelConfig) -> Result<Inserted, CartridgeError> {
         let vm = Vm::new(&cartridge.verified, config.vm).map_err(|e| CartridgeError {
             file: PROGRAM_FILE.into(),
             message: format!("cannot be loaded: {}", e.message),
@@ -182,6 +185,33 @@ impl<H: Host> Kernel<H> {
             frame: 0,
             arg_error: None,
         };
+        Ok(Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        })
+    }
+}
+
+impl<H: Host> Kernel<H> {
+    /// A console with `cartridge` inserted, on `host`, with the console's settings.
+    pub fn new(cartridge: Cartridge, host: H) -> Result<Kernel<H>, CartridgeError> {
+        Kernel::with_config(cartridge, host, KernelConfig::default())
+    }
+
+    /// A console with explicit settings.
+    pub fn with_config(
+        cartridge: Cartridge,
+        host: H,
+        config: KernelConfig,
+    ) -> Result<Kernel<H>, CartridgeError> {
+        let Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        } = Inserted::new(cartridge, config)?;
         Ok(Kernel {
             vm,
             machine,
@@ -194,7 +224,43 @@ impl<H: Host> Kernel<H> {
             resume_after_sync: false,
             ticks: 0,
             trap: None,
+            profiler: None,
         })
+    }
+
+    /// Attaches a cycle profiler: from now on every cycle is attributed to the call
+    /// stack it was spent in (results, traps and cycle totals do not change).
+    pub fn set_profiler(&mut self, profiler: Profiler) {
+        self.profiler = Some(profiler);
+    }
+
+    /// Ends the profile, if one was attached, naming its stacks with the running
+    /// cartridge's debug map.
+    pub fn take_profile(&mut self) -> Option<Profile> {
+        let profiler = self.profiler.take()?;
+        Some(profiler.finish(self.cartridge.verified.program().debug.as_ref()))
+    }
+
+    /// Powers the console off and on with `cartridge` inserted, on the same host and
+    /// settings (a restart, or `--watch` swapping in a rebuilt cartridge at a frame
+    /// boundary). A cartridge that does not load leaves the running one as it was.
+    pub fn restart(&mut self, cartridge: Cartridge) -> Result<(), CartridgeError> {
+        let Inserted {
+            vm,
+            machine,
+            init_calls,
+            cartridge,
+        } = Inserted::new(cartridge, self.config)?;
+        self.vm = vm;
+        self.machine = machine;
+        self.cartridge = cartridge;
+        self.init_calls = init_calls;
+        self.phase = Phase::Init { next: 0 };
+        self.in_frame = false;
+        self.resume_after_sync = false;
+        self.ticks = 0;
+        self.trap = None;
+        Ok(())
     }
 
     /// Runs one tick.
@@ -278,7 +344,23 @@ impl<H: Host> Kernel<H> {
             machine: &mut self.machine,
             host: &mut self.host,
         };
-        self.vm.run(budget, &mut dispatch)
+        let Some(profiler) = &mut self.profiler else {
+            return self.vm.run(budget, &mut dispatch);
+        };
+        // In slices, each one's cycles to the stack it started in. A budget split at
+        // any point runs the same steps (`machine.md` §1), so nothing else changes.
+        let mut left = budget;
+        loop {
+            let stack = self.vm.call_stack().unwrap_or_default();
+            let before = self.vm.cycles();
+            let outcome = self.vm.run(left.min(SLICE_CYCLES), &mut dispatch);
+            let spent = self.vm.cycles() - before;
+            profiler.record(&stack, spent);
+            left = left.saturating_sub(spent);
+            if outcome != RunOutcome::BudgetExhausted || left == 0 {
+                return outcome;
+            }
+        }
     }
 
     /// `FRAME_SYNC`'s work (`machine.md` §1): present the back buffer, then hand the
@@ -314,24 +396,20 @@ impl<H: Host> Kernel<H> {
     }
 
     /// Ticks until `frames` more logical frames have been presented, the cartridge
-    /// stops, or `max_ticks` ticks have run (a guard against a frame that never ends).
+    /// stops, or `max_ticks` ticks have run (a guard against a frame that never ends),
+    /// through the one [`FrameDriver`] every host uses.
     pub fn run_frames(&mut self, frames: u64, max_ticks: u64) -> RunSummary {
-        let mut summary = RunSummary {
-            frames: 0,
-            ticks: 0,
-            last: None,
-        };
-        while summary.frames < frames && summary.ticks < max_ticks {
-            let tick = self.tick();
-            summary.ticks += 1;
-            summary.last = Some(tick);
-            match tick {
-                Tick::Halted | Tick::Trapped => break,
-                Tick::Presented(_) => summary.frames += 1,
-                Tick::Initialised | Tick::Dropped(_) => {}
-            }
+        let mut driver = FrameDriver::new(DriverConfig {
+            frames: Some(frames),
+            max_ticks: Some(max_ticks),
+            long_frame: LongFrame::Warn,
+        });
+        driver.run(self, |_, _| true, |_, _| {});
+        RunSummary {
+            frames: driver.presented(),
+            ticks: driver.ticks(),
+            last: driver.last_tick(),
         }
-        summary
     }
 
     /// The current logical frame number: 0 until the first frame starts, then the

@@ -17,12 +17,14 @@
 pub mod arg;
 pub mod audio;
 pub mod cartridge;
+pub mod driver;
 pub mod font;
 pub mod gfx;
 pub mod host;
 pub mod input;
 pub mod kernel;
 pub mod pmc;
+pub mod profile;
 pub mod random;
 pub mod screenshot;
 pub mod sprites;
@@ -31,6 +33,7 @@ pub mod wav;
 
 pub use arg::ArgError;
 pub use cartridge::{Cartridge, CartridgeError, load_cartridge};
+pub use driver::{DriverConfig, Ended, FrameDriver, LongFrame, Step};
 pub use host::{HeadlessHost, Host};
 pub use kernel::{Kernel, KernelConfig, RunSummary, Tick};
 pub use trap_report::TrapReport;

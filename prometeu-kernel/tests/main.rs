@@ -9,6 +9,7 @@ mod common;
 
 mod audio;
 mod cartridge_load;
+mod driver;
 mod font;
 mod gfx_golden;
 mod host;

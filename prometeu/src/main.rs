@@ -15,6 +15,7 @@ mod run;
 mod signals;
 mod sources;
 mod target;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -109,13 +110,17 @@ enum Command {
         /// for `disasm`).
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
-        /// Window scale [not implemented yet: there is no window].
-        #[arg(long, value_name = "N")]
+        /// Window scale (default: the largest that fits the monitor).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
         scale: Option<u32>,
-        /// Rebuild and reload on source changes [not implemented yet].
+        /// Run in a window without sound.
+        #[arg(long)]
+        mute: bool,
+        /// Rebuild and swap in the cartridge when the project's files change.
         #[arg(long)]
         watch: bool,
-        /// Write a sampling profile [not implemented yet].
+        /// Attribute the VM's cycles to functions and lines: JSON to FILE, collapsed
+        /// stacks to FILE.folded, the top 20 on stderr.
         #[arg(long, value_name = "FILE")]
         profile: Option<std::path::PathBuf>,
         /// Run headless at 60 frames a second [not implemented yet].
@@ -188,15 +193,11 @@ fn main() -> ExitCode {
             gc_stats,
             source_root,
             scale,
+            mute,
             watch,
             profile,
             realtime,
-        } => match not_yet(&[
-            ("--scale", scale.is_some()),
-            ("--watch", watch),
-            ("--profile", profile.is_some()),
-            ("--realtime", realtime),
-        ]) {
+        } => match not_yet(&[("--realtime", realtime)]) {
             Some(err) => Err(err),
             None => run::run(
                 &target.unwrap_or_else(|| ".".into()),
@@ -209,6 +210,10 @@ fn main() -> ExitCode {
                     audio_out,
                     gc_stats,
                     source_root,
+                    scale,
+                    mute,
+                    watch,
+                    profile,
                 },
             ),
         },
@@ -238,6 +243,6 @@ fn main() -> ExitCode {
 fn not_yet(flags: &[(&str, bool)]) -> Option<anyhow::Error> {
     let (flag, _) = flags.iter().find(|(_, given)| *given)?;
     Some(anyhow::anyhow!(
-        "`prometeu run {flag}` is not implemented yet (toolchain.md §5): only `--headless` runs exist today"
+        "`prometeu run {flag}` is not implemented yet (toolchain.md §5)"
     ))
 }

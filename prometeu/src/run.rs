@@ -1,10 +1,11 @@
-//! `prometeu run TARGET --headless`: build or load a cartridge, run it on the kernel
+//! `prometeu run TARGET`: build or load a cartridge, run it on the kernel
 //! with a headless host, print its log as `FRAME LEVEL MESSAGE` lines on stdout, and
 //! report a trap with its source line and call stack (`toolchain.md` §5). A frame
 //! that runs too long, and Ctrl-C, are reported the same way: where the cartridge is.
 //!
-//! The window does not exist yet, so only `--headless` runs; anything else is a usage
-//! error.
+//! Without `--headless` the cartridge runs in a window (`prometeu-runtime-desktop`);
+//! both modes step the kernel through its one frame driver (`prometeu_kernel::driver`),
+//! and `--watch` swaps in rebuilt cartridges between frames (`watch`).
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Stdout, Write};
@@ -16,6 +17,7 @@ use crate::signals;
 use crate::sources::SourceRoot;
 use anyhow::{Context, bail};
 use prometeu_analysis::analysis::{PRELUDE_SOURCE, PRELUDE_URI};
+use prometeu_kernel::driver::LONG_FRAME_TICKS;
 use prometeu_kernel::gfx::Pixels;
 use prometeu_kernel::host::{LogLevel, format_log_line, frame_hash};
 use prometeu_kernel::input::{RawInput, read_recording, write_recording};
@@ -24,21 +26,40 @@ use prometeu_kernel::trap_report::{
     SourceSpan, StackEntry, TrapReport, resolve_stack_lines, write_call_stack,
 };
 use prometeu_kernel::wav::wav_bytes;
-use prometeu_kernel::{Cartridge, HeadlessHost, Host, Kernel, Tick, load_cartridge};
+use prometeu_kernel::{
+    Cartridge, DriverConfig, Ended as DriverEnded, FrameDriver, HeadlessHost, Host, Kernel,
+    LongFrame, load_cartridge,
+};
 
 use crate::build::{BuildFailed, build_project, compile_checked, manifest_for};
 use crate::check::{Checked, analyse_located, print_human_diagnostics, summary};
 use crate::target::{Located, locate};
+use crate::watch::{ProjectWatch, Rebuilt};
+use prometeu_kernel::Step;
+use prometeu_kernel::profile::{Profile, Profiler};
+use prometeu_runtime_desktop::clock::{FixedClock, sleep_until};
+use prometeu_runtime_desktop::{
+    Embedder, Reload, WindowError, WindowOptions, check_display, run_window,
+};
+use std::time::Instant;
 
 /// Logical frames a headless run lasts when `--frames` is not given: ten seconds of
 /// console time (a run also ends earlier on `HALT` or a trap).
 pub const DEFAULT_HEADLESS_FRAMES: u64 = 600;
 
-/// Ticks one logical frame may take before a headless run of the default length gives
-/// up on it: five seconds of console time (300 × 2,000,000 cycles), so a frame that
-/// never ends cannot hang a plain `prometeu run`. With an explicit `--frames N` every
-/// frame runs to its end, however long (benchmarks do all their work in one frame).
-pub const MAX_TICKS_PER_FRAME: u64 = 300;
+/// The driver's bounds for a headless run: `--frames N` (every frame runs to its end,
+/// however long, with one warning), or the default length, where a frame that takes
+/// [`LONG_FRAME_TICKS`] ticks stops the run so that it cannot hang a plain `prometeu run`.
+pub fn headless_driver_config(frames: Option<u64>) -> DriverConfig {
+    DriverConfig {
+        frames: Some(frames.unwrap_or(DEFAULT_HEADLESS_FRAMES)),
+        max_ticks: None,
+        long_frame: match frames {
+            None => LongFrame::Stop,
+            Some(_) => LongFrame::Warn,
+        },
+    }
+}
 
 /// What `prometeu run` was asked to do.
 pub struct RunOptions {
@@ -56,6 +77,15 @@ pub struct RunOptions {
     pub audio_out: Option<PathBuf>,
     /// Print garbage-collection statistics at exit.
     pub gc_stats: bool,
+    /// Show the console in a window at this integer scale (`None`: the largest that
+    /// fits the monitor).
+    pub scale: Option<u32>,
+    /// No audio device in a window.
+    pub mute: bool,
+    /// Rebuild and swap in the cartridge when the project's files change.
+    pub watch: bool,
+    /// Write a cycle profile here (JSON; the collapsed stacks beside it).
+    pub profile: Option<PathBuf>,
     /// Where the sources named by a cartridge's debug map are (default:
     /// [`SourceRoot::for_program`]); unused for projects and `.pbs` files, whose
     /// sources are known.
@@ -82,6 +112,11 @@ impl Sources {
         Sources::Analysed(files)
     }
 
+    /// Where a project's display paths are read from (unchanged for a cartridge).
+    fn replace_files(&mut self, files: BTreeMap<String, String>) {
+        *self = Sources::Analysed(files);
+    }
+
     fn text(&self, file: &str) -> Option<String> {
         if file == PRELUDE_URI {
             return Some(PRELUDE_SOURCE.to_owned());
@@ -95,8 +130,10 @@ impl Sources {
 
 /// `prometeu run TARGET [flags]`.
 pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
-    if !options.headless {
-        eprintln!("error: the desktop window is not available yet; use --headless");
+    if !options.headless
+        && let Err(e) = check_display()
+    {
+        eprintln!("{}", no_window(&e));
         return Ok(ExitCode::from(2));
     }
     // Read the replay first: a bad recording is a usage error before any work.
@@ -108,10 +145,17 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         }
         None => Vec::new(),
     };
-    let (cartridge, sources) = match load_target(target, options)? {
+    let (cartridge, mut sources) = match load_target(target, options)? {
         Ok(loaded) => loaded,
         Err(BuildFailed) => return Ok(ExitCode::from(1)),
     };
+    let watch = match options.watch {
+        true => Some(start_watch(target)?),
+        false => None,
+    };
+    if !options.headless {
+        return run_windowed(cartridge, sources, input, watch, options);
+    }
     let mut host = CliHost {
         inner: HeadlessHost::new().with_input(input),
         recorded: options.record.as_ref().map(|_| Vec::new()),
@@ -131,18 +175,23 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let frames = options.frames.unwrap_or(DEFAULT_HEADLESS_FRAMES);
-    // A frame that runs too long stops a run of the default length; with an explicit
-    // `--frames` it only gets a warning, and Ctrl-C stops it.
-    let long_frame = match options.frames {
-        None => LongFrame::Stop,
-        Some(_) => LongFrame::Warn,
-    };
+    if options.profile.is_some() {
+        kernel.set_profiler(Profiler::new());
+    }
     signals::catch_interrupt();
-    let ended = run_headless(&mut kernel, frames, long_frame, &sources);
+    let ended = match &watch {
+        Some(watch) => run_headless_watch(&mut kernel, options.frames, watch, &mut sources),
+        None => {
+            let mut driver = FrameDriver::new(headless_driver_config(options.frames));
+            run_headless(&mut kernel, &mut driver, &sources)
+        }
+    };
     kernel.host_mut().progress.clear();
     let running_at = kernel.running_at();
     let stats = kernel.vm().gc_stats();
+    if let (Some(path), Some(profile)) = (&options.profile, kernel.take_profile()) {
+        write_profile(path, profile, kernel.vm().cycles(), &sources)?;
+    }
     let last_frame = kernel.framebuffer().front().to_vec();
     let trap = kernel.trap().cloned();
     let mut host = kernel.into_host();
@@ -150,7 +199,15 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     if let Some(e) = host.write_error {
         return Err(e).context("cannot write the log");
     }
-    write_artifacts(options, &host, &last_frame)?;
+    let recorded = host.recorded.as_deref();
+    let audio = host.inner.audio.as_deref();
+    write_artifacts(
+        options,
+        host.last_frame.as_deref(),
+        &last_frame,
+        audio,
+        recorded,
+    )?;
     if options.gc_stats {
         eprintln!(
             "gc: {} cycles, {} full collections, {} slices, {} freed, max pause {} µs, total pause {} µs",
@@ -169,10 +226,10 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             eprintln!("{}", render_trap(&report, &sources));
             Ok(ExitCode::from(1))
         }
-        (None, Ended::Stalled(frame)) => {
+        (None, Ended::Driver(DriverEnded::Stalled(frame))) => {
             let headline = format!(
-                "error: frame {frame} ran for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) without finishing; stopped",
-                MAX_TICKS_PER_FRAME / 60
+                "error: frame {frame} ran for {LONG_FRAME_TICKS} ticks ({} seconds of console time) without finishing; stopped",
+                LONG_FRAME_TICKS / 60
             );
             eprintln!("{}", render_running(&headline, running_at, &sources));
             Ok(ExitCode::from(1))
@@ -183,7 +240,7 @@ pub fn run(target: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(signals::INTERRUPTED_EXIT))
         }
         (None, ended) => {
-            let how = if ended == Ended::Halted {
+            let how = if ended == Ended::Driver(DriverEnded::Halted) {
                 ", halted"
             } else {
                 ""
@@ -294,90 +351,67 @@ fn load_prebuilt(path: &Path) -> Result<Cartridge, BuildFailed> {
 /// How a headless run ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Ended {
-    /// The asked-for frames completed.
-    Done,
-    /// The cartridge executed `HALT`.
-    Halted,
-    /// The cartridge trapped.
-    Trapped,
-    /// Logical frame `n` took more than [`MAX_TICKS_PER_FRAME`] ticks.
-    Stalled(u64),
+    /// The driver ended the run (frames done, `HALT`, trap, or a stalled frame).
+    Driver(DriverEnded),
     /// Ctrl-C stopped the run during logical frame `n`.
     Interrupted(u64),
 }
 
-/// What a headless run does with a logical frame that has taken
-/// [`MAX_TICKS_PER_FRAME`] ticks.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum LongFrame {
-    /// Stop the run (a run of the default length).
-    Stop,
-    /// Print one warning naming where the cartridge is, and go on (an explicit
-    /// `--frames`: the frame runs to its end, or until Ctrl-C).
-    Warn,
-}
-
-/// Ticks until `frames` logical frames have completed, the cartridge stops, Ctrl-C is
-/// pressed, or (with [`LongFrame::Stop`]) one frame has taken [`MAX_TICKS_PER_FRAME`]
-/// ticks.
+/// Steps the kernel through the one [`FrameDriver`] until it ends the run or Ctrl-C is
+/// pressed; between ticks only the terminal's progress line and the long-frame warning
+/// are this host's business.
 fn run_headless(
     kernel: &mut Kernel<CliHost>,
-    frames: u64,
-    long_frame: LongFrame,
+    driver: &mut FrameDriver,
     sources: &Sources,
 ) -> Ended {
-    let mut completed = 0;
-    let mut ticks_in_frame = 0;
-    let mut warned = false;
-    while completed < frames {
-        if signals::interrupted() {
-            return Ended::Interrupted(kernel.frame());
-        }
-        kernel
-            .host_mut()
-            .progress
-            .tick(|| progress::frame_status(completed, frames));
-        match kernel.tick() {
-            Tick::Presented(_) => {
-                completed += 1;
-                ticks_in_frame = 0;
+    let mut interrupted_in = None;
+    let ended = driver.run(
+        kernel,
+        |kernel, driver| {
+            if signals::interrupted() {
+                interrupted_in = Some(kernel.frame());
+                return false;
             }
-            Tick::Initialised => ticks_in_frame = 0,
-            Tick::Dropped(frame) => {
-                ticks_in_frame += 1;
-                if ticks_in_frame == MAX_TICKS_PER_FRAME {
-                    if long_frame == LongFrame::Stop {
-                        return Ended::Stalled(frame);
-                    }
-                    if !warned {
-                        warned = true;
-                        let headline = format!(
-                            "warning: frame {frame} has run for {MAX_TICKS_PER_FRAME} ticks ({} seconds of console time) and is still running",
-                            MAX_TICKS_PER_FRAME / 60
-                        );
-                        let mut text = render_running(&headline, kernel.running_at(), sources);
-                        // After the location on the first line.
-                        let first_line_end = text.find('\n').unwrap_or(text.len());
-                        text.insert_str(first_line_end, "; Ctrl-C stops it");
-                        kernel.host_mut().progress.clear();
-                        eprintln!("{text}");
-                    }
-                }
-            }
-            Tick::Halted => return Ended::Halted,
-            Tick::Trapped => return Ended::Trapped,
-        }
+            let (completed, frames) = (driver.presented(), driver.config().frames.unwrap_or(0));
+            kernel
+                .host_mut()
+                .progress
+                .tick(|| progress::frame_status(completed, frames));
+            true
+        },
+        |kernel, frame| {
+            let headline = format!(
+                "warning: frame {frame} has run for {LONG_FRAME_TICKS} ticks ({} seconds of console time) and is still running",
+                LONG_FRAME_TICKS / 60
+            );
+            let mut text = render_running(&headline, kernel.running_at(), sources);
+            // After the location on the first line.
+            let first_line_end = text.find('\n').unwrap_or(text.len());
+            text.insert_str(first_line_end, "; Ctrl-C stops it");
+            kernel.host_mut().progress.clear();
+            eprintln!("{text}");
+        },
+    );
+    match ended {
+        Some(ended) => Ended::Driver(ended),
+        None => Ended::Interrupted(interrupted_in.unwrap_or(0)),
     }
-    Ended::Done
 }
 
-/// Writes `--screenshot`, `--audio-out` and `--record`.
-fn write_artifacts(options: &RunOptions, host: &CliHost, last_frame: &[u16]) -> anyhow::Result<()> {
+/// Writes `--screenshot` (the last presented frame, else `front`: the power-on
+/// screen), `--audio-out` and `--record`.
+fn write_artifacts(
+    options: &RunOptions,
+    presented: Option<&Pixels>,
+    front: &[u16],
+    audio: Option<&[i16]>,
+    recorded: Option<&[RawInput]>,
+) -> anyhow::Result<()> {
     if let Some(path) = &options.screenshot {
-        let pixels: &Pixels = match &host.last_frame {
+        let pixels: &Pixels = match presented {
             Some(pixels) => pixels,
-            // Nothing presented yet: the front buffer (the power-on screen).
-            None => last_frame
+            None => front
                 .try_into()
                 .context("the framebuffer has the screen's size")?,
         };
@@ -385,11 +419,10 @@ fn write_artifacts(options: &RunOptions, host: &CliHost, last_frame: &[u16]) -> 
         std::fs::write(path, png).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     if let Some(path) = &options.audio_out {
-        let samples = host.inner.audio.as_deref().unwrap_or_default();
-        let wav = wav_bytes(samples).context("cannot write the audio")?;
+        let wav = wav_bytes(audio.unwrap_or_default()).context("cannot write the audio")?;
         std::fs::write(path, wav).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
-    if let (Some(path), Some(recorded)) = (&options.record, &host.recorded) {
+    if let (Some(path), Some(recorded)) = (&options.record, recorded) {
         std::fs::write(path, write_recording(recorded))
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
@@ -514,4 +547,287 @@ fn snippet(span: &SourceSpan, sources: &Sources) -> Option<String> {
         "{gutter} |\n{line} | {source_line}\n{gutter} | {pad}{}",
         "^".repeat(width)
     ))
+}
+
+/// `--watch`: the project `target` is in (only a project is rebuilt).
+fn start_watch(target: &Path) -> anyhow::Result<ProjectWatch> {
+    match locate(target)? {
+        Located::Project { dir, .. } => ProjectWatch::start(&dir),
+        Located::LooseFile(path) => bail!(
+            "`--watch` rebuilds a project, and `{}` is in none (make it one with `prometeu new`)",
+            path.display()
+        ),
+    }
+}
+
+/// A headless run with `--watch` (for tests and servers): at 60 frames a second on
+/// the desktop runtime's clock, until `--frames N` or Ctrl-C. A rebuilt cartridge is
+/// swapped in (restarted) between two frames; a trap prints its report and the run
+/// waits for the next good build.
+fn run_headless_watch(
+    kernel: &mut Kernel<CliHost>,
+    frames: Option<u64>,
+    watch: &ProjectWatch,
+    sources: &mut Sources,
+) -> Ended {
+    let config = DriverConfig {
+        frames,
+        max_ticks: None,
+        long_frame: LongFrame::Warn,
+    };
+    let mut driver = FrameDriver::new(config);
+    let mut presented_before = 0;
+    let mut clock = FixedClock::new(Instant::now());
+    loop {
+        if signals::interrupted() {
+            return Ended::Interrupted(kernel.frame());
+        }
+        if !kernel.vm().is_running()
+            && let Some(rebuilt) = watch.try_recv()
+        {
+            match reload(kernel, rebuilt, sources) {
+                Ok(()) => {
+                    presented_before += driver.presented();
+                    driver = FrameDriver::new(DriverConfig {
+                        frames: frames.map(|n| n.saturating_sub(presented_before)),
+                        ..config
+                    });
+                }
+                Err(message) => eprintln!("watch: {message}; the old cartridge keeps running"),
+            }
+        }
+        sleep_until(clock.deadline());
+        clock.start_tick(Instant::now());
+        if driver.ended() == Some(DriverEnded::Trapped) {
+            continue;
+        }
+        match driver.step(kernel) {
+            Step::Ended(DriverEnded::Trapped) => {
+                let _ = kernel.host_mut().stdout.flush();
+                if let Some(mut report) = kernel.trap().cloned() {
+                    report.resolve_lines(&mut |file| sources.text(file));
+                    eprintln!("{}", render_trap(&report, sources));
+                }
+                eprintln!("watch: waiting for a rebuild");
+            }
+            Step::Ended(ended) => return Ended::Driver(ended),
+            Step::Ticked(_) | Step::LongFrame(_) => {
+                let _ = kernel.host_mut().stdout.flush();
+            }
+        }
+    }
+}
+
+/// Swaps a rebuilt cartridge into `kernel`, or says why not.
+fn reload<H: Host>(
+    kernel: &mut Kernel<H>,
+    rebuilt: Rebuilt,
+    sources: &mut Sources,
+) -> Result<(), String> {
+    match rebuilt {
+        Rebuilt::Failed(first) => Err(format!("the build failed ({first})")),
+        Rebuilt::Cartridge {
+            dir,
+            sources: files,
+            changed_at,
+        } => {
+            let cartridge = load_cartridge(&dir).map_err(|e| e.to_string())?;
+            kernel.restart(cartridge).map_err(|e| e.to_string())?;
+            sources.replace_files(files);
+            eprintln!(
+                "watch: new cartridge running {} ms after the edit",
+                changed_at.elapsed().as_millis()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The command line inside a windowed run: the log on stdout, traps printed with their
+/// source lines, and `--watch`'s rebuilds.
+struct CliEmbedder {
+    stdout: Stdout,
+    sources: Sources,
+    watch: Option<ProjectWatch>,
+}
+
+impl Embedder for CliEmbedder {
+    fn log(&mut self, frame: u64, level: LogLevel, message: &str) {
+        let mut out = self.stdout.lock();
+        let _ = writeln!(out, "{}", format_log_line(frame, level, message));
+        let _ = out.flush();
+    }
+
+    fn trapped(&mut self, report: &TrapReport) -> String {
+        let mut report = report.clone();
+        report.resolve_lines(&mut |file| self.sources.text(file));
+        let text = render_trap(&report, &self.sources);
+        eprintln!("{text}");
+        text
+    }
+
+    fn poll_reload(&mut self) -> Option<Reload> {
+        match self.watch.as_ref()?.try_recv()? {
+            Rebuilt::Failed(first) => {
+                eprintln!("watch: the build failed; the old cartridge keeps running");
+                Some(Reload::Failed(first))
+            }
+            Rebuilt::Cartridge {
+                dir,
+                sources,
+                changed_at,
+            } => match load_cartridge(&dir) {
+                Ok(cartridge) => {
+                    self.sources.replace_files(sources);
+                    eprintln!(
+                        "watch: new cartridge running {} ms after the edit",
+                        changed_at.elapsed().as_millis()
+                    );
+                    Some(Reload::Cartridge(Box::new(cartridge)))
+                }
+                Err(e) => Some(Reload::Failed(e.to_string())),
+            },
+        }
+    }
+}
+
+/// `prometeu run` with a window (`toolchain.md` §5).
+fn run_windowed(
+    cartridge: Cartridge,
+    sources: Sources,
+    input: Vec<RawInput>,
+    watch: Option<ProjectWatch>,
+    options: &RunOptions,
+) -> anyhow::Result<ExitCode> {
+    let window_options = WindowOptions {
+        profile: options.profile.is_some(),
+        scale: options.scale,
+        mute: options.mute,
+        frames: options.frames,
+        replay: options.input.as_ref().map(|_| input),
+        record: options.record.is_some(),
+        capture_audio: options.audio_out.is_some(),
+        audio_device: None,
+    };
+    let front = prometeu_kernel::gfx::Framebuffer::new().front().to_vec();
+    let mut embedder = CliEmbedder {
+        stdout: std::io::stdout(),
+        sources,
+        watch,
+    };
+    let run = match run_window(cartridge, window_options, &mut embedder) {
+        Ok(run) => run,
+        Err(e @ WindowError::NoDisplay(_)) => {
+            eprintln!("{}", no_window(&e));
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let console = &run.console;
+    if let (Some(path), Some(profile)) = (&options.profile, console.profile.clone()) {
+        write_profile(path, profile, console.cycles, &embedder.sources)?;
+    }
+    write_artifacts(
+        options,
+        console.last_frame.as_deref(),
+        &front,
+        console.audio.as_deref(),
+        Some(&console.recorded),
+    )?;
+    if options.gc_stats {
+        let stats = console.gc;
+        eprintln!(
+            "gc: {} cycles, {} full collections, {} slices, {} freed, max pause {} µs, total pause {} µs",
+            stats.cycles,
+            stats.full_collections,
+            stats.slices,
+            stats.freed,
+            stats.max_pause.as_micros(),
+            stats.total_pause.as_micros()
+        );
+        eprintln!(
+            "gc: inside frames {} µs (longest in one frame {} µs, {} µs of CPU), in idle time {} µs; {} late frames, {} of them because of gc",
+            console.gc_in_frames.as_micros(),
+            console.gc_in_frame_max.as_micros(),
+            console.gc_cpu_in_frame_max.as_micros(),
+            console.gc_idle.as_micros(),
+            console.overruns,
+            console.overruns_from_gc
+        );
+    }
+    let audio = match console.audio_underruns {
+        Some((underruns, dropped)) => format!("audio underruns {underruns}, dropped {dropped}"),
+        None => "muted".to_owned(),
+    };
+    eprintln!(
+        "window: {} frames in {:.3} s, scale {}, tick lateness mean {} µs max {} µs, input-to-photon max {} µs over {} events, {audio}",
+        console.frames,
+        console.wall.as_secs_f64(),
+        run.window.scale,
+        console.lateness_mean.as_micros(),
+        console.lateness_max.as_micros(),
+        run.window.input_to_photon_max.as_micros(),
+        run.window.input_events,
+    );
+    if console.trap.is_some() {
+        return Ok(ExitCode::from(1));
+    }
+    let how = match run.ended {
+        Some(DriverEnded::Halted) => ", halted",
+        None => ", window closed",
+        _ => "",
+    };
+    let ran = match console.frames {
+        1 => "ran 1 frame".to_owned(),
+        n => format!("ran {n} frames"),
+    };
+    match console.last_frame.as_deref() {
+        Some(pixels) => eprintln!(
+            "{ran}{how} (last frame {:016x}, audio {:016x})",
+            frame_hash(pixels),
+            console.audio_hash
+        ),
+        None => eprintln!("{ran}{how}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `--profile FILE`: the JSON profile to FILE, the collapsed stacks (for
+/// flame-graph tools) to FILE with the extension `.folded`, and the top-20 table to
+/// stderr with the profile's total against the run's cycle count.
+fn write_profile(
+    path: &Path,
+    mut profile: Profile,
+    run_cycles: u64,
+    sources: &Sources,
+) -> anyhow::Result<()> {
+    for entries in profile.entries_mut() {
+        resolve_stack_lines(entries, &mut |file| sources.text(file));
+    }
+    let json =
+        serde_json::to_string_pretty(&profile.to_json()).context("cannot write the profile")?;
+    std::fs::write(path, json + "\n")
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    let folded = path.with_extension("folded");
+    std::fs::write(&folded, profile.collapsed())
+        .with_context(|| format!("cannot write `{}`", folded.display()))?;
+    eprintln!("{}", profile.table(20));
+    eprintln!(
+        "profile: {} cycles profiled of the run's {run_cycles}; wrote {} and {}",
+        profile.total_cycles(),
+        path.display(),
+        folded.display()
+    );
+    Ok(())
+}
+
+/// What a machine without a display is told.
+fn no_window(error: &WindowError) -> String {
+    let why = match error {
+        WindowError::NoDisplay(why) | WindowError::Window(why) => why,
+    };
+    format!("error: cannot open a window ({why}); run without one with `prometeu run --headless`")
 }

@@ -251,13 +251,18 @@ fn every_kind_of_target_runs_the_same_program() {
 }
 
 #[test]
-fn without_headless_run_explains_that_there_is_no_window_yet() {
+fn without_a_display_run_points_to_headless_before_building() {
     let dir = examples_copy();
-    let out = prometeu_in(dir.path(), &["run", "hello"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(["run", "hello"])
+        .current_dir(dir.path())
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: the desktop window is not available yet; use --headless\n"
+        "error: cannot open a window (DISPLAY is not set; the window needs X11 or XWayland); run without one with `prometeu run --headless`\n"
     );
     assert!(!dir.path().join("hello/build").exists(), "nothing built");
 }
