@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::project::ProjectGraph;
 use crate::semantics::consts::ConstValue;
+use crate::semantics::memo::{AnalysisStats, Memo};
 use crate::semantics::{
     DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
 };
@@ -67,8 +68,21 @@ pub struct Analysis {
     pub const_values: HashMap<SymbolId, ConstValue>,
     /// Loading, syntax and semantic diagnostics, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// How much this analysis parsed and checked, and how much it reused.
+    pub stats: AnalysisStats,
     file_index: HashMap<FileId, usize>,
+    /// The body records the next analysis of the session may replay.
+    memo: Arc<Memo>,
+    /// The interner's size after the last analysis that started from scratch: the
+    /// interner only grows while edits reuse it, so once it is more than twice this
+    /// (plus [`NAMES_SLACK`]) the session starts over with a fresh one.
+    names_baseline: usize,
 }
+
+/// How many names an interner may gain beyond twice its size after the last fresh
+/// analysis before the next analysis starts from scratch (bounds a long session's
+/// memory: garbage never exceeds live data by more than this).
+pub const NAMES_SLACK: usize = 4096;
 
 impl Analysis {
     /// The analysed file `file`, if it is part of this analysis.
@@ -148,6 +162,12 @@ impl Analysis {
         ))
     }
 
+    /// How many body records this analysis keeps for the next one (one per recorded
+    /// body of the current texts: records of deleted or changed bodies are dropped).
+    pub fn memo_len(&self) -> usize {
+        self.memo.len()
+    }
+
     /// Whether any diagnostic is an error (then no bytecode may be produced).
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -178,7 +198,11 @@ pub fn analyze_cancellable(
 ) -> Option<Arc<Analysis>> {
     let prelude_file = db.upsert(PRELUDE_URI, PRELUDE_SOURCE);
     let prelude_module = ModuleId::from_index(graph.modules.len());
+    // Garbage bound: an interner that doubled since the last fresh start is rebuilt
+    // (with it every parse and record, whose `NameId`s it numbers).
+    let previous = previous.filter(|p| p.names.len() <= 2 * p.names_baseline + NAMES_SLACK);
     let mut names = previous.map(|p| p.names.clone()).unwrap_or_default();
+    let mut files_parsed = 0;
     let mut files = Vec::with_capacity(graph.files.len() + 1);
     let sources = std::iter::once((prelude_file, prelude_module, None)).chain(
         graph
@@ -195,7 +219,10 @@ pub fn analyze_cancellable(
             .and_then(|p| p.file(file))
             .filter(|old| Arc::ptr_eq(&old.text, &text) || *old.text == *text)
             .map(|old| Arc::clone(&old.parse));
-        let parse = reused.unwrap_or_else(|| Arc::new(parse_file(file, &text, &mut names)));
+        let parse = reused.unwrap_or_else(|| {
+            files_parsed += 1;
+            Arc::new(parse_file(file, &text, &mut names))
+        });
         files.push(AnalyzedFile {
             file,
             module,
@@ -211,9 +238,19 @@ pub fn analyze_cancellable(
             module: f.module,
             project: f.project,
             parse: Arc::clone(&f.parse),
+            text: Arc::clone(&f.text),
         })
         .collect();
-    let output = analyze_program(graph, &mut names, &inputs, prelude_module, is_cancelled)?;
+    let memo = previous.map(|p| Arc::clone(&p.memo));
+    let mut output = analyze_program(
+        graph,
+        &mut names,
+        &inputs,
+        prelude_module,
+        memo,
+        is_cancelled,
+    )?;
+    output.stats.files_parsed = files_parsed;
     let mut diagnostics = graph.diagnostics.clone();
     for f in &files {
         diagnostics.extend(f.parse.diagnostics.iter().cloned());
@@ -222,6 +259,7 @@ pub fn analyze_cancellable(
     diagnostic::sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
     let file_index = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+    let names_baseline = previous.map_or(names.len(), |p| p.names_baseline);
     Some(Arc::new(Analysis {
         names,
         files,
@@ -235,5 +273,8 @@ pub fn analyze_cancellable(
         const_values: output.const_values,
         diagnostics,
         file_index,
+        stats: output.stats,
+        memo: Arc::new(output.memo),
+        names_baseline,
     }))
 }
