@@ -12,7 +12,7 @@ mod support {
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use prometeu_analysis::project::load_project;
+use prometeu_analysis::project::{ProjectGraph, load_project};
 use prometeu_analysis::{FileDb, NameInterner, analyze, parse_file};
 use support::generate::{Shape, edited_file, write_project};
 
@@ -118,6 +118,8 @@ fn bench_analyze(c: &mut Criterion) {
         100.0 * ms(t_edit) / ms(t_full),
     );
 
+    incremental_session(&graph, &db, &edited_uri, &original_text);
+
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
     group.bench_function("parse_only", |b| b.iter(parse_only));
@@ -133,6 +135,62 @@ fn bench_analyze(c: &mut Criterion) {
         b.iter(|| analyze(&graph, &mut edit_db, Some(&analysis)))
     });
     group.finish();
+}
+
+/// The `p`th percentile of `times` (sorted in place).
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    let i = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
+    times[i]
+}
+
+/// Issue 13's figures: a session of edits, each analysis reusing the previous one. An
+/// edit inside one function body re-checks that body only; an interface change of one
+/// file of `m4` re-checks the modules that import `m4`, directly or not (`m5`…`m9` and
+/// `main.pbs`: 121 of the 201 files).
+fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, original: &str) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut db = db.clone();
+    let mut current = analyze(graph, &mut db, None);
+    let mut body_edits = Vec::new();
+    for k in 1..=100 {
+        db.upsert(
+            edited_uri,
+            edited_file(SHAPE, EDITED.0, EDITED.1, k).as_str(),
+        );
+        let start = Instant::now();
+        let next = analyze(graph, &mut db, Some(&current));
+        body_edits.push(start.elapsed());
+        let checked: Vec<String> = next
+            .stats
+            .bodies_checked
+            .iter()
+            .map(|&(file, node)| format!("{}#{}", db.uri(file), node.0))
+            .collect();
+        assert_eq!(checked.len(), 1, "one body re-checked: {checked:?}");
+        current = next;
+    }
+    let mut interface_edits = Vec::new();
+    let mut rechecked = 0;
+    for k in 0..20 {
+        let text = format!("{original}\npub fn added_{k}(): int {{ return {k}; }}\n");
+        db.upsert(edited_uri, text.as_str());
+        let start = Instant::now();
+        let next = analyze(graph, &mut db, Some(&current));
+        interface_edits.push(start.elapsed());
+        rechecked = next.stats.bodies_checked.len();
+        current = next;
+    }
+    let bodies = current.stats.bodies_checked.len() + current.stats.bodies_reused;
+    eprintln!(
+        "incremental session (each analysis reuses the previous one)\n\
+         edit inside one body       p50 {:6.2} ms  p95 {:6.2} ms  (1 of {bodies} bodies re-checked)\n\
+         interface change in m4     p50 {:6.2} ms  p95 {:6.2} ms  ({rechecked} bodies re-checked)",
+        ms(percentile(&mut body_edits, 0.5)),
+        ms(percentile(&mut body_edits, 0.95)),
+        ms(percentile(&mut interface_edits, 0.5)),
+        ms(percentile(&mut interface_edits, 0.95)),
+    );
 }
 
 criterion_group!(benches, bench_analyze);

@@ -312,6 +312,24 @@ fn checked(s: &Session, a: &Analysis) -> Vec<String> {
 }
 
 #[test]
+fn bodies_with_equal_text_in_an_edited_file_are_told_apart() {
+    // Each block has a struct with `len2` and `shift` and a service whose `get` and
+    // `points` read the same in every block: the records are matched by text, then by
+    // the symbols they belong to.
+    let mut s = session(Shape {
+        modules: 2,
+        files_per_module: 1,
+        blocks_per_file: 3,
+    });
+    let before = s.analyze(None);
+    let file = s.file("src/m1/f00.pbs");
+    s.replace(file, "let mut total = 0;", "let mut total = 1;");
+    let after = s.analyze(Some(&before));
+    assert_eq!(checked(&s, &after), ["m1/work_1_0_0"]);
+    assert_same(&after, &s.analyze(None), "the body edit");
+}
+
+#[test]
 fn an_edit_inside_one_body_rechecks_exactly_that_body() {
     let mut s = session(SHAPE);
     let before = s.analyze(None);

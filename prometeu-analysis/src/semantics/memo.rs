@@ -105,7 +105,7 @@ pub(crate) struct MemoState {
     /// Per file index: the symbols of its items, `(first, count)`.
     pub items: Vec<(u32, u32)>,
     /// Per file index: the previous records by text, for files with a new parse.
-    by_text: HashMap<usize, HashMap<u64, Arc<BodyRecord>>>,
+    by_text: HashMap<usize, HashMap<u64, Vec<Arc<BodyRecord>>>>,
     next: HashMap<FileId, FileMemo>,
     pub stats: AnalysisStats,
 }
@@ -399,7 +399,7 @@ impl Checker<'_> {
         }
     }
 
-    /// Replays the previous record of the body `decl` of file `index` if it still
+    /// Replays a previous record of the body `decl` of file `index` if one still
     /// applies; `true` when it did (the body is then done).
     pub(crate) fn try_replay(
         &mut self,
@@ -408,9 +408,21 @@ impl Checker<'_> {
         symbol: Option<SymbolId>,
         owner: Option<SymbolId>,
     ) -> bool {
-        let Some(record) = self.find_record(index, decl) else {
-            return false;
-        };
+        // Bodies with equal text (`fn len2(self)` of two structs) are told apart by
+        // the symbols they belong to.
+        self.find_records(index, decl)
+            .into_iter()
+            .any(|record| self.replay(index, decl, symbol, owner, record))
+    }
+
+    fn replay(
+        &mut self,
+        index: usize,
+        decl: NodeId,
+        symbol: Option<SymbolId>,
+        owner: Option<SymbolId>,
+        record: Arc<BodyRecord>,
+    ) -> bool {
         let place = self.place(index, decl);
         if record.deps != self.memo.deps[index] || record.node_span != decl.0 - place.lo.0 {
             return false;
@@ -526,25 +538,40 @@ impl Checker<'_> {
         true
     }
 
-    fn find_record(&mut self, index: usize, decl: NodeId) -> Option<Arc<BodyRecord>> {
-        let previous = self.memo.previous.clone()?;
+    /// The previous records that may be the body `decl` of file `index`: the one of
+    /// the same node when the file kept its parse, else those of the same text.
+    fn find_records(&mut self, index: usize, decl: NodeId) -> Vec<Arc<BodyRecord>> {
+        let Some(previous) = self.memo.previous.clone() else {
+            return Vec::new();
+        };
         let f = &self.files[index];
-        let old = previous.files.get(&f.file)?;
+        let Some(old) = previous.files.get(&f.file) else {
+            return Vec::new();
+        };
         if Arc::ptr_eq(&old.parse, &f.parse) {
-            return old.bodies.get(&decl).cloned();
+            return old.bodies.get(&decl).cloned().into_iter().collect();
         }
         let span = f.parse.arena.span(decl);
-        let text = f.text.get(span.start as usize..span.end as usize)?;
+        let Some(text) = f.text.get(span.start as usize..span.end as usize) else {
+            return Vec::new();
+        };
         let by_text = self.memo.by_text.entry(index).or_insert_with(|| {
-            old.bodies
-                .values()
-                .map(|r| (hash_text(&r.text), Arc::clone(r)))
-                .collect()
+            let mut by_text: HashMap<u64, Vec<Arc<BodyRecord>>> = HashMap::default();
+            for r in old.bodies.values() {
+                by_text
+                    .entry(hash_text(&r.text))
+                    .or_default()
+                    .push(Arc::clone(r));
+            }
+            by_text
         });
         by_text
             .get(&hash_text(text))
+            .into_iter()
+            .flatten()
             .filter(|r| *r.text == *text)
             .cloned()
+            .collect()
     }
 
     fn keep_record(&mut self, index: usize, decl: NodeId, record: Arc<BodyRecord>) {
