@@ -13,13 +13,13 @@ use std::sync::Arc;
 
 use crate::project::ProjectGraph;
 use crate::semantics::consts::ConstValue;
-use crate::semantics::memo::{AnalysisStats, Memo};
+use crate::semantics::memo::{AnalysisStats, BodyLocals, Memo};
 use crate::semantics::{
     DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
 };
 use crate::{
-    Diagnostic, FileDb, FileId, ModuleId, NameInterner, NodeId, Parse, ProjectId, SymbolId, TypeId,
-    diagnostic, parse_file,
+    Diagnostic, FileDb, FileId, ModuleId, NameInterner, NodeId, Parse, ProjectId, Span, SymbolId,
+    TypeId, diagnostic, parse_file,
 };
 
 /// The URI of the embedded prelude in the [`FileDb`].
@@ -73,6 +73,8 @@ pub struct Analysis {
     file_index: HashMap<FileId, usize>,
     /// The body records the next analysis of the session may replay.
     memo: Arc<Memo>,
+    /// Every body with its locals, sorted by file and position.
+    bodies: Vec<BodyLocals>,
     /// The interner's size after the last analysis that started from scratch: the
     /// interner only grows while edits reuse it, so once it is more than twice this
     /// (plus [`NAMES_SLACK`]) the session starts over with a fresh one.
@@ -162,6 +164,37 @@ impl Analysis {
         ))
     }
 
+    /// The locals in scope at `offset` of `file` (what completion offers before the
+    /// module-level names): the parameters and the locals declared before `offset` whose
+    /// scope contains it, in declaration order, a shadowed local replaced by the one
+    /// that hides it. Empty outside bodies. Costs the locals of one body.
+    pub fn locals_in_scope(&self, file: FileId, offset: u32) -> Vec<SymbolId> {
+        let after = self
+            .bodies
+            .partition_point(|b| (b.file, b.start) <= (file, offset));
+        let Some(body) = after
+            .checked_sub(1)
+            .map(|i| self.bodies[i])
+            .filter(|b| b.file == file && offset <= b.end)
+        else {
+            return Vec::new();
+        };
+        let Some(arena) = self.parse(file).map(|p| &p.arena) else {
+            return Vec::new();
+        };
+        let mut visible: Vec<SymbolId> = Vec::new();
+        for s in body.first..body.first + body.count {
+            let symbol = SymbolId(s);
+            let local = self.symbols.get(symbol);
+            if local.duplicate || !local_scope(arena, local, body.end).touches(offset) {
+                continue;
+            }
+            visible.retain(|&v| self.symbols.get(v).name != local.name);
+            visible.push(symbol);
+        }
+        visible
+    }
+
     /// How many body records this analysis keeps for the next one (one per recorded
     /// body of the current texts: records of deleted or changed bodies are dropped).
     pub fn memo_len(&self) -> usize {
@@ -173,6 +206,36 @@ impl Analysis {
         self.diagnostics
             .iter()
             .any(|d| d.severity == crate::Severity::Error)
+    }
+}
+
+/// Where a local can be named: from the end of its declaration (a `let` statement, a
+/// parameter, a pattern's name) to the end of what declares it: the enclosing block of a
+/// `let`, the body of a `for` or a view, the arm of a pattern, the function of a
+/// parameter (which ends at `body_end`).
+fn local_scope(arena: &crate::AstArena, local: &crate::semantics::Symbol, body_end: u32) -> Span {
+    let node = local.node.1;
+    let file = local.decl_span.file;
+    let span = |start: u32, end: u32| Span::new(file, start, end.max(start));
+    match *arena.kind(node) {
+        crate::NodeKind::LetStmt { .. } => {
+            let end = arena.parent(node).map_or(body_end, |p| arena.span(p).end);
+            span(arena.span(node).end, end)
+        }
+        crate::NodeKind::ForStmt { body, .. } | crate::NodeKind::View { body, .. } => {
+            let block = arena.span(body);
+            span(block.start, block.end)
+        }
+        _ if local.kind == crate::semantics::SymbolKind::Param => {
+            span(local.decl_span.end, body_end)
+        }
+        _ => {
+            let arm = arena
+                .ancestors(node)
+                .find(|&a| matches!(arena.kind(a), crate::NodeKind::Arm { .. }));
+            let end = arm.map_or(body_end, |a| arena.span(a).end);
+            span(local.decl_span.end, end)
+        }
     }
 }
 
@@ -274,6 +337,7 @@ pub fn analyze_cancellable(
         diagnostics,
         file_index,
         stats: output.stats,
+        bodies: output.bodies,
         memo: Arc::new(output.memo),
         names_baseline,
     }))

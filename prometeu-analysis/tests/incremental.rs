@@ -442,3 +442,64 @@ fn a_long_session_of_fresh_names_keeps_the_interner_bounded() {
     );
     assert_eq!(current.memo_len(), records, "records do not pile up");
 }
+
+const SCOPES: &str = r#"fn frame() {
+    let a = 1;
+    Log.info("A");
+    for k in 0..3 {
+        let b = k + a;
+        Log.info("B");
+    }
+    Log.info("C");
+    let r: optional<int> = some(a);
+    let v = r when { some(inner) -> inner + 100, none -> 0 };
+    {
+        let a = v + 2;
+        Log.info("E");
+    }
+}
+
+fn helper(p: int): int {
+    Log.info("F");
+    return p;
+}
+"#;
+
+/// The names of the locals in scope at the first `marker` of `main.pbs`.
+fn in_scope(s: &Session, a: &Analysis, marker: &str) -> Vec<String> {
+    let main = s.file("src/main.pbs");
+    let offset = s
+        .text(main)
+        .find(marker)
+        .expect("the marker is in the text") as u32;
+    a.locals_in_scope(main, offset)
+        .into_iter()
+        .map(|l| a.symbol_name(l).to_string())
+        .collect()
+}
+
+#[test]
+fn the_locals_in_scope_at_an_offset_follow_blocks_loops_arms_and_shadowing() {
+    let mut s = session(Shape {
+        modules: 0,
+        files_per_module: 0,
+        blocks_per_file: 0,
+    });
+    let main = s.file("src/main.pbs");
+    s.set_text(main, SCOPES);
+    let fresh = s.analyze(None);
+    // An edit in the other body: `frame`'s locals then come from a replayed record.
+    s.replace(main, "return p;", "return p + 1;");
+    let incremental = s.analyze(Some(&fresh));
+    assert_eq!(checked(&s, &incremental), ["/helper"]);
+    for a in [&fresh, &incremental] {
+        assert_eq!(in_scope(&s, a, "fn frame"), Vec::<String>::new());
+        assert_eq!(in_scope(&s, a, "Log.info(\"A\")"), ["a"]);
+        assert_eq!(in_scope(&s, a, "Log.info(\"B\")"), ["a", "k", "b"]);
+        assert_eq!(in_scope(&s, a, "Log.info(\"C\")"), ["a"]);
+        assert_eq!(in_scope(&s, a, "100"), ["a", "r", "inner"]);
+        assert_eq!(in_scope(&s, a, "none -> 0"), ["a", "r"]);
+        assert_eq!(in_scope(&s, a, "Log.info(\"E\")"), ["r", "v", "a"]);
+        assert_eq!(in_scope(&s, a, "Log.info(\"F\")"), ["p"]);
+    }
+}

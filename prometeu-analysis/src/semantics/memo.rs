@@ -108,6 +108,20 @@ pub(crate) struct MemoState {
     by_text: HashMap<usize, HashMap<u64, Vec<Arc<BodyRecord>>>>,
     next: HashMap<FileId, FileMemo>,
     pub stats: AnalysisStats,
+    /// Every body checked or replayed, with its locals.
+    pub bodies: Vec<BodyLocals>,
+}
+
+/// One body of an analysis and its locals, for "what is in scope here" (completion).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) struct BodyLocals {
+    /// The file and the declaration's span.
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    /// Its locals: `count` symbols from `first`, in declaration order.
+    pub first: u32,
+    pub count: u32,
 }
 
 /// Where the effects of a body being recorded start.
@@ -483,6 +497,13 @@ impl Checker<'_> {
             type_ids.push(id);
         }
         let ty = |t: TypeId| type_ids[t.index()];
+        self.memo.bodies.push(BodyLocals {
+            file: place.file,
+            start: place.start,
+            end: place.end,
+            first: first_local,
+            count: locals,
+        });
         for local in &record.locals {
             let mut local = local.clone();
             local.decl_span = place.abs_span(local.decl_span);
@@ -621,6 +642,13 @@ impl Checker<'_> {
             .bodies_checked
             .push((self.files[index].file, decl));
         let place = self.place(index, decl);
+        self.memo.bodies.push(BodyLocals {
+            file: place.file,
+            start: place.start,
+            end: place.end,
+            first: marks.symbols as u32,
+            count: (self.symbols.len() - marks.symbols) as u32,
+        });
         let f = &self.files[index];
         if !contiguous(&f.parse.arena, decl, place.lo) {
             return;
@@ -746,7 +774,7 @@ impl Checker<'_> {
     }
 
     /// The memo to keep for the next analysis (every file, recorded bodies or not).
-    pub(crate) fn take_memo(&mut self) -> (Memo, AnalysisStats) {
+    pub(crate) fn take_memo(&mut self) -> (Memo, AnalysisStats, Vec<BodyLocals>) {
         let mut next = std::mem::take(&mut self.memo.next);
         for (index, f) in self.files.iter().enumerate() {
             next.entry(f.file).or_insert_with(|| FileMemo {
@@ -756,6 +784,8 @@ impl Checker<'_> {
             });
         }
         let stats = std::mem::take(&mut self.memo.stats);
-        (Memo { files: next }, stats)
+        let mut bodies = std::mem::take(&mut self.memo.bodies);
+        bodies.sort_unstable();
+        (Memo { files: next }, stats, bodies)
     }
 }

@@ -97,6 +97,8 @@ pub(crate) struct Output {
     pub memo: memo::Memo,
     /// What this analysis checked and reused.
     pub stats: memo::AnalysisStats,
+    /// Every body with its locals, sorted by file and position.
+    pub bodies: Vec<memo::BodyLocals>,
 }
 
 /// Well-known names, interned once.
@@ -210,7 +212,7 @@ pub(crate) fn analyze_program(
         return None;
     }
     checker.refs.finish();
-    let (memo, stats) = checker.take_memo();
+    let (memo, stats, bodies) = checker.take_memo();
     // Warnings in a dependency's files are for that project's authors, not for the one
     // that uses it (`toolchain.md` §1); its errors still stop the build.
     checker.diagnostics.retain(|d| {
@@ -236,6 +238,7 @@ pub(crate) fn analyze_program(
         diagnostics: checker.diagnostics,
         memo,
         stats,
+        bodies,
     })
 }
 
