@@ -12,9 +12,13 @@ mod support {
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use prometeu_analysis::project::load_project;
+use prometeu_analysis::project::{ProjectGraph, load_project};
 use prometeu_analysis::{FileDb, NameInterner, analyze, parse_file};
 use support::generate::{Shape, edited_file, write_project};
+
+/// The allocator of the `prometeu` binary, so in-process figures match the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// 10 modules × 20 files (+ `main.pbs`) × 6 blocks of ~89 lines ≈ 107k lines.
 const SHAPE: Shape = Shape {
@@ -118,6 +122,8 @@ fn bench_analyze(c: &mut Criterion) {
         100.0 * ms(t_edit) / ms(t_full),
     );
 
+    incremental_session(&graph, &db, &edited_uri, &original_text);
+
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
     group.bench_function("parse_only", |b| b.iter(parse_only));
@@ -133,6 +139,101 @@ fn bench_analyze(c: &mut Criterion) {
         b.iter(|| analyze(&graph, &mut edit_db, Some(&analysis)))
     });
     group.finish();
+}
+
+/// The CPU time this thread has used: unlike wall-clock time it does not grow with
+/// what else the machine runs.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The `p`th percentile of `times` (sorted in place).
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    let i = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
+    times[i]
+}
+
+/// Runs `analyze` and returns the result with its wall-clock and CPU time.
+fn timed(
+    graph: &ProjectGraph,
+    db: &mut FileDb,
+    previous: Option<&prometeu_analysis::Analysis>,
+) -> (
+    std::sync::Arc<prometeu_analysis::Analysis>,
+    Duration,
+    Duration,
+) {
+    let (start, cpu) = (Instant::now(), thread_cpu());
+    let analysis = analyze(graph, db, previous);
+    (analysis, start.elapsed(), thread_cpu() - cpu)
+}
+
+/// Issue 13's figures: a session of edits, each analysis reusing the previous one. An
+/// edit inside one function body re-checks that body only; an interface change of one
+/// file of `m4` re-checks the modules that import `m4`, directly or not (`m4`…`m9` and
+/// `main.pbs`: 121 of the 201 files).
+fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, original: &str) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut db = db.clone();
+    let mut current = analyze(graph, &mut db, None);
+    let (mut body_wall, mut body_cpu) = (Vec::new(), Vec::new());
+    for k in 1..=100 {
+        let text = edited_file(SHAPE, EDITED.0, EDITED.1, k);
+        db.upsert(edited_uri, text.as_str());
+        let (next, wall, cpu) = timed(graph, &mut db, Some(&current));
+        body_wall.push(wall);
+        body_cpu.push(cpu);
+        assert_eq!(next.stats.bodies_checked.len(), 1, "one body re-checked");
+        current = next;
+    }
+    let (mut interface_wall, mut interface_cpu) = (Vec::new(), Vec::new());
+    let mut rechecked = 0;
+    for k in 0..20 {
+        let text = format!("{original}\npub fn added_{k}(): int {{ return {k}; }}\n");
+        db.upsert(edited_uri, text.as_str());
+        let (next, wall, cpu) = timed(graph, &mut db, Some(&current));
+        interface_wall.push(wall);
+        interface_cpu.push(cpu);
+        rechecked = next.stats.bodies_checked.len();
+        current = next;
+    }
+    let bodies = current.stats.bodies_checked.len() + current.stats.bodies_reused;
+    let (mut full_wall, mut full_cpu) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let (_, wall, cpu) = timed(graph, &mut db, None);
+        full_wall.push(wall);
+        full_cpu.push(cpu);
+    }
+    let row = |what: &str, wall: &mut Vec<Duration>, cpu: &mut Vec<Duration>, note: String| {
+        eprintln!(
+            "{what:<24} p50 {:7.2} ms  p95 {:7.2} ms  | cpu p50 {:7.2} ms  p95 {:7.2} ms  {note}",
+            ms(percentile(wall, 0.5)),
+            ms(percentile(wall, 0.95)),
+            ms(percentile(cpu, 0.5)),
+            ms(percentile(cpu, 0.95)),
+        );
+    };
+    eprintln!("incremental session (each analysis reuses the previous one): wall clock | CPU");
+    row(
+        "edit inside one body",
+        &mut body_wall,
+        &mut body_cpu,
+        format!("(1 of {bodies} bodies re-checked)"),
+    );
+    row(
+        "interface change in m4",
+        &mut interface_wall,
+        &mut interface_cpu,
+        format!("({rechecked} bodies re-checked)"),
+    );
+    row("from scratch", &mut full_wall, &mut full_cpu, String::new());
 }
 
 criterion_group!(benches, bench_analyze);

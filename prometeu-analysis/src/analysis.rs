@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 use crate::project::ProjectGraph;
 use crate::semantics::consts::ConstValue;
+use crate::semantics::memo::{AnalysisStats, BodyLocals, Memo};
 use crate::semantics::{
     DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
 };
 use crate::{
-    Diagnostic, FileDb, FileId, ModuleId, NameInterner, NodeId, Parse, ProjectId, SymbolId, TypeId,
-    diagnostic, parse_file,
+    Diagnostic, FileDb, FileId, ModuleId, NameInterner, NodeId, Parse, ProjectId, Span, SymbolId,
+    TypeId, diagnostic, parse_file,
 };
 
 /// The URI of the embedded prelude in the [`FileDb`].
@@ -67,8 +68,23 @@ pub struct Analysis {
     pub const_values: HashMap<SymbolId, ConstValue>,
     /// Loading, syntax and semantic diagnostics, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// How much this analysis parsed and checked, and how much it reused.
+    pub stats: AnalysisStats,
     file_index: HashMap<FileId, usize>,
+    /// The body records the next analysis of the session may replay.
+    memo: Arc<Memo>,
+    /// Every body with its locals, sorted by file and position.
+    bodies: Vec<BodyLocals>,
+    /// The interner's size after the last analysis that started from scratch: the
+    /// interner only grows while edits reuse it, so once it is more than twice this
+    /// (plus [`NAMES_SLACK`]) the session starts over with a fresh one.
+    names_baseline: usize,
 }
+
+/// How many names an interner may gain beyond twice its size after the last fresh
+/// analysis before the next analysis starts from scratch (bounds a long session's
+/// memory: garbage never exceeds live data by more than this).
+pub const NAMES_SLACK: usize = 4096;
 
 impl Analysis {
     /// The analysed file `file`, if it is part of this analysis.
@@ -148,11 +164,78 @@ impl Analysis {
         ))
     }
 
+    /// The locals in scope at `offset` of `file` (what completion offers before the
+    /// module-level names): the parameters and the locals declared before `offset` whose
+    /// scope contains it, in declaration order, a shadowed local replaced by the one
+    /// that hides it. Empty outside bodies. Costs the locals of one body.
+    pub fn locals_in_scope(&self, file: FileId, offset: u32) -> Vec<SymbolId> {
+        let after = self
+            .bodies
+            .partition_point(|b| (b.file, b.start) <= (file, offset));
+        let Some(body) = after
+            .checked_sub(1)
+            .map(|i| self.bodies[i])
+            .filter(|b| b.file == file && offset <= b.end)
+        else {
+            return Vec::new();
+        };
+        let Some(arena) = self.parse(file).map(|p| &p.arena) else {
+            return Vec::new();
+        };
+        let mut visible: Vec<SymbolId> = Vec::new();
+        for s in body.first..body.first + body.count {
+            let symbol = SymbolId(s);
+            let local = self.symbols.get(symbol);
+            if local.duplicate || !local_scope(arena, local, body.end).touches(offset) {
+                continue;
+            }
+            visible.retain(|&v| self.symbols.get(v).name != local.name);
+            visible.push(symbol);
+        }
+        visible
+    }
+
+    /// How many body records this analysis keeps for the next one (one per recorded
+    /// body of the current texts: records of deleted or changed bodies are dropped).
+    pub fn memo_len(&self) -> usize {
+        self.memo.len()
+    }
+
     /// Whether any diagnostic is an error (then no bytecode may be produced).
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == crate::Severity::Error)
+    }
+}
+
+/// Where a local can be named: from the end of its declaration (a `let` statement, a
+/// parameter, a pattern's name) to the end of what declares it: the enclosing block of a
+/// `let`, the body of a `for` or a view, the arm of a pattern, the function of a
+/// parameter (which ends at `body_end`).
+fn local_scope(arena: &crate::AstArena, local: &crate::semantics::Symbol, body_end: u32) -> Span {
+    let node = local.node.1;
+    let file = local.decl_span.file;
+    let span = |start: u32, end: u32| Span::new(file, start, end.max(start));
+    match *arena.kind(node) {
+        crate::NodeKind::LetStmt { .. } => {
+            let end = arena.parent(node).map_or(body_end, |p| arena.span(p).end);
+            span(arena.span(node).end, end)
+        }
+        crate::NodeKind::ForStmt { body, .. } | crate::NodeKind::View { body, .. } => {
+            let block = arena.span(body);
+            span(block.start, block.end)
+        }
+        _ if local.kind == crate::semantics::SymbolKind::Param => {
+            span(local.decl_span.end, body_end)
+        }
+        _ => {
+            let arm = arena
+                .ancestors(node)
+                .find(|&a| matches!(arena.kind(a), crate::NodeKind::Arm { .. }));
+            let end = arm.map_or(body_end, |a| arena.span(a).end);
+            span(local.decl_span.end, end)
+        }
     }
 }
 
@@ -178,7 +261,11 @@ pub fn analyze_cancellable(
 ) -> Option<Arc<Analysis>> {
     let prelude_file = db.upsert(PRELUDE_URI, PRELUDE_SOURCE);
     let prelude_module = ModuleId::from_index(graph.modules.len());
+    // Garbage bound: an interner that doubled since the last fresh start is rebuilt
+    // (with it every parse and record, whose `NameId`s it numbers).
+    let previous = previous.filter(|p| p.names.len() <= 2 * p.names_baseline + NAMES_SLACK);
     let mut names = previous.map(|p| p.names.clone()).unwrap_or_default();
+    let mut files_parsed = 0;
     let mut files = Vec::with_capacity(graph.files.len() + 1);
     let sources = std::iter::once((prelude_file, prelude_module, None)).chain(
         graph
@@ -195,7 +282,10 @@ pub fn analyze_cancellable(
             .and_then(|p| p.file(file))
             .filter(|old| Arc::ptr_eq(&old.text, &text) || *old.text == *text)
             .map(|old| Arc::clone(&old.parse));
-        let parse = reused.unwrap_or_else(|| Arc::new(parse_file(file, &text, &mut names)));
+        let parse = reused.unwrap_or_else(|| {
+            files_parsed += 1;
+            Arc::new(parse_file(file, &text, &mut names))
+        });
         files.push(AnalyzedFile {
             file,
             module,
@@ -211,9 +301,19 @@ pub fn analyze_cancellable(
             module: f.module,
             project: f.project,
             parse: Arc::clone(&f.parse),
+            text: Arc::clone(&f.text),
         })
         .collect();
-    let output = analyze_program(graph, &mut names, &inputs, prelude_module, is_cancelled)?;
+    let memo = previous.map(|p| Arc::clone(&p.memo));
+    let mut output = analyze_program(
+        graph,
+        &mut names,
+        &inputs,
+        prelude_module,
+        memo,
+        is_cancelled,
+    )?;
+    output.stats.files_parsed = files_parsed;
     let mut diagnostics = graph.diagnostics.clone();
     for f in &files {
         diagnostics.extend(f.parse.diagnostics.iter().cloned());
@@ -222,6 +322,7 @@ pub fn analyze_cancellable(
     diagnostic::sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
     let file_index = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+    let names_baseline = previous.map_or(names.len(), |p| p.names_baseline);
     Some(Arc::new(Analysis {
         names,
         files,
@@ -235,5 +336,9 @@ pub fn analyze_cancellable(
         const_values: output.const_values,
         diagnostics,
         file_index,
+        stats: output.stats,
+        bodies: output.bodies,
+        memo: Arc::new(output.memo),
+        names_baseline,
     }))
 }

@@ -25,5 +25,6 @@ pub use file_db::FileDb;
 pub use ids::{FileId, ModuleId, NameId, NodeId, ProjectId, SymbolId, TypeId};
 pub use interner::NameInterner;
 pub use line_index::{LineCol, LineIndex};
+pub use semantics::AnalysisStats;
 pub use span::Span;
 pub use syntax::{AstArena, NodeKind, Parse, parse_file};

@@ -23,6 +23,7 @@ pub mod consts;
 mod foreign;
 mod fx;
 mod lints;
+pub(crate) mod memo;
 pub mod sizes;
 pub mod symbols;
 mod tables;
@@ -31,6 +32,7 @@ pub mod types;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use memo::AnalysisStats;
 pub use symbols::{
     DefIndex, Namespace, RefIndex, RefKind, Reference, Symbol, SymbolArena, SymbolKind,
 };
@@ -50,6 +52,8 @@ pub(crate) struct FileInput {
     /// `None` for the prelude.
     pub project: Option<ProjectId>,
     pub parse: Arc<Parse>,
+    /// The text it was parsed from (bodies are matched by text across analyses).
+    pub text: Arc<str>,
 }
 
 /// One imported name of a file.
@@ -89,6 +93,12 @@ pub(crate) struct Output {
     pub facts: TypeFacts,
     pub const_values: HashMap<SymbolId, consts::ConstValue>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the next analysis of the session may reuse.
+    pub memo: memo::Memo,
+    /// What this analysis checked and reused.
+    pub stats: memo::AnalysisStats,
+    /// Every body with its locals, sorted by file and position.
+    pub bodies: Vec<memo::BodyLocals>,
 }
 
 /// Well-known names, interned once.
@@ -131,6 +141,10 @@ pub(crate) struct Checker<'a> {
     pub cancelled: bool,
     /// Arrays written in types and expressions, checked by [`sizes`] after the bodies.
     pub arrays: Vec<sizes::ArraySite>,
+    /// Body reuse across analyses (see [`memo`]).
+    pub memo: memo::MemoState,
+    /// While a body is recorded: the imports it marked used.
+    pub import_trail: Option<Vec<(FileId, NameId)>>,
 }
 
 /// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
@@ -143,6 +157,7 @@ pub(crate) fn analyze_program(
     names: &mut NameInterner,
     files: &[FileInput],
     prelude_module: ModuleId,
+    previous: Option<Arc<memo::Memo>>,
     is_cancelled: &dyn Fn() -> bool,
 ) -> Option<Output> {
     let known = KnownNames {
@@ -173,8 +188,15 @@ pub(crate) fn analyze_program(
         is_cancelled,
         cancelled: false,
         arrays: Vec::new(),
+        memo: memo::MemoState::default(),
+        import_trail: None,
     };
-    checker.for_each_file(Checker::collect_file);
+    checker.prepare_memo(previous);
+    checker.for_each_file(|checker, index| {
+        checker.note_items(index, false);
+        checker.collect_file(index);
+        checker.note_items(index, true);
+    });
     checker.for_each_file(Checker::resolve_imports);
     checker.phase(Checker::declare_item_types);
     checker.for_each_file(Checker::resolve_signatures);
@@ -190,6 +212,7 @@ pub(crate) fn analyze_program(
         return None;
     }
     checker.refs.finish();
+    let (memo, stats, bodies) = checker.take_memo();
     // Warnings in a dependency's files are for that project's authors, not for the one
     // that uses it (`toolchain.md` §1); its errors still stop the build.
     checker.diagnostics.retain(|d| {
@@ -213,6 +236,9 @@ pub(crate) fn analyze_program(
             })
             .collect(),
         diagnostics: checker.diagnostics,
+        memo,
+        stats,
+        bodies,
     })
 }
 
@@ -263,7 +289,7 @@ impl Checker<'_> {
     /// Runs a per-file phase over every file, in order (the prelude first): each phase
     /// finishes for all files before the next one starts.
     /// Runs `phase` on every file, asking for cancellation before each.
-    fn for_each_file(&mut self, phase: fn(&mut Self, usize)) {
+    fn for_each_file(&mut self, mut phase: impl FnMut(&mut Self, usize)) {
         for index in 0..self.files.len() {
             if self.check_cancelled() {
                 return;
@@ -279,7 +305,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_cancelled(&mut self) -> bool {
+    pub(crate) fn check_cancelled(&mut self) -> bool {
         self.cancelled = self.cancelled || (self.is_cancelled)();
         self.cancelled
     }
@@ -352,12 +378,18 @@ impl Checker<'_> {
             match binding.target {
                 None => {
                     binding.used = true;
+                    if let Some(trail) = &mut self.import_trail {
+                        trail.push((file, name));
+                    }
                     return Lookup::Quiet;
                 }
                 Some(target) => {
                     let kind = self.symbols.get(target).kind;
                     if kind.namespaces().contains(&ns) {
                         binding.used = true;
+                        if let Some(trail) = &mut self.import_trail {
+                            trail.push((file, name));
+                        }
                         return Lookup::Found(target);
                     }
                 }

@@ -285,6 +285,18 @@ pub struct Reference {
 pub struct RefIndex {
     refs: SymbolTable<Vec<Reference>>,
     node_symbol: NodeTable<SymbolId>,
+    /// While a body is recorded for reuse (see `memo`): every use and binding it
+    /// recorded, in order.
+    pub(crate) trail: Option<Vec<RefStep>>,
+}
+
+/// One use or binding a body recorded, as `memo` records it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RefStep {
+    /// `record(symbol, node, span, kind)`
+    Use(SymbolId, NodeId, Span, RefKind),
+    /// `bind_node(file, node, symbol)`
+    Bind(FileId, NodeId, SymbolId),
 }
 
 impl RefIndex {
@@ -315,6 +327,9 @@ impl RefIndex {
 
     /// Records a use of `symbol` by the name node `node` at `span`.
     pub(crate) fn record(&mut self, symbol: SymbolId, node: NodeId, span: Span, kind: RefKind) {
+        if let Some(trail) = &mut self.trail {
+            trail.push(RefStep::Use(symbol, node, span, kind));
+        }
         self.node_symbol.insert(span.file, node, symbol);
         // A token recorded twice (read, then found to be a write target) is merged in
         // `finish`: searching here made popular symbols (`Log`, …) quadratic.
@@ -325,6 +340,9 @@ impl RefIndex {
 
     /// Maps a name node to a symbol without counting a use (a declaration's own name).
     pub(crate) fn bind_node(&mut self, file: FileId, node: NodeId, symbol: SymbolId) {
+        if let Some(trail) = &mut self.trail {
+            trail.push(RefStep::Bind(file, node, symbol));
+        }
         self.node_symbol.insert(file, node, symbol);
     }
 

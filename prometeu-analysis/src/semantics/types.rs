@@ -54,6 +54,9 @@ pub struct TypeArena {
     /// Per type: whether it is or contains the error type, computed when it is interned
     /// (its parts are interned first), so asking costs the same for any depth of type.
     has_error: Vec<bool>,
+    /// While a body is recorded for reuse (see `memo`): every type it interned, in
+    /// call order.
+    pub(crate) trail: Option<Vec<TypeId>>,
 }
 
 impl Default for TypeArena {
@@ -70,6 +73,7 @@ impl TypeArena {
             kinds: Vec::new(),
             ids: HashMap::default(),
             has_error: Vec::new(),
+            trail: None,
         };
         for kind in [
             TypeKind::Error,
@@ -102,6 +106,19 @@ impl TypeArena {
 
     /// The ID of `kind`, creating it on first sight.
     pub fn intern(&mut self, kind: TypeKind) -> TypeId {
+        let id = self.intern_quietly(kind);
+        if let Some(trail) = &mut self.trail {
+            trail.push(id);
+        }
+        id
+    }
+
+    /// The ID of `kind` if it was interned already.
+    pub(crate) fn lookup(&self, kind: TypeKind) -> Option<TypeId> {
+        self.ids.get(&kind).copied()
+    }
+
+    fn intern_quietly(&mut self, kind: TypeKind) -> TypeId {
         if let Some(&id) = self.ids.get(&kind) {
             return id;
         }
@@ -240,6 +257,17 @@ pub struct TypeFacts {
     node_type: NodeTable<TypeId>,
     symbol_type: SymbolTable<TypeId>,
     signatures: SymbolTable<FnSignature>,
+    /// While a body is recorded for reuse (see `memo`): every fact it set, in order.
+    pub(crate) trail: Option<Vec<FactStep>>,
+}
+
+/// One fact a body set, as `memo` records it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FactStep {
+    /// `set_node(file, node, ty)`
+    Node(FileId, NodeId, TypeId),
+    /// `set_symbol(symbol, ty)`
+    Symbol(SymbolId, TypeId),
 }
 
 impl TypeFacts {
@@ -270,10 +298,16 @@ impl TypeFacts {
     }
 
     pub(crate) fn set_node(&mut self, file: FileId, node: NodeId, ty: TypeId) {
+        if let Some(trail) = &mut self.trail {
+            trail.push(FactStep::Node(file, node, ty));
+        }
         self.node_type.insert(file, node, ty);
     }
 
     pub(crate) fn set_symbol(&mut self, symbol: SymbolId, ty: TypeId) {
+        if let Some(trail) = &mut self.trail {
+            trail.push(FactStep::Symbol(symbol, ty));
+        }
         self.symbol_type.insert(symbol, ty);
     }
 

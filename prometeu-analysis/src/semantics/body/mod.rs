@@ -127,11 +127,20 @@ impl Checker<'_> {
                 _ => None,
             };
             let Some(value) = value else { continue };
+            // Between bodies: a newer edit makes this analysis moot.
+            if self.check_cancelled() {
+                return;
+            }
+            if self.try_replay(index, decl, Some(symbol), owner) {
+                continue;
+            }
+            let marks = self.start_recording();
             let mut body = BodyChecker::new(self, Arc::clone(&parse), owner, None);
             if matches!(arena.kind(decl), NodeKind::ServiceField { .. }) {
                 body.service = owner;
             }
             body.expect(value, declared);
+            self.finish_recording(index, decl, Some(symbol), owner, marks);
         }
     }
 
@@ -169,6 +178,14 @@ impl Checker<'_> {
                 continue;
             };
             let symbol = self.decl_symbol.get(&(file, decl)).copied();
+            // Between bodies: a newer edit makes this analysis moot.
+            if self.check_cancelled() {
+                return;
+            }
+            if self.try_replay(index, decl, symbol, owner) {
+                continue;
+            }
+            let marks = self.start_recording();
             let signature = symbol.and_then(|s| self.facts.signature(s).cloned());
             let ret = signature.as_ref().map_or(TypeArena::ERROR, |s| s.ret);
             let mut checker = BodyChecker::new(self, Arc::clone(&parse), owner, Some(ret));
@@ -176,6 +193,7 @@ impl Checker<'_> {
                 checker.service = owner;
             }
             checker.check_fn(symbol, sig, body, signature.map(|s| s.params));
+            self.finish_recording(index, decl, symbol, owner, marks);
         }
     }
 }
