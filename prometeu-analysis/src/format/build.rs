@@ -40,6 +40,7 @@ pub(super) fn build<'a>(
         half_shr: false,
         cmds: Vec::with_capacity(tokens.len() * 2 + 16),
         mark_nodes: Vec::new(),
+        held: None,
         error: None,
     };
     builder.source_file(root);
@@ -67,6 +68,8 @@ struct Builder<'a> {
     half_shr: bool,
     cmds: Vec<Cmd<'a>>,
     mark_nodes: Vec<(NodeId, bool)>,
+    /// A trailing comment moved past the closing tokens that follow it.
+    held: Option<&'a str>,
     error: Option<String>,
 }
 
@@ -125,6 +128,16 @@ impl<'a> Builder<'a> {
         self.cmds.push(cmd);
     }
 
+    /// A comment for the end of the current line; a second one in a row goes on its own
+    /// line (where the next run, seeing it after a line break, puts it too).
+    fn push_trailing(&mut self, comment: &'a str) {
+        if matches!(self.cmds.last(), Some(Cmd::TrailingComment(_))) {
+            self.push(Cmd::OwnLineComment(comment));
+        } else {
+            self.push(Cmd::TrailingComment(comment));
+        }
+    }
+
     fn text(&mut self, text: &'static str) {
         self.cmds.push(Cmd::Text(text));
     }
@@ -154,8 +167,8 @@ impl<'a> Builder<'a> {
                 [(self.last_end as usize).min(comment.start as usize)..comment.start as usize];
             let newlines = gap.bytes().filter(|&b| b == b'\n').count();
             let body = self.text[comment.range()].trim_end();
-            if newlines == 0 && self.last_end > 0 {
-                self.push(Cmd::TrailingComment(body));
+            if newlines == 0 && self.last_end > 0 && comment.kind != TokenKind::DocComment {
+                self.push_trailing(body);
             } else {
                 if newlines >= 2 {
                     self.push(Cmd::BlankLine);
@@ -176,13 +189,69 @@ impl<'a> Builder<'a> {
             }
             let gap = &self.text
                 [(self.last_end as usize).min(comment.start as usize)..comment.start as usize];
-            if gap.contains('\n') {
+            if gap.contains('\n')
+                || comment.kind == TokenKind::DocComment
+                || self.defers_past_next_token()
+            {
                 break;
             }
-            self.push(Cmd::TrailingComment(self.text[comment.range()].trim_end()));
+            self.push_trailing(self.text[comment.range()].trim_end());
             self.last_end = comment.end;
             self.trivia_pos += 1;
         }
+    }
+
+    /// Whether the next comment is the only thing between the last token and a closing
+    /// token (`,`, `;`, `)`, …) and on the last token's line: it is then printed after
+    /// that closing token, where the printer would put it anyway, so that it lands in
+    /// the same group on every run.
+    fn defers_past_next_token(&self) -> bool {
+        let next = self.next_token();
+        if !joins_previous(next.kind) || self.half_shr {
+            return false;
+        }
+        let Some(&comment) = self.trivia.get(self.trivia_pos) else {
+            return false;
+        };
+        let second = self.trivia.get(self.trivia_pos + 1);
+        comment.start < next.start
+            && comment.kind != TokenKind::DocComment
+            && !second.is_some_and(|c| c.start < next.start)
+            && !self.text
+                [(self.last_end as usize).min(comment.start as usize)..comment.start as usize]
+                .contains('\n')
+    }
+
+    /// Holds back the comment [`Builder::defers_past_next_token`] describes, if any.
+    fn take_deferred(&mut self) {
+        if self.held.is_some() || !self.defers_past_next_token() {
+            return;
+        }
+        let comment = self.trivia[self.trivia_pos];
+        self.trivia_pos += 1;
+        self.held = Some(self.text[comment.range()].trim_end());
+    }
+
+    /// Emits the held-back comment once the next token no longer closes anything.
+    fn release_held(&mut self) {
+        if self.held.is_none() || (joins_previous(self.next_token().kind) && !self.comment_ahead())
+        {
+            return;
+        }
+        if let Some(comment) = self.held.take() {
+            self.push_trailing(comment);
+        }
+    }
+
+    /// Whether a comment lies between byte offsets `start` and `end`.
+    fn comment_within(&self, start: u32, end: u32) -> bool {
+        let first = self.trivia.partition_point(|c| c.start < start);
+        self.trivia.get(first).is_some_and(|c| c.start < end)
+    }
+
+    /// The offset of the token after the next one (what closes an empty list).
+    fn second_token_start(&self) -> u32 {
+        self.tokens.get(self.pos + 1).map_or(u32::MAX, |t| t.start)
     }
 
     /// Whether a comment lies before the next token.
@@ -228,9 +297,11 @@ impl<'a> Builder<'a> {
             let token = self.next_token();
             self.pos += 1;
             self.last_end = token.end;
+            self.release_held();
             self.trailing_comments();
             return true;
         }
+        self.take_deferred();
         self.leading_comments();
         let token = self.next_token();
         if kind == TokenKind::Gt && token.kind == TokenKind::Shr {
@@ -248,6 +319,7 @@ impl<'a> Builder<'a> {
         }
         self.pos += 1;
         self.last_end = token.end;
+        self.release_held();
         self.trailing_comments();
         true
     }
@@ -263,6 +335,7 @@ impl<'a> Builder<'a> {
             }
             return;
         }
+        self.take_deferred();
         self.leading_comments();
         let token = self.next_token();
         if kind == TokenKind::Gt && token.kind == TokenKind::Shr {
@@ -282,6 +355,7 @@ impl<'a> Builder<'a> {
         self.push(Cmd::Text(&self.text[token.range()]));
         self.pos += 1;
         self.last_end = token.end;
+        self.release_held();
         self.trailing_comments();
     }
 
@@ -311,6 +385,19 @@ impl<'a> Builder<'a> {
         while self.at(TokenKind::Semi) {
             self.skip(TokenKind::Semi);
         }
+    }
+
+    /// Closes a group before the trailing comments of its last token: a comment after
+    /// the end of a group does not break it (and lands there again on the next run).
+    fn end_group(&mut self) {
+        let at = trailing_start(&self.cmds, self.cmds.len());
+        self.cmds.insert(at, Cmd::End);
+    }
+
+    /// [`Builder::end_group`] for a group whose lines are indented.
+    fn end_indented_group(&mut self) {
+        let at = trailing_start(&self.cmds, self.cmds.len());
+        self.cmds.splice(at..at, [Cmd::Dedent, Cmd::End]);
     }
 
     fn mark(&mut self, node: NodeId, is_end: bool) {
@@ -636,24 +723,18 @@ impl<'a> Builder<'a> {
     fn member_block(&mut self, members: &'a [NodeId], droppable: bool) {
         self.leading_comments();
         let empty = members.is_empty();
-        if empty && droppable {
-            // Look past the `{` for comments: only an empty body without any is dropped.
-            let open = self.next_token();
-            let has_comment = self.trivia.get(self.trivia_pos).is_some_and(|c| {
-                c.start < self.tokens.get(self.pos + 1).map_or(u32::MAX, |t| t.start)
-                    && c.start > open.start
-            });
-            if !has_comment {
-                self.skip(TokenKind::LBrace);
-                self.skip(TokenKind::RBrace);
-                return;
-            }
+        let empty_without_comments =
+            empty && !self.comment_within(self.next_token().start, self.second_token_start());
+        if empty_without_comments && droppable {
+            self.skip(TokenKind::LBrace);
+            self.skip(TokenKind::RBrace);
+            return;
         }
         if droppable {
             self.text(" ");
         }
         self.tok(TokenKind::LBrace);
-        if empty && !self.comment_ahead() {
+        if empty_without_comments {
             self.tok(TokenKind::RBrace);
             return;
         }
@@ -677,6 +758,7 @@ impl<'a> Builder<'a> {
     fn close_brace(&mut self) {
         self.skip_stray_semis();
         self.leading_comments();
+        self.push(Cmd::FlushComments);
         self.push(Cmd::Dedent);
         self.push(Cmd::HardLine);
         self.tok(TokenKind::RBrace);
@@ -692,8 +774,11 @@ impl<'a> Builder<'a> {
         spaced: bool,
         mut each: impl FnMut(&mut Self, NodeId),
     ) {
+        self.leading_comments();
+        let empty_without_comments = items.is_empty()
+            && !self.comment_within(self.next_token().start, self.second_token_start());
         self.tok(open);
-        if items.is_empty() && !self.comment_ahead() {
+        if empty_without_comments {
             self.tok(close);
             return;
         }
@@ -712,9 +797,10 @@ impl<'a> Builder<'a> {
             self.optional_comma(false);
         }
         self.leading_comments();
+        self.push(Cmd::FlushComments);
         self.push(Cmd::Dedent);
         self.push(if spaced { Cmd::Line } else { Cmd::SoftLine });
-        self.push(Cmd::End);
+        self.end_group();
         self.tok(close);
     }
 
@@ -734,19 +820,16 @@ impl<'a> Builder<'a> {
             return self.fail("a block expected".into());
         };
         let stmts = self.list(stmts);
+        let span = self.arena.span(id);
+        let has_comment = self.comment_within(span.start, span.end);
         self.tok(TokenKind::LBrace);
-        if stmts.is_empty() && tail.is_none() {
+        if stmts.is_empty() && tail.is_none() && !has_comment {
             self.skip_stray_semis();
-            if !self.comment_ahead() {
-                self.tok(TokenKind::RBrace);
-                return;
-            }
+            self.tok(TokenKind::RBrace);
+            return;
         }
-        if inline_ok && stmts.is_empty() && !self.comment_ahead() {
+        if inline_ok && stmts.is_empty() {
             if let Some(tail) = tail {
-                let span = self.arena.span(id);
-                let first = self.trivia.partition_point(|c| c.start < span.start);
-                let has_comment = self.trivia.get(first).is_some_and(|c| c.start < span.end);
                 if !has_comment {
                     self.push(Cmd::Indent);
                     self.push(Cmd::Line);
@@ -1060,8 +1143,7 @@ impl<'a> Builder<'a> {
             self.text(" ");
             self.expr(rhs);
         }
-        self.push(Cmd::Dedent);
-        self.push(Cmd::End);
+        self.end_indented_group();
     }
 
     /// `a else b else c`: flat when it fits, else one fallback per line.
@@ -1094,8 +1176,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        self.push(Cmd::Dedent);
-        self.push(Cmd::End);
+        self.end_indented_group();
     }
 
     /// `if c { … } else if d { … } else { … }`, the ladder printed iteratively.
@@ -1138,13 +1219,16 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
-        self.push(Cmd::End);
+        self.end_group();
     }
 
     /// `{ pattern -> value, … }`: one arm per line, every arm followed by a comma.
     fn arms(&mut self, arms: &'a [NodeId]) {
+        self.leading_comments();
+        let empty_without_comments = arms.is_empty()
+            && !self.comment_within(self.next_token().start, self.second_token_start());
         self.tok(TokenKind::LBrace);
-        if arms.is_empty() && !self.comment_ahead() {
+        if empty_without_comments {
             self.tok(TokenKind::RBrace);
             return;
         }
@@ -1287,6 +1371,20 @@ fn binary_token(op: BinaryOp) -> TokenKind {
         BinaryOp::And => T::AmpAmp,
         BinaryOp::Or => T::PipePipe,
     }
+}
+
+/// Closing tokens a trailing comment is moved past.
+fn joins_previous(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Comma
+            | TokenKind::Semi
+            | TokenKind::RParen
+            | TokenKind::RBracket
+            | TokenKind::Gt
+            | TokenKind::Shr
+            | TokenKind::Question
+    )
 }
 
 fn comma_cmd<'a>(always: bool) -> Cmd<'a> {

@@ -37,6 +37,9 @@ pub(super) enum Cmd<'a> {
     OwnLineComment(&'a str),
     /// Records the output offset here into the mark table at this index.
     Mark(u32),
+    /// Writes the waiting own-line comments now, at the current indentation (the
+    /// comments before a closing bracket stay indented with the contents).
+    FlushComments,
 }
 
 /// The line width the printer aims for (`docs/spec/toolchain.md`, the PBS style).
@@ -53,13 +56,21 @@ pub(super) fn print(cmds: &[Cmd<'_>], marks: &mut [usize], size_hint: usize) -> 
         column: 0,
         at_line_start: true,
         pending: Vec::new(),
+        leading: Vec::new(),
     };
     // One entry per open group: whether it is broken.
     let mut modes: Vec<bool> = Vec::new();
     for (index, cmd) in cmds.iter().enumerate() {
         let broken = modes.last().copied().unwrap_or(true);
         match *cmd {
-            Cmd::Text(text) => printer.text(text),
+            Cmd::Text(text) => {
+                // A trailing comment ends its line: only closing punctuation may still
+                // join the line before it (`f(a, // note` keeps its comma).
+                if !printer.pending.is_empty() && !joins_before_comment(text) {
+                    printer.newline();
+                }
+                printer.text(text);
+            }
             Cmd::Line => {
                 if broken || !printer.pending.is_empty() {
                     printer.newline();
@@ -73,7 +84,13 @@ pub(super) fn print(cmds: &[Cmd<'_>], marks: &mut [usize], size_hint: usize) -> 
                 }
             }
             Cmd::HardLine => printer.newline(),
-            Cmd::BlankLine => printer.blank_line(),
+            Cmd::BlankLine => {
+                if printer.leading.is_empty() {
+                    printer.blank_line();
+                } else {
+                    printer.leading.push(None);
+                }
+            }
             Cmd::Begin => {
                 let info = groups[index];
                 let mode = if !broken {
@@ -100,14 +117,20 @@ pub(super) fn print(cmds: &[Cmd<'_>], marks: &mut [usize], size_hint: usize) -> 
                     printer.pending.push(text);
                 }
             }
-            Cmd::OwnLineComment(text) => printer.own_line_comment(text),
+            Cmd::OwnLineComment(text) => {
+                printer.flush_pending_if_inside_line();
+                printer.leading.push(Some(text));
+            }
+            Cmd::FlushComments => printer.flush_leading(),
             Cmd::Mark(slot) => {
+                printer.flush_leading();
                 if let Some(mark) = marks.get_mut(slot as usize) {
                     *mark = printer.out.len();
                 }
             }
         }
     }
+    printer.flush_leading();
     printer.flush_pending();
     printer.out
 }
@@ -199,11 +222,16 @@ fn fits(
                     depth = depth.saturating_sub(1);
                 }
             }
-            Cmd::IfBreak(_) | Cmd::Indent | Cmd::Dedent | Cmd::Mark(_) => {}
+            Cmd::IfBreak(_) | Cmd::Indent | Cmd::Dedent | Cmd::Mark(_) | Cmd::FlushComments => {}
         }
         index += 1;
     }
     remaining >= 0
+}
+
+/// Text that may go before a pending trailing comment instead of after it.
+fn joins_before_comment(text: &str) -> bool {
+    text.trim().is_empty() || matches!(text, ";" | "," | ")" | "]" | ">" | "?")
 }
 
 /// The width of `text` in columns: one per character.
@@ -224,6 +252,9 @@ struct Printer<'a> {
     at_line_start: bool,
     /// Trailing comments waiting for the end of the line.
     pending: Vec<&'a str>,
+    /// Comments of their own lines waiting for the next text, whose indentation they
+    /// take (`None`: a blank line among them).
+    leading: Vec<Option<&'a str>>,
 }
 
 impl<'a> Printer<'a> {
@@ -236,9 +267,13 @@ impl<'a> Printer<'a> {
     }
 
     fn text(&mut self, text: &str) {
-        if text.is_empty() {
+        // Spaces never start a line (indentation does) nor end one before a comment.
+        if text.is_empty()
+            || ((self.at_line_start || !self.leading.is_empty()) && text.trim().is_empty())
+        {
             return;
         }
+        self.flush_leading();
         if self.at_line_start {
             self.write_indent();
         }
@@ -253,19 +288,26 @@ impl<'a> Printer<'a> {
         self.at_line_start = false;
     }
 
+    /// Writes the trailing comments waiting for the end of the line: the first at the
+    /// end of it, any other on a line of its own (a `//` runs to the end of the line).
     fn flush_pending(&mut self) {
         for comment in std::mem::take(&mut self.pending) {
             if self.at_line_start {
                 self.write_indent();
-                self.out.push_str(comment);
-                self.out.push('\n');
-                self.at_line_start = true;
-                self.column = 0;
             } else {
+                self.trim_line_end();
                 self.out.push(' ');
-                self.out.push_str(comment);
             }
+            self.out.push_str(comment);
+            self.out.push('\n');
+            self.at_line_start = true;
+            self.column = 0;
         }
+    }
+
+    fn trim_line_end(&mut self) {
+        let trimmed = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(trimmed);
     }
 
     /// Ends the current line unless nothing was written on it yet.
@@ -274,13 +316,18 @@ impl<'a> Printer<'a> {
         if self.at_line_start {
             return;
         }
+        self.trim_line_end();
         self.out.push('\n');
         self.at_line_start = true;
         self.column = 0;
     }
 
     fn blank_line(&mut self) {
-        self.newline();
+        if !self.at_line_start || !self.pending.is_empty() {
+            // Inside a line (a comment in the middle of an expression): no blank line.
+            self.newline();
+            return;
+        }
         let bytes = self.out.as_bytes();
         if bytes.is_empty() || bytes.ends_with(b"\n\n") {
             return;
@@ -296,6 +343,28 @@ impl<'a> Printer<'a> {
         self.newline();
         self.text(text);
         self.newline();
+    }
+
+    /// A trailing comment stays on the line it ends even when own-line comments follow.
+    fn flush_pending_if_inside_line(&mut self) {
+        if !self.pending.is_empty() {
+            self.newline();
+        }
+    }
+
+    /// Writes the waiting own-line comments, each on its own line at the current
+    /// indentation (that of the text about to follow them).
+    fn flush_leading(&mut self) {
+        if self.leading.is_empty() {
+            return;
+        }
+        self.newline();
+        for comment in std::mem::take(&mut self.leading) {
+            match comment {
+                Some(comment) => self.own_line_comment(comment),
+                None => self.blank_line(),
+            }
+        }
     }
 }
 

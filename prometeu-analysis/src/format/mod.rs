@@ -21,6 +21,12 @@ pub use doc::{INDENT_WIDTH, LINE_WIDTH};
 use crate::syntax::parse_file;
 use crate::{Diagnostic, FileId, NameInterner, NodeId, Severity};
 
+/// `Ok` when two parses have the same tree, spans aside (node kinds, children, names,
+/// literals, doc comments), else what differs. The formatter's own check; public for tests.
+pub fn same_tree(left: &crate::syntax::Parse, right: &crate::syntax::Parse) -> Result<(), String> {
+    verify::same_tree(left, right)
+}
+
 /// Why a text was not formatted.
 #[derive(Clone, Debug)]
 pub enum FormatError {
