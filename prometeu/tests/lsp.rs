@@ -680,3 +680,6 @@ fn requests_inside_the_prelude_document_work() {
 
 #[path = "lsp/edits.rs"]
 mod edits;
+
+#[path = "lsp/formatting.rs"]
+mod formatting;

@@ -2,6 +2,7 @@
 //! snapshot and the result into the protocol's shape. Nothing here analyses.
 
 pub mod crash;
+pub mod formatting;
 pub mod hover;
 pub mod navigation;
 pub mod progress;
@@ -108,6 +109,8 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             retrigger_characters: None,
             work_done_progress_options: Default::default(),
         }),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
