@@ -57,7 +57,7 @@ impl std::error::Error for FormatError {}
 /// The file's formatted text, or why it cannot be formatted. Line endings follow the
 /// input's first line break (CRLF stays CRLF, everything else becomes LF).
 pub fn format_text(text: &str) -> Result<String, FormatError> {
-    let formatted = format_with_marks(text)?;
+    let formatted = format_with_marks(text, false)?;
     Ok(if formatted.crlf {
         formatted.text.replace('\n', "\r\n")
     } else {
@@ -83,7 +83,7 @@ pub fn format_range(
     start: usize,
     end: usize,
 ) -> Result<Option<RangeEdit>, FormatError> {
-    let formatted = format_with_marks(text)?;
+    let formatted = format_with_marks(text, true)?;
     Ok(range::select(text, &formatted, start, end))
 }
 
@@ -108,7 +108,9 @@ struct Entry {
     output: (usize, usize),
 }
 
-fn format_with_marks(text: &str) -> Result<Formatted, FormatError> {
+/// Formats `text`; with `with_entries`, also lists where every statement and item went
+/// (range formatting needs it, whole-file formatting does not).
+fn format_with_marks(text: &str, with_entries: bool) -> Result<Formatted, FormatError> {
     let file = FileId(0);
     let mut names = NameInterner::new();
     let parse = parse_file(file, text, &mut names);
@@ -134,7 +136,8 @@ fn format_with_marks(text: &str) -> Result<Formatted, FormatError> {
     verify::same_file(&parse, text, &output).map_err(FormatError::Internal)?;
     let mut entries = Vec::with_capacity(marks.len() / 2);
     let mut open: Vec<(NodeId, usize)> = Vec::new();
-    for (&(node, is_end), &offset) in built.mark_nodes.iter().zip(&marks) {
+    let marked = if with_entries { built.mark_nodes.len() } else { 0 };
+    for (&(node, is_end), &offset) in built.mark_nodes[..marked].iter().zip(&marks) {
         if !is_end {
             open.push((node, offset));
             continue;
