@@ -216,7 +216,7 @@ impl<'a> Builder<'a> {
         let second = self.trivia.get(self.trivia_pos + 1);
         comment.start < next.start
             && comment.kind != TokenKind::DocComment
-            && !second.is_some_and(|c| c.start < next.start)
+            && second.is_none_or(|c| c.start >= next.start)
             && !self.text
                 [(self.last_end as usize).min(comment.start as usize)..comment.start as usize]
                 .contains('\n')
@@ -1192,15 +1192,12 @@ impl<'a> Builder<'a> {
             );
         self.push(Cmd::Begin);
         let mut current = id;
-        loop {
-            let NodeKind::If {
-                cond,
-                then,
-                otherwise,
-            } = self.kind(current)
-            else {
-                break;
-            };
+        while let NodeKind::If {
+            cond,
+            then,
+            otherwise,
+        } = self.kind(current)
+        {
             self.tok(TokenKind::If);
             self.text(" ");
             self.expr(cond);

@@ -136,7 +136,11 @@ fn format_with_marks(text: &str, with_entries: bool) -> Result<Formatted, Format
     verify::same_file(&parse, text, &output).map_err(FormatError::Internal)?;
     let mut entries = Vec::with_capacity(marks.len() / 2);
     let mut open: Vec<(NodeId, usize)> = Vec::new();
-    let marked = if with_entries { built.mark_nodes.len() } else { 0 };
+    let marked = if with_entries {
+        built.mark_nodes.len()
+    } else {
+        0
+    };
     for (&(node, is_end), &offset) in built.mark_nodes[..marked].iter().zip(&marks) {
         if !is_end {
             open.push((node, offset));

@@ -20,8 +20,16 @@ pub(super) fn same_file(input: &Parse, text: &str, output: &str) -> Result<(), S
         ));
     }
     same_tree(input, &reparsed)?;
-    let input_comments = input.lexed.trivia.iter().map(|t| text[t.range()].trim_end());
-    let output_comments = reparsed.lexed.trivia.iter().map(|t| output[t.range()].trim_end());
+    let input_comments = input
+        .lexed
+        .trivia
+        .iter()
+        .map(|t| text[t.range()].trim_end());
+    let output_comments = reparsed
+        .lexed
+        .trivia
+        .iter()
+        .map(|t| output[t.range()].trim_end());
     if !input_comments.eq(output_comments) {
         return Err("the comments differ".into());
     }
