@@ -189,3 +189,67 @@ fn range_formatting_replaces_the_enclosing_statements_only() {
     assert_eq!(&source[edit.range.clone()], "fn b( ) {  let z=3; }\n");
     assert_eq!(edit.replacement, "fn b() {\n    let z = 3;\n}\n");
 }
+
+/// `make(pad)` is a file whose longest line is `prefix + pad + suffix`; checks that with
+/// the pad that makes that line exactly `LINE_WIDTH` columns the file is kept as is, and
+/// with one more column the line breaks.
+fn assert_breaks_past_the_width(make: impl Fn(&str) -> String, fixed_width: usize) {
+    let fits = make(&"p".repeat(LINE_WIDTH - fixed_width));
+    let longest = fits.lines().map(|l| l.chars().count()).max().unwrap();
+    assert_eq!(longest, LINE_WIDTH, "the case is built wrong:\n{fits}");
+    assert_eq!(
+        format(&fits),
+        fits,
+        "a line of exactly {LINE_WIDTH} columns was broken"
+    );
+    let too_long = make(&"p".repeat(LINE_WIDTH - fixed_width + 1));
+    let output = format(&too_long);
+    assert!(
+        output.lines().count() > too_long.lines().count(),
+        "a line of {} columns was not broken:\n{output}",
+        LINE_WIDTH + 1
+    );
+    assert!(
+        output.lines().all(|l| l.chars().count() <= LINE_WIDTH),
+        "{output}"
+    );
+}
+
+#[test]
+fn each_breaking_rule_holds_exactly_at_the_width() {
+    // Parameter lists (the ` {` after them counts).
+    assert_breaks_past_the_width(
+        |pad| format!("fn f(a: int, {pad}: int): int {{\n    return a;\n}}\n"),
+        "fn f(a: int, : int): int {".len(),
+    );
+    // Struct fields.
+    assert_breaks_past_the_width(
+        |pad| format!("declare struct S(a: int, {pad}: int)\n"),
+        "declare struct S(a: int, : int)".len(),
+    );
+    // Import lists.
+    assert_breaks_past_the_width(
+        |pad| format!("import {{ a, {pad} }} from \"lib\";\n"),
+        "import { a,  } from \"lib\";".len(),
+    );
+    // Binary chains (the `;` counts).
+    assert_breaks_past_the_width(
+        |pad| format!("fn t() {{\n    let v = a + b + {pad};\n}}\n"),
+        "    let v = a + b + ;".len(),
+    );
+    // `else` fallbacks.
+    assert_breaks_past_the_width(
+        |pad| format!("fn t() {{\n    let v = a else b else {pad};\n}}\n"),
+        "    let v = a else b else ;".len(),
+    );
+    // Array literals.
+    assert_breaks_past_the_width(
+        |pad| format!("fn t() {{\n    let v = [a, {pad}];\n}}\n"),
+        "    let v = [a, ];".len(),
+    );
+    // A value `if` on one line.
+    assert_breaks_past_the_width(
+        |pad| format!("fn t() {{\n    let v = if c {{ a }} else {{ {pad} }};\n}}\n"),
+        "    let v = if c { a } else {  };".len(),
+    );
+}

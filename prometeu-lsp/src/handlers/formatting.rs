@@ -13,7 +13,7 @@ use crate::convert;
 
 /// How long the line diff may search for the smallest edit before settling for a
 /// coarser one.
-const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(50);
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(15);
 
 /// The edits that format the whole document; `None` when it has syntax errors.
 pub fn document(request: &Request) -> Result<Option<Vec<TextEdit>>> {
@@ -52,7 +52,7 @@ fn edits(request: &Request, text: &str, base: usize, old: &str, new: &str) -> Ve
         return Vec::new();
     }
     let diff = TextDiff::configure()
-        .algorithm(Algorithm::Myers)
+        .algorithm(Algorithm::Patience)
         .deadline(std::time::Instant::now() + DIFF_DEADLINE)
         .diff_lines(old, new);
     let old_starts = line_starts(old);
