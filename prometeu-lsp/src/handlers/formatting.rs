@@ -1,6 +1,6 @@
 //! `textDocument/formatting` and `textDocument/rangeFormatting`: the formatter of
 //! `prometeu fmt` (`prometeu_analysis::format`) on the document's text as the request
-//! saw it, answered with minimal edits (changed lines only), not one whole-file
+//! saw it, answered with minimal edits (changed lines only, by a patience line diff), not one whole-file
 //! replacement. A document with syntax errors gets no edits.
 
 use prometeu_analysis::format::{format_range, format_text};
