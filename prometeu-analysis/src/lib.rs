@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod diagnostic;
 pub mod file_db;
+pub mod format;
 pub mod ide;
 pub mod ids;
 pub mod interner;

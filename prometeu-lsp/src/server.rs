@@ -673,4 +673,20 @@ impl LanguageServer for Server {
             let _ = self.client.inlay_hint_refresh().await;
         }
     }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.answer(&params.text_document.uri, handlers::formatting::document)
+            .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let range = params.range;
+        self.answer(&params.text_document.uri, move |r| {
+            handlers::formatting::range(r, range)
+        })
+        .await
+    }
 }

@@ -8,6 +8,7 @@
 mod build;
 mod check;
 mod disasm;
+mod fmt;
 mod new;
 mod progress;
 mod render;
@@ -144,11 +145,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         source_root: Option<std::path::PathBuf>,
     },
-    /// Format PBS sources in place [not implemented yet].
+    /// Format PBS sources in place (the one PBS style, toolchain.md §6).
     Fmt {
-        /// Whatever `fmt` will take (files, `--check`); ignored for now.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<std::ffi::OsString>,
+        /// Files and directories to format (every .pbs under a directory), or `-` to
+        /// format standard input to standard output. Defaults to the sources of the
+        /// project around the current directory.
+        paths: Vec<std::path::PathBuf>,
+        /// Change nothing: list the files that would change and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -224,10 +229,7 @@ fn main() -> ExitCode {
         } else {
             ExitCode::from(1)
         }),
-        Command::Fmt { .. } => Err(anyhow::anyhow!(
-            "`prometeu fmt` is not implemented yet: the PBS formatter of toolchain.md §2 \
-             does not exist, so nothing was changed"
-        )),
+        Command::Fmt { paths, check } => fmt::fmt(&paths, check),
     };
     match result {
         Ok(code) => code,

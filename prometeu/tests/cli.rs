@@ -371,13 +371,7 @@ fn rough_edges_of_the_first_hour() {
         "error: `space-game` is a directory: `check --dump-ast` prints the syntax tree of one .pbs file\n"
     );
 
-    // Commands and flags of toolchain.md that do not exist yet say so.
-    let out = prometeu_in(dir.path(), &["fmt", "--check", "a.pbs"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `prometeu fmt` is not implemented yet: the PBS formatter of toolchain.md §2 does not exist, so nothing was changed\n"
-    );
+    // Flags of toolchain.md that do not exist yet say so.
     let out = prometeu_in(
         dir.path(),
         &["run", "space-game", "--headless", "--realtime"],
@@ -439,4 +433,143 @@ fn colour_on_a_terminal_unless_no_color_is_set() {
     // An empty NO_COLOR does not count (no-color.org).
     let empty = check_on_a_terminal(Some("")).unwrap();
     assert!(empty.contains("\x1b[1;31m"), "{empty}");
+}
+
+// ----- prometeu fmt (toolchain.md §2 and §6) -----
+
+const UNFORMATTED: &str = "fn frame() {  let x=1;\n  Log.info( \"x\" ) ; }\n";
+const FORMATTED: &str = "fn frame() {\n    let x = 1;\n    Log.info(\"x\");\n}\n";
+
+#[test]
+fn fmt_check_lists_the_files_that_would_change_and_exits_1_without_touching_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("messy.pbs"), UNFORMATTED).unwrap();
+    std::fs::write(dir.path().join("tidy.pbs"), FORMATTED).unwrap();
+    let out = prometeu_in(dir.path(), &["fmt", "--check", "messy.pbs", "tidy.pbs"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "messy.pbs\n");
+    assert_eq!(
+        text(&out.stderr),
+        "1 of 2 files would be reformatted, 1 already formatted\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.pbs")).unwrap(),
+        UNFORMATTED
+    );
+    let out = prometeu_in(dir.path(), &["fmt", "--check", "tidy.pbs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn fmt_rewrites_files_atomically_and_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("messy.pbs");
+    std::fs::write(&file, UNFORMATTED).unwrap();
+    #[cfg(unix)]
+    let inode_before = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&file).unwrap());
+    let out = prometeu_in(dir.path(), &["fmt", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "formatted 1 files: 1 changed, 0 already formatted\n"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), FORMATTED);
+    // The new text was renamed over the old file (a crash leaves one or the other), and
+    // no temporary file is left behind.
+    #[cfg(unix)]
+    assert_ne!(
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&file).unwrap()),
+        inode_before
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["messy.pbs"]);
+    let out = prometeu_in(dir.path(), &["fmt", "messy.pbs"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stderr),
+        "formatted 1 files: 0 changed, 1 already formatted\n"
+    );
+}
+
+#[test]
+fn fmt_reads_standard_input_when_given_a_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prometeu"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(UNFORMATTED.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), FORMATTED);
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_untouched_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "fn frame() {\n  let x = ;\n}\n";
+    std::fs::write(dir.path().join("broken.pbs"), broken).unwrap();
+    std::fs::write(dir.path().join("messy.pbs"), UNFORMATTED).unwrap();
+    let out = prometeu_in(dir.path(), &["fmt", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ./broken.pbs:2:11: expected an expression, found `;` (not formatted: 1 syntax error)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "formatted 2 files: 1 changed, 0 already formatted, 1 not formatted (syntax errors)\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.pbs")).unwrap(),
+        broken
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.pbs")).unwrap(),
+        FORMATTED
+    );
+}
+
+#[test]
+fn fmt_without_paths_formats_the_sources_of_the_project_around_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = prometeu_in(dir.path(), &["new", "game"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let game = dir.path().join("game");
+    std::fs::create_dir_all(game.join("src/world")).unwrap();
+    std::fs::write(game.join("src/world/messy.pbs"), UNFORMATTED).unwrap();
+    std::fs::write(game.join("outside.pbs"), UNFORMATTED).unwrap();
+    let out = prometeu_in(&game.join("src/world"), &["fmt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(game.join("src/world/messy.pbs")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(game.join("outside.pbs")).unwrap(),
+        UNFORMATTED
+    );
+    // Outside any project, `fmt` needs paths.
+    let out = prometeu_in(dir.path(), &["fmt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not in a project"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -706,6 +706,8 @@ fn the_server_exits_even_with_a_request_to_the_client_unanswered() {
 mod code_actions;
 #[path = "lsp/completion.rs"]
 mod completion;
+#[path = "lsp/formatting.rs"]
+mod formatting;
 #[path = "lsp/semantic_tokens.rs"]
 mod semantic_tokens;
 #[path = "lsp/structure.rs"]

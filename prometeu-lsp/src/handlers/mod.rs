@@ -8,6 +8,7 @@ pub mod completion;
 pub mod crash;
 pub mod document_links;
 pub mod folding;
+pub mod formatting;
 pub mod hover;
 pub mod inlay_hints;
 pub mod navigation;
@@ -144,6 +145,8 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             ),
             ..Default::default()
         }),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
