@@ -170,6 +170,7 @@ impl Host for ConsoleHost<'_> {
 pub fn window_kernel_config() -> KernelConfig {
     let mut config = KernelConfig::default();
     config.vm.frame_slice_work = 0;
+    config.vm.gc_in_idle_time = true;
     // Collector time inside a frame is judged by the console thread's CPU time, so
     // that being preempted on a busy machine is not blamed on the collector.
     config.vm.gc_cpu_timing = true;

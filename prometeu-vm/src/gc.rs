@@ -17,7 +17,10 @@
 //!   would need a stop-the-world stack rescan at the end of each cycle).
 //! * **Slices.** Marking and sweeping advance in slices with a work budget (one unit per
 //!   slot scanned or gate visited): paced by allocation (`step_bytes`), at every
-//!   `FRAME_SYNC`, and on demand. Large objects are scanned in chunks (`partial`); a
+//!   `FRAME_SYNC`, and on demand. With `VmConfig::gc_in_idle_time` (the desktop
+//!   window) the host's idle-time slices do the work and allocation paces only a heap
+//!   that got ahead of them (`behind`, or no cycle yet a quarter of the way to the
+//!   budget). Large objects are scanned in chunks (`partial`); a
 //!   `LIST_REMOVE` in front of the scan position shades the one element that crosses it.
 //! * **Bounded pauses, by design.** A slice is bounded twice: by its work budget (at
 //!   most [`MAX_PACED_WORK`] units when paced by allocation), and by a time budget
@@ -194,6 +197,9 @@ pub(crate) struct Collector {
     deadline: u64,
     /// Bytes allocated since the current cycle started.
     allocated_in_cycle: u64,
+    /// The heap passed the current cycle's planned end (with idle-time slices:
+    /// allocation paces the rest of the cycle).
+    behind: bool,
     /// `stats.work` when the current cycle started.
     cycle_start_work: u64,
     /// Work units the last completed cycle took (0 before the first).
@@ -211,6 +217,9 @@ pub(crate) struct Collector {
     slice_time: Duration,
     /// Whether pauses are also measured in thread CPU time.
     cpu_timing: bool,
+    /// Allocation leaves the work to the host's idle-time slices while the heap keeps
+    /// within the pace (see [`crate::VmConfig::gc_in_idle_time`]).
+    idle_time: bool,
     pub stats: GcStats,
 }
 
@@ -228,6 +237,8 @@ pub(crate) struct Pacing {
     pub cpu_timing: bool,
     /// Drop dead storage on a background thread.
     pub background: bool,
+    /// The host runs slices in its idle time ([`crate::VmConfig::gc_in_idle_time`]).
+    pub idle_time: bool,
 }
 
 /// The background thread that drops dead storage.
@@ -279,6 +290,7 @@ impl Collector {
             work_per_kib: MIN_WORK_PER_KIB,
             deadline: u64::MAX,
             allocated_in_cycle: 0,
+            behind: false,
             cycle_start_work: 0,
             last_cycle_work: 0,
             dead: Vec::new(),
@@ -292,6 +304,7 @@ impl Collector {
             scratch: Vec::new(),
             slice_time: pacing.slice_time,
             cpu_timing: pacing.cpu_timing,
+            idle_time: pacing.idle_time,
             stats: GcStats::default(),
         }
     }
@@ -381,6 +394,7 @@ impl Heap {
         };
         self.gc.cycle_start_work = self.gc.stats.work;
         self.gc.allocated_in_cycle = 0;
+        self.gc.behind = false;
         let room = self.budget.saturating_sub(self.used).min(self.used) / 2;
         let room_kib = (room / 1024).max(64);
         self.gc.work_per_kib = work.div_ceil(room_kib).max(MIN_WORK_PER_KIB);
@@ -620,12 +634,27 @@ impl Heap {
         }
         match self.gc.phase {
             Phase::Idle => {
-                if self.used >= self.gc.threshold {
+                let start = if self.gc.idle_time {
+                    // The idle-time slices start cycles at `threshold`; allocation
+                    // starts one only when the heap is a quarter on to the budget.
+                    let threshold = self.gc.threshold.min(self.budget);
+                    threshold + (self.budget - threshold) / 4
+                } else {
+                    self.gc.threshold
+                };
+                if self.used >= start {
                     self.timed(|heap, _| heap.begin_cycle(roots));
                 }
             }
+            _ if self.gc.idle_time && !self.gc.behind && self.used <= self.gc.deadline => {
+                // On pace: the idle-time slices do the cycle's work.
+                self.gc.allocated_in_cycle = self.gc.allocated_in_cycle.saturating_add(bytes);
+            }
             _ => {
                 if self.used > self.gc.deadline {
+                    // Behind: pace faster and plan a later end (with idle-time slices,
+                    // allocation paces the rest of this cycle too).
+                    self.gc.behind = true;
                     self.gc.work_per_kib = self.gc.work_per_kib.saturating_mul(2);
                     self.gc.deadline = self.used + self.budget.saturating_sub(self.used) / 4;
                 }

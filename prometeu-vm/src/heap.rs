@@ -482,6 +482,7 @@ mod tests {
                 slice_time: std::time::Duration::from_millis(1),
                 cpu_timing: false,
                 background: false,
+                idle_time: false,
             }),
         );
         let roots = Roots {

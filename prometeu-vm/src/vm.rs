@@ -52,6 +52,12 @@ pub struct VmConfig {
     pub max_call_depth: usize,
     /// Drop dead storage on a background thread.
     pub background_release: bool,
+    /// The host gives the collector its idle time ([`Vm::gc_slice`] between frames), so
+    /// allocation neither starts a cycle nor pays for one while the program runs —
+    /// unless the heap gets ahead of the collector (past the running cycle's planned
+    /// end, or a quarter of the way from the start threshold to the budget): then allocation paces
+    /// it as usual, so the budget is never reached for want of collecting.
+    pub gc_in_idle_time: bool,
     /// Run register forms translated from the stack code (`translate`); `false` runs
     /// every instruction as the stack machine it is, one dispatch each. Both give the
     /// same results, traps and cycle totals: the stack form is the reference the
@@ -71,6 +77,7 @@ impl Default for VmConfig {
             gc_start_bytes: 256 * 1024,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             background_release: true,
+            gc_in_idle_time: false,
             register_forms: true,
         }
     }
@@ -292,6 +299,7 @@ impl Vm {
             slice_time: config.gc_slice_time,
             cpu_timing: config.gc_cpu_timing,
             background: config.background_release,
+            idle_time: config.gc_in_idle_time,
         });
         Vm {
             code: Arc::new(code),

@@ -595,3 +595,47 @@ done:
     vm.collect_full();
     assert_eq!(vm.heap_objects(), 1);
 }
+
+/// With `gc_in_idle_time` (the desktop window's setting) allocation leaves the
+/// collector's work to the host's idle-time slices while the heap keeps its pace, and
+/// takes it back when the heap gets ahead, so the budget is never reached for want of
+/// collecting.
+#[test]
+fn idle_time_collection_leaves_the_work_to_the_host_until_the_heap_gets_ahead() {
+    // 20,000 × 48 bytes of garbage: past the 256 KiB start threshold, far from the
+    // budget.
+    let program = asm(&garbage_program(20_000, 1_000_000));
+    let paced = VmConfig {
+        background_release: false,
+        ..VmConfig::default()
+    };
+    let idle = VmConfig {
+        gc_in_idle_time: true,
+        ..paced
+    };
+    let (vm, r) = run_with(&program, paced, u64::MAX);
+    assert_eq!(r.result, Ok(vec![Value::Int(0)]));
+    assert!(vm.gc_stats().work > 0, "allocation paces the collector");
+    let (mut vm, r) = run_with(&program, idle, u64::MAX);
+    assert_eq!(r.result, Ok(vec![Value::Int(0)]));
+    assert_eq!(vm.gc_stats().work, 0, "{:?}", vm.gc_stats());
+    assert_eq!(vm.gc_stats().cycles, 0);
+    // The host's idle time does it.
+    let used = vm.heap_used();
+    for _ in 0..1_000 {
+        vm.gc_slice(4_096);
+    }
+    assert!(vm.gc_stats().cycles > 0 && vm.gc_stats().work > 0);
+    assert!(vm.heap_used() < used / 10, "{} of {used}", vm.heap_used());
+
+    // Without any idle time, a heap that gets ahead is collected by allocation again:
+    // 200,000 × 48 bytes of garbage through a 1 MiB budget, with no full collection.
+    let tight = VmConfig {
+        heap_budget: 1024 * 1024,
+        ..idle
+    };
+    let (vm, r) = run_with(&asm(&garbage_program(200_000, 1_000_000)), tight, u64::MAX);
+    assert_eq!(r.result, Ok(vec![Value::Int(0)]));
+    assert!(vm.gc_stats().cycles > 0, "{:?}", vm.gc_stats());
+    assert_eq!(vm.gc_stats().full_collections, 0, "{:?}", vm.gc_stats());
+}
