@@ -246,16 +246,18 @@ impl Profile {
         }
         let mut list: Vec<FunctionCost> = functions
             .into_iter()
-            .map(|(name, (self_cycles, total_cycles, places, calls))| FunctionCost {
-                place: places
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                    .map(|(place, _)| place),
-                name,
-                self_cycles,
-                total_cycles,
-                calls,
-            })
+            .map(
+                |(name, (self_cycles, total_cycles, places, calls))| FunctionCost {
+                    place: places
+                        .into_iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                        .map(|(place, _)| place),
+                    name,
+                    self_cycles,
+                    total_cycles,
+                    calls,
+                },
+            )
             .collect();
         list.sort_by(|a, b| {
             (b.self_cycles.cmp(&a.self_cycles))

@@ -125,7 +125,14 @@ fn the_profile_adds_up_to_the_run_and_changes_nothing_else() {
     assert_eq!(frames, 4);
     let calls: Vec<(&str, u64)> = functions.iter().map(|f| (&*f.name, f.calls)).collect();
     assert_eq!(calls, [("fn#0", frames), ("fn#1", frames)]);
-    assert!(profile.table(20).lines().next().unwrap().ends_with(" calls"));
+    assert!(
+        profile
+            .table(20)
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(" calls")
+    );
     assert_eq!(profile.to_json()["functions"][0]["calls"], frames);
 }
 

@@ -439,5 +439,8 @@ fn calls_are_counted_exactly_when_asked_whatever_the_loop_and_budget() {
     let mut vm = common::verified_vm(&common::asm(TWO_FIBS), VmConfig::default());
     vm.count_calls();
     let (_, counted) = common::run_vm(vm, u64::MAX);
-    assert_eq!((plain.result, plain.cycles), (counted.result, counted.cycles));
+    assert_eq!(
+        (plain.result, plain.cycles),
+        (counted.result, counted.cycles)
+    );
 }
