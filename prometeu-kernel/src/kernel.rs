@@ -240,7 +240,7 @@ impl<H: Host> Kernel<H> {
     pub fn take_profile(&mut self) -> Option<Profile> {
         let mut profiler = self.profiler.take()?;
         profiler.add_calls(self.vm.call_counts());
-        Some(profiler.finish(self.cartridge.verified.program().debug.as_ref()))
+        Some(profiler.finish(self.cartridge.verified.program()))
     }
 
     /// Powers the console off and on with `cartridge` inserted, on the same host and

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
 
-use prometeu_bytecode::DebugInfo;
+use prometeu_bytecode::Program;
 use prometeu_vm::FrameInfo;
 
 use crate::trap_report::{StackEntry, stack_entries};
@@ -108,8 +108,9 @@ impl Profiler {
         }
     }
 
-    /// Ends the profile and names its stacks with `debug`.
-    pub fn finish(mut self, debug: Option<&DebugInfo>) -> Profile {
+    /// Ends the profile and names its stacks and functions with `program`'s debug map.
+    pub fn finish(mut self, program: &Program) -> Profile {
+        let debug = program.debug.as_ref();
         self.flush();
         self.sender = None;
         let stacks = self
@@ -139,8 +140,15 @@ impl Profiler {
             .filter(|&(_, &calls)| calls > 0)
             .map(|(func, &calls)| {
                 let func = func as u32;
+                let pc = program.functions.get(func as usize).map(|f| f.code_offset);
+                let frame = FrameInfo {
+                    func,
+                    pc: pc.unwrap_or_default(),
+                };
+                let entry = stack_entries(&[frame], debug).remove(0);
                 FunctionCalls {
-                    name: function_name(func, debug.and_then(|d| d.function_name(func))),
+                    name: entry_name(&entry),
+                    entry,
                     calls,
                 }
             })
@@ -159,10 +167,13 @@ pub struct ProfiledStack {
 }
 
 /// How many times a function was entered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FunctionCalls {
     /// The function's name (`fn#N` without a debug map).
     pub name: String,
+    /// Its first instruction, named and placed by the debug map: the place a function
+    /// that was called but never sampled is listed at.
+    pub entry: StackEntry,
     /// Entries into it: by `CALL`, or by the kernel (`init`, `frame`).
     pub calls: u64,
 }
@@ -192,12 +203,11 @@ pub struct FunctionCost {
 }
 
 /// A function's name in the profile: the debug map's, else `fn#N`.
-fn function_name(func: u32, name: Option<&str>) -> String {
-    name.map_or_else(|| format!("fn#{func}"), str::to_owned)
-}
-
 fn entry_name(entry: &StackEntry) -> String {
-    function_name(entry.func, entry.name.as_deref())
+    entry
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("fn#{}", entry.func))
 }
 
 fn entry_place(entry: &StackEntry) -> Option<String> {
@@ -214,9 +224,15 @@ impl Profile {
         self.stacks.iter().map(|s| s.cycles).sum()
     }
 
-    /// Every stack's entries, for [`crate::trap_report::resolve_stack_lines`].
-    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Vec<StackEntry>> {
-        self.stacks.iter_mut().map(|s| &mut s.entries)
+    /// Every stack's entries and every called function's first one, for
+    /// [`crate::trap_report::resolve_stack_lines`].
+    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut [StackEntry]> {
+        let stacks = self.stacks.iter_mut().map(|s| &mut s.entries[..]);
+        stacks.chain(
+            self.calls
+                .iter_mut()
+                .map(|c| std::slice::from_mut(&mut c.entry)),
+        )
     }
 
     /// Functions by self cycles, most first (ties by calls, then name). A function that
@@ -224,8 +240,13 @@ impl Profile {
     pub fn functions(&self) -> Vec<FunctionCost> {
         type Sums = (u64, u64, HashMap<String, u64>, u64);
         let mut functions: HashMap<String, Sums> = HashMap::new();
+        // A function never sampled is placed at its first line.
+        let mut entry_places: HashMap<&str, String> = HashMap::new();
         for called in &self.calls {
             functions.entry(called.name.clone()).or_default().3 += called.calls;
+            if let Some(place) = entry_place(&called.entry) {
+                entry_places.entry(&called.name).or_insert(place);
+            }
         }
         for stack in &self.stacks {
             let mut seen = std::collections::HashSet::new();
@@ -251,7 +272,8 @@ impl Profile {
                     place: places
                         .into_iter()
                         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                        .map(|(place, _)| place),
+                        .map(|(place, _)| place)
+                        .or_else(|| entry_places.get(name.as_str()).cloned()),
                     name,
                     self_cycles,
                     total_cycles,

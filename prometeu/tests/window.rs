@@ -688,6 +688,8 @@ fn check_profile(dir: &Path, stderr: &str) {
     let tiny = tiny.filter(|f| f["name"] == "tiny").collect::<Vec<_>>();
     assert_eq!(tiny.len(), 1, "{json}");
     assert_eq!(tiny[0]["calls"], 7 * 30);
+    // Never sampled, it is placed at its first instruction's line.
+    assert_eq!(tiny[0]["place"], "hot.pbs:9");
     assert_eq!(json["total_cycles"].as_f64(), Some(run));
     let folded = std::fs::read_to_string(dir.join("prof.folded")).unwrap();
     let sum: u64 = folded
