@@ -231,14 +231,16 @@ impl<H: Host> Kernel<H> {
     /// Attaches a cycle profiler: from now on every cycle is attributed to the call
     /// stack it was spent in (results, traps and cycle totals do not change).
     pub fn set_profiler(&mut self, profiler: Profiler) {
+        self.vm.count_calls();
         self.profiler = Some(profiler);
     }
 
     /// Ends the profile, if one was attached, naming its stacks with the running
     /// cartridge's debug map.
     pub fn take_profile(&mut self) -> Option<Profile> {
-        let profiler = self.profiler.take()?;
-        Some(profiler.finish(self.cartridge.verified.program().debug.as_ref()))
+        let mut profiler = self.profiler.take()?;
+        profiler.add_calls(self.vm.call_counts());
+        Some(profiler.finish(self.cartridge.verified.program()))
     }
 
     /// Powers the console off and on with `cartridge` inserted, on the same host and
@@ -251,7 +253,11 @@ impl<H: Host> Kernel<H> {
             init_calls,
             cartridge,
         } = Inserted::new(cartridge, self.config)?;
-        self.vm = vm;
+        let old = std::mem::replace(&mut self.vm, vm);
+        if let Some(profiler) = &mut self.profiler {
+            profiler.add_calls(old.call_counts());
+            self.vm.count_calls();
+        }
         self.machine = machine;
         self.cartridge = cartridge;
         self.init_calls = init_calls;

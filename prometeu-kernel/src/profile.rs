@@ -6,13 +6,16 @@
 //! after each slice records the stack where the slice started with its cycles. So the
 //! profile is deterministic, and its total is exactly the run's cycle count. The
 //! console thread only appends to a batch; a background thread sums the batches, and
-//! names and places them at the end.
+//! names and places them at the end. Calls are not sampled but counted exactly: the VM
+//! bumps a counter per function on every entry while profiling ([`Vm::count_calls`]).
+//!
+//! [`Vm::count_calls`]: prometeu_vm::Vm::count_calls
 
 use std::collections::HashMap;
 use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
 
-use prometeu_bytecode::DebugInfo;
+use prometeu_bytecode::Program;
 use prometeu_vm::FrameInfo;
 
 use crate::trap_report::{StackEntry, stack_entries};
@@ -33,6 +36,9 @@ type Sums = HashMap<Stack, u64>;
 /// The console side of a profile: batches samples for the aggregating thread.
 pub struct Profiler {
     batch: Vec<Sample>,
+    /// Calls per function index, from the VMs that ran so far (a restart's new VM
+    /// starts its own count).
+    calls: Vec<u64>,
     sender: Option<Sender<Vec<Sample>>>,
     thread: Option<JoinHandle<Sums>>,
 }
@@ -67,6 +73,7 @@ impl Profiler {
             .ok();
         Profiler {
             batch: Vec::with_capacity(BATCH),
+            calls: Vec::new(),
             sender: Some(sender),
             thread,
         }
@@ -84,6 +91,16 @@ impl Profiler {
         }
     }
 
+    /// Adds a VM's call counts (by function index, [`prometeu_vm::Vm::call_counts`]).
+    pub fn add_calls(&mut self, calls: &[u64]) {
+        if self.calls.len() < calls.len() {
+            self.calls.resize(calls.len(), 0);
+        }
+        for (sum, calls) in self.calls.iter_mut().zip(calls) {
+            *sum += calls;
+        }
+    }
+
     fn flush(&mut self) {
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
         if let Some(sender) = &self.sender {
@@ -91,8 +108,9 @@ impl Profiler {
         }
     }
 
-    /// Ends the profile and names its stacks with `debug`.
-    pub fn finish(mut self, debug: Option<&DebugInfo>) -> Profile {
+    /// Ends the profile and names its stacks and functions with `program`'s debug map.
+    pub fn finish(mut self, program: &Program) -> Profile {
+        let debug = program.debug.as_ref();
         self.flush();
         self.sender = None;
         let stacks = self
@@ -115,7 +133,27 @@ impl Profiler {
                 }
             })
             .collect();
-        Profile { stacks }
+        let calls = self
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|&(_, &calls)| calls > 0)
+            .map(|(func, &calls)| {
+                let func = func as u32;
+                let pc = program.functions.get(func as usize).map(|f| f.code_offset);
+                let frame = FrameInfo {
+                    func,
+                    pc: pc.unwrap_or_default(),
+                };
+                let entry = stack_entries(&[frame], debug).remove(0);
+                FunctionCalls {
+                    name: entry_name(&entry),
+                    entry,
+                    calls,
+                }
+            })
+            .collect();
+        Profile { stacks, calls }
     }
 }
 
@@ -128,11 +166,25 @@ pub struct ProfiledStack {
     pub cycles: u64,
 }
 
+/// How many times a function was entered.
+#[derive(Debug, Clone)]
+pub struct FunctionCalls {
+    /// The function's name (`fn#N` without a debug map).
+    pub name: String,
+    /// Its first instruction, named and placed by the debug map: the place a function
+    /// that was called but never sampled is listed at.
+    pub entry: StackEntry,
+    /// Entries into it: by `CALL`, or by the kernel (`init`, `frame`).
+    pub calls: u64,
+}
+
 /// A finished profile.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
     /// Every distinct stack seen, with its cycles.
     pub stacks: Vec<ProfiledStack>,
+    /// Every function entered at least once, by function index, with its exact count.
+    pub calls: Vec<FunctionCalls>,
 }
 
 /// A function's line in the profile's table.
@@ -146,8 +198,11 @@ pub struct FunctionCost {
     pub self_cycles: u64,
     /// Cycles spent while it was on the stack (itself and its callees).
     pub total_cycles: u64,
+    /// Times it was entered (exact, not sampled).
+    pub calls: u64,
 }
 
+/// A function's name in the profile: the debug map's, else `fn#N`.
 fn entry_name(entry: &StackEntry) -> String {
     entry
         .name
@@ -169,14 +224,30 @@ impl Profile {
         self.stacks.iter().map(|s| s.cycles).sum()
     }
 
-    /// Every stack's entries, for [`crate::trap_report::resolve_stack_lines`].
-    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Vec<StackEntry>> {
-        self.stacks.iter_mut().map(|s| &mut s.entries)
+    /// Every stack's entries and every called function's first one, for
+    /// [`crate::trap_report::resolve_stack_lines`].
+    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut [StackEntry]> {
+        let stacks = self.stacks.iter_mut().map(|s| &mut s.entries[..]);
+        stacks.chain(
+            self.calls
+                .iter_mut()
+                .map(|c| std::slice::from_mut(&mut c.entry)),
+        )
     }
 
-    /// Functions by self cycles, most first (ties by name).
+    /// Functions by self cycles, most first (ties by calls, then name). A function that
+    /// was called but never sampled is listed with no cycles.
     pub fn functions(&self) -> Vec<FunctionCost> {
-        let mut functions: HashMap<String, (u64, u64, HashMap<String, u64>)> = HashMap::new();
+        type Sums = (u64, u64, HashMap<String, u64>, u64);
+        let mut functions: HashMap<String, Sums> = HashMap::new();
+        // A function never sampled is placed at its first line.
+        let mut entry_places: HashMap<&str, String> = HashMap::new();
+        for called in &self.calls {
+            functions.entry(called.name.clone()).or_default().3 += called.calls;
+            if let Some(place) = entry_place(&called.entry) {
+                entry_places.entry(&called.name).or_insert(place);
+            }
+        }
         for stack in &self.stacks {
             let mut seen = std::collections::HashSet::new();
             for (depth, entry) in stack.entries.iter().enumerate() {
@@ -196,17 +267,25 @@ impl Profile {
         }
         let mut list: Vec<FunctionCost> = functions
             .into_iter()
-            .map(|(name, (self_cycles, total_cycles, places))| FunctionCost {
-                place: places
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                    .map(|(place, _)| place),
-                name,
-                self_cycles,
-                total_cycles,
-            })
+            .map(
+                |(name, (self_cycles, total_cycles, places, calls))| FunctionCost {
+                    place: places
+                        .into_iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                        .map(|(place, _)| place)
+                        .or_else(|| entry_places.get(name.as_str()).cloned()),
+                    name,
+                    self_cycles,
+                    total_cycles,
+                    calls,
+                },
+            )
             .collect();
-        list.sort_by(|a, b| b.self_cycles.cmp(&a.self_cycles).then(a.name.cmp(&b.name)));
+        list.sort_by(|a, b| {
+            (b.self_cycles.cmp(&a.self_cycles))
+                .then(b.calls.cmp(&a.calls))
+                .then(a.name.cmp(&b.name))
+        });
         list
     }
 
@@ -249,6 +328,7 @@ impl Profile {
                 "place": f.place,
                 "self_cycles": f.self_cycles,
                 "total_cycles": f.total_cycles,
+                "calls": f.calls,
             })).collect::<Vec<_>>(),
             "lines": self.lines().iter().map(|(place, cycles)| serde_json::json!({
                 "place": place,
@@ -264,20 +344,22 @@ impl Profile {
         })
     }
 
-    /// The top `n` functions as a table: function, file:line, self cycles %, total %.
+    /// The top `n` functions as a table: function, file:line, self cycles %, total %,
+    /// calls.
     pub fn table(&self, n: usize) -> String {
         let total = self.total_cycles().max(1) as f64;
         let mut text = format!(
-            "{:<32} {:<28} {:>7} {:>7}\n",
-            "function", "hottest line", "self %", "total %"
+            "{:<32} {:<28} {:>7} {:>7} {:>12}\n",
+            "function", "hottest line", "self %", "total %", "calls"
         );
         for f in self.functions().iter().take(n) {
             text.push_str(&format!(
-                "{:<32} {:<28} {:>6.2}% {:>6.2}%\n",
+                "{:<32} {:<28} {:>6.2}% {:>6.2}% {:>12}\n",
                 f.name,
                 f.place.as_deref().unwrap_or("?"),
                 f.self_cycles as f64 * 100.0 / total,
                 f.total_cycles as f64 * 100.0 / total,
+                f.calls,
             ));
         }
         text.push_str(&format!("{} cycles in all", self.total_cycles()));

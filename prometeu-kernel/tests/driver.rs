@@ -119,6 +119,65 @@ fn the_profile_adds_up_to_the_run_and_changes_nothing_else() {
     assert_eq!(functions[0].name, "fn#0");
     assert!(functions[0].self_cycles * 100 > profile.total_cycles() * 99);
     assert!(profile.collapsed().contains("fn#1;fn#0 "));
+    // Calls are counted, not sampled: `frame` was entered once per frame, and called
+    // `busy` once each time.
+    let frames = plain.host().log.len() as u64;
+    assert_eq!(frames, 4);
+    let calls: Vec<(&str, u64)> = functions.iter().map(|f| (&*f.name, f.calls)).collect();
+    assert_eq!(calls, [("fn#0", frames), ("fn#1", frames)]);
+    assert!(
+        profile
+            .table(20)
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(" calls")
+    );
+    assert_eq!(profile.to_json()["functions"][0]["calls"], frames);
+}
+
+/// `frame` calls `tiny` 250 times (a few cycles each, far less than a sampling slice).
+const CALLS: &str = r#"
+.func tiny params=(i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    RET
+.func frame locals=1
+    PUSH_I32 250
+    SET_LOCAL 0
+loop:
+    GET_LOCAL 0
+    CALL tiny
+    PUSH_I32 1
+    I_SUB
+    DUP
+    SET_LOCAL 0
+    PUSH_I32 0
+    I_GT
+    JMP_IF_TRUE loop
+    RET
+.export frame frame
+"#;
+
+#[test]
+fn the_profile_counts_every_call_exactly_even_across_a_restart() {
+    let mut k = kernel(CALLS);
+    k.set_profiler(Profiler::new());
+    k.run_frames(3, 100);
+    k.restart(carts::cartridge(CALLS, Vec::new())).unwrap();
+    k.run_frames(2, 100);
+    let profile = k.take_profile().unwrap();
+    let calls: Vec<(&str, u64)> = profile
+        .calls
+        .iter()
+        .map(|c| (c.name.as_str(), c.calls))
+        .collect();
+    assert_eq!(calls, [("fn#0", 5 * 250), ("fn#1", 5)]);
+    let tiny = profile.functions().into_iter().find(|f| f.name == "fn#0");
+    assert_eq!(tiny.map(|f| f.calls), Some(1250));
+    // Without a profiler nothing is counted.
+    let mut plain = kernel(CALLS);
+    plain.run_frames(3, 100);
+    assert!(plain.vm().call_counts().is_empty());
 }
 
 #[test]

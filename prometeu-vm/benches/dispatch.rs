@@ -45,6 +45,84 @@ fn native(n: i32) -> i32 {
     }
 }
 
+/// Recursive Fibonacci: a call and a return every 9 or so instructions. `fib` has no
+/// locals (the inlined call path), `fibl` one (the out-of-line one).
+const FIB: &str = "
+.func main params=(i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    CALL fib
+    GET_LOCAL 0
+    CALL fibl
+    I_ADD
+    RET
+.func fib params=(i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_LT
+    JMP_IF_FALSE rec
+    GET_LOCAL 0
+    RET
+rec:
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_SUB
+    CALL fib
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_SUB
+    CALL fib
+    I_ADD
+    RET
+.func fibl params=(i32) returns=(i32) locals=1
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_LT
+    JMP_IF_FALSE rec
+    GET_LOCAL 0
+    RET
+rec:
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_SUB
+    CALL fibl
+    SET_LOCAL 1
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_SUB
+    CALL fibl
+    GET_LOCAL 1
+    I_ADD
+    RET
+.export main main
+";
+/// `fib(25)` and `fibl(25)`: 242,785 calls each.
+const FIB_N: i32 = 25;
+const FIB_CALLS: u64 = 2 * 242_785;
+
+/// Calls per second, without and with the profiler's call counting.
+fn calls(c: &mut Criterion) {
+    let program = assemble(FIB).expect("assembles");
+    let verified = verify_program(&program, &NoSyscalls).expect("verifies");
+    let mut group = c.benchmark_group("dispatch");
+    group.throughput(Throughput::Elements(FIB_CALLS));
+    for (name, counted) in [("vm_calls_fib", false), ("vm_calls_fib_counted", true)] {
+        let mut vm = Vm::new(&verified, VmConfig::default()).expect("loads");
+        if counted {
+            vm.count_calls();
+        }
+        let mut run = |n: i32| {
+            vm.call_export("main", &[Slot::int(n)]).unwrap();
+            match vm.run(u64::MAX, &mut NoSyscalls) {
+                RunOutcome::Returned(v) => v[0].as_int(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(run(FIB_N), 2 * 75_025);
+        group.bench_function(name, |b| b.iter(|| run(black_box(FIB_N))));
+    }
+    group.finish();
+}
+
 fn dispatch(c: &mut Criterion) {
     let program = assemble(LOOP).expect("assembles");
     let verified = verify_program(&program, &NoSyscalls).expect("verifies");
@@ -64,5 +142,5 @@ fn dispatch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dispatch);
+criterion_group!(benches, dispatch, calls);
 criterion_main!(benches);

@@ -419,6 +419,8 @@ pub(crate) struct FuncInfo {
     pub returns: u32,
     /// Operand stack depth proven by the verifier.
     pub max_stack: u32,
+    /// The function's index in the program: the call counter a call of it bumps.
+    pub index: u32,
 }
 
 /// What the collector and the list instructions need to know about a heap layout.
@@ -565,6 +567,7 @@ pub(crate) fn load(verified: &VerifiedProgram, register_forms: bool) -> Result<C
             locals: f.local_slots as u32,
             returns: f.returns.len() as u32,
             max_stack: 0,
+            index: fi as u32,
         });
         decoded_fns.push(instrs);
     }

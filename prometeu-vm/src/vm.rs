@@ -151,6 +151,9 @@ const MAX_PREALLOCATED_FRAMES: usize = 1 << 20;
 struct CallStack {
     frames: Box<[Frame]>,
     depth: usize,
+    /// Calls of each function, by index, while counting ([`Vm::count_calls`]); empty
+    /// otherwise, so a call that does not count pays one predictable branch.
+    calls: Vec<u64>,
 }
 
 impl CallStack {
@@ -160,6 +163,15 @@ impl CallStack {
         CallStack {
             frames: vec![Frame::default(); max_depth.min(MAX_PREALLOCATED_FRAMES)].into(),
             depth: 0,
+            calls: Vec::new(),
+        }
+    }
+
+    /// Counts a call of function `func` when counting calls.
+    #[inline(always)]
+    fn count(&mut self, func: u32) {
+        if let Some(calls) = self.calls.get_mut(func as usize) {
+            *calls += 1;
         }
     }
 
@@ -359,13 +371,16 @@ impl Vm {
             caller_base: 0,
             returns: f.returns,
         }) {
+            let calls = std::mem::take(&mut self.frames.calls);
             self.frames = CallStack::new(1);
+            self.frames.calls = calls;
             self.frames.push(Frame {
                 return_pc: u32::MAX,
                 caller_base: 0,
                 returns: f.returns,
             });
         }
+        self.frames.count(f.index);
         self.state = State::Running;
         Ok(())
     }
@@ -379,6 +394,19 @@ impl Vm {
         }
         let end = self.cycles.saturating_add(budget);
         self.execute(end, sys)
+    }
+
+    /// Starts counting calls: from now on every entry into a function, by `CALL` or by
+    /// [`Vm::start_call`] (and so [`Vm::call_export`]), adds one to its count in [`Vm::call_counts`]. Off by
+    /// default; a call then pays one predictable branch for it.
+    pub fn count_calls(&mut self) {
+        self.frames.calls = vec![0; self.code.funcs.len()];
+    }
+
+    /// Calls of each function (by its index in the program) since
+    /// [`Vm::count_calls`]; empty when not counting.
+    pub fn call_counts(&self) -> &[u64] {
+        &self.frames.calls
     }
 
     /// Total cycles charged since the VM was created (deterministic).
@@ -1862,6 +1890,7 @@ fn call(
     if needed > STACK_LIMIT || !frames.push(frame) {
         return Err(TrapCode::StackOverflow);
     }
+    frames.count(callee.index);
     *base = sp - callee.params as usize;
     stack[sp..sp + callee.locals as usize].fill(Slot::default());
     Ok(callee.entry as usize)

@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::{main_returning, ret, run, trap};
-use prometeu_vm::{TrapCode, Value};
+use prometeu_vm::{TrapCode, Value, VmConfig};
 
 fn int_op(op: &str, a: i32, b: i32) -> String {
     main_returning("i32", &format!("PUSH_I32 {a}\nPUSH_I32 {b}\n{op}"))
@@ -359,4 +359,88 @@ rec:
 .export main main
 ";
     assert_eq!(ret(text), Value::Int(6765 + 2));
+}
+
+/// `fib(20)` by a function without locals (the fast loop's inlined call) and by one with
+/// a local (its out-of-line call), each calling itself 21,890 times.
+const TWO_FIBS: &str = "
+.func main returns=(i32) locals=0
+    PUSH_I32 20
+    CALL fib
+    PUSH_I32 20
+    CALL fibl
+    I_ADD
+    RET
+.func fib params=(i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_LT
+    JMP_IF_FALSE rec
+    GET_LOCAL 0
+    RET
+rec:
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_SUB
+    CALL fib
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_SUB
+    CALL fib
+    I_ADD
+    RET
+.func fibl params=(i32) returns=(i32) locals=1
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_LT
+    JMP_IF_FALSE rec
+    GET_LOCAL 0
+    RET
+rec:
+    GET_LOCAL 0
+    PUSH_I32 1
+    I_SUB
+    CALL fibl
+    SET_LOCAL 1
+    GET_LOCAL 0
+    PUSH_I32 2
+    I_SUB
+    CALL fibl
+    GET_LOCAL 1
+    I_ADD
+    RET
+.export main main
+";
+
+#[test]
+fn calls_are_counted_exactly_when_asked_whatever_the_loop_and_budget() {
+    // fib(n) enters fib 2·F(n+1) − 1 times: 21,891 for n = 20.
+    let want = [1, 21_891, 21_891];
+    for register_forms in [true, false] {
+        for budget in [u64::MAX, 1_000, 7] {
+            let config = VmConfig {
+                register_forms,
+                ..VmConfig::default()
+            };
+            let mut vm = common::verified_vm(&common::asm(TWO_FIBS), config);
+            assert_eq!(vm.call_counts(), &[] as &[u64], "not counting by default");
+            vm.count_calls();
+            let (vm, run) = common::run_vm(vm, budget);
+            assert_eq!(run.result, Ok(vec![Value::Int(2 * 6765)]));
+            assert_eq!(
+                vm.call_counts(),
+                &want,
+                "register forms {register_forms}, budget {budget}"
+            );
+        }
+    }
+    // Counting changes no result and no cycle.
+    let plain = run(TWO_FIBS);
+    let mut vm = common::verified_vm(&common::asm(TWO_FIBS), VmConfig::default());
+    vm.count_calls();
+    let (_, counted) = common::run_vm(vm, u64::MAX);
+    assert_eq!(
+        (plain.result, plain.cycles),
+        (counted.result, counted.cycles)
+    );
 }

@@ -622,7 +622,9 @@ fn the_collector_works_in_idle_time_over_3000_windowed_frames() {
     assert!(stderr.contains("ran 3000 frames"), "{stderr}");
 }
 
-/// `heavy` spends about 90 % of the cycles.
+/// `heavy` spends about 90 % of the cycles; `tiny` is called 7 times a frame and
+/// costs next to nothing (far less than a sampling slice). It is recursive (though
+/// it never recurses here) so that the compiler does not inline it.
 const HOT_CART: &str = r#"
 fn heavy(n: int): int {
     let mut s = 0;
@@ -630,16 +632,22 @@ fn heavy(n: int): int {
     return s;
 }
 
+fn tiny(x: int): int {
+    if x < 0 { return tiny(x + 1); }
+    return x + 1;
+}
+
 fn frame() {
     let a = heavy(9000);
     let mut b = 0;
     for i in 0..1000 { b += i; }
+    for _i in 0..7 { b = tiny(b); }
     if System.frame_count() == 30 { Log.info((a + b) as string); }
 }
 "#;
 
-/// Checks a `--profile` run's outputs: `heavy` first with ~90 %, the total equal to
-/// the run's cycles, the collapsed stacks and the JSON.
+/// Checks a `--profile` run's outputs (30 frames): `heavy` first with ~90 %, the total
+/// equal to the run's cycles, the exact calls, the collapsed stacks and the JSON.
 fn check_profile(dir: &Path, stderr: &str) {
     let line = stderr
         .lines()
@@ -656,9 +664,32 @@ fn check_profile(dir: &Path, stderr: &str) {
     assert!(table[1].contains("hot.pbs:4"), "{stderr}");
     let share = number_after(table[1].split_whitespace().nth(2).unwrap(), "");
     assert!((85.0..=95.0).contains(&share), "{stderr}");
+    // Calls are counted exactly, sampled or not: the table's last column.
+    assert!(table[0].ends_with(" calls"), "{stderr}");
+    let calls = |name: &str| {
+        let row = table.iter().find(|l| l.starts_with(&format!("{name} ")));
+        let row = row.unwrap_or_else(|| panic!("no {name} in {stderr}"));
+        row.split_whitespace()
+            .last()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(
+        [calls("heavy"), calls("frame"), calls("tiny")],
+        [30, 30, 7 * 30],
+        "{stderr}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("prof.json")).unwrap()).unwrap();
     assert_eq!(json["functions"][0]["name"], "heavy");
+    assert_eq!(json["functions"][0]["calls"], 30);
+    let tiny = json["functions"].as_array().unwrap().iter();
+    let tiny = tiny.filter(|f| f["name"] == "tiny").collect::<Vec<_>>();
+    assert_eq!(tiny.len(), 1, "{json}");
+    assert_eq!(tiny[0]["calls"], 7 * 30);
+    // Never sampled, it is placed at its first instruction's line.
+    assert_eq!(tiny[0]["place"], "hot.pbs:9");
     assert_eq!(json["total_cycles"].as_f64(), Some(run));
     let folded = std::fs::read_to_string(dir.join("prof.folded")).unwrap();
     let sum: u64 = folded
