@@ -47,54 +47,10 @@ fn native(n: i32) -> i32 {
 
 /// Recursive Fibonacci: a call and a return every 9 or so instructions. `fib` has no
 /// locals (the inlined call path), `fibl` one (the out-of-line one).
-const FIB: &str = "
-.func main params=(i32) returns=(i32) locals=0
-    GET_LOCAL 0
-    CALL fib
-    GET_LOCAL 0
-    CALL fibl
-    I_ADD
-    RET
-.func fib params=(i32) returns=(i32) locals=0
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE rec
-    GET_LOCAL 0
-    RET
-rec:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    CALL fib
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_SUB
-    CALL fib
-    I_ADD
-    RET
-.func fibl params=(i32) returns=(i32) locals=1
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE rec
-    GET_LOCAL 0
-    RET
-rec:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    CALL fibl
-    SET_LOCAL 1
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_SUB
-    CALL fibl
-    GET_LOCAL 1
-    I_ADD
-    RET
-.export main main
-";
+const FIB: &str = concat!(
+    ".func main params=(i32) returns=(i32) locals=0\n    GET_LOCAL 0\n    CALL fib\n    GET_LOCAL 0\n    CALL fibl\n    I_ADD\n    RET\n",
+    include_str!("../tests/programs/fibs.asm")
+);
 /// `fib(25)` and `fibl(25)`: 242,785 calls each.
 const FIB_N: i32 = 25;
 const FIB_CALLS: u64 = 2 * 242_785;

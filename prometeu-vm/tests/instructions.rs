@@ -363,54 +363,10 @@ rec:
 
 /// `fib(20)` by a function without locals (the fast loop's inlined call) and by one with
 /// a local (its out-of-line call), each calling itself 21,890 times.
-const TWO_FIBS: &str = "
-.func main returns=(i32) locals=0
-    PUSH_I32 20
-    CALL fib
-    PUSH_I32 20
-    CALL fibl
-    I_ADD
-    RET
-.func fib params=(i32) returns=(i32) locals=0
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE rec
-    GET_LOCAL 0
-    RET
-rec:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    CALL fib
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_SUB
-    CALL fib
-    I_ADD
-    RET
-.func fibl params=(i32) returns=(i32) locals=1
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE rec
-    GET_LOCAL 0
-    RET
-rec:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    CALL fibl
-    SET_LOCAL 1
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_SUB
-    CALL fibl
-    GET_LOCAL 1
-    I_ADD
-    RET
-.export main main
-";
+const TWO_FIBS: &str = concat!(
+    ".func main returns=(i32) locals=0\n    PUSH_I32 20\n    CALL fib\n    PUSH_I32 20\n    CALL fibl\n    I_ADD\n    RET\n",
+    include_str!("programs/fibs.asm")
+);
 
 #[test]
 fn calls_are_counted_exactly_when_asked_whatever_the_loop_and_budget() {

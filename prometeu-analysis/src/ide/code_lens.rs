@@ -10,7 +10,7 @@
 
 use super::Snapshot;
 use crate::semantics::SymbolKind;
-use crate::{FileId, NodeKind, Span, SymbolId};
+use crate::{FileId, Span, SymbolId};
 
 /// One declaration's lens.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -37,19 +37,10 @@ impl Snapshot {
             return Vec::new();
         };
         let arena = &parse.arena;
-        let Some(NodeKind::SourceFile { items }) = arena.root().map(|r| *arena.kind(r)) else {
-            return Vec::new();
-        };
         let mut symbols: Vec<SymbolId> = Vec::new();
-        for &item in arena.list(items) {
-            let name = match *arena.kind(item) {
-                NodeKind::FnDecl { name, .. }
-                | NodeKind::StructDecl { name, .. }
-                | NodeKind::ConstDecl { name, .. }
-                | NodeKind::ServiceDecl { name, .. }
-                | NodeKind::ContractDecl { name, .. }
-                | NodeKind::ErrorDecl { name, .. } => name,
-                _ => continue,
+        for &item in arena.items() {
+            let Some(name) = arena.kind(item).declared_name() else {
+                continue;
             };
             let Some(symbol) = analysis.refs.symbol_at(file, name) else {
                 continue;

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::{RootAnalysis, Snapshot};
 use crate::semantics::SymbolKind;
-use crate::{FileId, NodeKind, Span, SymbolId};
+use crate::{FileId, Span, SymbolId};
 
 /// The most results [`Snapshot::workspace_symbols`] returns.
 pub const WORKSPACE_SYMBOL_LIMIT: usize = 256;
@@ -60,19 +60,10 @@ impl Snapshot {
             return Vec::new();
         };
         let arena = &parse.arena;
-        let Some(NodeKind::SourceFile { items }) = arena.root().map(|r| *arena.kind(r)) else {
-            return Vec::new();
-        };
         let mut out = Vec::new();
-        for &item in arena.list(items) {
-            let name = match *arena.kind(item) {
-                NodeKind::FnDecl { name, .. }
-                | NodeKind::StructDecl { name, .. }
-                | NodeKind::ConstDecl { name, .. }
-                | NodeKind::ServiceDecl { name, .. }
-                | NodeKind::ContractDecl { name, .. }
-                | NodeKind::ErrorDecl { name, .. } => name,
-                _ => continue,
+        for &item in arena.items() {
+            let Some(name) = arena.kind(item).declared_name() else {
+                continue;
             };
             let Some(symbol) = analysis.refs.symbol_at(file, name) else {
                 continue;

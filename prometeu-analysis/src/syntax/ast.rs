@@ -652,6 +652,20 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The name token of a top-level declaration (function, struct, constant, service,
+    /// contract, error); `None` for imports and anything else.
+    pub fn declared_name(&self) -> Option<NodeId> {
+        match *self {
+            NodeKind::FnDecl { name, .. }
+            | NodeKind::StructDecl { name, .. }
+            | NodeKind::ConstDecl { name, .. }
+            | NodeKind::ServiceDecl { name, .. }
+            | NodeKind::ContractDecl { name, .. }
+            | NodeKind::ErrorDecl { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
     /// The kind's name, as used in the canonical JSON dump.
     pub const fn name(&self) -> &'static str {
         match self {
@@ -890,6 +904,15 @@ impl AstArena {
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         let p = self.parents[id.index()];
         (p != NO_PARENT).then_some(NodeId(p))
+    }
+
+    /// The file's top-level items (imports and declarations), in source order; none
+    /// before the root is set.
+    pub fn items(&self) -> &[NodeId] {
+        match self.root.map(|root| self.kind(root)) {
+            Some(&NodeKind::SourceFile { items }) => self.list(items),
+            _ => &[],
+        }
     }
 
     /// The IDs of a child list.

@@ -3,14 +3,12 @@
 //! and `source.organizeImports`, filtered by the request's `only` kinds. Edits are
 //! computed up front (they are small), so there is no `codeAction/resolve`.
 
-use std::collections::HashMap;
-
 use prometeu_analysis::Span;
-use prometeu_analysis::ide::{Assist, AssistKind, SourceChange};
+use prometeu_analysis::ide::{Assist, AssistKind};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 
-use super::Request;
+use super::{Request, workspace_edit};
 use crate::convert;
 
 /// The kinds of action the server offers (declared in the capabilities).
@@ -78,34 +76,5 @@ fn action(request: &Request, assist: Assist) -> CodeAction {
         is_preferred: assist.preferred.then_some(true),
         disabled: None,
         data: None,
-    }
-}
-
-/// A change as a workspace edit: versioned `documentChanges` for clients that read
-/// them, and the same edits as `changes` for those that do not.
-fn workspace_edit(request: &Request, change: SourceChange) -> WorkspaceEdit {
-    let mut document_changes = Vec::new();
-    let mut changes = HashMap::new();
-    for (file, edits) in change.edits {
-        let Some(uri) = request.uri(file) else {
-            continue;
-        };
-        let edits: Vec<TextEdit> = edits
-            .into_iter()
-            .map(|edit| TextEdit::new(request.range(edit.span), edit.new_text))
-            .collect();
-        changes.insert(uri.clone(), edits.clone());
-        document_changes.push(TextDocumentEdit {
-            text_document: OptionalVersionedTextDocumentIdentifier {
-                uri,
-                version: request.version(file),
-            },
-            edits: edits.into_iter().map(OneOf::Left).collect(),
-        });
-    }
-    WorkspaceEdit {
-        changes: Some(changes),
-        document_changes: Some(DocumentChanges::Edits(document_changes)),
-        change_annotations: None,
     }
 }

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use prometeu_analysis::ide::{FilePosition, Snapshot};
+use prometeu_analysis::ide::{FilePosition, Snapshot, SourceChange};
 use prometeu_analysis::{FileId, Span};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
@@ -155,5 +155,34 @@ pub fn capabilities(utf8: bool) -> ServerCapabilities {
             file_operations: None,
         }),
         ..Default::default()
+    }
+}
+
+/// A change as a workspace edit: versioned `documentChanges` for clients that read
+/// them, and the same edits as `changes` for those that do not.
+pub fn workspace_edit(request: &Request, change: SourceChange) -> WorkspaceEdit {
+    let mut document_changes = Vec::new();
+    let mut changes = HashMap::new();
+    for (file, edits) in change.edits {
+        let Some(uri) = request.uri(file) else {
+            continue;
+        };
+        let edits: Vec<TextEdit> = edits
+            .into_iter()
+            .map(|edit| TextEdit::new(request.range(edit.span), edit.new_text))
+            .collect();
+        changes.insert(uri.clone(), edits.clone());
+        document_changes.push(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri,
+                version: request.version(file),
+            },
+            edits: edits.into_iter().map(OneOf::Left).collect(),
+        });
+    }
+    WorkspaceEdit {
+        changes: Some(changes),
+        document_changes: Some(DocumentChanges::Edits(document_changes)),
+        change_annotations: None,
     }
 }

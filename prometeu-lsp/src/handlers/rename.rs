@@ -1,8 +1,6 @@
 //! `textDocument/prepareRename` and `textDocument/rename`. A refused rename is an
 //! error reply carrying the IDE layer's reason, which editors show as it is.
 
-use std::collections::HashMap;
-
 use tower_lsp::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp::lsp_types::*;
 
@@ -35,34 +33,5 @@ pub fn rename(
         .snapshot
         .rename(position, new_name)
         .map_err(refused)?;
-    let mut document_changes = Vec::new();
-    let mut changes = HashMap::new();
-    for (file, edits) in change.edits {
-        let Some(uri) = request.uri(file) else {
-            continue;
-        };
-        let edits: Vec<TextEdit> = edits
-            .into_iter()
-            .map(|edit| TextEdit::new(request.range(edit.span), edit.new_text))
-            .collect();
-        changes.insert(uri.clone(), edits.clone());
-        document_changes.push(TextDocumentEdit {
-            text_document: OptionalVersionedTextDocumentIdentifier {
-                uri,
-                version: request.version(file),
-            },
-            edits: edits.into_iter().map(OneOf::Left).collect(),
-        });
-    }
-    Ok(Some(WorkspaceEdit {
-        changes: None,
-        document_changes: Some(DocumentChanges::Edits(document_changes)),
-        change_annotations: None,
-    })
-    .map(|mut edit| {
-        // Clients without versioned edits read `changes`; sending both is allowed, and
-        // clients that support `documentChanges` prefer it.
-        edit.changes = Some(changes);
-        edit
-    }))
+    Ok(Some(super::workspace_edit(request, change)))
 }
