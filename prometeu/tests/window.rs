@@ -117,6 +117,9 @@ impl Xvfb {
         self.tool("xdotool", &["windowfocus", "--sync", window]);
         for key in keys {
             self.tool("xdotool", &["key", key]);
+            // Apart by a few frames, so each key is an input event of its own (events
+            // latched in one frame are measured once).
+            std::thread::sleep(Duration::from_millis(60));
         }
     }
 
