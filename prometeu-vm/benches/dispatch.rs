@@ -48,7 +48,15 @@ fn native(n: i32) -> i32 {
 /// Recursive Fibonacci: a call and a return every 9 or so instructions. `fib` has no
 /// locals (the inlined call path), `fibl` one (the out-of-line one).
 const FIB: &str = concat!(
-    ".func main params=(i32) returns=(i32) locals=0\n    GET_LOCAL 0\n    CALL fib\n    GET_LOCAL 0\n    CALL fibl\n    I_ADD\n    RET\n",
+    "
+.func main params=(i32) returns=(i32) locals=0
+    GET_LOCAL 0
+    CALL fib
+    GET_LOCAL 0
+    CALL fibl
+    I_ADD
+    RET
+",
     include_str!("../tests/programs/fibs.asm")
 );
 /// `fib(25)` and `fibl(25)`: 242,785 calls each.

@@ -320,7 +320,9 @@ done:
 
 #[test]
 fn calls_pass_arguments_and_return_several_slots() {
-    let text = "
+    // `fib` from the shared program, `divmod` returning two slots.
+    let text = concat!(
+        "
 .func main returns=(i32) locals=0
     PUSH_I32 20
     CALL fib
@@ -328,24 +330,6 @@ fn calls_pass_arguments_and_return_several_slots() {
     PUSH_I32 3
     CALL divmod
     I_MUL
-    I_ADD
-    RET
-.func fib params=(i32) returns=(i32) locals=0
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_LT
-    JMP_IF_FALSE rec
-    GET_LOCAL 0
-    RET
-rec:
-    GET_LOCAL 0
-    PUSH_I32 1
-    I_SUB
-    CALL fib
-    GET_LOCAL 0
-    PUSH_I32 2
-    I_SUB
-    CALL fib
     I_ADD
     RET
 .func divmod params=(i32, i32) returns=(i32, i32) locals=1
@@ -356,15 +340,24 @@ rec:
     GET_LOCAL 1
     I_REM
     RET
-.export main main
-";
+",
+        include_str!("programs/fibs.asm")
+    );
     assert_eq!(ret(text), Value::Int(6765 + 2));
 }
 
 /// `fib(20)` by a function without locals (the fast loop's inlined call) and by one with
 /// a local (its out-of-line call), each calling itself 21,890 times.
 const TWO_FIBS: &str = concat!(
-    ".func main returns=(i32) locals=0\n    PUSH_I32 20\n    CALL fib\n    PUSH_I32 20\n    CALL fibl\n    I_ADD\n    RET\n",
+    "
+.func main returns=(i32) locals=0
+    PUSH_I32 20
+    CALL fib
+    PUSH_I32 20
+    CALL fibl
+    I_ADD
+    RET
+",
     include_str!("programs/fibs.asm")
 );
 

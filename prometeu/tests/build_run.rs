@@ -2,13 +2,12 @@
 //! built program: real projects copied into temporary directories (the examples are
 //! never written to), real files, exit codes and printed output.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "support/examples.rs"]
+mod examples;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// Runs `prometeu ARGS` in `dir`.
 fn prometeu_in(dir: &Path, args: &[&str]) -> Output {
@@ -24,29 +23,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "build" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A temporary directory holding copies of the example projects (side by side, so
 /// `town`'s `../mathlib` dependency resolves).
 fn examples_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["hello", "bounce", "town", "mathlib"] {
-        copy_dir(&repo().join("examples").join(name), &dir.path().join(name));
-    }
-    dir
+    examples::copy_examples(&["hello", "bounce", "town", "mathlib"]).0
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
@@ -454,7 +434,7 @@ fn a_cartridge_that_fails_verification_is_refused() {
     let dir = examples_copy();
     let out = prometeu_in(dir.path(), &["build", "bounce"]);
     assert_eq!(out.status.code(), Some(0));
-    copy_dir(
+    examples::copy_dir(
         &dir.path().join("bounce/build/cart"),
         &dir.path().join("broken"),
     );

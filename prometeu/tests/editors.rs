@@ -5,6 +5,9 @@
 //! the Helix entry. Each needs an outside tool; under CI (`CI` set) the tool must be
 //! there (`.ci/run` installs it), elsewhere the test says how to get it and passes.
 
+#[path = "support/examples.rs"]
+mod examples;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -234,14 +237,7 @@ fn neovim_setup_attaches_each_project_to_its_server() {
     if !nvim_available() {
         return;
     }
-    let temp = tempfile::tempdir().expect("temp dir");
-    let dir = temp.path().canonicalize().expect("canonical");
-    for project in ["town", "mathlib"] {
-        copy_dir(
-            &repo_root().join("examples").join(project),
-            &dir.join(project),
-        );
-    }
+    let (_temp, dir) = examples::copy_examples(&["town", "mathlib"]);
     let seen = run_nvim(&repo_root().join("editors/nvim/test/lsp.lua"), &dir);
     assert_eq!(
         seen,
@@ -254,21 +250,6 @@ fn neovim_setup_attaches_each_project_to_its_server() {
          references lens lists true\n\
          stopped 0\n"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        if path.is_dir() {
-            if entry.file_name() != "build" {
-                copy_dir(&path, &to.join(entry.file_name()));
-            }
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 /// `editors/helix/languages.toml` is valid TOML (read by Python's `tomllib`, 3.11+) and

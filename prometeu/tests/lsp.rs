@@ -4,6 +4,8 @@
 
 #[path = "lsp/client.rs"]
 mod client;
+#[path = "support/examples.rs"]
+mod examples;
 
 use std::path::{Path, PathBuf};
 
@@ -13,28 +15,7 @@ use serde_json::{Value, json};
 /// A copy of the example projects `town` and `mathlib` (town depends on it), so tests
 /// may change files on disk.
 fn workspace() -> (tempfile::TempDir, PathBuf) {
-    let temp = tempfile::tempdir().expect("temp dir");
-    let root = temp.path().canonicalize().expect("canonical");
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    for project in ["town", "mathlib"] {
-        copy_dir(&examples.join(project), &root.join(project));
-    }
-    (temp, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        if path.is_dir() {
-            if entry.file_name() != "build" {
-                copy_dir(&path, &to.join(entry.file_name()));
-            }
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
+    examples::copy_examples(&["town", "mathlib"])
 }
 
 fn open(client: &mut LspClient, path: &Path) -> String {
