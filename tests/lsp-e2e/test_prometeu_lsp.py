@@ -431,3 +431,54 @@ async def test_semantic_tokens_and_inlay_hints(client, workspace):
         types.InlayHintParams(text_document=document, range=whole)
     )
     assert hints and all(h.kind == types.InlayHintKind.Parameter for h in hints)
+
+
+def apply_edits(text: str, edits: list) -> str:
+    """`text` with LSP text edits applied (ASCII text: columns are characters)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(position: types.Position) -> int:
+        return starts[position.line] + position.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+async def test_formatting_returns_minimal_edits_that_format_the_document(client, workspace):
+    main = workspace / "town" / "src" / "main.pbs"
+    await open_document(client, main)
+    uri = main.as_uri()
+    # The file as a careless hand would leave it: spacing and indentation off.
+    messy = main.read_text().replace("fn frame() {", "fn   frame( )    {").replace(
+        "\n    ", "\n  "
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=messy)],
+        )
+    )
+    options = types.FormattingOptions(tab_size=4, insert_spaces=True)
+    document = types.TextDocumentIdentifier(uri=uri)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=document, options=options)
+    )
+    assert edits, "the messy text is reformatted"
+    # Minimal: whole lines that changed, never one replacement of the whole file.
+    assert len(edits) > 1
+    formatted = apply_edits(messy, edits)
+    assert "fn frame() {" in formatted and "\n  Gfx" not in formatted
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=formatted)],
+        )
+    )
+    again = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=document, options=options)
+    )
+    assert not again, "formatted text formats to itself"
