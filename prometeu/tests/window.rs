@@ -66,6 +66,24 @@ impl Xvfb {
             .read_line(&mut line)
             .expect("Xvfb prints its display");
         let display = format!(":{}", line.trim());
+        // `-displayfd` reports the display once it listens; wait until a client really
+        // connects too (seen refusing the first connection with several servers starting
+        // at once on a loaded machine).
+        let start = Instant::now();
+        while !Command::new("xdotool")
+            .arg("getmouselocation")
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "Xvfb {display} takes no connection"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
         Some(Xvfb { child, display })
     }
 
