@@ -170,3 +170,17 @@ fn frame() {}
 "#
     ));
 }
+
+#[test]
+fn method_chain() {
+    assert_snapshot!(references(
+        r#"
+declare struct Pos(x: int) {
+    pub fn moved(self, d: int): Pos { return Pos(self.x + d); }
+    pub fn bump(mut self): Pos { self.x += 1; return self; }
+}
+fn f(mut s: Pos): Pos { let t = s.bump().bump(); return s.mov$0ed(1).moved(2).moved(3); }
+fn g(): Pos { return Pos(0).moved(1).moved(2); }
+"#
+    ));
+}
