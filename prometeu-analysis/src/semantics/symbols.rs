@@ -1,6 +1,8 @@
 //! Symbols and the indexes over them: what every name of a program denotes
 //! (`docs/spec/pbs-language.md` §4, §7; `docs/spec/toolchain.md` §3.1–§3.2).
 
+use la_arena::{Arena, Idx, RawIdx};
+
 use super::fx::FxHashMap as HashMap;
 use super::tables::{NodeTable, SymbolTable};
 
@@ -142,30 +144,46 @@ impl Symbol {
     }
 }
 
+impl SymbolId {
+    /// The symbol's typed index in its [`SymbolArena`] (`SymbolId` is the number the
+    /// outputs show; both count from 0 in allocation order).
+    #[inline]
+    pub(crate) fn arena_idx(self) -> Idx<Symbol> {
+        Idx::from_raw(RawIdx::from_u32(self.0))
+    }
+
+    /// The `SymbolId` of a typed index of a [`SymbolArena`].
+    #[inline]
+    pub(crate) fn from_arena_idx(idx: Idx<Symbol>) -> SymbolId {
+        SymbolId(idx.into_raw().into_u32())
+    }
+}
+
 /// Every symbol of an analysis, addressed by [`SymbolId`] in a deterministic order:
 /// prelude first, then files in project-graph order, each in source order.
 #[derive(Clone, Debug, Default)]
 pub struct SymbolArena {
-    symbols: Vec<Symbol>,
+    symbols: Arena<Symbol>,
 }
 
 impl SymbolArena {
     /// Adds a symbol and returns its ID.
     pub fn alloc(&mut self, symbol: Symbol) -> SymbolId {
+        // `from_index` refuses an ID past `u32` (inputs are bounded far below it).
         let id = SymbolId::from_index(self.symbols.len());
-        self.symbols.push(symbol);
+        self.symbols.alloc(symbol);
         id
     }
 
     /// The symbol `id`.
     #[inline]
     pub fn get(&self, id: SymbolId) -> &Symbol {
-        &self.symbols[id.index()]
+        &self.symbols[id.arena_idx()]
     }
 
     /// The symbol `id`, mutably (only while analysing).
     pub(crate) fn get_mut(&mut self, id: SymbolId) -> &mut Symbol {
-        &mut self.symbols[id.index()]
+        &mut self.symbols[id.arena_idx()]
     }
 
     /// Number of symbols.
@@ -182,8 +200,7 @@ impl SymbolArena {
     pub fn iter(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> {
         self.symbols
             .iter()
-            .enumerate()
-            .map(|(i, s)| (SymbolId::from_index(i), s))
+            .map(|(idx, symbol)| (SymbolId::from_arena_idx(idx), symbol))
     }
 }
 

@@ -1,14 +1,26 @@
 //! Dense tables keyed by IDs, for the facts the checker records about almost every
-//! node and symbol. IDs are small dense integers, so a vector indexed by them beats a
-//! hash map (whole-program analysis spent a third of its time hashing); iterating a
-//! table visits its keys in ID order, which keeps every output deterministic.
+//! node and symbol: `la_arena::ArenaMap`s keyed by the typed index of what they describe
+//! (`Idx<NodeKind>` for a node of one file's syntax tree, `Idx<Symbol>` for a symbol of
+//! the [`super::SymbolArena`]). IDs are small dense integers, so a vector indexed by them
+//! beats a hash map (whole-program analysis spent a third of its time hashing);
+//! iterating a table visits its keys in ID order, which keeps every output
+//! deterministic.
 
+use la_arena::{ArenaMap, Idx, RawIdx};
+
+use super::symbols::Symbol;
+use crate::syntax::NodeKind;
 use crate::{FileId, NodeId, SymbolId};
 
-/// A value for some nodes of some files: one vector per file, indexed by node.
+/// The typed arena index of a node of one file's syntax tree.
+fn node_idx(node: NodeId) -> Idx<NodeKind> {
+    Idx::from_raw(RawIdx::from_u32(node.0))
+}
+
+/// A value for some nodes of some files: one map per file, keyed by node.
 #[derive(Clone, Debug)]
 pub(crate) struct NodeTable<T> {
-    files: Vec<Vec<Option<T>>>,
+    files: Vec<ArenaMap<Idx<NodeKind>, T>>,
 }
 
 impl<T> Default for NodeTable<T> {
@@ -20,52 +32,49 @@ impl<T> Default for NodeTable<T> {
 impl<T: Copy> NodeTable<T> {
     /// The value of `node` of `file`, if one was set.
     pub(crate) fn get(&self, file: FileId, node: NodeId) -> Option<T> {
-        *self.files.get(file.index())?.get(node.index())?
+        self.files.get(file.index())?.get(node_idx(node)).copied()
     }
 
     /// Sets the value of `node` of `file`, replacing any earlier one.
     pub(crate) fn insert(&mut self, file: FileId, node: NodeId, value: T) {
-        let (f, n) = (file.index(), node.index());
+        let f = file.index();
         if self.files.len() <= f {
-            self.files.resize_with(f + 1, Vec::new);
+            self.files.resize_with(f + 1, ArenaMap::default);
         }
-        let nodes = &mut self.files[f];
-        if nodes.len() <= n {
-            nodes.resize(n + 1, None);
-        }
-        nodes[n] = Some(value);
+        self.files[f].insert(node_idx(node), value);
     }
 
     /// Every `(file, node) → value`, sorted by file then node.
     pub(crate) fn entries(&self) -> Vec<((FileId, NodeId), T)> {
         let mut out = Vec::new();
         for (f, nodes) in self.files.iter().enumerate() {
-            for (n, value) in nodes.iter().enumerate() {
-                if let Some(value) = value {
-                    out.push(((FileId::from_index(f), NodeId::from_index(n)), *value));
-                }
+            for (node, value) in nodes.iter() {
+                let node = NodeId(node.into_raw().into_u32());
+                out.push(((FileId::from_index(f), node), *value));
             }
         }
         out
     }
 }
 
-/// A value for some symbols, indexed by symbol.
+/// A value for some symbols, keyed by symbol.
 #[derive(Clone, Debug)]
 pub(crate) struct SymbolTable<T> {
-    values: Vec<Option<T>>,
+    values: ArenaMap<Idx<Symbol>, T>,
 }
 
 impl<T> Default for SymbolTable<T> {
     fn default() -> Self {
-        SymbolTable { values: Vec::new() }
+        SymbolTable {
+            values: ArenaMap::default(),
+        }
     }
 }
 
 impl<T> SymbolTable<T> {
     /// The value of `symbol`, if one was set.
     pub(crate) fn get(&self, symbol: SymbolId) -> Option<&T> {
-        self.values.get(symbol.index())?.as_ref()
+        self.values.get(symbol.arena_idx())
     }
 
     /// The value of `symbol`, set to `T::default()` first if there is none.
@@ -73,33 +82,24 @@ impl<T> SymbolTable<T> {
     where
         T: Default,
     {
-        self.slot(symbol).get_or_insert_with(T::default)
+        self.values.entry(symbol.arena_idx()).or_default()
     }
 
     /// Sets the value of `symbol`, replacing any earlier one.
     pub(crate) fn insert(&mut self, symbol: SymbolId, value: T) {
-        *self.slot(symbol) = Some(value);
-    }
-
-    fn slot(&mut self, symbol: SymbolId) -> &mut Option<T> {
-        let i = symbol.index();
-        if self.values.len() <= i {
-            self.values.resize_with(i + 1, || None);
-        }
-        &mut self.values[i]
+        self.values.insert(symbol.arena_idx(), value);
     }
 
     /// Every symbol with a value and the value, in symbol order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (SymbolId, &T)> {
         self.values
             .iter()
-            .enumerate()
-            .filter_map(|(i, v)| Some((SymbolId::from_index(i), v.as_ref()?)))
+            .map(|(idx, value)| (SymbolId::from_arena_idx(idx), value))
     }
 
     /// Every value, mutably.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.values.iter_mut().flatten()
+        self.values.values_mut()
     }
 }
 

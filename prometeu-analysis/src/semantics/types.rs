@@ -1,5 +1,7 @@
 //! Interned types and the facts the checker records (`docs/spec/pbs-language.md` §3).
 
+use la_arena::{Arena, ArenaMap, Idx, RawIdx};
+
 use super::fx::FxHashMap as HashMap;
 use super::tables::{NodeTable, SymbolTable};
 
@@ -45,15 +47,23 @@ pub enum TypeKind {
     List(TypeId),
 }
 
+impl TypeId {
+    /// The type's typed index in its [`TypeArena`] (`TypeId` is the number outputs show).
+    #[inline]
+    fn arena_idx(self) -> Idx<TypeKind> {
+        Idx::from_raw(RawIdx::from_u32(self.0))
+    }
+}
+
 /// Every type of an analysis, deduplicated: equal kinds have equal IDs, so type
 /// equality is ID equality. IDs follow first-creation order (deterministic).
 #[derive(Clone, Debug)]
 pub struct TypeArena {
-    kinds: Vec<TypeKind>,
+    kinds: Arena<TypeKind>,
     ids: HashMap<TypeKind, TypeId>,
     /// Per type: whether it is or contains the error type, computed when it is interned
     /// (its parts are interned first), so asking costs the same for any depth of type.
-    has_error: Vec<bool>,
+    has_error: ArenaMap<Idx<TypeKind>, bool>,
     /// While a body is recorded for reuse (see `memo`): every type it interned, in
     /// call order.
     pub(crate) trail: Option<Vec<TypeId>>,
@@ -70,9 +80,9 @@ impl TypeArena {
     /// IDs 0–6 (see the associated constants).
     pub fn new() -> TypeArena {
         let mut arena = TypeArena {
-            kinds: Vec::new(),
+            kinds: Arena::new(),
             ids: HashMap::default(),
-            has_error: Vec::new(),
+            has_error: ArenaMap::default(),
             trail: None,
         };
         for kind in [
@@ -132,8 +142,8 @@ impl TypeArena {
             TypeKind::Result(a, b) => self.contains_error(a) || self.contains_error(b),
             _ => false,
         };
-        self.kinds.push(kind);
-        self.has_error.push(has_error);
+        let idx = self.kinds.alloc(kind);
+        self.has_error.insert(idx, has_error);
         self.ids.insert(kind, id);
         id
     }
@@ -141,7 +151,7 @@ impl TypeArena {
     /// What type `id` is.
     #[inline]
     pub fn kind(&self, id: TypeId) -> TypeKind {
-        self.kinds[id.index()]
+        self.kinds[id.arena_idx()]
     }
 
     /// Number of types.
@@ -158,14 +168,13 @@ impl TypeArena {
     pub fn iter(&self) -> impl Iterator<Item = (TypeId, TypeKind)> + '_ {
         self.kinds
             .iter()
-            .enumerate()
-            .map(|(i, k)| (TypeId::from_index(i), *k))
+            .map(|(idx, kind)| (TypeId(idx.into_raw().into_u32()), *kind))
     }
 
     /// Whether `id` is, or contains, the error type.
     #[inline]
     pub fn contains_error(&self, id: TypeId) -> bool {
-        self.has_error[id.index()]
+        self.has_error[id.arena_idx()]
     }
 
     /// Whether `id` is a HIP handle, `ref<T>` or `list<T>` (§3.3).
