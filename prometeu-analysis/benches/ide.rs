@@ -1,6 +1,8 @@
 //! The IDE layer's queries on the generated app of ~100k lines (issue 10's targets):
 //! hover and go to definition p95 under 10 ms; references and rename of a symbol used
-//! in 200 files under 100 ms. The project lives in a [`MemoryFs`]; one extra module,
+//! in 200 files under 100 ms; and (issue 13) an edit inside one function body through
+//! the [`AnalysisHost`], as the language server runs it. The project lives in a
+//! [`MemoryFs`]; one extra module,
 //! `shared`, holds `shared_helper`, which every generated file imports and calls.
 //!
 //! Run: `cargo bench -p prometeu-analysis --bench ide -- --warm-up-time 1 --measurement-time 3`
@@ -20,7 +22,7 @@ use prometeu_analysis::ide::vfs::MemoryFs;
 use prometeu_analysis::ide::{AnalysisHost, FilePosition, Snapshot};
 use prometeu_analysis::project::LoadOptions;
 use prometeu_analysis::syntax::{TokenKind, lex};
-use support::generate::{MANIFEST, Shape, generate};
+use support::generate::{MANIFEST, Shape, edited_file, generate};
 
 /// 10 modules × 20 files (+ `main.pbs`) × 6 blocks of ~89 lines ≈ 107k lines.
 const SHAPE: Shape = Shape {
@@ -30,6 +32,10 @@ const SHAPE: Shape = Shape {
 };
 
 const ROOT: &str = "/bench";
+
+/// The allocator of the `prometeu` binary, so in-process figures match the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The generated app plus `src/shared/lib.pbs`, used by every module file.
 fn workspace() -> MemoryFs {
@@ -174,6 +180,29 @@ fn bench_ide(c: &mut Criterion) {
         ms(t_rename),
         ms(t_symbols),
     );
+
+    // An edit inside one function body through the host, as the server runs it: the
+    // project reloaded over the open buffer, then re-analysed reusing the last analysis.
+    let edited = Path::new(ROOT).join("src/m4/f07.pbs");
+    let original = s
+        .file_text(s.file_id(&edited).expect("the edited file"))
+        .to_string();
+    let base = edited_file(SHAPE, 4, 7, 0);
+    assert!(original.contains(&base));
+    let mut edits: Vec<Duration> = (1..=60)
+        .map(|k| {
+            host.change_file(
+                &edited,
+                &original.replace(&base, &edited_file(SHAPE, 4, 7, k)),
+            );
+            let start = Instant::now();
+            std::hint::black_box(host.analyze_now());
+            start.elapsed()
+        })
+        .collect();
+    edits.sort();
+    let at = |q: f64| edits[((edits.len() - 1) as f64 * q) as usize];
+    eprint!("{}", row("edit one body", [at(0.5), at(0.95), at(1.0)]));
 
     let mut group = c.benchmark_group("ide");
     group.sample_size(20);
