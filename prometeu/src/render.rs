@@ -140,22 +140,88 @@ fn snippet(
     } else {
         line.len()
     };
-    let before = &line[..start.col as usize];
-    let underlined = &line[start.col as usize..underline_end.max(start.col as usize)];
-    // Tabs are kept so the carets line up under tab-indented code.
-    let indent: String = before
-        .chars()
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let carets = "^".repeat(underlined.chars().count().max(1));
+    let shown = SnippetLine::new(line, start.col as usize, underline_end);
     let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(out, "{} {bar} {line}", style.paint("1;34", &line_no));
+    let _ = writeln!(
+        out,
+        "{} {bar} {}",
+        style.paint("1;34", &line_no),
+        shown.text
+    );
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
-        "{pad} {bar} {indent}{}",
-        style.paint(caret_colour, &format!("{carets}{label}"))
+        "{pad} {bar} {}{}",
+        shown.indent,
+        style.paint(caret_colour, &format!("{}{label}", shown.carets))
     );
+}
+
+/// How many characters of a source line a snippet shows at most: a longer line (a
+/// generated table, minified code) is cut to a window around the span, marked `...`
+/// where text was left out, so one diagnostic never prints megabytes.
+pub const SNIPPET_WIDTH: usize = 120;
+
+/// How many characters before the span a clipped line keeps, for context.
+const SNIPPET_CONTEXT: usize = 40;
+
+/// One source line as a snippet shows it, with the caret line under its span.
+pub struct SnippetLine {
+    /// The line, clipped to [`SNIPPET_WIDTH`] characters plus the `...` markers.
+    pub text: String,
+    /// What goes before the carets: a space per character before the span (tabs kept,
+    /// so the carets line up under tab-indented code).
+    pub indent: String,
+    /// The carets under the span's shown part (at least one).
+    pub carets: String,
+}
+
+impl SnippetLine {
+    /// The snippet of `line` underlining bytes `start..end` (clamped to the line and to
+    /// character boundaries).
+    pub fn new(line: &str, start: usize, end: usize) -> SnippetLine {
+        let boundary = |mut at: usize| {
+            at = at.min(line.len());
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let (start, end) = (boundary(start), boundary(end.max(start)));
+        let chars_before = line[..start].chars().count();
+        let span_chars = line[start..end].chars().count();
+        let total = line.chars().count();
+        // The window of characters shown: the whole line when it fits, else from a
+        // little before the span on.
+        let (first, last) = if total <= SNIPPET_WIDTH {
+            (0, total)
+        } else {
+            let first = chars_before.saturating_sub(SNIPPET_CONTEXT);
+            (first, (first + SNIPPET_WIDTH).min(total))
+        };
+        let mut text = String::new();
+        let mut indent = String::new();
+        if first > 0 {
+            text.push_str("...");
+            indent.push_str("   ");
+        }
+        text.extend(line.chars().skip(first).take(last - first));
+        if last < total {
+            text.push_str("...");
+        }
+        indent.extend(
+            line.chars()
+                .skip(first)
+                .take(chars_before.saturating_sub(first))
+                .map(|c| if c == '\t' { '\t' } else { ' ' }),
+        );
+        let shown_span = span_chars.min(last.saturating_sub(chars_before));
+        SnippetLine {
+            text,
+            indent,
+            carets: "^".repeat(shown_span.max(1)),
+        }
+    }
 }
 
 /// A byte span in JSON output.
@@ -240,4 +306,42 @@ pub fn render_json(d: &Diagnostic, db: &FileDb, names: &dyn FileNames) -> String
             .collect(),
     };
     serde_json::to_string(&line).expect("diagnostics serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SNIPPET_WIDTH, SnippetLine};
+
+    #[test]
+    fn a_short_line_is_shown_whole_with_carets_under_the_span() {
+        let shown = SnippetLine::new("\tlet n: int = \"five\";", 14, 20);
+        assert_eq!(shown.text, "\tlet n: int = \"five\";");
+        assert_eq!(shown.indent, "\t             ");
+        assert_eq!(shown.carets, "^^^^^^");
+    }
+
+    #[test]
+    fn a_long_line_is_clipped_around_the_span() {
+        let line = format!("let a = [{}];", "1, ".repeat(10_000));
+        let at = line.len() / 2;
+        let shown = SnippetLine::new(&line, at, at + 1);
+        assert!(shown.text.starts_with("...") && shown.text.ends_with("..."));
+        assert_eq!(shown.text.chars().count(), SNIPPET_WIDTH + 6);
+        // The caret stays under the character it points at.
+        let caret_col = shown.indent.chars().count();
+        assert_eq!(shown.text.chars().nth(caret_col), line[at..].chars().next());
+        assert_eq!(shown.carets, "^");
+        // A span running past the window is underlined to its edge.
+        let wide = SnippetLine::new(&line, 9, line.len());
+        assert_eq!(wide.text.chars().count(), SNIPPET_WIDTH + 3);
+        assert_eq!(wide.carets.len(), SNIPPET_WIDTH - 9);
+    }
+
+    #[test]
+    fn offsets_inside_a_character_or_past_the_line_are_clamped() {
+        let shown = SnippetLine::new("é = 1", 1, 99);
+        assert_eq!(shown.text, "é = 1");
+        assert_eq!(shown.indent, "");
+        assert_eq!(shown.carets, "^^^^^");
+    }
 }

@@ -532,20 +532,25 @@ fn render_running(headline: &str, stack: Option<Vec<StackEntry>>, sources: &Sour
     text
 }
 
-/// The span's first line with a caret underline, as diagnostics show it.
+/// The span's first line with a caret underline, as diagnostics show it (clipped the
+/// same way around the span when the line is long).
 fn snippet(span: &SourceSpan, sources: &Sources) -> Option<String> {
-    let (line, col) = span.line_col?;
+    let (line, _) = span.line_col?;
     let text = sources.text(&span.file)?;
-    let source_line = text.lines().nth(line.checked_sub(1)? as usize)?;
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)? as usize)
+        .map(str::len)
+        .sum();
+    let source_line = text.get(line_start..)?.lines().next()?;
     let source_line = source_line.strip_suffix('\r').unwrap_or(source_line);
-    let start = text.get(span.start as usize..span.end.max(span.start) as usize)?;
-    let rest_of_line = source_line.chars().count().saturating_sub(col as usize - 1);
-    let width = start.chars().count().clamp(1, rest_of_line.max(1));
+    let start = (span.start as usize).checked_sub(line_start)?;
+    let end = (span.end as usize).saturating_sub(line_start);
+    let shown = crate::render::SnippetLine::new(source_line, start, end);
     let gutter = " ".repeat(line.to_string().len());
-    let pad = " ".repeat(col as usize - 1);
     Some(format!(
-        "{gutter} |\n{line} | {source_line}\n{gutter} | {pad}{}",
-        "^".repeat(width)
+        "{gutter} |\n{line} | {}\n{gutter} | {}{}",
+        shown.text, shown.indent, shown.carets
     ))
 }
 

@@ -573,3 +573,39 @@ fn fmt_without_paths_formats_the_sources_of_the_project_around_the_current_direc
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_diagnostic_on_a_very_long_line_shows_a_window_around_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wide.pbs");
+    // A generated table on one line, with the mistake in the middle of it.
+    let values: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
+    let (left, right) = values.split_at(10_000);
+    let source = format!(
+        "fn frame() {{\n    let table = [{}, \"oops\", {}];\n    Log.info(table[0] as string);\n}}\n",
+        left.join(", "),
+        right.join(", ")
+    );
+    std::fs::write(&file, &source).unwrap();
+    let out = prometeu(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 1_000, "{} bytes:\n{stderr}", stderr.len());
+    let lines: Vec<&str> = stderr.lines().collect();
+    let shown = lines
+        .iter()
+        .find(|l| l.starts_with("2 | "))
+        .expect("the source line");
+    let carets = lines
+        .iter()
+        .find(|l| l.contains('^'))
+        .expect("the underline");
+    assert!(
+        shown.starts_with("2 | ...") && shown.ends_with("..."),
+        "{shown}"
+    );
+    // The carets sit under `"oops"`.
+    let column = carets.find('^').unwrap();
+    assert_eq!(&shown[column..column + 6], "\"oops\"", "{stderr}");
+    assert_eq!(carets.trim_end().len() - column, 6);
+}
