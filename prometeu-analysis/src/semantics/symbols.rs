@@ -284,7 +284,8 @@ impl DefIndex {
 pub enum RefKind {
     /// Any use that does not change the symbol.
     Read,
-    /// The root of an assignment target or of a `mut self` receiver.
+    /// The root of an assignment target and the field it ends in (`v.x = …` writes `v`
+    /// and `x`), or the root of a `mut self` receiver.
     Write,
 }
 

@@ -184,3 +184,29 @@ fn g(): Pos { return Pos(0).moved(1).moved(2); }
 "#
     ));
 }
+
+#[test]
+fn assigning_through_a_field_writes_the_field() {
+    // `g.cells[0] = 1` changes the array stored in `cells`; `g.items[0] = 2` changes
+    // the list `items` refers to, not the field.
+    let fixture = |cursor_on_cells: bool| {
+        let (cells, items) = if cursor_on_cells {
+            ("cel$0ls", "items")
+        } else {
+            ("cells", "ite$0ms")
+        };
+        format!(
+            r#"
+declare struct Grid(cells: array<int, 4>, items: list<int>)
+fn f(mut g: Grid): int {{
+    g.{cells}[0] = 1;
+    g.{items}[0] = 2;
+    g.cells = [0, 0, 0, 0];
+    return g.cells[1] + g.items[1];
+}}
+"#
+        )
+    };
+    assert_snapshot!(references(&fixture(true)));
+    assert_snapshot!(references(&fixture(false)));
+}

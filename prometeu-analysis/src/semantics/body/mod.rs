@@ -50,6 +50,9 @@ struct Place {
     mutable: bool,
     /// The last step is `list[i]`: assignable without a mutable place.
     list_slot: bool,
+    /// The struct field the path ends in (`v.x`, or `v.xs[i]` of an array field), with
+    /// its name node and span: an assignment writes it as well as the root.
+    field: Option<(SymbolId, NodeId, Span)>,
     /// Why it is not mutable, for the message.
     why: &'static str,
 }
@@ -687,9 +690,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 return;
             }
         }
-        if let Some((root, node, span)) = place.root {
-            self.use_symbol(root, node, span, RefKind::Write);
-        }
+        self.write_place(&place);
         if !place.mutable && !place.list_slot && !self.is_err(place.ty) {
             let message = format!("cannot assign here: {}", place.why);
             let mut d = Diagnostic::new(DiagnosticCode::TypeNotMutable, target_span, message);
@@ -735,14 +736,19 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         }
     }
 
+    /// Records an assignment's writes: its root binding and the field it ends in.
+    fn write_place(&mut self, place: &Place) {
+        for (symbol, node, span) in [place.root, place.field].into_iter().flatten() {
+            self.use_symbol(symbol, node, span, RefKind::Write);
+        }
+    }
+
     /// An assignment the parser recovered where none can stand (`if x = 1 {`, already
     /// reported): its names are uses and its target counts as written, and nothing
     /// more is said about it.
     pub(super) fn recovered_assign(&mut self, target: NodeId, value: NodeId) {
         let place = self.place(target);
-        if let Some((root, node, span)) = place.root {
-            self.use_symbol(root, node, span, RefKind::Write);
-        }
+        self.write_place(&place);
         let expected = (!self.is_err(place.ty)).then_some(place.ty);
         self.expr(value, expected, true);
     }
@@ -800,6 +806,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             root: None,
             mutable: false,
             list_slot: false,
+            field: None,
             why: "this is not a place",
         };
         let span = self.span(node);
@@ -831,6 +838,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         root: Some((s, node, span)),
                         mutable,
                         list_slot: false,
+                        field: None,
                         why,
                     }
                 }
@@ -853,6 +861,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     root: root.map(|s| (s, node, span)),
                     mutable,
                     list_slot: false,
+                    field: None,
                     why: "`self` is not `mut self`",
                 }
             }
@@ -885,17 +894,25 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         root,
                         mutable,
                         list_slot: false,
+                        field: None,
                         why,
                     };
                 }
                 let p = self.place_base(base);
                 let ty = self.value_member(p.ty, name);
                 let through_handle = p.list_slot;
+                let field = self
+                    .ck
+                    .refs
+                    .symbol_at(self.file, name)
+                    .filter(|&m| self.ck.symbols.get(m).kind == SymbolKind::Field)
+                    .map(|m| (m, name, self.span(name)));
                 Place {
                     ty,
                     root: p.root,
                     mutable: p.mutable && !through_handle,
                     list_slot: false,
+                    field,
                     why: if through_handle {
                         "a list element is changed with `set` or `l[i] = v`, not through its fields"
                     } else {
@@ -923,6 +940,8 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     root: p.root,
                     mutable: p.mutable && !p.list_slot,
                     list_slot: list,
+                    // An array is stored in its field, a list only referenced from it.
+                    field: p.field.filter(|_| !list),
                     why: if p.list_slot {
                         "a list element is changed with `set` or `l[i] = v`, not through its fields"
                     } else {
