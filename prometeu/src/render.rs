@@ -337,6 +337,24 @@ mod tests {
         assert_eq!(wide.carets.len(), SNIPPET_WIDTH - 9);
     }
 
+    proptest::proptest! {
+        /// Any line and any offsets: no panic, at most the window plus its markers, and
+        /// the carets never run past the shown text.
+        #[test]
+        fn every_line_and_span_renders_within_the_window(
+            line in "[a-zé\t ]{0,300}",
+            start in 0usize..400,
+            len in 0usize..400,
+        ) {
+            let shown = SnippetLine::new(&line, start, start + len);
+            let width = shown.text.chars().count();
+            proptest::prop_assert!(width <= SNIPPET_WIDTH + 6);
+            proptest::prop_assert!(!shown.carets.is_empty());
+            let under = shown.indent.chars().count() + shown.carets.len();
+            proptest::prop_assert!(under <= width.max(1) + 1, "{:?}", shown.text);
+        }
+    }
+
     #[test]
     fn offsets_inside_a_character_or_past_the_line_are_clamped() {
         let shown = SnippetLine::new("é = 1", 1, 99);
