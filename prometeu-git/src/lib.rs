@@ -7,10 +7,11 @@
 //! in the cache and clones what is missing on another thread, then says so, so that a
 //! language server never blocks a request on the network.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use prometeu_analysis::project::GitCheckouts;
 
@@ -35,13 +36,21 @@ impl GitCheckouts for SystemGit {
     }
 }
 
+/// How long a failed clone is remembered before a later load tries again (the network
+/// came back, the repository was created): a load happens on every keystroke, so
+/// failures are not retried at that rate.
+pub const RETRY_AFTER: Duration = Duration::from_secs(30);
+
 /// Answers from the cache at once; a checkout that is missing is cloned on a thread of
-/// its own (one at a time per source), and `on_fetched` runs when it is there (or failed
-/// for good), so the caller can load the projects again.
+/// its own (one at a time per source), and `on_fetched` runs when it is there (or
+/// failed), so the caller can load the projects again. A failure is the answer for
+/// [`RETRY_AFTER`]; the next load after that clones again.
 pub struct BackgroundGit {
     cache_dir: PathBuf,
     fetching: Arc<Mutex<HashSet<String>>>,
-    failed: Arc<Mutex<std::collections::HashMap<String, String>>>,
+    /// Failed checkouts by directory name: the error and when it happened.
+    failed: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+    retry_after: Duration,
     on_fetched: Arc<dyn Fn() + Send + Sync>,
 }
 
@@ -52,8 +61,15 @@ impl BackgroundGit {
             cache_dir,
             fetching: Arc::default(),
             failed: Arc::default(),
+            retry_after: RETRY_AFTER,
             on_fetched,
         }
+    }
+
+    /// The same, remembering a failure for `retry_after` instead of [`RETRY_AFTER`].
+    pub fn with_retry_after(mut self, retry_after: Duration) -> BackgroundGit {
+        self.retry_after = retry_after;
+        self
     }
 }
 
@@ -64,8 +80,20 @@ impl GitCheckouts for BackgroundGit {
         if target.is_dir() {
             return Ok(target);
         }
-        if let Some(error) = lock(&self.failed).get(&name) {
-            return Err(error.clone());
+        {
+            let mut failed = lock(&self.failed);
+            match failed.get(&name) {
+                Some((error, at)) if at.elapsed() < self.retry_after => {
+                    return Err(format!(
+                        "{error} (tried again {} s after the failure)",
+                        self.retry_after.as_secs()
+                    ));
+                }
+                Some(_) => {
+                    failed.remove(&name);
+                }
+                None => {}
+            }
         }
         if lock(&self.fetching).insert(name.clone()) {
             let (cache, url, rev) = (
@@ -80,7 +108,7 @@ impl GitCheckouts for BackgroundGit {
             );
             std::thread::spawn(move || {
                 if let Err(error) = checkout(&cache, &url, rev.as_deref()) {
-                    lock(&failed).insert(name.clone(), error);
+                    lock(&failed).insert(name.clone(), (error, Instant::now()));
                 }
                 lock(&fetching).remove(&name);
                 done();

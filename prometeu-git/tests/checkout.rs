@@ -260,3 +260,68 @@ fn background_checkouts_answer_at_once_and_say_when_they_are_there() {
     );
     assert_eq!(dep_modules(&graph, "tw"), [""]);
 }
+
+#[test]
+fn a_failed_background_clone_is_remembered_then_tried_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The repository does not exist yet: the first clone fails.
+    let repo = tmp.path().join("later");
+    let url = format!("file://{}", repo.display());
+    let app = tmp.path().join("app");
+    write(&app.join("src/main.pbs"), "fn frame() {}\n");
+    write(
+        &app.join("prometeu.json"),
+        &format!(
+            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{ "later": {{ "git": "{url}" }} }} }}"#
+        ),
+    );
+    let messages = |options: &LoadOptions| -> Vec<String> {
+        let mut db = FileDb::new();
+        let graph = load_project_with(&app, &RealFs, options, &mut db);
+        graph
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    let session = |retry_after: std::time::Duration| {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let done_tx = std::sync::Mutex::new(done_tx);
+        let background = git::BackgroundGit::new(
+            tmp.path().join("cache"),
+            Arc::new(move || {
+                let _ = done_tx.lock().unwrap().send(());
+            }),
+        )
+        .with_retry_after(retry_after);
+        let options = LoadOptions {
+            git: Some(Arc::new(background)),
+        };
+        (options, done_rx)
+    };
+    let wait = |done: &std::sync::mpsc::Receiver<()>| {
+        done.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the clone ends")
+    };
+
+    // Within the window, the failure is the answer: nothing is cloned again.
+    let (options, done) = session(git::RETRY_AFTER);
+    assert!(messages(&options)[0].contains("is being fetched"));
+    wait(&done);
+    let failed = messages(&options);
+    assert!(failed[0].contains("tried again 30 s after"), "{failed:?}");
+    library_repo(tmp.path(), "later");
+    assert_eq!(messages(&options), failed, "no new clone inside the window");
+    assert!(done.try_recv().is_err());
+
+    // Past the window, the next load clones again, and this time it works.
+    let (options, done) = session(std::time::Duration::ZERO);
+    std::fs::remove_dir_all(&repo).unwrap();
+    assert!(messages(&options)[0].contains("is being fetched"));
+    wait(&done);
+    library_repo(tmp.path(), "later");
+    let retried = messages(&options);
+    assert!(retried[0].contains("is being fetched"), "{retried:?}");
+    wait(&done);
+    assert_eq!(messages(&options), Vec::<String>::new());
+}
