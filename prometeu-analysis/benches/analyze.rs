@@ -191,6 +191,7 @@ fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, orig
         body_wall.push(wall);
         body_cpu.push(cpu);
         assert_eq!(next.stats.bodies_checked.len(), 1, "one body re-checked");
+        assert!(next.stats.one_file_rechecked, "the rest shared");
         current = next;
     }
     let (mut interface_wall, mut interface_cpu) = (Vec::new(), Vec::new());

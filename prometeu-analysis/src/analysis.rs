@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::project::ProjectGraph;
 use crate::semantics::consts::ConstValue;
+use crate::semantics::fast::{FastState, Previous, Recheck, recheck_file};
 use crate::semantics::memo::{AnalysisStats, BodyLocals, Memo};
 use crate::semantics::{
     DefIndex, FileInput, RefIndex, SymbolArena, TypeArena, TypeFacts, analyze_program,
@@ -65,7 +66,7 @@ pub struct Analysis {
     /// Types of expressions and symbols, function signatures.
     pub facts: TypeFacts,
     /// Folded values of constants and service field initialisers.
-    pub const_values: HashMap<SymbolId, ConstValue>,
+    pub const_values: Arc<HashMap<SymbolId, ConstValue>>,
     /// Loading, syntax and semantic diagnostics, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// How much this analysis parsed and checked, and how much it reused.
@@ -75,6 +76,8 @@ pub struct Analysis {
     memo: Arc<Memo>,
     /// Every body with its locals, sorted by file and position.
     bodies: Vec<BodyLocals>,
+    /// What the next analysis needs to re-check one file's bodies alone.
+    fast: FastState,
     /// The interner's size after the last analysis that started from scratch: the
     /// interner only grows while edits reuse it, so once it is more than twice this
     /// (plus [`NAMES_SLACK`]) the session starts over with a fresh one.
@@ -239,6 +242,28 @@ fn local_scope(arena: &crate::AstArena, local: &crate::semantics::Symbol, body_e
     }
 }
 
+/// The index of the one file whose text changed since `previous` when nothing else did
+/// (the same files, modules and projects in the same order): the case a re-check of
+/// that file's bodies may handle (`semantics/fast.rs` decides).
+fn body_edit(previous: &Analysis, files: &[AnalyzedFile]) -> Option<usize> {
+    if previous.files.len() != files.len() {
+        return None;
+    }
+    let mut changed = None;
+    for (index, (old, new)) in previous.files.iter().zip(files).enumerate() {
+        if (old.file, old.module, old.project) != (new.file, new.module, new.project) {
+            return None;
+        }
+        if !Arc::ptr_eq(&old.parse, &new.parse) {
+            if changed.is_some() {
+                return None;
+            }
+            changed = Some(index);
+        }
+    }
+    changed
+}
+
 /// Analyses the program of `graph`: parses every file (reusing `previous`'s parses of
 /// unchanged files), adds the prelude to `db` under [`PRELUDE_URI`], resolves names,
 /// checks types and collects every diagnostic.
@@ -304,15 +329,53 @@ pub fn analyze_cancellable(
             text: Arc::clone(&f.text),
         })
         .collect();
-    let memo = previous.map(|p| Arc::clone(&p.memo));
-    let mut output = analyze_program(
-        graph,
-        &mut names,
-        &inputs,
-        prelude_module,
-        memo,
-        is_cancelled,
-    )?;
+    let mut output = match previous.and_then(|p| body_edit(p, &files)) {
+        Some(index) => {
+            let p = previous.expect("a body edit has a previous analysis");
+            let previous_file = &p.files[index];
+            let from = Previous {
+                symbols: &p.symbols,
+                refs: &p.refs,
+                types: &p.types,
+                facts: &p.facts,
+                defs: &p.defs,
+                const_values: &p.const_values,
+                memo: &p.memo,
+                bodies: &p.bodies,
+                fast: &p.fast,
+                parse: &previous_file.parse,
+                text: &previous_file.text,
+            };
+            match recheck_file(
+                from,
+                graph,
+                &mut names,
+                &inputs,
+                prelude_module,
+                index,
+                is_cancelled,
+            ) {
+                Recheck::Done(output) => *output,
+                Recheck::Cancelled => return None,
+                Recheck::NotApplicable => analyze_program(
+                    graph,
+                    &mut names,
+                    &inputs,
+                    prelude_module,
+                    Some(Arc::clone(&p.memo)),
+                    is_cancelled,
+                )?,
+            }
+        }
+        None => analyze_program(
+            graph,
+            &mut names,
+            &inputs,
+            prelude_module,
+            previous.map(|p| Arc::clone(&p.memo)),
+            is_cancelled,
+        )?,
+    };
     output.stats.files_parsed = files_parsed;
     let mut diagnostics = graph.diagnostics.clone();
     for f in &files {
@@ -338,6 +401,7 @@ pub fn analyze_cancellable(
         file_index,
         stats: output.stats,
         bodies: output.bodies,
+        fast: output.fast,
         memo: Arc::new(output.memo),
         names_baseline,
     }))

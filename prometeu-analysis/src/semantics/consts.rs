@@ -135,7 +135,7 @@ impl Checker<'_> {
             // first, so ordinary chains never nest.
             return None;
         }
-        self.const_values.insert(symbol, ConstState::Evaluating);
+        Arc::make_mut(&mut self.const_values).insert(symbol, ConstState::Evaluating);
         self.const_depth += 1;
         let (file, decl) = self.symbols.get(symbol).node;
         let is_field = self.symbols.get(symbol).kind == SymbolKind::ServiceField;
@@ -165,8 +165,7 @@ impl Checker<'_> {
             }
         };
         self.const_depth -= 1;
-        self.const_values
-            .insert(symbol, ConstState::Done(result.clone()));
+        Arc::make_mut(&mut self.const_values).insert(symbol, ConstState::Done(result.clone()));
         result
     }
 

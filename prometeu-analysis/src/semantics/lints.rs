@@ -3,10 +3,16 @@
 
 use std::collections::HashSet;
 
-use super::{Checker, Reach, SymbolKind, TypeKind};
-use crate::project::ProjectKind;
+use super::{
+    Checker, DefIndex, ImportBinding, KnownNames, Reach, RefIndex, SymbolArena, SymbolKind,
+    TypeKind,
+};
+use crate::project::{ProjectGraph, ProjectKind};
 use crate::syntax::{AstArena, NodeKind};
-use crate::{Diagnostic, DiagnosticCode, NodeId, Span, SymbolId, TypeId};
+use crate::{
+    Diagnostic, DiagnosticCode, FileId, ModuleId, NameId, NameInterner, NodeId, Span, SymbolId,
+    TypeId,
+};
 
 /// The alternatives of a pattern list, `p | q` flattened.
 fn flatten(arena: &AstArena, patterns: &[NodeId]) -> Vec<NodeId> {
@@ -306,100 +312,151 @@ impl Coverage {
     }
 }
 
+/// What an unused-declaration warning is about: a symbol, or an import of a file.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub(crate) enum LintSubject {
+    /// A declaration.
+    Symbol(SymbolId),
+    /// The local name an import binds in a file.
+    Import(FileId, NameId),
+}
+
+/// What the unused-declaration warnings read: the same for a whole-program analysis
+/// and for one that re-checked one file (`semantics/fast.rs`).
+pub(crate) struct LintInputs<'a> {
+    pub graph: &'a ProjectGraph,
+    pub names: &'a NameInterner,
+    pub symbols: &'a SymbolArena,
+    pub refs: &'a RefIndex,
+    pub defs: &'a DefIndex,
+    pub prelude_module: ModuleId,
+    pub known: &'a KnownNames,
+    /// Whether a declaration node is a view (`borrow`/`mutate` name).
+    pub is_view: &'a dyn Fn((FileId, NodeId)) -> bool,
+}
+
+impl LintInputs<'_> {
+    /// `W_UNUSED_LOCAL`, `W_UNUSED_MUT` or `W_UNUSED_PRIVATE` for symbol `id`, with
+    /// exactly §11's exemptions.
+    pub(crate) fn symbol_lint(&self, id: SymbolId) -> Option<Diagnostic> {
+        let sym = self.symbols.get(id);
+        if sym.module == self.prelude_module || sym.duplicate {
+            return None;
+        }
+        let text = self.names.resolve(sym.name);
+        if text.starts_with('_') || sym.name == self.known.self_ {
+            return None;
+        }
+        let refs = self.refs.refs(id);
+        let written = refs.iter().any(|r| r.kind == super::RefKind::Write);
+        let reach = || super::reach(self.symbols, self.prelude_module, id);
+        let never_used = || {
+            let message =
+                format!("`{text}` is never used (remove it, or prefix it with `_` to keep it)");
+            (DiagnosticCode::UnusedPrivate, message)
+        };
+        let warning = match sym.kind {
+            SymbolKind::Local | SymbolKind::Param if refs.is_empty() => {
+                let message =
+                    format!("`{text}` is never used (prefix it with `_` to keep it: `_{text}`)");
+                Some((DiagnosticCode::UnusedLocal, message))
+            }
+            SymbolKind::Local | SymbolKind::Param
+                if sym.mutable && !(self.is_view)(sym.node) && !written =>
+            {
+                let message = format!("`{text}` is `mut` but never changed (remove the `mut`)");
+                Some((DiagnosticCode::UnusedMut, message))
+            }
+            SymbolKind::Function
+            | SymbolKind::Struct
+            | SymbolKind::Service
+            | SymbolKind::Contract
+            | SymbolKind::Error
+            | SymbolKind::Const
+                if sym.parent.is_none() =>
+            {
+                // Entry points are called by the console, and only an app has them
+                // (§9; a loose file is an app). A `main` written instead of `frame` is
+                // explained by `E_PROJECT_NO_FRAME` already.
+                let main_for_frame = self.names.get("main") == Some(sym.name)
+                    && self
+                        .defs
+                        .item(sym.module, self.known.frame, super::Namespace::Value)
+                        .is_none();
+                let entry = (sym.name == self.known.frame
+                    || sym.name == self.known.init
+                    || main_for_frame)
+                    && self.graph.modules.get(sym.module.index()).is_some_and(|m| {
+                        m.path.is_empty() && self.graph.project(m.project).kind == ProjectKind::App
+                    });
+                (refs.is_empty() && !entry && reach() != Reach::Everywhere).then(never_used)
+            }
+            SymbolKind::ServiceField | SymbolKind::ServiceFn
+                if refs.is_empty() && reach() == Reach::Owner =>
+            {
+                Some(never_used())
+            }
+            // Only the service itself can assign its fields, so an unassigned `let mut`
+            // field is known whatever its visibility.
+            SymbolKind::ServiceField if sym.mutable && !refs.is_empty() && !written => {
+                let message = format!("`{text}` is `let mut` but never changed (remove the `mut`)");
+                Some((DiagnosticCode::UnusedMut, message))
+            }
+            _ => None,
+        };
+        warning.map(|(code, message)| Diagnostic::new(code, sym.decl_span, message))
+    }
+
+    /// `W_UNUSED_IMPORT` for the import that binds `name`.
+    pub(crate) fn import_lint(&self, name: NameId, binding: &ImportBinding) -> Option<Diagnostic> {
+        let text = self.names.resolve(name);
+        if binding.errored || binding.used || text.starts_with('_') {
+            return None;
+        }
+        let message =
+            format!("`{text}` is imported but never used (remove it, or import it `as _{text}`)");
+        Some(Diagnostic::new(
+            DiagnosticCode::UnusedImport,
+            binding.span,
+            message,
+        ))
+    }
+}
+
 impl Checker<'_> {
     /// Phase 4a: `W_UNUSED_LOCAL`, `W_UNUSED_MUT`, `W_UNUSED_PRIVATE`, `W_UNUSED_IMPORT`
-    /// with exactly §11's exemptions.
+    /// with exactly §11's exemptions, kept apart by subject (`Checker::lints`).
     pub(crate) fn lint_unused(&mut self) {
+        self.lints = self.unused_warnings();
+    }
+
+    fn unused_warnings(&self) -> Vec<(LintSubject, Diagnostic)> {
+        let is_view = |node: (FileId, NodeId)| self.is_view(node);
+        let inputs = LintInputs {
+            graph: self.graph,
+            names: self.names,
+            symbols: &self.symbols,
+            refs: &self.refs,
+            defs: &self.defs,
+            prelude_module: self.prelude_module,
+            known: &self.known,
+            is_view: &is_view,
+        };
         let mut found = Vec::new();
-        for (id, sym) in self.symbols.iter() {
-            if sym.module == self.prelude_module || sym.duplicate {
-                continue;
-            }
-            let text = self.text(sym.name);
-            if text.starts_with('_') || sym.name == self.known.self_ {
-                continue;
-            }
-            let refs = self.refs.refs(id);
-            let written = refs.iter().any(|r| r.kind == super::RefKind::Write);
-            let never_used = || {
-                let message =
-                    format!("`{text}` is never used (remove it, or prefix it with `_` to keep it)");
-                (DiagnosticCode::UnusedPrivate, message)
-            };
-            let warning = match sym.kind {
-                SymbolKind::Local | SymbolKind::Param if refs.is_empty() => {
-                    let message = format!(
-                        "`{text}` is never used (prefix it with `_` to keep it: `_{text}`)"
-                    );
-                    Some((DiagnosticCode::UnusedLocal, message))
-                }
-                SymbolKind::Local | SymbolKind::Param
-                    if sym.mutable && !self.is_view(sym.node) && !written =>
-                {
-                    let message = format!("`{text}` is `mut` but never changed (remove the `mut`)");
-                    Some((DiagnosticCode::UnusedMut, message))
-                }
-                SymbolKind::Function
-                | SymbolKind::Struct
-                | SymbolKind::Service
-                | SymbolKind::Contract
-                | SymbolKind::Error
-                | SymbolKind::Const
-                    if sym.parent.is_none() =>
-                {
-                    // Entry points are called by the console, and only an app has them
-                    // (§9; a loose file is an app). A `main` written instead of `frame`
-                    // is explained by `E_PROJECT_NO_FRAME` already.
-                    let main_for_frame = self.names.get("main") == Some(sym.name)
-                        && self
-                            .defs
-                            .item(sym.module, self.known.frame, super::Namespace::Value)
-                            .is_none();
-                    let entry = (sym.name == self.known.frame
-                        || sym.name == self.known.init
-                        || main_for_frame)
-                        && self.graph.modules.get(sym.module.index()).is_some_and(|m| {
-                            m.path.is_empty()
-                                && self.graph.project(m.project).kind == ProjectKind::App
-                        });
-                    (refs.is_empty() && !entry && self.reach(id) != Reach::Everywhere)
-                        .then(never_used)
-                }
-                SymbolKind::ServiceField | SymbolKind::ServiceFn
-                    if refs.is_empty() && self.reach(id) == Reach::Owner =>
-                {
-                    Some(never_used())
-                }
-                // Only the service itself can assign its fields, so an unassigned
-                // `let mut` field is known whatever its visibility.
-                SymbolKind::ServiceField if sym.mutable && !refs.is_empty() && !written => {
-                    let message =
-                        format!("`{text}` is `let mut` but never changed (remove the `mut`)");
-                    Some((DiagnosticCode::UnusedMut, message))
-                }
-                _ => None,
-            };
-            if let Some((code, message)) = warning {
-                found.push(Diagnostic::new(code, sym.decl_span, message));
+        for (id, _) in self.symbols.iter() {
+            if let Some(d) = inputs.symbol_lint(id) {
+                found.push((LintSubject::Symbol(id), d));
             }
         }
-        for (file, name) in self.import_order.clone() {
+        for &(file, name) in &self.import_order {
             let Some(binding) = self.imports.get(&file).and_then(|m| m.get(&name)) else {
                 continue;
             };
-            if !binding.errored && !binding.used && !self.text(name).starts_with('_') {
-                let text = self.text(name);
-                let message = format!(
-                    "`{text}` is imported but never used (remove it, or import it `as _{text}`)"
-                );
-                found.push(Diagnostic::new(
-                    DiagnosticCode::UnusedImport,
-                    binding.span,
-                    message,
-                ));
+            if let Some(d) = inputs.import_lint(name, binding) {
+                found.push((LintSubject::Import(file, name), d));
             }
         }
-        self.diagnostics.extend(found);
+        found
     }
 
     fn is_view(&self, node: (crate::FileId, NodeId)) -> bool {

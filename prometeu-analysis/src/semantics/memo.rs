@@ -35,7 +35,7 @@ use crate::{Diagnostic, FileId, NameId, NodeId, Parse, Span, SymbolId, TypeId};
 /// records of its bodies.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Memo {
-    files: HashMap<FileId, FileMemo>,
+    pub(crate) files: HashMap<FileId, Arc<FileMemo>>,
 }
 
 impl Memo {
@@ -46,7 +46,7 @@ impl Memo {
 }
 
 #[derive(Clone, Debug)]
-struct FileMemo {
+pub(crate) struct FileMemo {
     parse: Arc<Parse>,
     interface: u64,
     /// Each recorded body by its declaration node in `parse`.
@@ -62,6 +62,9 @@ pub struct AnalysisStats {
     pub bodies_checked: Vec<(FileId, NodeId)>,
     /// Bodies whose recorded result was replayed.
     pub bodies_reused: usize,
+    /// Whether only one file's bodies were checked, everything else shared with the
+    /// previous analysis (`semantics/fast.rs`).
+    pub one_file_rechecked: bool,
 }
 
 /// The effects of checking one body, relative to the body (see the module docs).
@@ -106,7 +109,7 @@ pub(crate) struct MemoState {
     pub items: Vec<(u32, u32)>,
     /// Per file index: the previous records by text, for files with a new parse.
     by_text: HashMap<usize, HashMap<u64, Vec<Arc<BodyRecord>>>>,
-    next: HashMap<FileId, FileMemo>,
+    next: HashMap<FileId, Arc<FileMemo>>,
     pub stats: AnalysisStats,
     /// Every body checked or replayed, with its locals.
     pub bodies: Vec<BodyLocals>,
@@ -598,16 +601,14 @@ impl Checker<'_> {
     fn keep_record(&mut self, index: usize, decl: NodeId, record: Arc<BodyRecord>) {
         let f = &self.files[index];
         let interface = self.memo.interface[index];
-        self.memo
-            .next
-            .entry(f.file)
-            .or_insert_with(|| FileMemo {
+        let memo = self.memo.next.entry(f.file).or_insert_with(|| {
+            Arc::new(FileMemo {
                 parse: Arc::clone(&f.parse),
                 interface,
                 bodies: HashMap::default(),
             })
-            .bodies
-            .insert(decl, record);
+        });
+        Arc::make_mut(memo).bodies.insert(decl, record);
     }
 
     /// Starts recording the effects of a body that is about to be checked.
@@ -775,12 +776,27 @@ impl Checker<'_> {
 
     /// The memo to keep for the next analysis (every file, recorded bodies or not).
     pub(crate) fn take_memo(&mut self) -> (Memo, AnalysisStats, Vec<BodyLocals>) {
+        self.take_memo_for(0..self.files.len())
+    }
+
+    /// The memo of file `index` alone (its bodies were re-checked, see `fast`).
+    pub(crate) fn take_memo_of(&mut self, index: usize) -> (Memo, AnalysisStats, Vec<BodyLocals>) {
+        self.take_memo_for(index..index + 1)
+    }
+
+    fn take_memo_for(
+        &mut self,
+        indices: std::ops::Range<usize>,
+    ) -> (Memo, AnalysisStats, Vec<BodyLocals>) {
         let mut next = std::mem::take(&mut self.memo.next);
-        for (index, f) in self.files.iter().enumerate() {
-            next.entry(f.file).or_insert_with(|| FileMemo {
-                parse: Arc::clone(&f.parse),
-                interface: self.memo.interface[index],
-                bodies: HashMap::default(),
+        for index in indices {
+            let f = &self.files[index];
+            next.entry(f.file).or_insert_with(|| {
+                Arc::new(FileMemo {
+                    parse: Arc::clone(&f.parse),
+                    interface: self.memo.interface[index],
+                    bodies: HashMap::default(),
+                })
             });
         }
         let stats = std::mem::take(&mut self.memo.stats);

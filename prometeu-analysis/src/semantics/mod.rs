@@ -20,6 +20,7 @@ mod body;
 pub mod builtins;
 mod collect;
 pub mod consts;
+pub(crate) mod fast;
 mod foreign;
 mod fx;
 mod lints;
@@ -91,10 +92,12 @@ pub(crate) struct Output {
     pub refs: RefIndex,
     pub types: TypeArena,
     pub facts: TypeFacts,
-    pub const_values: HashMap<SymbolId, consts::ConstValue>,
+    pub const_values: Arc<HashMap<SymbolId, consts::ConstValue>>,
     pub diagnostics: Vec<Diagnostic>,
     /// What the next analysis of the session may reuse.
     pub memo: memo::Memo,
+    /// What the next analysis needs to re-check one file's bodies alone.
+    pub fast: fast::FastState,
     /// What this analysis checked and reused.
     pub stats: memo::AnalysisStats,
     /// Every body with its locals, sorted by file and position.
@@ -131,8 +134,9 @@ pub(crate) struct Checker<'a> {
     pub import_order: Vec<(FileId, NameId)>,
     /// Item symbols in declaration order: `(file index, decl node, symbol)`.
     pub items: Vec<(usize, NodeId, SymbolId)>,
-    /// Constant values, once evaluated (see [`consts`]).
-    pub const_values: fx::FxHashMap<SymbolId, consts::ConstState>,
+    /// Constant values, once evaluated (see [`consts`]); shared with the analyses that
+    /// re-check one file (`fast`).
+    pub const_values: Arc<fx::FxHashMap<SymbolId, consts::ConstState>>,
     /// How deep constant evaluation is nested right now.
     pub const_depth: u32,
     /// Asked between files and phases: `true` stops the analysis (a newer edit came).
@@ -145,6 +149,10 @@ pub(crate) struct Checker<'a> {
     pub memo: memo::MemoState,
     /// While a body is recorded: the imports it marked used.
     pub import_trail: Option<Vec<(FileId, NameId)>>,
+    /// The unused-declaration warnings, by subject (kept apart for `fast`).
+    pub lints: Vec<(lints::LintSubject, Diagnostic)>,
+    /// Per file index: what a later analysis needs to re-check its bodies alone.
+    pub file_facts: Vec<fast::FileFacts>,
 }
 
 /// The project a [`ProjectGraph`] was loaded from (dependencies come after it).
@@ -160,38 +168,9 @@ pub(crate) fn analyze_program(
     previous: Option<Arc<memo::Memo>>,
     is_cancelled: &dyn Fn() -> bool,
 ) -> Option<Output> {
-    let known = KnownNames {
-        self_: names.intern("self"),
-        underscore: names.intern("_"),
-        frame: names.intern("frame"),
-        init: names.intern("init"),
-    };
-    let mut checker = Checker {
-        graph,
-        names,
-        files,
-        file_index: files.iter().enumerate().map(|(i, f)| (f.file, i)).collect(),
-        prelude_module,
-        known,
-        symbols: SymbolArena::default(),
-        defs: DefIndex::default(),
-        refs: RefIndex::default(),
-        types: TypeArena::new(),
-        facts: TypeFacts::default(),
-        diagnostics: Vec::new(),
-        decl_symbol: Default::default(),
-        imports: Default::default(),
-        import_order: Vec::new(),
-        items: Vec::new(),
-        const_values: Default::default(),
-        const_depth: 0,
-        is_cancelled,
-        cancelled: false,
-        arrays: Vec::new(),
-        memo: memo::MemoState::default(),
-        import_trail: None,
-    };
+    let mut checker = Checker::new(graph, names, files, prelude_module, is_cancelled);
     checker.prepare_memo(previous);
+    checker.file_facts = vec![fast::FileFacts::default(); files.len()];
     checker.for_each_file(|checker, index| {
         checker.note_items(index, false);
         checker.collect_file(index);
@@ -202,9 +181,18 @@ pub(crate) fn analyze_program(
     checker.for_each_file(Checker::resolve_signatures);
     checker.phase(Checker::check_recursive_structs);
     checker.for_each_file(Checker::check_contracts);
-    checker.for_each_file(Checker::check_file_consts);
+    checker.for_each_file(|checker, index| {
+        let first = checker.symbols.len();
+        checker.check_file_consts(index);
+        let count = checker.symbols.len() - first;
+        checker.file_facts[index].init_locals = (first as u32, count as u32);
+    });
     checker.phase(Checker::eval_consts);
-    checker.for_each_file(Checker::check_file_bodies);
+    for (index, f) in files.iter().enumerate() {
+        let imports = checker.imports.get(&f.file).cloned().unwrap_or_default();
+        checker.file_facts[index].imports = Arc::new(imports);
+    }
+    checker.for_each_file(Checker::check_bodies_of_file);
     checker.phase(Checker::check_value_sizes);
     checker.phase(Checker::lint_unused);
     checker.phase(Checker::check_entry_points);
@@ -213,33 +201,114 @@ pub(crate) fn analyze_program(
     }
     checker.refs.finish();
     let (memo, stats, bodies) = checker.take_memo();
-    // Warnings in a dependency's files are for that project's authors, not for the one
-    // that uses it (`toolchain.md` §1); its errors still stop the build.
-    checker.diagnostics.retain(|d| {
-        d.severity == crate::Severity::Error
-            || graph
-                .source_file(d.span.file)
-                .is_none_or(|f| f.project == ROOT_PROJECT)
-    });
+    for (index, facts) in checker.file_facts.iter_mut().enumerate() {
+        facts.items = checker.memo.items[index];
+    }
+    let mut diagnostics = checker.diagnostics.clone();
+    for facts in &checker.file_facts {
+        diagnostics.extend(facts.body_diagnostics.iter().cloned());
+    }
+    diagnostics.extend(checker.lints.iter().map(|(_, d)| d.clone()));
+    keep_root_warnings(graph, &mut diagnostics);
+    let const_values = checker
+        .const_values
+        .iter()
+        .filter_map(|(s, state)| match state {
+            consts::ConstState::Done(Some(v)) => Some((*s, v.clone())),
+            _ => None,
+        })
+        .collect();
+    let fast = fast::FastState {
+        files: std::mem::take(&mut checker.file_facts),
+        const_values: Arc::clone(&checker.const_values),
+        other_diagnostics: Arc::new(std::mem::take(&mut checker.diagnostics)),
+        lints: Arc::new(std::mem::take(&mut checker.lints)),
+        interface: checker.memo.interface.clone(),
+        deps: checker.memo.deps.clone(),
+        patched: None,
+    };
     Some(Output {
         symbols: checker.symbols,
         defs: checker.defs,
         refs: checker.refs,
         types: checker.types,
         facts: checker.facts,
-        const_values: checker
-            .const_values
-            .into_iter()
-            .filter_map(|(s, state)| match state {
-                consts::ConstState::Done(Some(v)) => Some((s, v)),
-                _ => None,
-            })
-            .collect(),
-        diagnostics: checker.diagnostics,
+        const_values: Arc::new(const_values),
+        diagnostics,
         memo,
         stats,
         bodies,
+        fast,
     })
+}
+
+/// Warnings in a dependency's files are for that project's authors, not for the one
+/// that uses it (`toolchain.md` §1); its errors still stop the build.
+pub(crate) fn keep_root_warnings(graph: &ProjectGraph, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.retain(|d| {
+        d.severity == crate::Severity::Error
+            || graph
+                .source_file(d.span.file)
+                .is_none_or(|f| f.project == ROOT_PROJECT)
+    });
+}
+
+impl<'a> Checker<'a> {
+    /// A checker with nothing analysed yet.
+    pub(crate) fn new(
+        graph: &'a ProjectGraph,
+        names: &'a mut NameInterner,
+        files: &'a [FileInput],
+        prelude_module: ModuleId,
+        is_cancelled: &'a dyn Fn() -> bool,
+    ) -> Checker<'a> {
+        let known = KnownNames::new(names);
+        Checker {
+            graph,
+            names,
+            files,
+            file_index: files.iter().enumerate().map(|(i, f)| (f.file, i)).collect(),
+            prelude_module,
+            known,
+            symbols: SymbolArena::default(),
+            defs: DefIndex::default(),
+            refs: RefIndex::default(),
+            types: TypeArena::new(),
+            facts: TypeFacts::default(),
+            diagnostics: Vec::new(),
+            decl_symbol: Default::default(),
+            imports: Default::default(),
+            import_order: Vec::new(),
+            items: Vec::new(),
+            const_values: Default::default(),
+            const_depth: 0,
+            is_cancelled,
+            cancelled: false,
+            arrays: Vec::new(),
+            memo: memo::MemoState::default(),
+            import_trail: None,
+            lints: Vec::new(),
+            file_facts: Vec::new(),
+        }
+    }
+
+    /// Phase 3c for file `index`, with what a later re-check of the file needs: its
+    /// bodies' locals, diagnostics (their arrays' sizes checked here) and created types.
+    pub(crate) fn check_bodies_of_file(&mut self, index: usize) {
+        let symbols = self.symbols.len();
+        let diagnostics = self.diagnostics.len();
+        let types = self.types.len();
+        let arrays = self.arrays.len();
+        self.check_file_bodies(index);
+        let sites = self.arrays.split_off(arrays);
+        self.check_array_sites(sites, &mut HashMap::new());
+        let body_diagnostics = self.diagnostics.split_off(diagnostics);
+        if let Some(facts) = self.file_facts.get_mut(index) {
+            facts.body_locals = (symbols as u32, (self.symbols.len() - symbols) as u32);
+            facts.body_diagnostics = Arc::new(body_diagnostics);
+            facts.body_types = (types as u32, (self.types.len() - types) as u32);
+        }
+    }
 }
 
 /// How far a declaration is visible, from narrowest to widest (§4.1).

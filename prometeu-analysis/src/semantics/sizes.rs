@@ -127,13 +127,22 @@ impl Checker<'_> {
             }
         }
         let sites = std::mem::take(&mut self.arrays);
+        self.check_array_sites(sites, &mut memo);
+    }
+
+    /// The size check of some array sites (`memo` caches the slot count of each type).
+    pub(crate) fn check_array_sites(
+        &mut self,
+        sites: Vec<ArraySite>,
+        memo: &mut HashMap<TypeId, u64>,
+    ) {
         for site in sites {
             let TypeKind::Array(elem, n) = self.types.kind(site.ty) else {
                 continue;
             };
-            let total = self.value_slots(site.ty, &mut memo);
-            if total > MAX_VALUE_SLOTS && self.value_slots(elem, &mut memo) <= MAX_VALUE_SLOTS {
-                let per = self.value_slots(elem, &mut memo);
+            let total = self.value_slots(site.ty, memo);
+            if total > MAX_VALUE_SLOTS && self.value_slots(elem, memo) <= MAX_VALUE_SLOTS {
+                let per = self.value_slots(elem, memo);
                 self.report(
                     DiagnosticCode::TypeConstEval,
                     site.span,

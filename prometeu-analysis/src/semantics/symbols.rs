@@ -1,6 +1,8 @@
 //! Symbols and the indexes over them: what every name of a program denotes
 //! (`docs/spec/pbs-language.md` §4, §7; `docs/spec/toolchain.md` §3.1–§3.2).
 
+use std::sync::Arc;
+
 use la_arena::{Arena, Idx, RawIdx};
 
 use super::fx::FxHashMap as HashMap;
@@ -161,46 +163,114 @@ impl SymbolId {
 
 /// Every symbol of an analysis, addressed by [`SymbolId`] in a deterministic order:
 /// prelude first, then files in project-graph order, each in source order.
+///
+/// The arena is shared between the analyses of a session: the symbols of a full
+/// analysis are the `base`; an analysis that re-checked only the bodies of one file
+/// (`semantics/fast.rs`) shares that base and puts the file's symbols, which have the
+/// same IDs, in `patches`. While such an analysis is being built, the file's new locals
+/// are allocated into `writing`, at the IDs its old locals had.
 #[derive(Clone, Debug, Default)]
 pub struct SymbolArena {
-    symbols: Arena<Symbol>,
+    base: Arc<Arena<Symbol>>,
+    /// Runs of consecutive IDs whose symbols replace the base's: `(first, symbols)`.
+    patches: Vec<(u32, Arc<[Symbol]>)>,
+    writing: Option<Writing>,
+}
+
+/// Symbols being allocated over a run of the base's IDs (see [`SymbolArena`]).
+#[derive(Clone, Debug)]
+struct Writing {
+    first: u32,
+    symbols: Vec<Symbol>,
 }
 
 impl SymbolArena {
     /// Adds a symbol and returns its ID.
     pub fn alloc(&mut self, symbol: Symbol) -> SymbolId {
+        if let Some(writing) = &mut self.writing {
+            let id = SymbolId(writing.first + writing.symbols.len() as u32);
+            writing.symbols.push(symbol);
+            return id;
+        }
         // `from_index` refuses an ID past `u32` (inputs are bounded far below it).
-        let id = SymbolId::from_index(self.symbols.len());
-        self.symbols.alloc(symbol);
+        let id = SymbolId::from_index(self.base.len());
+        Arc::make_mut(&mut self.base).alloc(symbol);
         id
     }
 
     /// The symbol `id`.
     #[inline]
     pub fn get(&self, id: SymbolId) -> &Symbol {
-        &self.symbols[id.arena_idx()]
+        if let Some(writing) = &self.writing {
+            if let Some(symbol) =
+                id.0.checked_sub(writing.first)
+                    .and_then(|i| writing.symbols.get(i as usize))
+            {
+                return symbol;
+            }
+        }
+        for (first, run) in &self.patches {
+            if let Some(symbol) = id.0.checked_sub(*first).and_then(|i| run.get(i as usize)) {
+                return symbol;
+            }
+        }
+        &self.base[id.arena_idx()]
     }
 
     /// The symbol `id`, mutably (only while analysing).
     pub(crate) fn get_mut(&mut self, id: SymbolId) -> &mut Symbol {
-        &mut self.symbols[id.arena_idx()]
+        if let Some(writing) = &mut self.writing {
+            if let Some(i) = id.0.checked_sub(writing.first) {
+                if (i as usize) < writing.symbols.len() {
+                    return &mut writing.symbols[i as usize];
+                }
+            }
+        }
+        &mut Arc::make_mut(&mut self.base)[id.arena_idx()]
     }
 
-    /// Number of symbols.
+    /// Number of symbols; while locals are allocated over old ones, the ID the next one
+    /// gets.
     pub fn len(&self) -> usize {
-        self.symbols.len()
+        match &self.writing {
+            Some(writing) => writing.first as usize + writing.symbols.len(),
+            None => self.base.len(),
+        }
     }
 
     /// Whether there is no symbol.
     pub fn is_empty(&self) -> bool {
-        self.symbols.is_empty()
+        self.len() == 0
     }
 
     /// Every symbol with its ID, in ID order.
     pub fn iter(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> {
-        self.symbols
-            .iter()
-            .map(|(idx, symbol)| (SymbolId::from_arena_idx(idx), symbol))
+        (0..self.base.len()).map(|i| {
+            let id = SymbolId::from_index(i);
+            (id, self.get(id))
+        })
+    }
+
+    /// A copy that allocates new symbols at `first`, `first + 1`, … over the base's,
+    /// with `patches` replacing the base's runs (an analysis that re-checks one file).
+    pub(crate) fn rewriting(&self, patches: Vec<(u32, Arc<[Symbol]>)>, first: u32) -> SymbolArena {
+        SymbolArena {
+            base: Arc::clone(&self.base),
+            patches,
+            writing: Some(Writing {
+                first,
+                symbols: Vec::new(),
+            }),
+        }
+    }
+
+    /// Ends [`SymbolArena::rewriting`]: the allocated symbols become a patch. Returns them
+    /// as that patch's run.
+    pub(crate) fn finish_rewriting(&mut self) -> Option<(u32, Arc<[Symbol]>)> {
+        let writing = self.writing.take()?;
+        let run: (u32, Arc<[Symbol]>) = (writing.first, writing.symbols.into());
+        self.patches.push(run.clone());
+        Some(run)
     }
 }
 
@@ -208,6 +278,12 @@ impl SymbolArena {
 /// of every struct, service, error and contract by owner.
 #[derive(Clone, Debug, Default)]
 pub struct DefIndex {
+    /// Shared by the analyses of a session whose interfaces are equal.
+    data: Arc<DefData>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct DefData {
     items: HashMap<(ModuleId, NameId, Namespace), SymbolId>,
     members: SymbolTable<Vec<SymbolId>>,
     member_by_name: HashMap<(SymbolId, NameId), SymbolId>,
@@ -217,7 +293,7 @@ impl DefIndex {
     /// The item `name` of `module` in namespace `ns` (the first declaration when there
     /// are duplicates).
     pub fn item(&self, module: ModuleId, name: NameId, ns: Namespace) -> Option<SymbolId> {
-        self.items.get(&(module, name, ns)).copied()
+        self.data.items.get(&(module, name, ns)).copied()
     }
 
     /// The item `name` of `module` in either namespace (types first).
@@ -229,17 +305,17 @@ impl DefIndex {
     /// Every member of `owner` (fields, then members, in declaration order; duplicates
     /// included).
     pub fn members(&self, owner: SymbolId) -> &[SymbolId] {
-        self.members.get(owner).map_or(&[], Vec::as_slice)
+        self.data.members.get(owner).map_or(&[], Vec::as_slice)
     }
 
     /// The member `name` of `owner` (the first one when duplicated).
     pub fn member(&self, owner: SymbolId, name: NameId) -> Option<SymbolId> {
-        self.member_by_name.get(&(owner, name)).copied()
+        self.data.member_by_name.get(&(owner, name)).copied()
     }
 
     /// Every `(module, name, namespace) → symbol` entry, sorted.
     pub fn items(&self) -> Vec<((ModuleId, NameId, Namespace), SymbolId)> {
-        let mut all: Vec<_> = self.items.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut all: Vec<_> = self.data.items.iter().map(|(k, v)| (*k, *v)).collect();
         all.sort();
         all
     }
@@ -252,7 +328,10 @@ impl DefIndex {
         ns: Namespace,
         symbol: SymbolId,
     ) -> Option<SymbolId> {
-        match self.items.entry((module, name, ns)) {
+        match Arc::make_mut(&mut self.data)
+            .items
+            .entry((module, name, ns))
+        {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(symbol);
@@ -268,8 +347,9 @@ impl DefIndex {
         name: NameId,
         symbol: SymbolId,
     ) -> Option<SymbolId> {
-        self.members.get_or_default(owner).push(symbol);
-        match self.member_by_name.entry((owner, name)) {
+        let data = Arc::make_mut(&mut self.data);
+        data.members.get_or_default(owner).push(symbol);
+        match data.member_by_name.entry((owner, name)) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(symbol);
@@ -299,10 +379,19 @@ pub struct Reference {
 }
 
 /// Every use of every symbol, and the symbol of every resolved name node.
+///
+/// Shared like [`SymbolArena`]: an analysis that re-checked the bodies of one file keeps
+/// the base's lists and replaces those of the symbols that file uses (`overrides`).
 #[derive(Clone, Debug, Default)]
 pub struct RefIndex {
-    refs: SymbolTable<Vec<Reference>>,
+    refs: Arc<SymbolTable<Vec<Reference>>>,
+    overrides: Arc<HashMap<SymbolId, Vec<Reference>>>,
     node_symbol: NodeTable<SymbolId>,
+    /// Per file (by `FileId`): every symbol used in it, sorted (after `finish`).
+    uses_in: Vec<Arc<Vec<SymbolId>>>,
+    /// While one file's bodies are re-checked: the uses they record, in order, instead of
+    /// adding them to the lists.
+    fresh: Option<Vec<(SymbolId, Reference)>>,
     /// While a body is recorded for reuse (see `memo`): every use and binding it
     /// recorded, in order.
     pub(crate) trail: Option<Vec<RefStep>>,
@@ -320,7 +409,10 @@ pub(crate) enum RefStep {
 impl RefIndex {
     /// The uses of `symbol`, sorted by position (empty when unused).
     pub fn refs(&self, symbol: SymbolId) -> &[Reference] {
-        self.refs.get(symbol).map_or(&[], Vec::as_slice)
+        match self.overrides.get(&symbol) {
+            Some(list) => list,
+            None => self.refs.get(symbol).map_or(&[], Vec::as_slice),
+        }
     }
 
     /// The symbol a name node (a `NameRef`, `TypeName`, member or import name, …)
@@ -336,11 +428,16 @@ impl RefIndex {
 
     /// Every symbol that has uses, sorted by ID.
     pub fn used_symbols(&self) -> Vec<SymbolId> {
-        self.refs
+        let mut used: Vec<SymbolId> = self
+            .refs
             .iter()
-            .filter(|(_, list)| !list.is_empty())
             .map(|(s, _)| s)
-            .collect()
+            .chain(self.overrides.keys().copied())
+            .filter(|&s| !self.refs(s).is_empty())
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        used
     }
 
     /// Records a use of `symbol` by the name node `node` at `span`.
@@ -349,11 +446,21 @@ impl RefIndex {
             trail.push(RefStep::Use(symbol, node, span, kind));
         }
         self.node_symbol.insert(span.file, node, symbol);
+        let reference = Reference { span, kind };
+        if let Some(fresh) = &mut self.fresh {
+            fresh.push((symbol, reference));
+            return;
+        }
+        let f = span.file.index();
+        if self.uses_in.len() <= f {
+            self.uses_in.resize_with(f + 1, Arc::default);
+        }
+        Arc::make_mut(&mut self.uses_in[f]).push(symbol);
         // A token recorded twice (read, then found to be a write target) is merged in
         // `finish`: searching here made popular symbols (`Log`, …) quadratic.
-        self.refs
+        Arc::make_mut(&mut self.refs)
             .get_or_default(symbol)
-            .push(Reference { span, kind });
+            .push(reference);
     }
 
     /// Maps a name node to a symbol without counting a use (a declaration's own name).
@@ -367,16 +474,72 @@ impl RefIndex {
     /// Sorts every reference list by position and merges the records of one token
     /// into one reference (a write when any of them is).
     pub(crate) fn finish(&mut self) {
-        for list in self.refs.values_mut() {
-            // `Read < Write`, so after sorting a token's write comes last and wins.
-            list.sort();
-            list.dedup_by(|later, earlier| {
-                let same = later.span == earlier.span;
-                if same {
-                    earlier.kind = earlier.kind.max(later.kind);
-                }
-                same
-            });
+        for list in Arc::make_mut(&mut self.refs).values_mut() {
+            sort_references(list);
+        }
+        for uses in &mut self.uses_in {
+            let uses = Arc::make_mut(uses);
+            uses.sort_unstable();
+            uses.dedup();
         }
     }
+
+    /// Every symbol used in `file`, sorted.
+    pub(crate) fn uses_in(&self, file: FileId) -> &[SymbolId] {
+        self.uses_in.get(file.index()).map_or(&[], |u| u.as_slice())
+    }
+
+    /// Sets the symbols used in `file` (sorted, deduplicated).
+    pub(crate) fn set_uses_in(&mut self, file: FileId, uses: Vec<SymbolId>) {
+        let f = file.index();
+        if self.uses_in.len() <= f {
+            self.uses_in.resize_with(f + 1, Arc::default);
+        }
+        self.uses_in[f] = Arc::new(uses);
+    }
+
+    /// A copy whose uses go to a list of their own ([`RefIndex::take_fresh`]) and whose
+    /// name nodes of `file` start as `nodes`: one file's bodies are about to be checked
+    /// again (`semantics/fast.rs`).
+    pub(crate) fn rechecking(&self, file: FileId, nodes: Vec<(NodeId, SymbolId)>) -> RefIndex {
+        let mut copy = self.clone();
+        copy.node_symbol.replace_file(file, nodes);
+        copy.fresh = Some(Vec::new());
+        copy
+    }
+
+    /// The uses recorded since [`RefIndex::rechecking`].
+    pub(crate) fn take_fresh(&mut self) -> Vec<(SymbolId, Reference)> {
+        self.fresh.take().unwrap_or_default()
+    }
+
+    /// Replaces the lists of some symbols (each sorted as `finish` sorts).
+    pub(crate) fn override_lists(&mut self, lists: HashMap<SymbolId, Vec<Reference>>) {
+        let overrides = Arc::make_mut(&mut self.overrides);
+        overrides.extend(lists);
+    }
+
+    /// Every `(node, symbol)` of `file`'s name nodes, in node order.
+    pub(crate) fn file_node_symbols(&self, file: FileId) -> Vec<(NodeId, SymbolId)> {
+        self.node_symbol.file_entries(file)
+    }
+
+    /// How many lists are replaced (bounds a session's growth).
+    pub(crate) fn overridden(&self) -> usize {
+        self.overrides.len()
+    }
+}
+
+/// Sorts a symbol's references by position and merges the records of one token into one
+/// reference (a write when any of them is).
+pub(crate) fn sort_references(list: &mut Vec<Reference>) {
+    // `Read < Write`, so after sorting a token's write comes last and wins.
+    list.sort();
+    list.dedup_by(|later, earlier| {
+        let same = later.span == earlier.span;
+        if same {
+            earlier.kind = earlier.kind.max(later.kind);
+        }
+        same
+    });
 }

@@ -6,6 +6,8 @@
 //! iterating a table visits its keys in ID order, which keeps every output
 //! deterministic.
 
+use std::sync::Arc;
+
 use la_arena::{ArenaMap, Idx, RawIdx};
 
 use super::symbols::Symbol;
@@ -17,10 +19,11 @@ fn node_idx(node: NodeId) -> Idx<NodeKind> {
     Idx::from_raw(RawIdx::from_u32(node.0))
 }
 
-/// A value for some nodes of some files: one map per file, keyed by node.
+/// A value for some nodes of some files: one map per file, keyed by node. Each file's
+/// map is shared between the analyses of a session that did not change it.
 #[derive(Clone, Debug)]
 pub(crate) struct NodeTable<T> {
-    files: Vec<ArenaMap<Idx<NodeKind>, T>>,
+    files: Vec<Arc<ArenaMap<Idx<NodeKind>, T>>>,
 }
 
 impl<T> Default for NodeTable<T> {
@@ -39,9 +42,37 @@ impl<T: Copy> NodeTable<T> {
     pub(crate) fn insert(&mut self, file: FileId, node: NodeId, value: T) {
         let f = file.index();
         if self.files.len() <= f {
-            self.files.resize_with(f + 1, ArenaMap::default);
+            self.files.resize_with(f + 1, Arc::default);
         }
-        self.files[f].insert(node_idx(node), value);
+        Arc::make_mut(&mut self.files[f]).insert(node_idx(node), value);
+    }
+
+    /// Every `(node, value)` of `file`, in node order.
+    pub(crate) fn file_entries(&self, file: FileId) -> Vec<(NodeId, T)> {
+        self.files.get(file.index()).map_or_else(Vec::new, |nodes| {
+            nodes
+                .iter()
+                .map(|(node, value)| (NodeId(node.into_raw().into_u32()), *value))
+                .collect()
+        })
+    }
+
+    /// Replaces everything known about the nodes of `file` with `entries`.
+    pub(crate) fn replace_file(
+        &mut self,
+        file: FileId,
+        entries: impl IntoIterator<Item = (NodeId, T)>,
+    ) {
+        let f = file.index();
+        if self.files.len() <= f {
+            self.files.resize_with(f + 1, Arc::default);
+        }
+        self.files[f] = Arc::new(
+            entries
+                .into_iter()
+                .map(|(node, value)| (node_idx(node), value))
+                .collect(),
+        );
     }
 
     /// Every `(file, node) → value`, sorted by file then node.

@@ -1,5 +1,7 @@
 //! Interned types and the facts the checker records (`docs/spec/pbs-language.md` §3).
 
+use std::sync::Arc;
+
 use la_arena::{Arena, ArenaMap, Idx, RawIdx};
 
 use super::fx::FxHashMap as HashMap;
@@ -59,14 +61,20 @@ impl TypeId {
 /// equality is ID equality. IDs follow first-creation order (deterministic).
 #[derive(Clone, Debug)]
 pub struct TypeArena {
+    /// Shared by the analyses of a session that create no type (see `semantics/fast.rs`).
+    data: Arc<TypeData>,
+    /// While a body is recorded for reuse (see `memo`): every type it interned, in
+    /// call order.
+    pub(crate) trail: Option<Vec<TypeId>>,
+}
+
+#[derive(Clone, Debug)]
+struct TypeData {
     kinds: Arena<TypeKind>,
     ids: HashMap<TypeKind, TypeId>,
     /// Per type: whether it is or contains the error type, computed when it is interned
     /// (its parts are interned first), so asking costs the same for any depth of type.
     has_error: ArenaMap<Idx<TypeKind>, bool>,
-    /// While a body is recorded for reuse (see `memo`): every type it interned, in
-    /// call order.
-    pub(crate) trail: Option<Vec<TypeId>>,
 }
 
 impl Default for TypeArena {
@@ -80,9 +88,11 @@ impl TypeArena {
     /// IDs 0–6 (see the associated constants).
     pub fn new() -> TypeArena {
         let mut arena = TypeArena {
-            kinds: Arena::new(),
-            ids: HashMap::default(),
-            has_error: ArenaMap::default(),
+            data: Arc::new(TypeData {
+                kinds: Arena::new(),
+                ids: HashMap::default(),
+                has_error: ArenaMap::default(),
+            }),
             trail: None,
         };
         for kind in [
@@ -125,14 +135,14 @@ impl TypeArena {
 
     /// The ID of `kind` if it was interned already.
     pub(crate) fn lookup(&self, kind: TypeKind) -> Option<TypeId> {
-        self.ids.get(&kind).copied()
+        self.data.ids.get(&kind).copied()
     }
 
     fn intern_quietly(&mut self, kind: TypeKind) -> TypeId {
-        if let Some(&id) = self.ids.get(&kind) {
+        if let Some(&id) = self.data.ids.get(&kind) {
             return id;
         }
-        let id = TypeId::from_index(self.kinds.len());
+        let id = TypeId::from_index(self.data.kinds.len());
         let has_error = match kind {
             TypeKind::Error => true,
             TypeKind::Array(t, _)
@@ -142,31 +152,59 @@ impl TypeArena {
             TypeKind::Result(a, b) => self.contains_error(a) || self.contains_error(b),
             _ => false,
         };
-        let idx = self.kinds.alloc(kind);
-        self.has_error.insert(idx, has_error);
-        self.ids.insert(kind, id);
+        let data = Arc::make_mut(&mut self.data);
+        let idx = data.kinds.alloc(kind);
+        data.has_error.insert(idx, has_error);
+        data.ids.insert(kind, id);
         id
+    }
+
+    /// The arena as it was when it held its first `len` types (a re-check of one file's
+    /// bodies starts from the types that existed before them, `semantics/fast.rs`).
+    pub(crate) fn truncated(&self, len: usize) -> TypeArena {
+        let mut arena = TypeArena {
+            data: Arc::new(TypeData {
+                kinds: Arena::with_capacity(len),
+                ids: HashMap::default(),
+                has_error: ArenaMap::with_capacity(len),
+            }),
+            trail: None,
+        };
+        for (_, kind) in self.iter().take(len) {
+            arena.intern_quietly(kind);
+        }
+        arena
+    }
+
+    /// The kinds of at most `count` types from `first` on, in ID order.
+    pub(crate) fn kinds_from(&self, first: usize, count: usize) -> Vec<TypeKind> {
+        self.iter()
+            .skip(first)
+            .take(count)
+            .map(|(_, kind)| kind)
+            .collect()
     }
 
     /// What type `id` is.
     #[inline]
     pub fn kind(&self, id: TypeId) -> TypeKind {
-        self.kinds[id.arena_idx()]
+        self.data.kinds[id.arena_idx()]
     }
 
     /// Number of types.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.data.kinds.len()
     }
 
     /// Whether there is no type (never: the builtins are always there).
     pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
+        self.data.kinds.is_empty()
     }
 
     /// Every type with its ID, in ID order.
     pub fn iter(&self) -> impl Iterator<Item = (TypeId, TypeKind)> + '_ {
-        self.kinds
+        self.data
+            .kinds
             .iter()
             .map(|(idx, kind)| (TypeId(idx.into_raw().into_u32()), *kind))
     }
@@ -174,7 +212,7 @@ impl TypeArena {
     /// Whether `id` is, or contains, the error type.
     #[inline]
     pub fn contains_error(&self, id: TypeId) -> bool {
-        self.has_error[id.arena_idx()]
+        self.data.has_error[id.arena_idx()]
     }
 
     /// Whether `id` is a HIP handle, `ref<T>` or `list<T>` (§3.3).
@@ -264,8 +302,11 @@ pub struct FnSignature {
 #[derive(Clone, Debug, Default)]
 pub struct TypeFacts {
     node_type: NodeTable<TypeId>,
-    symbol_type: SymbolTable<TypeId>,
-    signatures: SymbolTable<FnSignature>,
+    symbol_type: Arc<SymbolTable<TypeId>>,
+    /// The types of one run of symbols that replace the base's (the locals of the file
+    /// whose bodies an analysis re-checked, `semantics/fast.rs`): `(first, types)`.
+    symbol_patch: Option<(u32, Arc<Vec<Option<TypeId>>>)>,
+    signatures: Arc<SymbolTable<FnSignature>>,
     /// While a body is recorded for reuse (see `memo`): every fact it set, in order.
     pub(crate) trail: Option<Vec<FactStep>>,
 }
@@ -288,6 +329,15 @@ impl TypeFacts {
     /// The type of a value symbol (local, parameter, field, constant, service field) or
     /// of a type symbol (struct, error, …).
     pub fn symbol_type(&self, symbol: SymbolId) -> Option<TypeId> {
+        if let Some((first, types)) = &self.symbol_patch {
+            if let Some(ty) = symbol
+                .0
+                .checked_sub(*first)
+                .and_then(|i| types.get(i as usize))
+            {
+                return *ty;
+            }
+        }
         self.symbol_type.get(symbol).copied()
     }
 
@@ -303,7 +353,24 @@ impl TypeFacts {
 
     /// Every symbol type, sorted by symbol.
     pub fn symbol_types(&self) -> Vec<(SymbolId, TypeId)> {
-        self.symbol_type.iter().map(|(s, t)| (s, *t)).collect()
+        let mut all: Vec<(SymbolId, TypeId)> = match &self.symbol_patch {
+            None => self.symbol_type.iter().map(|(s, t)| (s, *t)).collect(),
+            Some((first, types)) => {
+                let end = first + types.len() as u32;
+                let outside = self
+                    .symbol_type
+                    .iter()
+                    .filter(|(s, _)| s.0 < *first || s.0 >= end)
+                    .map(|(s, t)| (s, *t));
+                let inside = types
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, t)| Some((SymbolId(first + i as u32), (*t)?)));
+                outside.chain(inside).collect()
+            }
+        };
+        all.sort_unstable_by_key(|(s, _)| *s);
+        all
     }
 
     pub(crate) fn set_node(&mut self, file: FileId, node: NodeId, ty: TypeId) {
@@ -317,11 +384,40 @@ impl TypeFacts {
         if let Some(trail) = &mut self.trail {
             trail.push(FactStep::Symbol(symbol, ty));
         }
-        self.symbol_type.insert(symbol, ty);
+        if let Some((first, types)) = &mut self.symbol_patch {
+            if let Some(i) = symbol.0.checked_sub(*first) {
+                if (i as usize) < types.len() {
+                    Arc::make_mut(types)[i as usize] = Some(ty);
+                    return;
+                }
+            }
+        }
+        Arc::make_mut(&mut self.symbol_type).insert(symbol, ty);
     }
 
     pub(crate) fn set_signature(&mut self, symbol: SymbolId, sig: FnSignature) {
-        self.signatures.insert(symbol, sig);
+        Arc::make_mut(&mut self.signatures).insert(symbol, sig);
+    }
+
+    /// A copy for re-checking one file's bodies (`semantics/fast.rs`): the nodes of
+    /// `file` start as `nodes`, and the `count` symbols from `first` (that file's
+    /// locals) start with no type.
+    pub(crate) fn rechecking(
+        &self,
+        file: FileId,
+        nodes: Vec<(NodeId, TypeId)>,
+        first: u32,
+        count: u32,
+    ) -> TypeFacts {
+        let mut copy = self.clone();
+        copy.node_type.replace_file(file, nodes);
+        copy.symbol_patch = Some((first, Arc::new(vec![None; count as usize])));
+        copy
+    }
+
+    /// Every `(node, type)` of `file`, in node order.
+    pub(crate) fn file_node_types(&self, file: FileId) -> Vec<(NodeId, TypeId)> {
+        self.node_type.file_entries(file)
     }
 }
 
