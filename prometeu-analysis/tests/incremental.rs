@@ -341,6 +341,7 @@ fn an_edit_inside_one_body_rechecks_exactly_that_body() {
         after.stats.files_parsed, 1,
         "the other files keep their parse"
     );
+    assert!(after.stats.one_file_rechecked, "everything else is shared");
     assert_same(&after, &s.analyze(None), "the body edit");
 }
 
@@ -352,6 +353,7 @@ fn an_edit_to_a_private_helpers_body_rechecks_no_other_module() {
     s.replace(file, "return some(x + y);", "return some(x + y + 1);");
     let after = s.analyze(Some(&before));
     assert_eq!(checked(&s, &after), ["m1/sum_1_1_0"]);
+    assert!(after.stats.one_file_rechecked);
     assert_same(&after, &s.analyze(None), "the helper edit");
 }
 
@@ -502,4 +504,126 @@ fn the_locals_in_scope_at_an_offset_follow_blocks_loops_arms_and_shadowing() {
         assert_eq!(in_scope(&s, a, "Log.info(\"E\")"), ["r", "v", "a"]);
         assert_eq!(in_scope(&s, a, "Log.info(\"F\")"), ["p"]);
     }
+}
+
+/// One step of a session: the edit, whether it may re-check the file's bodies alone.
+fn step(
+    s: &mut Session,
+    previous: &Analysis,
+    file: FileId,
+    from: &str,
+    to: &str,
+    alone: bool,
+) -> std::sync::Arc<Analysis> {
+    s.replace(file, from, to);
+    let next = s.analyze(Some(previous));
+    assert_eq!(
+        next.stats.one_file_rechecked, alone,
+        "{from:?} → {to:?}: re-checked alone"
+    );
+    assert_same(&next, &s.analyze(None), &format!("{from:?} → {to:?}"));
+    next
+}
+
+#[test]
+fn body_edits_recheck_one_file_and_share_the_rest() {
+    let mut s = session(SHAPE);
+    let f = s.file("src/m1/f00.pbs");
+    let g = s.file("src/m1/f01.pbs");
+    // Another file of the module implements a contract of `f` badly: its diagnostic
+    // points into `f`, after the body that the first edit grows.
+    let text = s.text(g) + "\npub service Lazy: Scorer1_0_0 { }\n";
+    s.set_text(g, &text);
+    let mut a = s.analyze(None);
+    assert!(
+        a.diagnostics
+            .iter()
+            .any(|d| d.related.iter().any(|r| r.span.file == f))
+    );
+    let edits: &[(&str, &str)] = &[
+        // A longer body before the contract: everything after it moves.
+        (
+            "Score0_0_0.add(pt.len2());",
+            "Score0_0_0.add(pt.len2() + 1000);",
+        ),
+        ("let mut total = 0;", "let mut total = 5;"),
+        // A type error, and its fix.
+        ("Log.info(label + \" \" + (r as string));", "Log.info(r);"),
+        ("Log.info(r);", "Log.info(label + \" \" + (r as string));"),
+        // The only use of a private function goes: it is reported unused; then back.
+        ("let m = sum_1_0_0(total, n) else 0;", "let m = 0;"),
+        ("let m = 0;", "let m = sum_1_0_0(total, n) else 0;"),
+        // An import no body uses any more, then used again.
+        ("    Score0_0_0.add(pt.len2() + 1000);\n", "\n"),
+        ("return r + Score0_0_0.get();", "return r;"),
+        ("return r;", "return r + Score0_0_0.get();"),
+        // Locals never used, or never changed, and back.
+        ("Log.info(inner as string);", "Log.info(\"x\");"),
+        ("p.shift(r, m);", "p.len2();"),
+        ("p.len2();", "p.shift(r, m);"),
+        ("Log.info(\"x\");", "Log.info(inner as string);"),
+        // Broken statement syntax inside a body.
+        ("let zeros = [0; 8];", "let zeros = [0; 8] +;"),
+        ("let zeros = [0; 8] +;", "let zeros = [0; 8];"),
+    ];
+    for &(from, to) in edits {
+        a = step(&mut s, &a, f, from, to, true);
+    }
+    assert!(
+        a.diagnostics
+            .iter()
+            .any(|d| d.code.to_string() == "E_TYPE_CONTRACT_MISMATCH")
+    );
+    // Another file: the whole program once (the base is patched for `f`), then that
+    // file alone.
+    a = step(
+        &mut s,
+        &a,
+        g,
+        "let mut total = 0;",
+        "let mut total = 1;",
+        false,
+    );
+    a = step(
+        &mut s,
+        &a,
+        g,
+        "let mut total = 1;",
+        "let mut total = 2;",
+        true,
+    );
+    // A new local, a removed one, a new type: never alone.
+    a = step(
+        &mut s,
+        &a,
+        g,
+        "let mut total = 2;",
+        "let mut total = 2;\n    let extra = 1;",
+        false,
+    );
+    a = step(
+        &mut s,
+        &a,
+        g,
+        "let extra = 1;",
+        "let extra: [float; 9] = [0.5; 9];",
+        false,
+    );
+    a = step(
+        &mut s,
+        &a,
+        g,
+        "\n    let extra: [float; 9] = [0.5; 9];",
+        "",
+        false,
+    );
+    // An interface change: the whole program.
+    let _ = step(
+        &mut s,
+        &a,
+        g,
+        "fn sum_1_1_0(a: int,",
+        "fn sum_1_1_0(a: float,",
+        false,
+    );
 }
