@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use prometeu_analysis::project::{ProjectGraph, load_project};
 use prometeu_analysis::{FileDb, NameInterner, analyze, parse_file};
-use support::generate::{Shape, edited_file, write_project};
+use support::generate::{
+    SHARED_LIB, Shape, edited_file, generate, shared_lib, with_shared_helper, write_files,
+    write_project,
+};
 
 /// The allocator of the `prometeu` binary, so in-process figures match the server's.
 #[global_allocator]
@@ -123,6 +126,7 @@ fn bench_analyze(c: &mut Criterion) {
     );
 
     incremental_session(&graph, &db, &edited_uri, &original_text);
+    signature_change_used_by_50_modules();
 
     let mut group = c.benchmark_group("analyze");
     group.sample_size(10);
@@ -235,6 +239,60 @@ fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, orig
         format!("({rechecked} bodies re-checked)"),
     );
     row("from scratch", &mut full_wall, &mut full_cpu, String::new());
+}
+
+/// Issue 13's figure for a signature change: `shared_helper`, which every file of 50
+/// modules imports and calls, changes its return type (every call becomes an error) and
+/// back, ten times; each analysis reuses the previous one. The bodies that call it are
+/// checked again, the others replayed.
+fn signature_change_used_by_50_modules() {
+    const FIFTY: Shape = Shape {
+        modules: 50,
+        files_per_module: 2,
+        blocks_per_file: 10,
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write_files(dir.path(), with_shared_helper(generate(FIFTY))).expect("write the project");
+    let mut db = FileDb::new();
+    let graph = load_project(dir.path(), &mut db);
+    let lines: usize = graph
+        .files
+        .iter()
+        .map(|f| db.text(f.file).lines().count())
+        .sum();
+    let shared = graph
+        .files
+        .iter()
+        .find(|f| f.rel_path == SHARED_LIB)
+        .expect("the shared module");
+    let uri = db.uri(shared.file).to_string();
+    let mut current = analyze(&graph, &mut db, None);
+    assert!(current.diagnostics.is_empty(), "the project checks clean");
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    let mut rechecked = 0;
+    for k in 0..20 {
+        let rest = if k % 2 == 0 {
+            "(v: int): bool { return v > 0; }"
+        } else {
+            "(v: int): int { return v + 1; }"
+        };
+        db.upsert(&uri, shared_lib(rest).as_str());
+        let (next, w, c) = timed(&graph, &mut db, Some(&current));
+        wall.push(w);
+        cpu.push(c);
+        rechecked = rechecked.max(next.stats.bodies_checked.len());
+        current = next;
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "signature change used by 50 modules ({} files, {lines} lines, at most {rechecked} bodies re-checked):\n  \
+         p50 {:7.2} ms  p95 {:7.2} ms  | cpu p50 {:7.2} ms  p95 {:7.2} ms",
+        graph.files.len(),
+        ms(percentile(&mut wall, 0.5)),
+        ms(percentile(&mut wall, 0.95)),
+        ms(percentile(&mut cpu, 0.5)),
+        ms(percentile(&mut cpu, 0.95)),
+    );
 }
 
 criterion_group!(benches, bench_analyze);

@@ -22,7 +22,7 @@ use prometeu_analysis::ide::vfs::MemoryFs;
 use prometeu_analysis::ide::{AnalysisHost, FilePosition, Snapshot};
 use prometeu_analysis::project::LoadOptions;
 use prometeu_analysis::syntax::{TokenKind, lex};
-use support::generate::{MANIFEST, Shape, edited_file, generate};
+use support::generate::{MANIFEST, Shape, edited_file, generate, with_shared_helper};
 
 /// 10 modules × 20 files (+ `main.pbs`) × 6 blocks of ~89 lines ≈ 107k lines.
 const SHAPE: Shape = Shape {
@@ -42,20 +42,8 @@ fn workspace() -> MemoryFs {
     let mut fs = MemoryFs::new();
     let root = Path::new(ROOT);
     fs.insert(root.join("prometeu.json"), MANIFEST);
-    fs.insert(
-        root.join("src/shared/lib.pbs"),
-        "/// Used by every file.\npub fn shared_helper(v: int): int { return v + 1; }\n",
-    );
-    for (k, file) in generate(SHAPE).into_iter().enumerate() {
-        let text = if file.rel_path == "src/main.pbs" {
-            file.text
-        } else {
-            format!(
-                "import {{ shared_helper }} from \"shared\";\n{}\npub fn uses_shared_{k}(): int {{ return shared_helper({k}); }}\n",
-                file.text
-            )
-        };
-        fs.insert(root.join(&file.rel_path), text);
+    for file in with_shared_helper(generate(SHAPE)) {
+        fs.insert(root.join(&file.rel_path), file.text);
     }
     fs
 }

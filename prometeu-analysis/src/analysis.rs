@@ -5,8 +5,11 @@
 //! **Incremental re-analysis.** Pass the previous [`Analysis`] of the same session: a
 //! file whose text is unchanged (the same `Arc` or equal text) keeps its parse, and the
 //! name interner is carried forward (it only grows, so the reused parses' `NameId`s stay
-//! valid). Everything after parsing is recomputed; symbol and type IDs depend only on
-//! the graph's file order and the texts, never on what was analysed before.
+//! valid). When only one file's function bodies changed, only they are checked and
+//! everything else is shared with the previous analysis (`semantics/fast.rs`);
+//! otherwise bodies are replayed where their inputs are unchanged (`semantics/memo.rs`).
+//! Either way symbol and type IDs depend only on the graph's file order and the texts,
+//! never on what was analysed before.
 
 use std::collections::HashMap;
 use std::sync::Arc;

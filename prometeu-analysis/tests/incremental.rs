@@ -1,6 +1,7 @@
 //! Incremental analysis (issue 13): after any sequence of edits the analysis that
 //! reuses the previous one equals a fresh analysis of the same texts; the work it does
-//! follows the edit (one body, one module and its importers); the interner stays
+//! follows the edit (one body; a module and the bodies that use what changed); the
+//! interner stays
 //! bounded over a long session; cancellation is noticed between bodies.
 
 #[path = "../benches/support/generate.rs"]
@@ -357,32 +358,72 @@ fn an_edit_to_a_private_helpers_body_rechecks_no_other_module() {
     assert_same(&after, &s.analyze(None), "the helper edit");
 }
 
+/// The declarations (`module/name`, as [`checked`] names them) of the bodies `a`
+/// checked whose text mentions one of `words`.
+fn bodies_mentioning(s: &Session, a: &Analysis, words: &[&str]) -> BTreeSet<String> {
+    let names = checked(s, a);
+    a.stats
+        .bodies_checked
+        .iter()
+        .zip(names)
+        .filter(|&(&(file, decl), _)| {
+            let span = a.parse(file).unwrap().arena.span(decl);
+            let text = &s.text(file)[span.start as usize..span.end as usize];
+            words.iter().any(|w| text.contains(w))
+        })
+        .map(|(_, name)| name)
+        .collect()
+}
+
 #[test]
-fn an_interface_change_rechecks_exactly_the_module_and_its_importers() {
+fn an_interface_change_rechecks_its_module_and_the_bodies_that_use_the_file() {
     let mut s = session(SHAPE);
     let before = s.analyze(None);
     let file = s.file("src/m2/f00.pbs");
     let text = s.text(file) + "\npub fn extra_item(): int { return 1; }\n";
     s.set_text(file, &text);
     let after = s.analyze(Some(&before));
-    let modules: BTreeSet<String> = checked(&s, &after)
-        .iter()
-        .map(|c| c.split_once('/').unwrap().0.to_string())
-        .collect();
-    // m3 imports m2; `main.pbs` (module ``) imports every module; m0 and m1 are
-    // below m2 and keep every body.
-    let expected: BTreeSet<String> = ["", "m2", "m3"].iter().map(|m| m.to_string()).collect();
-    assert_eq!(modules, expected);
-    // Every body of those modules was checked, none elsewhere was.
     let fresh = s.analyze(None);
-    let all_in: usize = fresh
-        .stats
-        .bodies_checked
-        .iter()
-        .filter(|(f, _)| expected.contains(&s.module_of(*f)))
-        .count();
-    assert_eq!(after.stats.bodies_checked.len(), all_in);
     assert_same(&after, &fresh, "the interface change");
+    let rechecked: BTreeSet<String> = checked(&s, &after).into_iter().collect();
+    // Every body of the module (its scope changed)…
+    let module: BTreeSet<String> = checked(&s, &fresh)
+        .into_iter()
+        .filter(|c| c.starts_with("m2/"))
+        .collect();
+    assert!(module.len() > 10 && module.is_subset(&rechecked));
+    // …and elsewhere exactly the bodies that name an item of the changed file: the
+    // importing module's `link_3_0` and `main.pbs`'s `frame`; m0 and m1 keep theirs.
+    let users = bodies_mentioning(&s, &fresh, &["2_0_0", "link_2_0"]);
+    let outside: BTreeSet<String> = rechecked.difference(&module).cloned().collect();
+    let users_outside: BTreeSet<String> = users.difference(&module).cloned().collect();
+    assert_eq!(outside, users_outside);
+    assert_eq!(
+        outside,
+        BTreeSet::from(["/frame".to_string(), "m3/link_3_0".to_string()])
+    );
+}
+
+#[test]
+fn a_body_that_missed_a_name_is_rechecked_when_anything_it_can_see_changes() {
+    let mut s = session(SHAPE);
+    let user = s.file("src/m3/f01.pbs");
+    s.replace(
+        user,
+        "let mut total = 0;",
+        "let mut total = 0;\n    total += extra_item();",
+    );
+    let before = s.analyze(None);
+    assert!(before.has_errors());
+    // An item added to a module that m3 imports: the body that failed to find
+    // `extra_item` depends on everything in its scope, so it is checked again.
+    let file = s.file("src/m2/f01.pbs");
+    let text = s.text(file) + "\npub fn extra_item(): int { return 1; }\n";
+    s.set_text(file, &text);
+    let after = s.analyze(Some(&before));
+    assert!(checked(&s, &after).contains(&"m3/work_3_1_0".to_string()));
+    assert!(!checked(&s, &after).contains(&"m3/work_3_0_0".to_string()));
+    assert_same(&after, &s.analyze(None), "the new item");
 }
 
 #[test]

@@ -199,10 +199,49 @@ pub fn frame_{i}() {{
     );
 }
 
+/// The module every module file of [`with_shared_helper`] imports.
+pub const SHARED_LIB: &str = "src/shared/lib.pbs";
+
+/// The text of [`SHARED_LIB`] with `shared_helper`'s signature and body `rest`, e.g.
+/// `(v: int): int { return v + 1; }`.
+pub fn shared_lib(rest: &str) -> String {
+    format!("/// Used by every file.\npub fn shared_helper{rest}\n")
+}
+
+/// `files` plus [`SHARED_LIB`], whose `shared_helper` every module file imports and
+/// calls: one function used everywhere (references, renames and signature changes are
+/// measured on it).
+pub fn with_shared_helper(files: Vec<GeneratedFile>) -> Vec<GeneratedFile> {
+    let mut out: Vec<GeneratedFile> = files
+        .into_iter()
+        .enumerate()
+        .map(|(k, file)| {
+            if file.rel_path == "src/main.pbs" {
+                return file;
+            }
+            let text = format!(
+                "import {{ shared_helper }} from \"shared\";\n{}\npub fn uses_shared_{k}(): int {{ return shared_helper({k}); }}\n",
+                file.text
+            );
+            GeneratedFile { text, ..file }
+        })
+        .collect();
+    out.push(GeneratedFile {
+        rel_path: SHARED_LIB.into(),
+        text: shared_lib("(v: int): int { return v + 1; }"),
+    });
+    out
+}
+
 /// Writes the project of `shape` under `dir` (which must exist).
 pub fn write_project(dir: &std::path::Path, shape: Shape) -> std::io::Result<()> {
+    write_files(dir, generate(shape))
+}
+
+/// Writes the manifest and `files` under `dir` (which must exist).
+pub fn write_files(dir: &std::path::Path, files: Vec<GeneratedFile>) -> std::io::Result<()> {
     std::fs::write(dir.join("prometeu.json"), MANIFEST)?;
-    for file in generate(shape) {
+    for file in files {
         let path = dir.join(&file.rel_path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;

@@ -71,9 +71,11 @@ pub(crate) struct FastState {
     pub other_diagnostics: Arc<Vec<Diagnostic>>,
     /// The unused-declaration warnings, by what they are about.
     pub lints: Arc<Vec<(LintSubject, Diagnostic)>>,
-    /// Per file: its interface hash and its module's dependency hash (see `memo`).
+    /// Per file: its interface hash, its module's dependency hash and its module's
+    /// interface hash (see `memo`).
     pub interface: Vec<u64>,
     pub deps: Vec<u64>,
+    pub module: Vec<u64>,
     /// The file whose symbols are patches over the shared base, if any.
     pub patched: Option<usize>,
 }
@@ -200,6 +202,7 @@ pub(crate) fn recheck_file(
     checker.memo.previous = Some(Arc::clone(previous.memo));
     checker.memo.interface = fast.interface.clone();
     checker.memo.deps = fast.deps.clone();
+    checker.memo.module = fast.module.clone();
     checker.memo.items = fast.files.iter().map(|f| f.items).collect();
     checker.file_facts = fast.files.clone();
     checker.check_bodies_of_file(index);
@@ -347,6 +350,7 @@ pub(crate) fn recheck_file(
         lints: Arc::new(lints),
         interface: fast.interface.clone(),
         deps: fast.deps.clone(),
+        module: fast.module.clone(),
         patched: Some(index),
     };
     Recheck::Done(Box::new(Output {

@@ -9,10 +9,18 @@
 //! file's items), types by a small table of their own. The next analysis of the same
 //! session *replays* a record instead of walking the body when
 //!
-//! * the body's text is the same (then, parsed the same way, so are its nodes), and
-//! * its module's **dependency hash** is the same: a hash of the interface text (the
-//!   file's text outside function bodies) of every file of the module and of every
-//!   module it imports, transitively, and of the prelude.
+//! * the body's text is the same (then, parsed the same way, so are its nodes),
+//! * its module's **interface hash** is the same (the interface text — the file's text
+//!   outside function bodies — of every file of the module), and so is the interface of
+//!   every file whose items the body names, and
+//! * for a body that failed to resolve a name or reported anything (a "did you mean"
+//!   looks at everything in scope), its module's **dependency hash** is the same too: a
+//!   hash of the interfaces of the module and of every module it imports, transitively,
+//!   and of the prelude.
+//!
+//! A body that resolved every name it used and reported nothing depends only on what it
+//! named: changing a signature re-checks the bodies that use it, not every body of the
+//! modules that import its module.
 //!
 //! Replay performs the same effects in the same order as the walk would, so symbol and
 //! type IDs, references and diagnostics come out exactly as a fresh analysis makes
@@ -72,8 +80,14 @@ pub struct AnalysisStats {
 pub(crate) struct BodyRecord {
     /// The declaration's text.
     text: Box<str>,
-    /// The dependency hash of its module when it was checked.
+    /// The dependency hash of its module when it was checked; only compared when the
+    /// body is not `exact`.
     deps: u64,
+    /// The interface hash of its module's files when it was checked.
+    module: u64,
+    /// Whether every name the body looked up was found and it reported nothing: then
+    /// only `module` and `files` decide whether it may be replayed.
+    exact: bool,
     /// The declaration node's index minus its first node's.
     node_span: u32,
     /// Items named by the effects: `(file, ordinal among the file's items)`; canonical
@@ -105,6 +119,10 @@ pub(crate) struct MemoState {
     pub interface: Vec<u64>,
     /// Per file index: the dependency hash of its module.
     pub deps: Vec<u64>,
+    /// Per file index: the interface hash of its module's files.
+    pub module: Vec<u64>,
+    /// While a body is recorded: whether a name lookup failed.
+    pub inexact: bool,
     /// Per file index: the symbols of its items, `(first, count)`.
     pub items: Vec<(u32, u32)>,
     /// Per file index: the previous records by text, for files with a new parse.
@@ -385,6 +403,11 @@ impl Checker<'_> {
             .iter()
             .map(|f| deps[module_slot(f.module)])
             .collect();
+        self.memo.module = self
+            .files
+            .iter()
+            .map(|f| module_hash[module_slot(f.module)])
+            .collect();
         self.memo.interface = interface;
         self.memo.previous = previous;
     }
@@ -441,7 +464,9 @@ impl Checker<'_> {
         record: Arc<BodyRecord>,
     ) -> bool {
         let place = self.place(index, decl);
-        if record.deps != self.memo.deps[index] || record.node_span != decl.0 - place.lo.0 {
+        let same_scope = record.module == self.memo.module[index]
+            && (record.exact || record.deps == self.memo.deps[index]);
+        if !same_scope || record.node_span != decl.0 - place.lo.0 {
             return false;
         }
         // Items: every file they come from has the interface it had.
@@ -617,6 +642,7 @@ impl Checker<'_> {
         self.refs.trail = Some(Vec::new());
         self.facts.trail = Some(Vec::new());
         self.import_trail = Some(Vec::new());
+        self.memo.inexact = false;
         Marks {
             symbols: self.symbols.len(),
             diagnostics: self.diagnostics.len(),
@@ -638,6 +664,7 @@ impl Checker<'_> {
         let refs = self.refs.trail.take().unwrap_or_default();
         let facts = self.facts.trail.take().unwrap_or_default();
         let used = self.import_trail.take().unwrap_or_default();
+        let inexact = std::mem::take(&mut self.memo.inexact);
         self.memo
             .stats
             .bodies_checked
@@ -758,6 +785,8 @@ impl Checker<'_> {
         let record = BodyRecord {
             text: text.into(),
             deps: self.memo.deps[index],
+            module: self.memo.module[index],
+            exact: !inexact && diagnostics.is_empty(),
             node_span: decl.0 - place.lo.0,
             items: canon.items,
             files,

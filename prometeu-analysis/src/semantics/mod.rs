@@ -225,6 +225,7 @@ pub(crate) fn analyze_program(
         lints: Arc::new(std::mem::take(&mut checker.lints)),
         interface: checker.memo.interface.clone(),
         deps: checker.memo.deps.clone(),
+        module: checker.memo.module.clone(),
         patched: None,
     };
     Some(Output {
@@ -417,6 +418,15 @@ impl Checker<'_> {
     /// Looks `name` up in `file`'s module-level scopes (§7): the module's items, then
     /// the file's imports, then the prelude. Marks an import used.
     pub(crate) fn lookup_item(&mut self, file: FileId, name: NameId, ns: Namespace) -> Lookup {
+        let found = self.lookup_item_in_scopes(file, name, ns);
+        // A body that failed to find a name depends on everything in scope (`memo`); a
+        // name found in the other namespace (a struct constructed, `T.member`) names
+        // that symbol.
+        self.memo.inexact |= !matches!(found, Lookup::Found(_) | Lookup::WrongNamespace(_));
+        found
+    }
+
+    fn lookup_item_in_scopes(&mut self, file: FileId, name: NameId, ns: Namespace) -> Lookup {
         let first = self.lookup_in(file, name, ns);
         if !matches!(first, Lookup::Missing | Lookup::Hidden(_)) {
             return first;
