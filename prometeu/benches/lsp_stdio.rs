@@ -9,7 +9,9 @@
 //!    changes the diagnostics and is published); then the same edits with
 //!    `textDocument/codeLens` asked after each (compiled sizes are computed in the
 //!    background and must not delay diagnostics), and the time from the last edit
-//!    until the sizes are shown;
+//!    until the sizes are shown; then typing the start of a name in that body with a completion asked right
+//!    away, timed until its reply (issue 13's figure: it answers from the keystroke's
+//!    analysis);
 //! 3. hover and go to definition at identifiers of the open file;
 //! 4. references and rename of `shared_helper`, which every module file imports and
 //!    calls (as in `prometeu-analysis`'s `ide` benchmark); code actions at a misspelled
@@ -70,6 +72,9 @@ const BIG_FILE_BLOCKS: usize = 35;
 /// then remove again: a name that does not resolve (one error, local to the file).
 const BREAKING_TEXT: &str = " + missing_name";
 
+/// What is typed before the completion right after an edit: the start of a name.
+const TYPED: &str = " + shared_h";
+
 /// The text inserted for the code-action figures: a misspelled call of the imported
 /// `shared_helper` (`E_RESOLVE_UNDEFINED` with a suggestion).
 const MISSPELLED_TEXT: &str = " + shared_helpr(1)";
@@ -95,22 +100,10 @@ fn capabilities() -> Value {
 /// The generated app plus `src/shared/lib.pbs`, whose `shared_helper` every module
 /// file imports and calls, written under `dir`. Returns the number of files and lines.
 fn write_workspace(dir: &Path) -> (usize, usize) {
-    let mut files = vec![(
-        "src/shared/lib.pbs".to_string(),
-        "/// Used by every file.\npub fn shared_helper(v: int): int { return v + 1; }\n"
-            .to_string(),
-    )];
-    for (k, file) in generate(SHAPE).into_iter().enumerate() {
-        let text = if file.rel_path == "src/main.pbs" {
-            file.text
-        } else {
-            format!(
-                "import {{ shared_helper }} from \"shared\";\n{}\npub fn uses_shared_{k}(): int {{ return shared_helper({k}); }}\n",
-                file.text
-            )
-        };
-        files.push((file.rel_path, text));
-    }
+    let mut files: Vec<(String, String)> = generate::with_shared_helper(generate(SHAPE))
+        .into_iter()
+        .map(|f| (f.rel_path, f.text))
+        .collect();
     let mut big = String::new();
     for block in 0..BIG_FILE_BLOCKS {
         generate::block(&format!("big_{block}"), 0, &mut big);
@@ -591,6 +584,45 @@ fn main() {
         .unwrap_or("(none)")
         .to_string();
 
+    // 2c. Typing then completing at once: a keystroke inside the body, and right away a
+    // completion there, which answers from the analysis of that keystroke's text.
+    let typed_end = json!({
+        "line": edit_at["line"],
+        "character": edit_at["character"].as_u64().expect("a column") as usize + TYPED.len(),
+    });
+    let mut version = next_version + 1;
+    let mut typed_completion_times = Vec::new();
+    for _ in 0..edit_runs {
+        let started = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": version },
+                "contentChanges": [{ "range": { "start": edit_at, "end": edit_at }, "text": TYPED }],
+            }),
+        );
+        let reply = client.result(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": open_uri }, "position": typed_end }),
+        );
+        typed_completion_times.push(started.elapsed());
+        let items = reply["items"].as_array().cloned().unwrap_or_default();
+        assert!(
+            items.iter().any(|i| i["label"] == "shared_helper"),
+            "completion after typing offers the import: {reply}"
+        );
+        version += 1;
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": open_uri, "version": version },
+                "contentChanges": [{ "range": { "start": edit_at, "end": typed_end }, "text": "" }],
+            }),
+        );
+        client.diagnostics_where(&open_uri, |p| p["version"] == version);
+        version += 1;
+    }
+
     // 3. Hover and definition.
     let positions = identifier_positions(&clean_text, position_count);
     for position in positions.iter().take(10) {
@@ -859,7 +891,7 @@ fn main() {
         time(
             "edit in a function body → its diagnostics".into(),
             edit_times,
-            Some(100.0),
+            Some(20.0),
         ),
         Row {
             what: "  server CPU time per edit (mean, all threads)".into(),
@@ -869,7 +901,12 @@ fn main() {
         time(
             "edit → its diagnostics, code lens asked after every edit".into(),
             lens_edit_times,
-            Some(100.0),
+            Some(20.0),
+        ),
+        time(
+            format!("typing `{}` → completion there", TYPED.trim()),
+            typed_completion_times,
+            Some(10.0),
         ),
         time(
             format!("edit → code lens reply ({lens_count} lenses)"),
