@@ -49,6 +49,7 @@ where
     let (service, socket) = tower_lsp::LspService::build(Server::new)
         .custom_method(handlers::virtual_document::METHOD, Server::virtual_document)
         .custom_method(handlers::crash::METHOD, Server::crash)
+        .custom_method(handlers::debug_memory::METHOD, Server::debug_memory)
         .finish();
     let shut_down = service.inner().shutdown_flag();
     let (server_input, filtered) = tokio::io::duplex(1 << 16);

@@ -225,6 +225,12 @@ impl Server {
         .await
     }
 
+    /// `prometeu/debugMemory`: the analyses alive, the size thread's compile rounds and
+    /// the process's resident memory (answered at once, from no snapshot).
+    pub async fn debug_memory(&self) -> Result<handlers::debug_memory::Reply> {
+        handlers::debug_memory::run(&self.sizes)
+    }
+
     /// `prometeu/debugPanic`: panics inside a request handler, so tests (and users
     /// reporting a problem) can see that the server answers with an error and goes on.
     pub async fn crash(&self) -> Result<()> {

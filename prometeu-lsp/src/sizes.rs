@@ -12,6 +12,7 @@
 //! are there says so, and is filled in by `codeLens/resolve` or by that refresh.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ use tokio::sync::watch;
 
 use crate::state::State;
 
-/// How long edits must pause before a compile starts.
+/// How long edits must pause (no change to the host's inputs) before a compile starts.
 pub const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// How long the thread waits for the analysis of the newest edit before giving up on
@@ -134,6 +135,8 @@ impl Computed {
 pub struct Sizes {
     latest: Mutex<Option<Arc<Computed>>>,
     wake: mpsc::Sender<()>,
+    /// How many compile rounds have started (`prometeu/debugMemory`).
+    rounds: AtomicU64,
 }
 
 impl Sizes {
@@ -148,6 +151,7 @@ impl Sizes {
         let sizes = Arc::new(Sizes {
             latest: Mutex::new(None),
             wake,
+            rounds: AtomicU64::new(0),
         });
         let shared = Arc::clone(&sizes);
         std::thread::Builder::new()
@@ -157,7 +161,9 @@ impl Sizes {
             .spawn(move || {
                 while woken.recv().is_ok() {
                     // Edits come in bursts: wait for a pause, then take the newest.
-                    std::thread::sleep(DEBOUNCE);
+                    if !edits_paused(&state) {
+                        continue;
+                    }
                     while woken.try_recv().is_ok() {}
                     let Some(snapshot) = idle_snapshot(&state, &snapshots) else {
                         continue;
@@ -168,6 +174,7 @@ impl Sizes {
                     {
                         continue;
                     }
+                    shared.rounds.fetch_add(1, Ordering::SeqCst);
                     let previous = shared.latest();
                     let computed = compute(&snapshot, previous.as_deref());
                     *crate::lock(&shared.latest) = Some(Arc::new(computed));
@@ -176,6 +183,11 @@ impl Sizes {
             })
             .expect("the size thread starts");
         sizes
+    }
+
+    /// How many compile rounds have started since the server did.
+    pub fn rounds(&self) -> u64 {
+        self.rounds.load(Ordering::SeqCst)
     }
 
     /// The newest computed sizes.
@@ -193,6 +205,31 @@ impl Sizes {
         // The thread takes the newest snapshot and drains repeated wake-ups.
         let _ = self.wake.send(());
         None
+    }
+}
+
+/// Waits until the host's revision has not changed for [`DEBOUNCE`]: edits have
+/// paused. Returns `false` if the server shut down meanwhile.
+///
+/// A compile holds its snapshot (a whole analysis) and allocates about as much again;
+/// started in the middle of a burst of edits it would overlap the analyses of the next
+/// edits and hold a third analysis alive for nothing, since its sizes are stale before
+/// they are shown.
+fn edits_paused(state: &Mutex<State>) -> bool {
+    let revision = |state: &Mutex<State>| {
+        let state = crate::lock(state);
+        (!state.shut_down).then(|| state.host.revision())
+    };
+    let Some(mut before) = revision(state) else {
+        return false;
+    };
+    loop {
+        std::thread::sleep(DEBOUNCE);
+        match revision(state) {
+            None => return false,
+            Some(now) if now == before => return true,
+            Some(now) => before = now,
+        }
     }
 }
 

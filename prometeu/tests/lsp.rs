@@ -689,6 +689,8 @@ mod code_actions;
 mod completion;
 #[path = "lsp/formatting.rs"]
 mod formatting;
+#[path = "lsp/memory.rs"]
+mod memory;
 #[path = "lsp/semantic_tokens.rs"]
 mod semantic_tokens;
 #[path = "lsp/structure.rs"]

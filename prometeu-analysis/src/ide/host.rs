@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::vfs::{CachedFs, OverlayFs, SharedFs, normalize};
 use super::{Cancellable, Cancelled};
@@ -66,6 +66,37 @@ pub struct RootAnalysis {
     pub analysis: Arc<Analysis>,
     /// The revision of every file the analysis read: equal inputs, equal analysis.
     inputs: Vec<(FileId, u32)>,
+}
+
+impl Drop for RootAnalysis {
+    fn drop(&mut self) {
+        LIVE_ANALYSES.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How many root analyses made by [`AnalysisJob::run`] are alive in this process.
+static LIVE_ANALYSES: AtomicUsize = AtomicUsize::new(0);
+
+/// The most that were ever alive at once.
+static PEAK_LIVE_ANALYSES: AtomicUsize = AtomicUsize::new(0);
+
+/// Root analyses alive in this process (one per root per analysed revision that
+/// changed it; snapshots share the unchanged ones), and the most there ever were at
+/// once: what the language server's memory is mostly made of (`prometeu/debugMemory`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct LiveAnalyses {
+    /// Alive now.
+    pub now: usize,
+    /// The most alive at once so far.
+    pub peak: usize,
+}
+
+/// The process's [`LiveAnalyses`].
+pub fn live_analyses() -> LiveAnalyses {
+    LiveAnalyses {
+        now: LIVE_ANALYSES.load(Ordering::SeqCst),
+        peak: PEAK_LIVE_ANALYSES.load(Ordering::SeqCst),
+    }
 }
 
 /// Everything a [`Snapshot`] answers from.
@@ -331,6 +362,8 @@ impl AnalysisJob {
                         &is_cancelled,
                     )
                     .ok_or(Cancelled)?;
+                    let live = LIVE_ANALYSES.fetch_add(1, Ordering::SeqCst) + 1;
+                    PEAK_LIVE_ANALYSES.fetch_max(live, Ordering::SeqCst);
                     Arc::new(RootAnalysis {
                         root: root.clone(),
                         graph: Arc::new(graph),

@@ -49,8 +49,8 @@ pub use completion::{
 pub use document_links::DocumentLink;
 pub use folding::{Fold, FoldKind};
 pub use host::{
-    AnalysisHost, AnalysisJob, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
-    WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT,
+    AnalysisHost, AnalysisJob, LiveAnalyses, Root, RootAnalysis, Snapshot, WORKSPACE_SCAN_DEPTH,
+    WORKSPACE_SCAN_DIRECTORIES, WORKSPACE_SCAN_LIMIT, live_analyses,
 };
 pub use hover::{HostCallInfo, HostCalls, HoverResult, NoHostCalls};
 pub use imports::import_path;

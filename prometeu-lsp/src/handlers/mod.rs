@@ -6,6 +6,7 @@ pub mod code_action;
 pub mod code_lens;
 pub mod completion;
 pub mod crash;
+pub mod debug_memory;
 pub mod document_links;
 pub mod folding;
 pub mod formatting;
