@@ -7,7 +7,10 @@ mod generate;
 
 use std::sync::Arc;
 
-use generate::{Shape, edited_file, write_project};
+use generate::{
+    SHARED_LIB, Shape, edited_file, generate, shared_lib, with_shared_helper, write_files,
+    write_project,
+};
 use prometeu_analysis::project::load_project;
 use prometeu_analysis::{FileDb, analyze};
 
@@ -43,6 +46,32 @@ fn the_generated_project_analyses_clean() {
     let analysis = analyze(&graph, &mut db, None);
     let shown = describe(&db, &analysis);
     assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
+
+#[test]
+fn the_shared_helper_project_analyses_clean_and_breaks_where_the_helper_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), with_shared_helper(generate(SHAPE))).unwrap();
+    let mut db = FileDb::new();
+    let graph = load_project(dir.path(), &mut db);
+    let analysis = analyze(&graph, &mut db, None);
+    let shown = describe(&db, &analysis);
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+    // The benchmarks' signature change: a call in every module file becomes an error.
+    let shared = graph
+        .files
+        .iter()
+        .find(|f| f.rel_path == SHARED_LIB)
+        .unwrap();
+    let uri = db.uri(shared.file).to_string();
+    db.upsert(&uri, shared_lib("(v: int): bool { return v > 0; }"));
+    let broken = analyze(&graph, &mut db, Some(&analysis));
+    assert_eq!(
+        broken.diagnostics.len(),
+        3 * 3,
+        "{:?}",
+        describe(&db, &broken)
+    );
 }
 
 #[test]

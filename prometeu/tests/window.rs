@@ -56,6 +56,9 @@ impl Xvfb {
                 "1280x800x24",
                 "-nolisten",
                 "tcp",
+                // An X server resets when its last client leaves and refuses connections
+                // meanwhile: the readiness probe below, and each `xdotool`/`xwd`, leave.
+                "-noreset",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
