@@ -30,18 +30,44 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Turns transparent huge pages off for this process (the language server): mimalloc
-/// asks for them on its arenas, and a 2 MiB page stays resident while any byte of it
-/// is in use, so a long session with a whole analysis freed per keystroke kept up to
-/// 150 MiB more resident than it used (`lsp_stdio` bench: 371 → under 300 MiB peak,
-/// with the v2 line above; edits no slower).
-fn without_huge_pages() {
+/// The language server's allocator settings (ARCHITECTURE.md, `prometeu-lsp`,
+/// "Memory"), measured on the `lsp_stdio` bench's long session.
+///
+/// * Transparent huge pages off for the process: mimalloc asks for them on its arenas,
+///   and a 2 MiB page stays resident while any byte of it is in use; with them the
+///   server kept up to 150 MiB more resident than its live heap (200 MiB of
+///   `AnonHugePages`).
+/// * Freed pages go back to the system 100 ms after they are freed instead of 10: the
+///   server frees a whole analysis per keystroke and builds the next one a few tens of
+///   milliseconds later, which at 10 ms faulted its ~40 MiB back in on every edit
+///   (~4 ms of CPU per edit, about a tenth); at 100 ms the next analysis reuses them.
+///   `MIMALLOC_PURGE_DELAY` in the environment still wins.
+///
+/// With the v2 line above: peak resident 371-420 → ~265 MiB, edits as fast as before.
+fn lsp_memory_settings() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes integer arguments and only sets a flag of the
     // process; a kernel without it returns an error, which leaves things as they were.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: mimalloc's options may be set at any time from any thread; the index
+        // is `mi_option_purge_delay` of the v2 line's `mi_option_t` (mimalloc.h), which
+        // the `mimalloc` dependency links in (the `libmimalloc-sys` crate declares no
+        // constant for it).
+        unsafe {
+            mi_option_set(MI_OPTION_PURGE_DELAY, 100);
+        }
+    }
+}
+
+/// `mi_option_purge_delay` in mimalloc v2's `mi_option_t`.
+const MI_OPTION_PURGE_DELAY: libc::c_int = 15;
+
+unsafe extern "C" {
+    /// mimalloc's `void mi_option_set(mi_option_t option, long value)`.
+    fn mi_option_set(option: libc::c_int, value: libc::c_long);
 }
 
 /// The Prometeu toolchain.
@@ -241,7 +267,7 @@ fn main() -> ExitCode {
         Command::Disasm { file, source_root } => disasm::disasm(&file, source_root.as_deref()),
         // The protocol says: exit 0 after `shutdown` then `exit`, 1 on `exit` alone.
         Command::Lsp { stdio: _ } => {
-            without_huge_pages();
+            lsp_memory_settings();
             Ok(if prometeu_lsp::run_stdio() {
                 ExitCode::SUCCESS
             } else {
