@@ -211,30 +211,48 @@ fn git_failures_are_reported_on_the_dependency_entry() {
     assert!(graph.project(ProjectId(0)).dependencies.is_empty());
 }
 
+/// An app under `parent` whose `prometeu.json` depends on the git repository at `url`
+/// as `alias`; returns the app's directory.
+fn app_depending_on(parent: &Path, alias: &str, url: &str) -> std::path::PathBuf {
+    let app = parent.join("app");
+    write(&app.join("src/main.pbs"), "fn frame() {}\n");
+    write(
+        &app.join("prometeu.json"),
+        &format!(
+            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{ "{alias}": {{ "git": "{url}" }} }} }}"#
+        ),
+    );
+    app
+}
+
+/// Load options that clone in the background into `cache` (failures remembered for
+/// `retry_after`), and the channel that says when a clone ended.
+fn background(
+    cache: std::path::PathBuf,
+    retry_after: std::time::Duration,
+) -> (LoadOptions, std::sync::mpsc::Receiver<()>) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let done_tx = std::sync::Mutex::new(done_tx);
+    let background = git::BackgroundGit::new(
+        cache,
+        Arc::new(move || {
+            let _ = done_tx.lock().unwrap().send(());
+        }),
+    )
+    .with_retry_after(retry_after);
+    let options = LoadOptions {
+        git: Some(Arc::new(background)),
+    };
+    (options, done_rx)
+}
+
 #[test]
 fn background_checkouts_answer_at_once_and_say_when_they_are_there() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = library_repo(tmp.path(), "tweens");
     let url = format!("file://{}", repo.display());
-    let app = tmp.path().join("app");
-    write(&app.join("src/main.pbs"), "fn frame() {}\n");
-    write(
-        &app.join("prometeu.json"),
-        &format!(
-            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{ "tw": {{ "git": "{url}" }} }} }}"#
-        ),
-    );
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let done_tx = std::sync::Mutex::new(done_tx);
-    let background = git::BackgroundGit::new(
-        tmp.path().join("cache"),
-        Arc::new(move || {
-            let _ = done_tx.lock().unwrap().send(());
-        }),
-    );
-    let options = LoadOptions {
-        git: Some(Arc::new(background)),
-    };
+    let app = app_depending_on(tmp.path(), "tw", &url);
+    let (options, done_rx) = background(tmp.path().join("cache"), git::RETRY_AFTER);
     // First load: no waiting for the clone; the dependency says it is being fetched.
     let mut db = FileDb::new();
     let graph = load_project_with(&app, &RealFs, &options, &mut db);
@@ -267,14 +285,7 @@ fn a_failed_background_clone_is_remembered_then_tried_again() {
     // The repository does not exist yet: the first clone fails.
     let repo = tmp.path().join("later");
     let url = format!("file://{}", repo.display());
-    let app = tmp.path().join("app");
-    write(&app.join("src/main.pbs"), "fn frame() {}\n");
-    write(
-        &app.join("prometeu.json"),
-        &format!(
-            r#"{{ "name": "app", "version": "0.1.0", "dependencies": {{ "later": {{ "git": "{url}" }} }} }}"#
-        ),
-    );
+    let app = app_depending_on(tmp.path(), "later", &url);
     let messages = |options: &LoadOptions| -> Vec<String> {
         let mut db = FileDb::new();
         let graph = load_project_with(&app, &RealFs, options, &mut db);
@@ -284,21 +295,7 @@ fn a_failed_background_clone_is_remembered_then_tried_again() {
             .map(|d| d.message.clone())
             .collect()
     };
-    let session = |retry_after: std::time::Duration| {
-        let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let done_tx = std::sync::Mutex::new(done_tx);
-        let background = git::BackgroundGit::new(
-            tmp.path().join("cache"),
-            Arc::new(move || {
-                let _ = done_tx.lock().unwrap().send(());
-            }),
-        )
-        .with_retry_after(retry_after);
-        let options = LoadOptions {
-            git: Some(Arc::new(background)),
-        };
-        (options, done_rx)
-    };
+    let session = |retry_after| background(tmp.path().join("cache"), retry_after);
     let wait = |done: &std::sync::mpsc::Receiver<()>| {
         done.recv_timeout(std::time::Duration::from_secs(60))
             .expect("the clone ends")

@@ -38,7 +38,7 @@ use super::{
     TypeArena, TypeFacts,
 };
 use crate::project::ProjectGraph;
-use crate::syntax::{AstArena, NodeKind};
+use crate::syntax::NodeKind;
 use crate::{Diagnostic, FileId, ModuleId, NameId, NameInterner, NodeId, Parse, Span, SymbolId};
 
 /// What a whole-program analysis keeps about one file so that a later analysis can
@@ -385,52 +385,11 @@ struct Remap {
     holes: Vec<Hole>,
 }
 
-/// The function body blocks of a parse, in source order: `(span, first node, block)`.
-fn body_blocks(parse: &Parse) -> Vec<(Span, NodeId, NodeId)> {
-    let arena = &parse.arena;
-    let mut out = Vec::new();
-    let mut add = |decl: NodeId| {
-        if let NodeKind::FnDecl { body: Some(b), .. } = *arena.kind(decl) {
-            out.push((arena.span(b), first_node(arena, b), b));
-        }
-    };
-    if let NodeKind::SourceFile { items } = *arena.kind(parse.root()) {
-        for &item in arena.list(items) {
-            add(item);
-            if let NodeKind::StructDecl { members, .. } | NodeKind::ServiceDecl { members, .. } =
-                *arena.kind(item)
-            {
-                for &m in arena.list(members) {
-                    add(m);
-                }
-            }
-        }
-    }
-    out.sort_by_key(|(span, _, _)| span.start);
-    out
-}
-
-/// The first node of the subtree of `node` (nodes are pushed after their children).
-fn first_node(arena: &AstArena, mut node: NodeId) -> NodeId {
-    loop {
-        let mut first = None;
-        arena.visit_children(arena.kind(node), |c| {
-            if first.is_none() {
-                first = Some(c);
-            }
-        });
-        match first {
-            Some(c) if c < node => node = c,
-            _ => return node,
-        }
-    }
-}
-
 impl Remap {
     /// The map from `old` to `new`, or `None` unless they differ only inside function
     /// bodies (same text and the same number of nodes outside them).
     fn new(old: &Parse, old_text: &str, new: &Parse, new_text: &str) -> Option<Remap> {
-        let (a, b) = (body_blocks(old), body_blocks(new));
+        let (a, b) = (memo::body_blocks(old), memo::body_blocks(new));
         if a.len() != b.len() {
             return None;
         }

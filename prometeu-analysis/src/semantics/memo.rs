@@ -158,34 +158,38 @@ fn hash_text(text: &str) -> u64 {
     h.finish()
 }
 
-/// The span of a declaration whose body is excluded from the interface hash.
-fn fn_body(arena: &AstArena, decl: NodeId) -> Option<Span> {
-    match *arena.kind(decl) {
-        NodeKind::FnDecl { body: Some(b), .. } => Some(arena.span(b)),
-        _ => None,
-    }
-}
-
-/// The hash of a file's text outside function bodies: what other bodies can see of it.
-pub(crate) fn interface_hash(parse: &Parse, text: &str) -> u64 {
+/// The function body blocks of a file, in source order: `(span, first node, block)` —
+/// what the interface hash leaves out, and what a re-check of the file maps around
+/// (`fast`).
+pub(crate) fn body_blocks(parse: &Parse) -> Vec<(Span, NodeId, NodeId)> {
     let arena = &parse.arena;
-    let mut holes: Vec<Span> = Vec::new();
+    let mut out = Vec::new();
+    let mut add = |decl: NodeId| {
+        if let NodeKind::FnDecl { body: Some(b), .. } = *arena.kind(decl) {
+            out.push((arena.span(b), first_node(arena, b), b));
+        }
+    };
     if let NodeKind::SourceFile { items } = *arena.kind(parse.root()) {
         for &item in arena.list(items) {
-            holes.extend(fn_body(arena, item));
+            add(item);
             if let NodeKind::StructDecl { members, .. } | NodeKind::ServiceDecl { members, .. } =
                 *arena.kind(item)
             {
                 for &m in arena.list(members) {
-                    holes.extend(fn_body(arena, m));
+                    add(m);
                 }
             }
         }
     }
-    holes.sort_by_key(|s| s.start);
+    out.sort_by_key(|(span, _, _)| span.start);
+    out
+}
+
+/// The hash of a file's text outside function bodies: what other bodies can see of it.
+pub(crate) fn interface_hash(parse: &Parse, text: &str) -> u64 {
     let mut h = FxHasher::default();
     let mut at = 0usize;
-    for hole in holes {
+    for (hole, _, _) in body_blocks(parse) {
         let (start, end) = (hole.start as usize, hole.end as usize);
         if start >= at && end <= text.len() {
             text.get(at..start).unwrap_or("").hash(&mut h);
