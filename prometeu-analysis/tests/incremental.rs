@@ -467,14 +467,22 @@ fn a_long_session_of_fresh_names_keeps_the_interner_bounded() {
     let mut current = s.analyze(None);
     let live = current.names.len();
     let records = current.memo_len();
-    let mut most = 0;
+    let symbols = current.symbols.len();
+    let (mut most, mut alone) = (0, 0);
     for edit in 0..EDITS {
         let text = original.replace("total", &format!("total_{edit}"));
         s.set_text(main, &text);
         current = s.analyze(Some(&current));
         most = most.max(current.names.len());
+        alone += usize::from(current.stats.one_file_rechecked);
         assert!(current.diagnostics.is_empty(), "{:?}", current.diagnostics);
+        assert_eq!(current.symbols.len(), symbols, "the arena does not grow");
     }
+    // Renaming a local re-checks the file alone, except after each interner restart.
+    assert!(
+        alone > EDITS * 9 / 10,
+        "{alone} of {EDITS} edits re-checked alone"
+    );
     // Every edit interns one new name; the interner is rebuilt once garbage reaches
     // the live data (plus the slack), so it never holds more than this.
     let bound = 2 * live + NAMES_SLACK + 1;
