@@ -188,6 +188,9 @@ fn fits(
     // Nesting relative to the group: after its end, depth 0 is the enclosing (broken)
     // level, where the next line break ends the line being measured.
     let mut depth: usize = 0;
+    // After a trailing comment that follows the group, only punctuation that joins the
+    // line before the comment (a `,`, a `)`) is still on it.
+    let mut after_comment = false;
     let mut index = begin + 1;
     while index < cmds.len() {
         if remaining < 0 {
@@ -195,6 +198,7 @@ fn fits(
         }
         let inside = index < end;
         match cmds[index] {
+            Cmd::Text(text) if after_comment && !joins_before_comment(text) => return true,
             Cmd::Text(text) => remaining -= text_width(text) as isize,
             Cmd::Line => {
                 if !inside && depth == 0 {
@@ -208,7 +212,8 @@ fn fits(
                 }
             }
             Cmd::HardLine | Cmd::BlankLine | Cmd::OwnLineComment(_) => return true,
-            Cmd::TrailingComment(_) => return !inside,
+            Cmd::TrailingComment(_) if inside => return false,
+            Cmd::TrailingComment(_) => after_comment = true,
             Cmd::Begin => {
                 if !inside {
                     if groups[index].hard {
@@ -221,6 +226,11 @@ fn fits(
                 if !inside && index != end {
                     depth = depth.saturating_sub(1);
                 }
+            }
+            // After the group, at the enclosing (broken) level, a trailing comma is
+            // printed: it counts, as a comma written in the source would.
+            Cmd::IfBreak(text) if !inside && depth == 0 => {
+                remaining -= text_width(text) as isize;
             }
             Cmd::IfBreak(_) | Cmd::Indent | Cmd::Dedent | Cmd::Mark(_) | Cmd::FlushComments => {}
         }

@@ -253,3 +253,23 @@ fn each_breaking_rule_holds_exactly_at_the_width() {
         "    let v = if c { a } else {  };".len(),
     );
 }
+
+#[test]
+fn the_comma_added_after_a_last_arm_counts_in_its_width_even_before_a_comment() {
+    // The last arm without its comma is exactly 100 columns: the comma the formatter
+    // adds makes 101, so it breaks, whether a comment follows it or not (found by the
+    // idempotence property test: the first pass kept it, the second broke it).
+    let value = "a".repeat(LINE_WIDTH - "        _ -> if x { ".len() - " } else { 0 }".len());
+    for comment in ["", " // note"] {
+        let source = format!(
+            "fn f(x: bool): int {{\n    return 1 when {{\n        1 -> 2,\n        _ -> if x {{ {value} }} else {{ 0 }}{comment}\n    }};\n}}\n"
+        );
+        let line = source.lines().nth(3).unwrap();
+        assert_eq!(line.len() - comment.len(), LINE_WIDTH);
+        let output = format(&source);
+        assert!(
+            output.contains(&format!("        _ -> if x {{\n            {value}\n        }} else {{\n            0\n        }},{comment}\n")),
+            "{output}"
+        );
+    }
+}
