@@ -220,43 +220,8 @@ pub(crate) fn recheck_file(
     }
     checker.types = previous.types.clone();
 
-    // References: every list that held a use in this file, or gets one now, becomes the
-    // other files' uses plus this file's (its interface uses moved with the text).
-    let fresh = checker.refs.take_fresh();
-    let mut new_uses: Vec<SymbolId> = fresh.iter().map(|&(s, _)| s).collect();
-    let mut affected: Vec<SymbolId> = previous.refs.uses_in(file).to_vec();
-    affected.extend(&new_uses);
     let own = [facts.items, facts.init_locals, facts.body_locals];
-    affected.extend(
-        own.iter()
-            .flat_map(|&(first, n)| (first..first + n).map(SymbolId)),
-    );
-    affected.sort_unstable();
-    affected.dedup();
-    let mut added: HashMap<SymbolId, Vec<Reference>> = HashMap::default();
-    for (symbol, reference) in fresh {
-        added.entry(symbol).or_default().push(reference);
-    }
-    let mut lists: HashMap<SymbolId, Vec<Reference>> = HashMap::default();
-    for &symbol in &affected {
-        let mut list: Vec<Reference> = Vec::new();
-        for r in previous.refs.refs(symbol) {
-            if r.span.file != file {
-                list.push(*r);
-            } else if let Some(span) = remap.span(r.span) {
-                // A use outside the bodies (a signature, an import) moved with the text.
-                list.push(Reference { span, ..*r });
-                new_uses.push(symbol);
-            }
-        }
-        list.extend(added.remove(&symbol).unwrap_or_default());
-        sort_references(&mut list);
-        lists.insert(symbol, list);
-    }
-    new_uses.sort_unstable();
-    new_uses.dedup();
-    checker.refs.override_lists(lists);
-    checker.refs.set_uses_in(file, new_uses);
+    let affected = rebuild_reference_lists(&mut checker.refs, previous.refs, &remap, &own);
 
     // Diagnostics: this file's bodies anew; spans elsewhere that point into the file
     // move with its text.
@@ -281,48 +246,7 @@ pub(crate) fn recheck_file(
     file_facts[index] = checker.file_facts[index].clone();
     file_facts[index].imports = Arc::new(imports);
 
-    // Unused-declaration warnings of everything whose uses may have changed.
-    let lint_symbols: std::collections::HashSet<SymbolId> = affected.iter().copied().collect();
-    let mut lints: Vec<(LintSubject, Diagnostic)> = fast
-        .lints
-        .iter()
-        .filter(|(subject, _)| match subject {
-            LintSubject::Symbol(s) => !lint_symbols.contains(s),
-            LintSubject::Import(f, _) => *f != file,
-        })
-        .cloned()
-        .collect();
-    {
-        let parse_of = |f: FileId| files.iter().find(|x| x.file == f).map(|x| &x.parse);
-        let is_view = |node: (FileId, NodeId)| {
-            parse_of(node.0).is_some_and(|p| matches!(p.arena.kind(node.1), NodeKind::View { .. }))
-        };
-        let inputs = LintInputs {
-            graph,
-            names: checker.names,
-            symbols: &checker.symbols,
-            refs: &checker.refs,
-            defs: &checker.defs,
-            prelude_module,
-            known: &checker.known,
-            is_view: &is_view,
-        };
-        for &symbol in &affected {
-            if let Some(d) = inputs.symbol_lint(symbol) {
-                lints.push((LintSubject::Symbol(symbol), d));
-            }
-        }
-        if let Some(bindings) = checker.imports.get(&file) {
-            let mut names: Vec<&NameId> = bindings.keys().collect();
-            names.sort_unstable();
-            for &name in names {
-                if let Some(d) = inputs.import_lint(name, &bindings[&name]) {
-                    lints.push((LintSubject::Import(file, name), d));
-                }
-            }
-        }
-    }
-    lints.sort_by_key(|(subject, _)| *subject);
+    let lints = relint(&checker, &fast.lints, &affected, file);
 
     let mut diagnostics: Vec<Diagnostic> = other.clone();
     for f in &file_facts {
@@ -366,6 +290,104 @@ pub(crate) fn recheck_file(
         bodies,
         fast: next,
     }))
+}
+
+/// Rebuilds the reference list of every symbol the re-checked file used before or uses
+/// now, or declares (`own`: its symbol ranges): the other files' uses, plus the file's
+/// uses outside bodies moved with the text, plus the uses its bodies recorded. Returns
+/// those symbols, sorted.
+fn rebuild_reference_lists(
+    refs: &mut RefIndex,
+    previous: &RefIndex,
+    remap: &Remap,
+    own: &[(u32, u32)],
+) -> Vec<SymbolId> {
+    let file = remap.file;
+    let fresh = refs.take_fresh();
+    let mut new_uses: Vec<SymbolId> = fresh.iter().map(|&(s, _)| s).collect();
+    let mut affected: Vec<SymbolId> = previous.uses_in(file).to_vec();
+    affected.extend(&new_uses);
+    affected.extend(
+        own.iter()
+            .flat_map(|&(first, n)| (first..first + n).map(SymbolId)),
+    );
+    affected.sort_unstable();
+    affected.dedup();
+    let mut added: HashMap<SymbolId, Vec<Reference>> = HashMap::default();
+    for (symbol, reference) in fresh {
+        added.entry(symbol).or_default().push(reference);
+    }
+    let mut lists: HashMap<SymbolId, Vec<Reference>> = HashMap::default();
+    for &symbol in &affected {
+        let mut list: Vec<Reference> = Vec::new();
+        for r in previous.refs(symbol) {
+            if r.span.file != file {
+                list.push(*r);
+            } else if let Some(span) = remap.span(r.span) {
+                // A use outside the bodies (a signature, an import) moved with the text.
+                list.push(Reference { span, ..*r });
+                new_uses.push(symbol);
+            }
+        }
+        list.extend(added.remove(&symbol).unwrap_or_default());
+        sort_references(&mut list);
+        lists.insert(symbol, list);
+    }
+    new_uses.sort_unstable();
+    new_uses.dedup();
+    refs.override_lists(lists);
+    refs.set_uses_in(file, new_uses);
+    affected
+}
+
+/// The unused-declaration warnings after a re-check of `file`: the previous ones, but
+/// those of the `affected` symbols and of the file's imports computed again.
+fn relint(
+    checker: &Checker<'_>,
+    previous: &[(LintSubject, Diagnostic)],
+    affected: &[SymbolId],
+    file: FileId,
+) -> Vec<(LintSubject, Diagnostic)> {
+    let again: std::collections::HashSet<SymbolId> = affected.iter().copied().collect();
+    let mut lints: Vec<(LintSubject, Diagnostic)> = previous
+        .iter()
+        .filter(|(subject, _)| match subject {
+            LintSubject::Symbol(s) => !again.contains(s),
+            LintSubject::Import(f, _) => *f != file,
+        })
+        .cloned()
+        .collect();
+    let is_view = |(f, node): (FileId, NodeId)| {
+        checker
+            .file_input(f)
+            .is_some_and(|input| matches!(input.parse.arena.kind(node), NodeKind::View { .. }))
+    };
+    let inputs = LintInputs {
+        graph: checker.graph,
+        names: checker.names,
+        symbols: &checker.symbols,
+        refs: &checker.refs,
+        defs: &checker.defs,
+        prelude_module: checker.prelude_module,
+        known: &checker.known,
+        is_view: &is_view,
+    };
+    for &symbol in affected {
+        if let Some(d) = inputs.symbol_lint(symbol) {
+            lints.push((LintSubject::Symbol(symbol), d));
+        }
+    }
+    if let Some(bindings) = checker.imports.get(&file) {
+        let mut names: Vec<&NameId> = bindings.keys().collect();
+        names.sort_unstable();
+        for &name in names {
+            if let Some(d) = inputs.import_lint(name, &bindings[&name]) {
+                lints.push((LintSubject::Import(file, name), d));
+            }
+        }
+    }
+    lints.sort_by_key(|(subject, _)| *subject);
+    lints
 }
 
 /// One function body block of a file, before and after the edit.
