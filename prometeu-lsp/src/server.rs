@@ -44,6 +44,8 @@ pub struct Server {
     sizes: Arc<crate::sizes::Sizes>,
     /// Whether the client takes `workspace/codeLens/refresh` (set by `initialize`).
     lens_refresh: Arc<AtomicBool>,
+    /// Which other refresh requests the client takes (set by `initialize`).
+    refresh: Arc<worker::RefreshSupport>,
 }
 
 impl Server {
@@ -77,10 +79,12 @@ impl Server {
         }));
         let (publish_tx, publish_rx) = tokio::sync::mpsc::unbounded_channel();
         let (first_tx, first_rx) = tokio::sync::oneshot::channel();
+        let refresh: Arc<worker::RefreshSupport> = Arc::default();
         tokio::spawn(worker::publish_diagnostics(
             client.clone(),
             publish_rx,
             first_tx,
+            Arc::clone(&refresh),
         ));
         let wake = worker::spawn_analysis(Arc::clone(&state), snapshots_tx, publish_tx);
         let _ = fetched.set((Arc::clone(&state), wake.clone()));
@@ -114,6 +118,7 @@ impl Server {
             inlay_hints: Arc::default(),
             sizes,
             lens_refresh,
+            refresh,
         }
     }
 
@@ -342,6 +347,17 @@ impl LanguageServer for Server {
             .and_then(|c| c.refresh_support)
             .unwrap_or(false);
         self.lens_refresh.store(lens_refresh, Ordering::SeqCst);
+        let workspace = params.capabilities.workspace.as_ref();
+        let tokens = workspace
+            .and_then(|w| w.semantic_tokens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        let hints = workspace
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.refresh.semantic_tokens.store(tokens, Ordering::SeqCst);
+        self.refresh.inlay_hints.store(hints, Ordering::SeqCst);
         if let Some(options) = &params.initialization_options {
             let mut config = crate::lock(&self.inlay_hints);
             *config = handlers::inlay_hints::configure(*config, options);

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +28,33 @@ pub struct Installed {
     pub open: HashMap<PathBuf, (Url, i32)>,
     /// How the client counts columns.
     pub encoding: Encoding,
+    /// Whether the analysis went beyond re-checking one file's bodies (see
+    /// [`reanalysed_beyond_one_file`]): then other open documents' semantic tokens and
+    /// inlay hints may have changed.
+    pub refresh: bool,
+}
+
+/// Which refresh requests the client takes (set by `initialize`).
+#[derive(Debug, Default)]
+pub struct RefreshSupport {
+    /// `workspace/semanticTokens/refresh`.
+    pub semantic_tokens: AtomicBool,
+    /// `workspace/inlayHint/refresh`.
+    pub inlay_hints: AtomicBool,
+}
+
+/// Whether `next` analysed a root of `previous` again beyond re-checking one file's
+/// function bodies. A re-check of bodies leaves every other file's analysis as it was
+/// (their names mean the same things, their bodies' types are the same), so only the
+/// edited document — which its editor asks about again anyway — can look different.
+pub fn reanalysed_beyond_one_file(previous: &Snapshot, next: &Snapshot) -> bool {
+    next.roots().iter().any(|root| {
+        previous.roots().iter().any(|old| {
+            old.root == root.root
+                && !Arc::ptr_eq(&old.analysis, &root.analysis)
+                && !root.analysis.stats.one_file_rechecked
+        })
+    })
 }
 
 /// Starts the analysis thread; returns the sender that wakes it.
@@ -63,11 +91,13 @@ pub fn spawn_analysis(
                     }
                 };
                 if crate::lock(&state).host.install(&snapshot) {
+                    let refresh = reanalysed_beyond_one_file(&snapshots.borrow(), &snapshot);
                     let replaced = snapshots.send_replace(snapshot.clone());
                     let _ = publish.send(Installed {
                         snapshot,
                         open,
                         encoding,
+                        refresh,
                     });
                     // Freeing the previous analysis takes a while: only once the
                     // publisher has the new diagnostics.
@@ -85,19 +115,24 @@ pub async fn publish_diagnostics(
     client: Client,
     mut installed: async_mpsc::UnboundedReceiver<Installed>,
     on_first: tokio::sync::oneshot::Sender<()>,
+    support: Arc<RefreshSupport>,
 ) {
     // What each document last got, with the version it was for.
     let mut published: HashMap<Url, (Option<i32>, Vec<lsp::Diagnostic>)> = HashMap::new();
     let mut on_first = Some(on_first);
     while let Some(mut next) = installed.recv().await {
-        // Only the newest snapshot matters when several are waiting.
+        // Only the newest snapshot matters when several are waiting (a refresh any of
+        // them asked for still happens).
+        let mut refresh = next.refresh;
         while let Ok(newer) = installed.try_recv() {
+            refresh |= newer.refresh;
             next = newer;
         }
         let Installed {
             snapshot,
             open,
             encoding,
+            ..
         } = next;
         let mut files = snapshot.files();
         // Open documents first: their diagnostics are the ones someone is looking at.
@@ -143,8 +178,28 @@ pub async fn publish_diagnostics(
                 }
             }
         }
+        if refresh {
+            send_refreshes(&client, &support);
+        }
         if let Some(first) = on_first.take() {
             let _ = first.send(());
         }
+    }
+}
+
+/// Asks the client to request semantic tokens and inlay hints again, for the requests
+/// it takes (each on a task of its own: the client answers when it likes).
+fn send_refreshes(client: &Client, support: &RefreshSupport) {
+    if support.semantic_tokens.load(Ordering::SeqCst) {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client.semantic_tokens_refresh().await;
+        });
+    }
+    if support.inlay_hints.load(Ordering::SeqCst) {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client.inlay_hint_refresh().await;
+        });
     }
 }

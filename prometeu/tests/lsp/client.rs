@@ -174,6 +174,19 @@ impl LspClient {
         }
     }
 
+    /// Whether a message that `matches` has arrived by now (without waiting; the server's
+    /// own requests are answered with `null` as [`LspClient::wait_for`] does).
+    pub fn has_received(&mut self, matches: impl Fn(&Value) -> bool) -> bool {
+        while let Ok(message) = self.incoming.try_recv() {
+            if message.get("method").is_some() && message.get("id").is_some() {
+                let id = message["id"].clone();
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+            }
+            self.pending.push_back(message);
+        }
+        self.pending.iter().any(matches)
+    }
+
     /// Waits for `publishDiagnostics` of `uri` that satisfies `accept`.
     pub fn diagnostics_where(&mut self, uri: &str, accept: impl Fn(&Value) -> bool) -> Value {
         loop {

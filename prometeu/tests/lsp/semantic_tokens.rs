@@ -263,6 +263,60 @@ fn inlay_hints_and_the_settings_that_turn_them_off() {
     assert_eq!(client.shutdown(), Some(0));
 }
 
+#[test]
+fn other_documents_are_refreshed_when_an_edit_changes_more_than_one_files_bodies() {
+    let (temp, mut client, main_uri, _) = session(
+        json!(null),
+        json!({ "workspace": { "semanticTokens": { "refreshSupport": true },
+                               "inlayHint": { "refreshSupport": true } } }),
+    );
+    client.diagnostics_where(&main_uri, |p| p["version"] == 1);
+    let module = temp
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("src/shapes/shapes.pbs");
+    let module_uri = uri(&module);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": {
+            "uri": module_uri, "languageId": "pbs", "version": 1, "text": MODULE,
+        }}),
+    );
+    client.diagnostics_where(&module_uri, |p| p["version"] == 1);
+    let change = |client: &mut LspClient, version: i32, text: &str| {
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": module_uri, "version": version },
+                    "contentChanges": [{ "text": text }] }),
+        );
+        client.diagnostics_where(&module_uri, |p| p["version"] == version);
+    };
+    let is_refresh = |m: &Value| {
+        m["method"] == "workspace/semanticTokens/refresh"
+            || m["method"] == "workspace/inlayHint/refresh"
+    };
+    // A body edit: what `main.pbs` shows cannot change, so nothing is refreshed.
+    change(&mut client, 2, &MODULE.replace("s.w * s.h", "s.h * s.w"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        !client.has_received(is_refresh),
+        "no refresh after a body edit"
+    );
+    // A signature: `main.pbs`'s tokens and hints may change, so both are refreshed.
+    change(
+        &mut client,
+        3,
+        &MODULE.replace(
+            "(s: Shape): int { return s.w * s.h; }",
+            "(s: Shape): float { return 1.5; }",
+        ),
+    );
+    client.wait_for(|m| m["method"] == "workspace/semanticTokens/refresh");
+    client.wait_for(|m| m["method"] == "workspace/inlayHint/refresh");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
 // ---------------------------------------------------------------------------------------
 // The property test.
 
