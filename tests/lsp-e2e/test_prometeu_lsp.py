@@ -36,6 +36,19 @@ async def client(lsp_client: LanguageClient, workspace: pathlib.Path):
         registrations.extend(params.registrations)
 
     lsp_client.registrations = registrations
+
+    # VS Code asks again for the tokens and hints of what it shows when told to.
+    refreshes = []
+
+    @lsp_client.feature(types.WORKSPACE_SEMANTIC_TOKENS_REFRESH)
+    def tokens_refresh(params):
+        refreshes.append("semanticTokens")
+
+    @lsp_client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def hints_refresh(params):
+        refreshes.append("inlayHint")
+
+    lsp_client.refreshes = refreshes
     lsp_client.initialize_result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -409,6 +422,19 @@ async def test_semantic_tokens_and_inlay_hints(client, workspace):
     )
     assert patched == list(fresh.data)
     assert len(delta.edits) == 1 and len(delta.edits[0].data) < len(fresh.data) // 2
+
+    # The edit declared a local, so more than the file's bodies was analysed again: the
+    # server asks the editor to refresh the tokens (and the hints, for a client that
+    # announces it takes that) of what else it shows.
+    workspace_capabilities = client_capabilities("visual-studio-code").workspace
+    expected = {"semanticTokens"}
+    if workspace_capabilities.inlay_hint and workspace_capabilities.inlay_hint.refresh_support:
+        expected.add("inlayHint")
+    for _ in range(100):
+        if expected <= set(client.refreshes):
+            break
+        await asyncio.sleep(0.05)
+    assert expected == set(client.refreshes), client.refreshes
 
     whole = types.Range(
         start=types.Position(line=0, character=0), end=types.Position(line=20, character=0)
