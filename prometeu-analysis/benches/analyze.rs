@@ -198,6 +198,29 @@ fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, orig
         assert!(next.stats.one_file_rechecked, "the rest shared");
         current = next;
     }
+    // Typing a `let` and deleting it again: the file's locals change in number, so every
+    // later file's local IDs move; still the file alone is checked.
+    let (mut local_wall, mut local_cpu) = (Vec::new(), Vec::new());
+    for k in 0..40 {
+        let text = if k % 2 == 0 {
+            original.replacen(
+                "let mut total = 0;",
+                &format!("let mut total = 0;\n    let extra = {k};"),
+                1,
+            )
+        } else {
+            original.to_string()
+        };
+        db.upsert(edited_uri, text.as_str());
+        let (next, wall, cpu) = timed(graph, &mut db, Some(&current));
+        local_wall.push(wall);
+        local_cpu.push(cpu);
+        assert!(
+            next.stats.one_file_rechecked,
+            "a new local re-checks the file alone"
+        );
+        current = next;
+    }
     let (mut interface_wall, mut interface_cpu) = (Vec::new(), Vec::new());
     let mut rechecked = 0;
     for k in 0..20 {
@@ -234,6 +257,12 @@ fn incremental_session(graph: &ProjectGraph, db: &FileDb, edited_uri: &str, orig
         &mut body_wall,
         &mut body_cpu,
         format!("(1 of {bodies} bodies re-checked)"),
+    );
+    row(
+        "a new local, then gone",
+        &mut local_wall,
+        &mut local_cpu,
+        String::new(),
     );
     row(
         "interface change in m4",

@@ -138,6 +138,11 @@ fn render(a: &Analysis) -> Vec<String> {
             .map(|(s, t)| format!("symbol type {s:?} {t:?}")),
     );
     out.extend(a.diagnostics.iter().map(|d| format!("diagnostic {d:?}")));
+    // What completion sees in scope where each local is declared.
+    for (_, sym) in a.symbols.iter().filter(|(_, s)| s.kind.is_local()) {
+        let scope = a.locals_in_scope(sym.decl_span.file, sym.decl_span.end);
+        out.push(format!("in scope at {:?} {scope:?}", sym.decl_span));
+    }
     out
 }
 
@@ -285,15 +290,14 @@ fn edits_reuse_recorded_bodies() {
     let first = s.analyze(None);
     assert_eq!(first.stats.bodies_reused, 0);
     assert!(first.stats.bodies_checked.len() > 50);
+    // A new item: the whole program is analysed again, replaying what it can.
     let file = s.file("src/m2/f01.pbs");
-    s.replace(
-        file,
-        "let mut total = 0;",
-        "let mut total = 0;\n    let fresh_local = 41 + 1;",
-    );
+    let text = s.text(file) + "\npub fn added_item(): int { return 7; }\n";
+    s.set_text(file, &text);
     let second = s.analyze(Some(&first));
+    assert!(!second.stats.one_file_rechecked);
     assert!(second.stats.bodies_reused > 50);
-    assert_same(&second, &s.analyze(None), "one new local");
+    assert_same(&second, &s.analyze(None), "a new item");
 }
 
 /// The names (`module/name`) of the declarations whose bodies an analysis checked.
@@ -641,15 +645,26 @@ fn body_edits_recheck_one_file_and_share_the_rest() {
         "let mut total = 2;",
         true,
     );
-    // A new local, a removed one, a new type: never alone.
-    a = step(
-        &mut s,
-        &a,
-        g,
-        "let mut total = 2;",
-        "let mut total = 2;\n    let extra = 1;",
-        false,
-    );
+    // New locals and removed ones (every later file's locals move): alone.
+    let locals: &[(&str, &str)] = &[
+        (
+            "let mut total = 2;",
+            "let mut total = 2;\n    let extra = 1;",
+        ),
+        (
+            "let extra = 1;",
+            "let extra = 1;\n    let more = extra + 1;",
+        ),
+        ("\n    let extra = 1;\n    let more = extra + 1;", ""),
+        (
+            "let mut total = 2;",
+            "let mut total = 2;\n    let extra = 1;",
+        ),
+    ];
+    for &(from, to) in locals {
+        a = step(&mut s, &a, g, from, to, true);
+    }
+    // A type its bodies did not create before: the whole program.
     a = step(
         &mut s,
         &a,

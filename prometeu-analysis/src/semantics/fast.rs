@@ -10,7 +10,9 @@
 //!
 //! * the symbol arena keeps its base; the file's items, initialiser locals and body
 //!   locals become patches over it, at the IDs they had (the items moved in the text,
-//!   so their spans and nodes are mapped to the new parse);
+//!   so their spans and nodes are mapped to the new parse); when the bodies now declare
+//!   more or fewer locals, every later file's locals move by the difference
+//!   ([`LocalShift`], applied when the shared tables are read);
 //! * the reference index keeps its lists; those of the symbols the file used before or
 //!   uses now are replaced (the other files' uses, plus the file's new ones);
 //! * node facts are per file, so the file's table is replaced; types, signatures,
@@ -21,10 +23,10 @@
 //!
 //! The result must equal a fresh analysis (the property test in `tests/incremental.rs`
 //! checks it), so the re-check gives up — and the whole-program path runs — whenever IDs
-//! could come out differently: the file's bodies now declare a different number of
-//! locals or create other types than they did (they are checked against the types that
-//! existed before them, so they create theirs exactly as a fresh analysis would), or the
-//! analysis it starts from shares its base through another file.
+//! could come out differently: the file's bodies create other types than they did (they
+//! are checked against the types that existed before them, so they create theirs
+//! exactly as a fresh analysis would), or the analysis it starts from shares its base
+//! through another file.
 
 use std::sync::Arc;
 
@@ -32,7 +34,7 @@ use super::consts::ConstState;
 use super::fx::FxHashMap as HashMap;
 use super::lints::{LintInputs, LintSubject};
 use super::memo::{self, Memo};
-use super::symbols::{Reference, sort_references};
+use super::symbols::{LocalShift, Reference, sort_references};
 use super::{
     Checker, DefIndex, FileInput, ImportBinding, KnownNames, Output, RefIndex, Symbol, SymbolArena,
     TypeArena, TypeFacts,
@@ -76,8 +78,9 @@ pub(crate) struct FastState {
     pub interface: Vec<u64>,
     pub deps: Vec<u64>,
     pub module: Vec<u64>,
-    /// The file whose symbols are patches over the shared base, if any.
-    pub patched: Option<usize>,
+    /// The file whose symbols are patches over the shared base, if any, and how many
+    /// body locals the base has for it.
+    pub patched: Option<(usize, u32)>,
 }
 
 /// The parts of the previous analysis a re-check starts from.
@@ -129,7 +132,7 @@ pub(crate) fn recheck_file(
         return Recheck::NotApplicable;
     };
     if fast.files.len() != files.len()
-        || fast.patched.is_some_and(|p| p != index)
+        || fast.patched.is_some_and(|(p, _)| p != index)
         || previous.refs.overridden() > MAX_OVERRIDDEN
         || fast.interface.get(index) != Some(&memo::interface_hash(&input.parse, &input.text))
     {
@@ -193,9 +196,7 @@ pub(crate) fn recheck_file(
     // fresh analysis would, and must create the same ones.
     let (first_type, old_types) = facts.body_types;
     checker.types = previous.types.truncated(first_type as usize);
-    checker.facts = previous
-        .facts
-        .rechecking(file, node_types, first_local, old_locals);
+    checker.facts = previous.facts.rechecking(file, node_types, first_local);
     checker.decl_symbol = decl_symbols.into_iter().collect();
     checker.imports.insert(file, imports.clone());
     checker.const_values = Arc::clone(&fast.const_values);
@@ -210,18 +211,48 @@ pub(crate) fn recheck_file(
         return Recheck::Cancelled;
     }
     let new_locals = checker.symbols.finish_rewriting();
-    let same_locals = new_locals.as_ref().map_or(0, |(_, r)| r.len()) == old_locals as usize;
+    let new_count = new_locals.as_ref().map_or(0, |(_, run)| run.len() as u32);
     let created = checker.types.kinds_from(first_type as usize, usize::MAX);
     let before = previous
         .types
         .kinds_from(first_type as usize, old_types as usize);
-    if !same_locals || before != created {
+    if before != created {
         return Recheck::NotApplicable;
     }
     checker.types = previous.types.clone();
+    // The locals after this file's move by how many more (or fewer) it has: the shared
+    // base keeps its numbering, reads go through the shift.
+    let base_count = fast.patched.map_or(old_locals, |(_, count)| count);
+    let shift = LocalShift {
+        file,
+        first: first_local,
+        base_end: first_local + base_count,
+        new_end: first_local + new_count,
+    };
+    checker.symbols.set_shift(shift);
+    checker.refs.set_shift(shift);
+    checker.facts.set_shift(new_count, shift);
+    // Relative to the previous analysis: what later files' local IDs move by.
+    let moved = |id: u32| -> u32 {
+        if id >= first_local + old_locals {
+            id - old_locals + new_count
+        } else {
+            id
+        }
+    };
 
-    let own = [facts.items, facts.init_locals, facts.body_locals];
-    let affected = rebuild_reference_lists(&mut checker.refs, previous.refs, &remap, &own);
+    let own = [
+        facts.items,
+        facts.init_locals,
+        (first_local, old_locals.max(new_count)),
+    ];
+    let affected = rebuild_reference_lists(
+        &mut checker.refs,
+        previous.refs,
+        &remap,
+        &own,
+        first_local..first_local + new_count,
+    );
 
     // Diagnostics: this file's bodies anew; spans elsewhere that point into the file
     // move with its text.
@@ -245,8 +276,19 @@ pub(crate) fn recheck_file(
     }
     file_facts[index] = checker.file_facts[index].clone();
     file_facts[index].imports = Arc::new(imports);
+    for f in file_facts.iter_mut().skip(index + 1) {
+        f.body_locals.0 = moved(f.body_locals.0);
+    }
 
-    let lints = relint(&checker, &fast.lints, &affected, file);
+    let previous_lints: Vec<(LintSubject, Diagnostic)> = fast
+        .lints
+        .iter()
+        .map(|(subject, d)| match *subject {
+            LintSubject::Symbol(s) => (LintSubject::Symbol(SymbolId(moved(s.0))), d.clone()),
+            other => (other, d.clone()),
+        })
+        .collect();
+    let lints = relint(&checker, &previous_lints, &affected, file);
 
     let mut diagnostics: Vec<Diagnostic> = other.clone();
     for f in &file_facts {
@@ -263,7 +305,10 @@ pub(crate) fn recheck_file(
         .bodies
         .iter()
         .filter(|b| b.file != file)
-        .copied()
+        .map(|b| memo::BodyLocals {
+            first: moved(b.first),
+            ..*b
+        })
         .chain(new_bodies)
         .collect();
     bodies.sort_unstable();
@@ -275,7 +320,7 @@ pub(crate) fn recheck_file(
         interface: fast.interface.clone(),
         deps: fast.deps.clone(),
         module: fast.module.clone(),
-        patched: Some(index),
+        patched: Some((index, base_count)),
     };
     Recheck::Done(Box::new(Output {
         symbols: checker.symbols,
@@ -301,6 +346,7 @@ fn rebuild_reference_lists(
     previous: &RefIndex,
     remap: &Remap,
     own: &[(u32, u32)],
+    locals: std::ops::Range<u32>,
 ) -> Vec<SymbolId> {
     let file = remap.file;
     let fresh = refs.take_fresh();
@@ -317,8 +363,22 @@ fn rebuild_reference_lists(
     for (symbol, reference) in fresh {
         added.entry(symbol).or_default().push(reference);
     }
+    let (locals_from, locals_to) = (locals.start, locals.end);
     let mut lists: HashMap<SymbolId, Vec<Reference>> = HashMap::default();
+    let mut dropped = Vec::new();
     for &symbol in &affected {
+        if symbol.0 >= locals_from {
+            // The file's locals: only its bodies use them, and what were its locals
+            // past the new ones are now the next file's, read from the base again.
+            if symbol.0 < locals_to {
+                let mut list = added.remove(&symbol).unwrap_or_default();
+                sort_references(&mut list);
+                lists.insert(symbol, list);
+            } else {
+                dropped.push(symbol);
+            }
+            continue;
+        }
         let mut list: Vec<Reference> = Vec::new();
         for r in previous.refs(symbol) {
             if r.span.file != file {
@@ -335,7 +395,7 @@ fn rebuild_reference_lists(
     }
     new_uses.sort_unstable();
     new_uses.dedup();
-    refs.override_lists(lists);
+    refs.override_lists(lists, dropped);
     refs.set_uses_in(file, new_uses);
     affected
 }
@@ -372,7 +432,11 @@ fn relint(
         known: &checker.known,
         is_view: &is_view,
     };
-    for &symbol in affected {
+    // With fewer locals, the last old IDs may name nothing any more.
+    let existing = affected
+        .iter()
+        .filter(|s| (s.0 as usize) < checker.symbols.len());
+    for &symbol in existing {
         if let Some(d) = inputs.symbol_lint(symbol) {
             lints.push((LintSubject::Symbol(symbol), d));
         }

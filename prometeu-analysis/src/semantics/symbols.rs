@@ -161,6 +161,46 @@ impl SymbolId {
     }
 }
 
+/// How one file's body locals moved when a re-check changed how many there are
+/// (`semantics/fast.rs`): the shared base holds them at `first..base_end`, this analysis
+/// at `first..new_end`, and every later ID of the base is `new_end - base_end` further.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct LocalShift {
+    /// The re-checked file (its tables are in this analysis's numbering already).
+    pub file: FileId,
+    pub first: u32,
+    pub base_end: u32,
+    pub new_end: u32,
+}
+
+impl LocalShift {
+    /// This analysis's ID of base ID `id`.
+    #[inline]
+    pub(crate) fn moved(self, id: SymbolId) -> SymbolId {
+        if id.0 >= self.base_end {
+            SymbolId(id.0 - self.base_end + self.new_end)
+        } else {
+            id
+        }
+    }
+
+    /// The base ID of this analysis's `id` (outside the re-checked file's locals).
+    #[inline]
+    pub(crate) fn to_base(self, id: SymbolId) -> SymbolId {
+        if id.0 >= self.new_end {
+            SymbolId(id.0 - self.new_end + self.base_end)
+        } else {
+            id
+        }
+    }
+}
+
+/// `id` in the base's numbering under an optional shift.
+#[inline]
+fn to_base(shift: Option<LocalShift>, id: SymbolId) -> SymbolId {
+    shift.map_or(id, |s| s.to_base(id))
+}
+
 /// Every symbol of an analysis, addressed by [`SymbolId`] in a deterministic order:
 /// prelude first, then files in project-graph order, each in source order.
 ///
@@ -175,6 +215,7 @@ pub struct SymbolArena {
     /// Runs of consecutive IDs whose symbols replace the base's: `(first, symbols)`.
     patches: Vec<(u32, Arc<[Symbol]>)>,
     writing: Option<Writing>,
+    shift: Option<LocalShift>,
 }
 
 /// Symbols being allocated over a run of the base's IDs (see [`SymbolArena`]).
@@ -214,7 +255,7 @@ impl SymbolArena {
                 return symbol;
             }
         }
-        &self.base[id.arena_idx()]
+        &self.base[to_base(self.shift, id).arena_idx()]
     }
 
     /// The symbol `id`, mutably (only while analysing).
@@ -226,15 +267,17 @@ impl SymbolArena {
                 }
             }
         }
+        let id = to_base(self.shift, id);
         &mut Arc::make_mut(&mut self.base)[id.arena_idx()]
     }
 
     /// Number of symbols; while locals are allocated over old ones, the ID the next one
     /// gets.
     pub fn len(&self) -> usize {
-        match &self.writing {
-            Some(writing) => writing.first as usize + writing.symbols.len(),
-            None => self.base.len(),
+        match (&self.writing, self.shift) {
+            (Some(writing), _) => writing.first as usize + writing.symbols.len(),
+            (None, Some(s)) => self.base.len() + s.new_end as usize - s.base_end as usize,
+            (None, None) => self.base.len(),
         }
     }
 
@@ -245,7 +288,7 @@ impl SymbolArena {
 
     /// Every symbol with its ID, in ID order.
     pub fn iter(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> {
-        (0..self.base.len()).map(|i| {
+        (0..self.len()).map(|i| {
             let id = SymbolId::from_index(i);
             (id, self.get(id))
         })
@@ -261,7 +304,13 @@ impl SymbolArena {
                 first,
                 symbols: Vec::new(),
             }),
+            shift: None,
         }
+    }
+
+    /// Sets how the re-checked file's locals moved (after [`SymbolArena::finish_rewriting`]).
+    pub(crate) fn set_shift(&mut self, shift: LocalShift) {
+        self.shift = Some(shift);
     }
 
     /// Ends [`SymbolArena::rewriting`]: the allocated symbols become a patch. Returns them
@@ -389,6 +438,9 @@ pub struct RefIndex {
     node_symbol: NodeTable<SymbolId>,
     /// Per file (by `FileId`): every symbol used in it, sorted (after `finish`).
     uses_in: Vec<Arc<Vec<SymbolId>>>,
+    /// How the locals of a re-checked file moved (the kept tables are in the base's
+    /// numbering).
+    shift: Option<LocalShift>,
     /// While one file's bodies are re-checked: the uses they record, in order, instead of
     /// adding them to the lists.
     fresh: Option<Vec<(SymbolId, Reference)>>,
@@ -411,19 +463,35 @@ impl RefIndex {
     pub fn refs(&self, symbol: SymbolId) -> &[Reference] {
         match self.overrides.get(&symbol) {
             Some(list) => list,
-            None => self.refs.get(symbol).map_or(&[], Vec::as_slice),
+            None => self
+                .refs
+                .get(to_base(self.shift, symbol))
+                .map_or(&[], Vec::as_slice),
         }
     }
 
     /// The symbol a name node (a `NameRef`, `TypeName`, member or import name, …)
     /// resolved to.
     pub fn symbol_at(&self, file: FileId, node: NodeId) -> Option<SymbolId> {
-        self.node_symbol.get(file, node)
+        let symbol = self.node_symbol.get(file, node)?;
+        Some(self.moved_in(file, symbol))
+    }
+
+    /// `symbol`, read from `file`'s table, in this analysis's numbering.
+    fn moved_in(&self, file: FileId, symbol: SymbolId) -> SymbolId {
+        match self.shift {
+            Some(shift) if shift.file != file => shift.moved(symbol),
+            _ => symbol,
+        }
     }
 
     /// Every resolved name node, sorted.
     pub fn node_symbols(&self) -> Vec<((FileId, NodeId), SymbolId)> {
-        self.node_symbol.entries()
+        let mut entries = self.node_symbol.entries();
+        for ((file, _), symbol) in &mut entries {
+            *symbol = self.moved_in(*file, *symbol);
+        }
+        entries
     }
 
     /// Every symbol that has uses, sorted by ID.
@@ -431,7 +499,7 @@ impl RefIndex {
         let mut used: Vec<SymbolId> = self
             .refs
             .iter()
-            .map(|(s, _)| s)
+            .map(|(s, _)| self.shift.map_or(s, |shift| shift.moved(s)))
             .chain(self.overrides.keys().copied())
             .filter(|&s| !self.refs(s).is_empty())
             .collect();
@@ -513,10 +581,23 @@ impl RefIndex {
         self.fresh.take().unwrap_or_default()
     }
 
-    /// Replaces the lists of some symbols (each sorted as `finish` sorts).
-    pub(crate) fn override_lists(&mut self, lists: HashMap<SymbolId, Vec<Reference>>) {
+    /// Replaces the lists of some symbols (each sorted as `finish` sorts), and reads
+    /// those of `dropped` from the base again.
+    pub(crate) fn override_lists(
+        &mut self,
+        lists: HashMap<SymbolId, Vec<Reference>>,
+        dropped: impl IntoIterator<Item = SymbolId>,
+    ) {
         let overrides = Arc::make_mut(&mut self.overrides);
+        for symbol in dropped {
+            overrides.remove(&symbol);
+        }
         overrides.extend(lists);
+    }
+
+    /// Sets how the re-checked file's locals moved.
+    pub(crate) fn set_shift(&mut self, shift: LocalShift) {
+        self.shift = Some(shift);
     }
 
     /// Every `(node, symbol)` of `file`'s name nodes, in node order.

@@ -306,6 +306,8 @@ pub struct TypeFacts {
     /// The types of one run of symbols that replace the base's (the locals of the file
     /// whose bodies an analysis re-checked, `semantics/fast.rs`): `(first, types)`.
     symbol_patch: Option<(u32, Arc<Vec<Option<TypeId>>>)>,
+    /// How the re-checked file's locals moved (the base is in its own numbering).
+    shift: Option<super::symbols::LocalShift>,
     signatures: Arc<SymbolTable<FnSignature>>,
     /// While a body is recorded for reuse (see `memo`): every fact it set, in order.
     pub(crate) trail: Option<Vec<FactStep>>,
@@ -338,6 +340,7 @@ impl TypeFacts {
                 return *ty;
             }
         }
+        let symbol = self.shift.map_or(symbol, |s| s.to_base(symbol));
         self.symbol_type.get(symbol).copied()
     }
 
@@ -353,21 +356,22 @@ impl TypeFacts {
 
     /// Every symbol type, sorted by symbol.
     pub fn symbol_types(&self) -> Vec<(SymbolId, TypeId)> {
-        let mut all: Vec<(SymbolId, TypeId)> = match &self.symbol_patch {
-            None => self.symbol_type.iter().map(|(s, t)| (s, *t)).collect(),
-            Some((first, types)) => {
-                let end = first + types.len() as u32;
+        let mut all: Vec<(SymbolId, TypeId)> = match (&self.symbol_patch, self.shift) {
+            (Some((first, types)), Some(shift)) => {
+                // The base's types of the re-checked file's old locals give way to the
+                // patch; every later one moved with the shift.
                 let outside = self
                     .symbol_type
                     .iter()
-                    .filter(|(s, _)| s.0 < *first || s.0 >= end)
-                    .map(|(s, t)| (s, *t));
+                    .filter(|(s, _)| s.0 < *first || s.0 >= shift.base_end)
+                    .map(|(s, t)| (shift.moved(s), *t));
                 let inside = types
                     .iter()
                     .enumerate()
                     .filter_map(|(i, t)| Some((SymbolId(first + i as u32), (*t)?)));
                 outside.chain(inside).collect()
             }
+            _ => self.symbol_type.iter().map(|(s, t)| (s, *t)).collect(),
         };
         all.sort_unstable_by_key(|(s, _)| *s);
         all
@@ -385,11 +389,15 @@ impl TypeFacts {
             trail.push(FactStep::Symbol(symbol, ty));
         }
         if let Some((first, types)) = &mut self.symbol_patch {
+            // While a file's bodies are re-checked, every local from `first` on is one of
+            // theirs, however many there are.
             if let Some(i) = symbol.0.checked_sub(*first) {
-                if (i as usize) < types.len() {
-                    Arc::make_mut(types)[i as usize] = Some(ty);
-                    return;
+                let types = Arc::make_mut(types);
+                if types.len() <= i as usize {
+                    types.resize(i as usize + 1, None);
                 }
+                types[i as usize] = Some(ty);
+                return;
             }
         }
         Arc::make_mut(&mut self.symbol_type).insert(symbol, ty);
@@ -400,19 +408,25 @@ impl TypeFacts {
     }
 
     /// A copy for re-checking one file's bodies (`semantics/fast.rs`): the nodes of
-    /// `file` start as `nodes`, and the `count` symbols from `first` (that file's
-    /// locals) start with no type.
+    /// `file` start as `nodes`, and its locals, from `first` on, with no type.
     pub(crate) fn rechecking(
         &self,
         file: FileId,
         nodes: Vec<(NodeId, TypeId)>,
         first: u32,
-        count: u32,
     ) -> TypeFacts {
         let mut copy = self.clone();
         copy.node_type.replace_file(file, nodes);
-        copy.symbol_patch = Some((first, Arc::new(vec![None; count as usize])));
+        copy.symbol_patch = Some((first, Arc::new(Vec::new())));
         copy
+    }
+
+    /// Ends a re-check whose file now has `count` locals, moved as `shift` says.
+    pub(crate) fn set_shift(&mut self, count: u32, shift: super::symbols::LocalShift) {
+        if let Some((_, types)) = &mut self.symbol_patch {
+            Arc::make_mut(types).resize(count as usize, None);
+        }
+        self.shift = Some(shift);
     }
 
     /// Every `(node, type)` of `file`, in node order.
