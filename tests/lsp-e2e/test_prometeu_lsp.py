@@ -423,9 +423,25 @@ async def test_semantic_tokens_and_inlay_hints(client, workspace):
     assert patched == list(fresh.data)
     assert len(delta.edits) == 1 and len(delta.edits[0].data) < len(fresh.data) // 2
 
-    # The edit declared a local, so more than the file's bodies was analysed again: the
-    # server asks the editor to refresh the tokens (and the hints, for a client that
-    # announces it takes that) of what else it shows.
+    # An item added: more than the file's bodies is analysed again, so the server asks
+    # the editor to refresh the tokens (and the hints, for a client that announces it
+    # takes that) of what else it shows. (A body edit, like the one above, does not.)
+    assert client.refreshes == [], client.refreshes
+    lines = text.count("\n") + 1
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=main.as_uri(), version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=lines, character=0),
+                        end=types.Position(line=lines, character=0),
+                    ),
+                    text="\nfn added_item() {}\n",
+                )
+            ],
+        )
+    )
     workspace_capabilities = client_capabilities("visual-studio-code").workspace
     expected = {"semanticTokens"}
     if workspace_capabilities.inlay_hint and workspace_capabilities.inlay_hint.refresh_support:
