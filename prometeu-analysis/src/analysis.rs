@@ -120,6 +120,20 @@ impl Analysis {
         Some((node, self.refs.symbol_at(file, node)?))
     }
 
+    /// The symbols of `file`'s top-level items, in source order (an item without a name
+    /// has none).
+    pub fn item_symbols(&self, file: FileId) -> Vec<SymbolId> {
+        let Some(arena) = self.parse(file).map(|p| &p.arena) else {
+            return Vec::new();
+        };
+        arena
+            .items()
+            .iter()
+            .filter_map(|&item| arena.kind(item).declared_name())
+            .filter_map(|name| self.refs.symbol_at(file, name))
+            .collect()
+    }
+
     /// How far `symbol` is visible (§4.1); `Reach::Everywhere` is `exported` in
     /// `symbols.json`.
     pub fn reach(&self, symbol: SymbolId) -> crate::semantics::Reach {

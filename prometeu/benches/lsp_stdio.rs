@@ -863,6 +863,11 @@ fn main() {
         figure: Figure::Time(Samples::new(samples)),
         limit,
     };
+    let note = |what: &str, text: String| Row {
+        what: what.to_string(),
+        figure: Figure::Note(text),
+        limit: None,
+    };
     let memory_row = |what: &str, mib: f64, limit: Option<f64>| Row {
         what: what.to_string(),
         figure: Figure::Memory(mib),
@@ -880,24 +885,22 @@ fn main() {
             first_broken,
             Some(1000.0),
         ),
-        Row {
-            what: "  server CPU time to first diagnostics (mean)".into(),
-            figure: Figure::Note(format!(
+        note(
+            "  server CPU time to first diagnostics (mean)",
+            format!(
                 "{:.2} ms",
                 cold_cpu.as_secs_f64() * 1000.0 / cold_runs as f64
-            )),
-            limit: None,
-        },
+            ),
+        ),
         time(
             "edit in a function body → its diagnostics".into(),
             edit_times,
             Some(20.0),
         ),
-        Row {
-            what: "  server CPU time per edit (mean, all threads)".into(),
-            figure: Figure::Note(format!("{:.2} ms", cpu_per_edit.as_secs_f64() * 1000.0)),
-            limit: None,
-        },
+        note(
+            "  server CPU time per edit (mean, all threads)",
+            format!("{:.2} ms", cpu_per_edit.as_secs_f64() * 1000.0),
+        ),
         time(
             "edit → its diagnostics, code lens asked after every edit".into(),
             lens_edit_times,
@@ -913,19 +916,14 @@ fn main() {
             lens_times,
             None,
         ),
-        Row {
-            what: "  pause after the last edit → compiled sizes shown".into(),
-            figure: Figure::Note(format!(
+        note(
+            "  pause after the last edit → compiled sizes shown",
+            format!(
                 "{:.0} ms ({size_title})",
                 sizes_after_pause.as_secs_f64() * 1000.0
-            )),
-            limit: None,
-        },
-        Row {
-            what: "  `frame` of src/main.pbs".into(),
-            figure: Figure::Note(frame_size),
-            limit: None,
-        },
+            ),
+        ),
+        note("  `frame` of src/main.pbs", frame_size),
         time(
             format!(
                 "hover ({hovers_with_content}/{} with content)",
@@ -986,14 +984,13 @@ fn main() {
             tokens_full_times,
             Some(20.0),
         ),
-        Row {
-            what: "  server CPU time per full semantic tokens (mean)".into(),
-            figure: Figure::Note(format!(
+        note(
+            "  server CPU time per full semantic tokens (mean)",
+            format!(
                 "{:.2} ms",
                 tokens_cpu.as_secs_f64() * 1000.0 / request_runs as f64
-            )),
-            limit: None,
-        },
+            ),
+        ),
         time(
             "semantic tokens full/delta after a one-line edit".into(),
             tokens_delta_times,
@@ -1016,18 +1013,15 @@ fn main() {
             after_edits.1,
             Some(300.0),
         ),
-        Row {
-            what: "load average at the end".into(),
-            figure: Figure::Note(
-                std::fs::read_to_string("/proc/loadavg")
-                    .unwrap_or_default()
-                    .split_whitespace()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            limit: None,
-        },
+        note(
+            "load average at the end",
+            std::fs::read_to_string("/proc/loadavg")
+                .unwrap_or_default()
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     ];
     print_table(&rows);
 }

@@ -33,18 +33,8 @@ impl Snapshot {
             return Vec::new();
         };
         let analysis = &root.analysis;
-        let Some(parse) = analysis.parse(file) else {
-            return Vec::new();
-        };
-        let arena = &parse.arena;
         let mut symbols: Vec<SymbolId> = Vec::new();
-        for &item in arena.items() {
-            let Some(name) = arena.kind(item).declared_name() else {
-                continue;
-            };
-            let Some(symbol) = analysis.refs.symbol_at(file, name) else {
-                continue;
-            };
+        for symbol in analysis.item_symbols(file) {
             let sym = analysis.symbols.get(symbol);
             if sym.duplicate {
                 continue;

@@ -22,10 +22,7 @@ pub struct DocumentLink {
 impl Snapshot {
     /// The links of `file`, in source order.
     pub fn document_links(&self, file: FileId) -> Vec<DocumentLink> {
-        let Some(root) = self.root_of(file) else {
-            return Vec::new();
-        };
-        let Some(parse) = root.analysis.parse(file) else {
+        let Some((root, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let Some(project) = root.graph.source_file(file).map(|f| f.project) else {

@@ -43,10 +43,7 @@ pub struct Fold {
 impl Snapshot {
     /// The folding ranges of `file`, sorted by start (see the module documentation).
     pub fn folding_ranges(&self, file: FileId) -> Vec<Fold> {
-        let Some(root) = self.root_of(file) else {
-            return Vec::new();
-        };
-        let Some(parse) = root.analysis.parse(file) else {
+        let Some((_, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let arena = &parse.arena;

@@ -34,10 +34,7 @@ impl Snapshot {
     /// (`"world"`, `"@math/easing"`) visible in `file`; empty when the file already
     /// imports it (or is not analysed).
     pub fn import_edits(&self, file: FileId, module_path: &str, name: &str) -> Vec<TextEdit> {
-        let Some(root) = self.root_of(file) else {
-            return Vec::new();
-        };
-        let Some(parse) = root.analysis.parse(file) else {
+        let Some((_, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         import_edits_in(&parse.arena, self.file_text(file), file, module_path, name)

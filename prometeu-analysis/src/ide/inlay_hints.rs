@@ -62,13 +62,10 @@ impl Snapshot {
         if !config.types && !config.parameter_names {
             return Vec::new();
         }
-        let Some(root) = self.root_of(file) else {
+        let Some((root, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let analysis = &root.analysis;
-        let Some(parse) = analysis.parse(file) else {
-            return Vec::new();
-        };
         let arena = &parse.arena;
         let overlaps =
             |start: u32, end: u32| range.is_none_or(|(from, to)| start <= to && end >= from);

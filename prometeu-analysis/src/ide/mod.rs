@@ -147,6 +147,14 @@ impl Snapshot {
         Some(&self.world.roots[index])
     }
 
+    /// The analysis that answers for `file` and the file's parse in it: where every
+    /// per-file query starts.
+    pub(crate) fn analysis_of(&self, file: FileId) -> Option<(&RootAnalysis, &crate::Parse)> {
+        let root = self.root_of(file)?;
+        let parse = root.analysis.parse(file)?;
+        Some((root, parse))
+    }
+
     /// Every root whose graph contains `file`, the owner first.
     pub fn roots_of(&self, file: FileId) -> impl Iterator<Item = &RootAnalysis> {
         self.world

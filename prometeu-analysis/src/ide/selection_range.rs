@@ -13,10 +13,7 @@ impl Snapshot {
     /// The ranges that successive "expand selection" steps select from `offset` of
     /// `file`, each strictly containing the previous one; empty for an unknown file.
     pub fn selection_ranges(&self, file: FileId, offset: u32) -> Vec<Span> {
-        let Some(root) = self.root_of(file) else {
-            return Vec::new();
-        };
-        let Some(parse) = root.analysis.parse(file) else {
+        let Some((_, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let arena = &parse.arena;

@@ -230,13 +230,10 @@ impl Snapshot {
     /// The semantic tokens of `file`, in source order, optionally only those that
     /// overlap the byte range `range`. Empty for a file no root analyses.
     pub fn semantic_tokens(&self, file: FileId, range: Option<(u32, u32)>) -> Vec<SemanticToken> {
-        let Some(root) = self.root_of(file) else {
+        let Some((root, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let analysis = &root.analysis;
-        let Some(parse) = analysis.parse(file) else {
-            return Vec::new();
-        };
         let arena = &parse.arena;
         let overlaps =
             |start: u32, end: u32| range.is_none_or(|(from, to)| start < to && end > from);

@@ -56,18 +56,8 @@ impl Snapshot {
             return Vec::new();
         };
         let analysis = &root.analysis;
-        let Some(parse) = analysis.parse(file) else {
-            return Vec::new();
-        };
-        let arena = &parse.arena;
         let mut out = Vec::new();
-        for &item in arena.items() {
-            let Some(name) = arena.kind(item).declared_name() else {
-                continue;
-            };
-            let Some(symbol) = analysis.refs.symbol_at(file, name) else {
-                continue;
-            };
+        for symbol in analysis.item_symbols(file) {
             let mut entry = document_symbol(root, symbol);
             let mut members: Vec<SymbolId> = analysis.defs.members(symbol).to_vec();
             members.sort_by_key(|&m| analysis.symbols.get(m).decl_span.start);

@@ -102,10 +102,7 @@ impl Snapshot {
     /// The quick fixes of the diagnostics of `file` that `range` touches (an empty range
     /// touches a diagnostic it is inside or at either end of), in diagnostic order.
     pub fn quick_fixes(&self, file: FileId, range: Span) -> Vec<Assist> {
-        let Some(root) = self.root_of(file) else {
-            return Vec::new();
-        };
-        let Some(parse) = root.analysis.parse(file) else {
+        let Some((root, parse)) = self.analysis_of(file) else {
             return Vec::new();
         };
         let text = self.file_text(file);
